@@ -1,0 +1,287 @@
+"""Orchestrate a build: ingest, per-article analysis (in parallel), corpus models, store.
+
+Per-article stages (sentences, actors, tone, framing) are independent, so they run in
+worker processes over chunks of articles; corpus-level stages (topics, keywords) need
+all articles and run in the parent.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline import store
+from pipeline.actors import DEFAULT_ACTORS_PATH, ActorMatcher, actors_table, load_gazetteer
+from pipeline.framing import DEFAULT_FRAMING_PATH, FRAMES, FramingScorer, framing_axes
+from pipeline.ingest import Article, discover, ingest
+from pipeline.keywords import article_terms, monthly_keywords
+from pipeline.terms import STOPWORDS_PATH
+from pipeline.text import split_sentences
+from pipeline.tone import DEFAULT_LEXICON_PATH, ToneScorer, article_tone
+from pipeline.topics import fit_topics
+
+Progress = Callable[[str, float], None]
+"""progress(stage, fraction done in 0..1); the CLI draws a bar, the app a st.progress."""
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_FILES = (DEFAULT_ACTORS_PATH, DEFAULT_LEXICON_PATH, DEFAULT_FRAMING_PATH, STOPWORDS_PATH)
+FRAME_COLUMNS = [f"frame_{frame}" for frame in FRAMES]
+TONE_TERMS_SHOWN = 4
+_CHUNK_SIZE = 400
+
+
+class BuildError(Exception):
+    """Nothing could be built; the message is the one-line reason shown to the user."""
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Knobs of a build; all of them go into the build id."""
+
+    n_topics: int | None = None
+    random_state: int = 0
+    workers: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
+
+    def parameters(self) -> dict[str, Any]:
+        """Parameters that change the artifacts (worker count does not)."""
+        return {"n_topics": self.n_topics, "random_state": self.random_state}
+
+
+@dataclass
+class BuildReport:
+    """What a build did, for the CLI summary and the app's upload report."""
+
+    out_dir: Path
+    manifest: dict[str, Any]
+    rejects: list[dict[str, str]]
+
+
+# --- per-article analysis (runs in worker processes) -------------------------------
+
+_worker_models: tuple[ActorMatcher, ToneScorer, FramingScorer] | None = None
+
+
+def _models() -> tuple[ActorMatcher, ToneScorer, FramingScorer]:
+    """Load the analysis models once per process."""
+    global _worker_models
+    if _worker_models is None:
+        _worker_models = (ActorMatcher(load_gazetteer()), ToneScorer(), FramingScorer())
+    return _worker_models
+
+
+def _format_tone_terms(explanation: Sequence[tuple[str, float]]) -> str:
+    return "; ".join(f"{term} {weight:+.2f}" for term, weight in explanation[:TONE_TERMS_SHOWN])
+
+
+def analyse_articles(items: Sequence[tuple[str, dt.date, str]]) -> tuple[dict[str, list], dict[str, list], dict[str, list]]:
+    """Sentences, mentions and article aggregates for (article_id, date, text) items.
+
+    Returns three column dictionaries (sentences, mentions, article aggregates) so
+    they cross the process boundary cheaply and concatenate into DataFrames.
+    """
+    matcher, tone, framing = _models()
+    sentences: dict[str, list] = {"article_id": [], "sentence_idx": [], "text": [], "tone": [], "tone_terms": [], "actor_ids": []}
+    mentions: dict[str, list] = {"article_id": [], "actor_id": [], "count": []}
+    aggregates: dict[str, list] = {"article_id": [], "n_sentences": [], "tone": []}
+    frame_rows: list[pd.DataFrame] = []
+    for article_id, date, text in items:
+        parts = split_sentences(text)
+        actor_lists = matcher.match_article(parts, date)
+        tones = tone.score_many(parts)
+        counts: dict[str, int] = {}
+        for idx, (sentence, actors, score) in enumerate(zip(parts, actor_lists, tones)):
+            sentences["article_id"].append(article_id)
+            sentences["sentence_idx"].append(idx)
+            sentences["text"].append(sentence)
+            sentences["tone"].append(score)
+            sentences["tone_terms"].append(_format_tone_terms(tone.explain(sentence)) if score else "")
+            sentences["actor_ids"].append(sorted(set(actors)))
+            for actor in actors:
+                counts[actor] = counts.get(actor, 0) + 1
+        for actor, count in sorted(counts.items()):
+            mentions["article_id"].append(article_id)
+            mentions["actor_id"].append(actor)
+            mentions["count"].append(count)
+        aggregates["article_id"].append(article_id)
+        aggregates["n_sentences"].append(len(parts))
+        aggregates["tone"].append(article_tone(tones))
+        frame_rows.append(framing.score_many(parts))
+    frames = pd.concat(frame_rows, ignore_index=True) if frame_rows else pd.DataFrame(columns=FRAME_COLUMNS)
+    for column in FRAME_COLUMNS:
+        sentences[column] = frames[column].astype(float).tolist()
+    return sentences, mentions, aggregates
+
+
+def _chunks(items: Sequence, size: int) -> list[Sequence]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def _run_per_article(articles: Sequence[Article], workers: int, progress: Progress) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    items = [(a.article_id, a.date, a.text) for a in articles]
+    chunks = _chunks(items, _CHUNK_SIZE)
+    results = []
+    if workers > 1 and len(chunks) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for done, result in enumerate(pool.map(analyse_articles, chunks), start=1):
+                results.append(result)
+                progress("analyse", done / len(chunks))
+    else:
+        for done, chunk in enumerate(chunks, start=1):
+            results.append(analyse_articles(chunk))
+            progress("analyse", done / len(chunks))
+    tables = []
+    for position in range(3):
+        merged: dict[str, list] = {}
+        for result in results:
+            for column, values in result[position].items():
+                merged.setdefault(column, []).extend(values)
+        tables.append(pd.DataFrame(merged))
+    sentences, mentions, aggregates = tables
+    if sentences.empty:
+        sentences = pd.DataFrame(columns=["article_id", "sentence_idx", "text", "tone", "tone_terms", "actor_ids", *FRAME_COLUMNS])
+    if mentions.empty:
+        mentions = pd.DataFrame({"article_id": pd.Series(dtype=str), "actor_id": pd.Series(dtype=str), "count": pd.Series(dtype="int64")})
+    return sentences, mentions, aggregates
+
+
+# --- assembling the build ----------------------------------------------------------
+
+
+def _articles_frame(articles: Sequence[Article]) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "article_id": [a.article_id for a in articles],
+            "date": pd.to_datetime([a.date for a in articles]).astype("datetime64[ns]"),
+            "source": [a.source for a in articles],
+            "title": [a.title for a in articles],
+            "subtitle": [a.subtitle for a in articles],
+            "url": [a.url for a in articles],
+            "text": [a.text for a in articles],
+            "input": [a.input for a in articles],
+        }
+    )
+    frame["n_words"] = frame["text"].str.split().str.len().fillna(0).astype("int64")
+    return frame
+
+
+def _article_framing(sentences: pd.DataFrame) -> pd.DataFrame:
+    summed = sentences.groupby("article_id", sort=False)[FRAME_COLUMNS].sum()
+    return framing_axes(summed)
+
+
+def _versions() -> dict[str, str]:
+    names = ("pandas", "numpy", "scikit-learn", "pyarrow", "vaderSentiment", "trafilatura")
+    found = {"python": platform.python_version()}
+    for name in names:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "missing"
+    return found
+
+
+def _display_path(path: Path) -> str:
+    """Paths relative to the working folder when inside it, so manifests travel."""
+    resolved = path.resolve()
+    try:
+        return str(resolved.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(resolved)
+
+
+def build(
+    inputs: Sequence[Path],
+    out_dir: Path,
+    options: BuildOptions = BuildOptions(),
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Run the whole pipeline on `inputs` and swap the artifacts into `out_dir`.
+
+    Raises BuildError (one-line reason) when nothing could be built, FileNotFoundError
+    for a missing input. Rejected records do not fail the build; they are reported.
+    """
+    report = progress or (lambda stage, fraction: None)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+
+    result = ingest([Path(p) for p in inputs], progress=lambda done, total: report("ingest", done / max(total, 1)))
+    timings["ingest"] = time.perf_counter() - started
+    rejects = [{"input": r.input, "reason": r.reason} for r in result.rejects]
+    if not result.articles:
+        detail = f"{result.read} records read, {len(result.rejects)} rejected" if result.read else "no readable records"
+        raise BuildError(f"nothing to build from the inputs ({detail})")
+
+    stage_start = time.perf_counter()
+    articles = _articles_frame(result.articles)
+    sentences, mentions, aggregates = _run_per_article(result.articles, options.workers, report)
+    articles = articles.merge(aggregates, on="article_id", how="left")
+    articles = articles.merge(_article_framing(sentences), left_on="article_id", right_index=True, how="left")
+    articles[FRAME_COLUMNS] = articles[FRAME_COLUMNS].fillna(0.0)
+    timings["analyse"] = time.perf_counter() - stage_start
+
+    stage_start = time.perf_counter()
+    report("topics", 0.0)
+    topic_texts = (articles["title"] + "\n" + articles["text"]).tolist()
+    model = fit_topics(articles["article_id"].tolist(), topic_texts, n_topics=options.n_topics, random_state=options.random_state)
+    articles["topic_id"] = articles["article_id"].map(model.dominant).fillna(-1).astype("int64")
+    report("topics", 1.0)
+    timings["topics"] = time.perf_counter() - stage_start
+
+    stage_start = time.perf_counter()
+    report("keywords", 0.0)
+    term_input = articles[["article_id", "date"]].assign(text=topic_texts)
+    keywords = monthly_keywords(term_input)
+    terms = article_terms(term_input)
+    report("keywords", 1.0)
+    timings["keywords"] = time.perf_counter() - stage_start
+
+    input_files = discover([Path(p) for p in inputs])
+    input_records = [{"path": _display_path(p), "bytes": p.stat().st_size, "sha256": store.file_sha256(p)} for p in input_files]
+    parameters = {**options.parameters(), "n_topics_chosen": int(len(model.topics))}
+    version = store.code_version(PACKAGE_DIR, DATA_FILES)
+    manifest = {
+        "build_id": store.compute_build_id([r["sha256"] for r in input_records], options.parameters(), version),
+        "code_version": version,
+        "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "inputs": input_records,
+        "read": result.read,
+        "ingested": len(result.articles),
+        "duplicates": len(result.duplicates),
+        "rejected": len(result.rejects),
+        "encodings": result.encodings,
+        "parameters": parameters,
+        "topic_selection": model.selection.to_dict(orient="records"),
+        "versions": _versions(),
+    }
+    tables = {
+        "articles": articles,
+        "sentences": sentences,
+        "mentions": mentions,
+        "actors": actors_table(load_gazetteer()),
+        "topics": model.topics,
+        "doc_topics": model.doc_topics,
+        "keywords": keywords,
+        "article_terms": terms,
+    }
+    report("write", 0.0)
+    timings["total"] = time.perf_counter() - started
+    manifest["timings"] = {stage: round(seconds, 2) for stage, seconds in timings.items()}
+    duplicates = [{"input": d.input, "kept": d.kept, "kind": d.kind} for d in result.duplicates]
+    store.write_build(Path(out_dir), tables, manifest, rejects, duplicates)
+    report("write", 1.0)
+    return BuildReport(out_dir=Path(out_dir), manifest=store.read_manifest(Path(out_dir)), rejects=rejects)
+
+
+def expected_build_id(inputs: Sequence[Path], options: BuildOptions = BuildOptions()) -> str:
+    """The build id a build of `inputs` with the current code would get (staleness checks)."""
+    hashes = [store.file_sha256(p) for p in discover([Path(p) for p in inputs])]
+    return store.compute_build_id(hashes, options.parameters(), store.code_version(PACKAGE_DIR, DATA_FILES))

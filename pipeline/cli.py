@@ -1,0 +1,88 @@
+"""Command line: `python -m pipeline build --input PATH [--input PATH ...] --out DIR`.
+
+Exit status 0 when a build finished (even with rejected records), 1 with a one-line
+reason when nothing could be built, 2 for bad arguments (argparse's convention).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from pipeline.build import BuildError, BuildOptions, build
+
+_BAR_WIDTH = 30
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal stream, redrawn at most ten times a second."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._last_draw = 0.0
+        self._stage = ""
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        now = time.monotonic()
+        if stage == self._stage and fraction < 1.0 and now - self._last_draw < 0.1:
+            return
+        if stage != self._stage and self._stage:
+            self.stream.write("\n")
+        self._stage, self._last_draw = stage, now
+        filled = int(_BAR_WIDTH * min(max(fraction, 0.0), 1.0))
+        bar = "#" * filled + "-" * (_BAR_WIDTH - filled)
+        self.stream.write(f"\r{stage:<9} [{bar}] {fraction:6.1%}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self._stage:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return number
+
+
+def parser() -> argparse.ArgumentParser:
+    """The CLI's argument parser (also documents the options in --help)."""
+    root = argparse.ArgumentParser(prog="python -m pipeline", description="Turn a corpus of articles into Peninsula Watch artifacts.")
+    commands = root.add_subparsers(dest="command", required=True)
+    cmd = commands.add_parser("build", help="ingest and analyse a corpus, write the artifact folder")
+    cmd.add_argument("--input", action="append", required=True, type=Path, metavar="PATH", help="a file or folder (recursed); repeatable")
+    cmd.add_argument("--out", required=True, type=Path, metavar="DIR", help="artifact folder, replaced atomically")
+    cmd.add_argument("--topics", type=_positive_int, default=None, metavar="K", help="number of topics (default: chosen by coherence)")
+    cmd.add_argument("--random-state", type=int, default=0, help="seed of the topic model (default 0)")
+    cmd.add_argument("--workers", type=_positive_int, default=BuildOptions().workers, help="processes for per-article analysis")
+    cmd.add_argument("--quiet", action="store_true", help="no progress bar")
+    return root
+
+
+def main(argv: Sequence[str] | None = None, stderr: TextIO = sys.stderr, stdout: TextIO = sys.stdout) -> int:
+    """Run the CLI; returns the exit status."""
+    args = parser().parse_args(argv)
+    options = BuildOptions(n_topics=args.topics, random_state=args.random_state, workers=args.workers)
+    bar = None if args.quiet else ProgressBar(stderr)
+    try:
+        report = build(args.input, args.out, options, progress=bar)
+    except (BuildError, FileNotFoundError, NotADirectoryError, PermissionError) as error:
+        if bar:
+            bar.close()
+        stderr.write(f"error: {error}\n")
+        return 1
+    if bar:
+        bar.close()
+    m = report.manifest
+    stdout.write(
+        f"built {report.out_dir}: {m['ingested']} articles ingested, {m['duplicates']} duplicates, "
+        f"{m['rejected']} rejected of {m['read']} read in {m['timings']['total']:.1f} s\n"
+    )
+    if report.rejects:
+        stdout.write(f"rejected records are listed in {report.out_dir / 'rejects.jsonl'}\n")
+    return 0
