@@ -22,16 +22,21 @@ SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
 REJECTS = "rejects.jsonl"
 DUPLICATES = "duplicates.jsonl"
-TABLES = (
-    "articles",
-    "sentences",
-    "mentions",
-    "actors",
-    "topics",
-    "doc_topics",
-    "keywords",
-    "article_terms",
-)
+# Columns every build has (a build may carry more). Readers check them with validate_build.
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "articles": ("article_id", "date", "source", "title", "subtitle", "url", "text", "n_words", "n_sentences", "tone",
+                 "frame_all_at_once", "frame_step_by_step", "frame_engagement", "frame_pressure", "deal_axis",
+                 "posture_axis", "topic_id", "input"),
+    "sentences": ("article_id", "sentence_idx", "text", "tone", "tone_terms", "actor_ids",
+                  "frame_all_at_once", "frame_step_by_step", "frame_engagement", "frame_pressure"),
+    "mentions": ("article_id", "actor_id", "count"),
+    "actors": ("actor_id", "name", "country", "role"),
+    "topics": ("topic_id", "label", "terms", "n_articles"),
+    "doc_topics": ("article_id", "topic_id", "weight"),
+    "keywords": ("period", "term", "count", "docs", "share", "score"),
+    "article_terms": ("article_id", "term", "count"),
+}
+TABLES = tuple(REQUIRED_COLUMNS)
 _TMP_PREFIX = ".tmp-"
 _OLD_PREFIX = ".old-"
 
@@ -173,3 +178,31 @@ def read_jsonl(build_dir: Path, name: str) -> list[dict[str, Any]]:
         return []
     with open(path, encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
+
+
+def validate_build(build_dir: Path) -> list[str]:
+    """Problems that make a folder unusable as a build (empty list when it is fine).
+
+    Reads only Parquet metadata, so it is cheap enough to run before every load.
+    """
+    import pyarrow.parquet as pq
+
+    build_dir = Path(build_dir)
+    try:
+        manifest = read_manifest(build_dir)
+    except FileNotFoundError:
+        return [f"{build_dir} holds no build (no {MANIFEST})"]
+    except json.JSONDecodeError as error:
+        return [f"{build_dir / MANIFEST} is not valid JSON: {error}"]
+    problems = []
+    if manifest.get("schema_version") != SCHEMA_VERSION:
+        problems.append(f"{build_dir} has schema version {manifest.get('schema_version')}, this code reads {SCHEMA_VERSION}: rebuild it")
+    for name, columns in REQUIRED_COLUMNS.items():
+        path = build_dir / f"{name}.parquet"
+        if not path.exists():
+            problems.append(f"{path} is missing")
+            continue
+        missing = set(columns) - set(pq.read_schema(path).names)
+        if missing:
+            problems.append(f"{path} lacks columns {sorted(missing)}")
+    return problems
