@@ -1,0 +1,352 @@
+"""Sentence tone: VADER's rules over VADER's lexicon, adapted to diplomacy coverage.
+
+Why a re-implementation rather than ``SentimentIntensityAnalyzer.polarity_scores``:
+the package lower-cases the whole sentence again for every rule it checks and scans
+each character for emoji, which is far too slow for the ~300,000 sentences of a large
+build. `ToneScorer` applies the same rules in one pass over pre-lowered tokens, with
+the package's own lexicon file and constants, so with ``lexicon_path=None`` it agrees
+with vaderSentiment's ``compound`` (the tests check it on the NYT ratings). What it
+leaves out: emoji-to-text conversion (news prose has none) and the quirk of VADER's
+"but" rule that looks values up by equality (``list.index``) instead of by position.
+
+The domain adaptation lives in ``data/tone_lexicon.csv`` (term, valence, rationale):
+single words override or (valence 0) remove VADER's entry; multi-word phrases are
+matched first and then scored as one token, so negation and intensifiers before them
+still apply ("did not reopen the hotline").
+
+Hutto, C.J. & Gilbert, E.E. (2014). VADER: A Parsimonious Rule-based Model for
+Sentiment Analysis of Social Media Text. ICWSM-14.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import math
+import string
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.special import stdtrit
+from vaderSentiment import vaderSentiment as vader
+
+from pipeline.text import normalize_text
+
+DEFAULT_LEXICON_PATH = Path(__file__).resolve().parents[1] / "data" / "tone_lexicon.csv"
+VADER_LEXICON_PATH = Path(vader.__file__).with_name("vader_lexicon.txt")
+
+NEUTRAL_BAND = 0.05
+"""|score| below this counts as neutral (VADER's authors' own threshold for compound)."""
+
+_ALPHA = 15  # vader.normalize's default: sum / sqrt(sum**2 + alpha)
+_NEGATIONS = frozenset(vader.NEGATE)
+_EMPHASIS_AFTER_NEVER = ("so", "this")
+# Words of VADER's multi-word special-case idioms and dampeners ("kind of"): the idiom
+# check only runs when one of them is near the lexicon word.
+_IDIOM_WORDS = frozenset(word for key in (*vader.SPECIAL_CASES, *vader.BOOSTER_DICT) if " " in key for word in key.split())
+# VADER splits on whitespace only, so dashes without spaces around them would glue words ("talks\u2014and").
+_DASHES_AS_SPACES = str.maketrans({"\u2014": " ", "\u2013": " "})
+_SENTENCE_CACHE_SIZE = 1 << 16
+_TOKEN_CACHE_SIZE = 200_000
+
+Trace = tuple[tuple[str, float], ...]
+"""(word, phrase or rule, change it made to the raw valence sum), in the order applied."""
+
+
+def read_vader_lexicon(path: Path = VADER_LEXICON_PATH) -> dict[str, float]:
+    """VADER's word -> valence table, parsed as ``SentimentIntensityAnalyzer.make_lex_dict`` does."""
+    lexicon: dict[str, float] = {}
+    for line in path.read_text(encoding="utf-8").rstrip("\n").split("\n"):
+        if line:
+            word, measure = line.strip().split("\t")[0:2]
+            lexicon[word] = float(measure)
+    return lexicon
+
+
+def read_domain_lexicon(path: Path = DEFAULT_LEXICON_PATH) -> pd.DataFrame:
+    """The adaptation table (term, valence, rationale), validated so a typo cannot silently never match.
+
+    Terms are lower-case words separated by single spaces, as the tokenizer yields them
+    (punctuation at word edges stripped); valences are on VADER's -4..+4 scale.
+    """
+    table = pd.read_csv(path, dtype={"term": str, "valence": float, "rationale": str}, keep_default_na=False)
+    missing = {"term", "valence", "rationale"} - set(table.columns)
+    if missing:
+        raise ValueError(f"{path}: missing columns {sorted(missing)}")
+    for term, valence, rationale in table[["term", "valence", "rationale"]].itertuples(index=False):
+        canonical = " ".join(word.strip(string.punctuation) for word in term.lower().split())
+        if term != canonical or not term:
+            raise ValueError(f"{path}: term {term!r} must be written as {canonical!r} to match tokens")
+        if not -4 <= valence <= 4:
+            raise ValueError(f"{path}: valence {valence} of {term!r} is outside VADER's -4..+4")
+        if not rationale.strip():
+            raise ValueError(f"{path}: term {term!r} has no rationale")
+    duplicated = table["term"][table["term"].duplicated()]
+    if not duplicated.empty:
+        raise ValueError(f"{path}: terms listed twice: {sorted(duplicated)}")
+    return table
+
+
+def _is_negation(word: str) -> bool:
+    return word in _NEGATIONS or "n't" in word
+
+
+class ToneScorer:
+    """Scores sentences from -1 (hostile, gloomy) to +1 (conciliatory, upbeat).
+
+    Results are cached per sentence, so `explain` right after `score_many` is free and
+    formula sentences repeated across a corpus are scored once.
+    """
+
+    def __init__(self, lexicon_path: Path | None = DEFAULT_LEXICON_PATH) -> None:
+        """``lexicon_path=None`` gives plain VADER; otherwise the domain table is applied on top."""
+        self._lexicon = read_vader_lexicon()
+        phrases: dict[str, list[str]] = {}
+        if lexicon_path is not None:
+            for term, valence in read_domain_lexicon(lexicon_path)[["term", "valence"]].itertuples(index=False):
+                if " " in term:
+                    phrases[term] = term.split()
+                if valence:
+                    self._lexicon[term] = valence
+                else:
+                    self._lexicon.pop(term, None)
+        self._phrases_by_first: dict[str, list[tuple[str, list[str]]]] = {}
+        for term, words in sorted(phrases.items(), key=lambda item: -len(item[1])):
+            self._phrases_by_first.setdefault(words[0], []).append((term, words))
+        # Booster words carry no valence of their own even when the lexicon lists them.
+        self._scoring_words = frozenset(self._lexicon) - frozenset(vader.BOOSTER_DICT)
+        self._token_cache: dict[str, tuple[str, str, str]] = {}
+        self._analyse = functools.lru_cache(maxsize=_SENTENCE_CACHE_SIZE)(self._analyse_uncached)
+
+    def score(self, sentence: str) -> float:
+        """VADER's compound for one sentence, in -1..1 (0.0 when no lexicon word occurs)."""
+        return self._analyse(sentence)[0]
+
+    def score_many(self, sentences: Iterable[str]) -> list[float]:
+        """`score` for each sentence, in order."""
+        analyse = self._analyse
+        return [analyse(sentence)[0] for sentence in sentences]
+
+    def explain(self, sentence: str) -> list[tuple[str, float]]:
+        """Why the sentence scored as it did: (word, phrase or rule, signed contribution).
+
+        Contributions are in score units and add up to `score` (up to its rounding to
+        4 decimals): every raw change to VADER's valence sum is scaled by the same factor
+        1/sqrt(sum**2 + 15) that turns the sum into the score. Rules are labelled with the
+        word that triggered them, e.g. "not (negation)", "very (intensifier)",
+        "but (contrast)", "DEAL (caps)", "!/? (punctuation)". Largest |contribution| first.
+        """
+        _, raw_sum, trace = self._analyse(sentence)
+        scale = 1.0 / math.sqrt(raw_sum * raw_sum + _ALPHA)
+        totals: dict[str, float] = {}
+        for label, change in trace:
+            totals[label] = totals.get(label, 0.0) + change * scale
+        ranked = [(label, round(value, 4)) for label, value in totals.items() if round(value, 4)]
+        return sorted(ranked, key=lambda item: -abs(item[1]))
+
+    # --- tokens -------------------------------------------------------------------
+
+    def _token(self, raw: str) -> tuple[str, str, str]:
+        """(token as VADER keeps it, its lower case, bare lower case without possessive for phrase matching)."""
+        bare = raw.strip(string.punctuation)
+        kept = raw if len(bare) <= 2 else bare  # VADER keeps short tokens whole: they may be emoticons
+        bare = bare.lower()
+        info = (kept, kept.lower(), bare[:-2] if bare.endswith("'s") else bare)
+        if len(self._token_cache) >= _TOKEN_CACHE_SIZE:
+            self._token_cache.clear()
+        self._token_cache[raw] = info
+        return info
+
+    def _tokens(self, text: str) -> tuple[list[str], list[str]]:
+        """Tokens and their lower case, with domain phrases merged into single tokens."""
+        if not text.isascii():  # curly quotes would hide negations ("don\u2019t"); ingested text is already normalised
+            text = normalize_text(text).translate(_DASHES_AS_SPACES)
+        cached = self._token_cache.get
+        infos = [cached(raw) or self._token(raw) for raw in text.split()]
+        if not infos:
+            return [], []
+        words, lowers, bares = map(list, zip(*infos))
+        phrases_by_first = self._phrases_by_first
+        matches: list[tuple[int, int, str]] = []
+        for start in [i for i, bare in enumerate(bares) if bare in phrases_by_first]:
+            if matches and start < matches[-1][1]:
+                continue  # inside a phrase already matched
+            for term, phrase in phrases_by_first[bares[start]]:
+                if bares[start : start + len(phrase)] == phrase:
+                    matches.append((start, start + len(phrase), term))
+                    break
+        for start, end, term in reversed(matches):
+            words[start:end] = [" ".join(words[start:end])]
+            lowers[start:end] = [term]
+        return words, lowers
+
+    # --- VADER's rules --------------------------------------------------------------
+
+    def _analyse_uncached(self, text: str) -> tuple[float, float, Trace]:
+        """(score, raw valence sum, trace of every change to the sum)."""
+        words, lowers = self._tokens(text)
+        hits = [i for i, lower in enumerate(lowers) if lower in self._scoring_words]
+        if not hits:
+            return 0.0, 0.0, ()
+        n_upper = sum(map(str.isupper, words))
+        is_cap_diff = 0 < len(words) - n_upper < len(words)
+        trace: list[tuple[str, float]] = []
+        valences: dict[int, float] = {}
+        for i in hits:
+            if lowers[i] == "kind" and i + 1 < len(lowers) and lowers[i + 1] == "of":
+                continue
+            valences[i] = self._valence(i, words, lowers, is_cap_diff, trace)
+        if "but" in lowers:
+            pivot = lowers.index("but")
+            for i, valence in valences.items():
+                if i != pivot:
+                    factor = 0.5 if i < pivot else 1.5
+                    trace.append(("but (contrast)", valence * (factor - 1)))
+                    valences[i] = valence * factor
+        raw_sum = sum(valences.values())
+        emphasis = self._punctuation_emphasis(text)
+        if emphasis and raw_sum:
+            emphasis = math.copysign(emphasis, raw_sum)
+            trace.append(("!/? (punctuation)", emphasis))
+            raw_sum += emphasis
+        return round(vader.normalize(raw_sum, _ALPHA), 4), raw_sum, tuple(trace)
+
+    def _valence(self, i: int, words: list[str], lowers: list[str], is_cap_diff: bool, trace: list[tuple[str, float]]) -> float:
+        """The valence of the lexicon word at position i after VADER's local rules, logging each change."""
+        lexicon = self._lexicon
+        lower = lowers[i]
+        base = lexicon[lower]
+        if lower == "no" and i != len(lowers) - 1 and lowers[i + 1] in lexicon:
+            valence = 0.0  # "no" before a lexicon word negates that word instead of counting itself
+        else:
+            valence = base
+            trace.append((lower, base))
+
+        def change(label: str, new: float) -> float:
+            if new != valence:
+                trace.append((label, new - valence))
+            return new
+
+        if (
+            (i > 0 and lowers[i - 1] == "no")
+            or (i > 1 and lowers[i - 2] == "no")
+            or (i > 2 and lowers[i - 3] == "no" and lowers[i - 1] in ("or", "nor"))
+        ):
+            valence = change("no (negation)", base * vader.N_SCALAR)
+        if is_cap_diff and words[i].isupper():
+            valence = change(f"{words[i]} (caps)", valence + (vader.C_INCR if valence > 0 else -vader.C_INCR))
+        for distance in (1, 2, 3):
+            before = i - distance
+            if before < 0 or lowers[before] in lexicon:
+                continue
+            if lowers[before] in vader.BOOSTER_DICT:
+                scalar = vader.scalar_inc_dec(words[before], valence, is_cap_diff) * (1.0, 0.95, 0.9)[distance - 1]
+                kind = "intensifier" if vader.BOOSTER_DICT[lowers[before]] > 0 else "dampener"
+                valence = change(f"{lowers[before]} ({kind})", valence + scalar)
+            valence = change(*self._negation(distance, i, lowers, valence))
+            if distance == 3 and not _IDIOM_WORDS.isdisjoint(lowers[i - 3 : i + 3]):
+                valence = change(*self._idiom(i, lowers, valence))
+        if i > 0 and lowers[i - 1] == "least" and "least" not in lexicon and (i == 1 or lowers[i - 2] not in ("at", "very")):
+            valence = change("least (negation)", valence * vader.N_SCALAR)
+        return valence
+
+    @staticmethod
+    def _negation(distance: int, i: int, lowers: list[str], valence: float) -> tuple[str, float]:
+        """VADER's ``_negation_check`` for the word `distance` tokens back: (label, new valence)."""
+        word = lowers[i - distance]
+        if distance == 2 and word == "never" and lowers[i - 1] in _EMPHASIS_AFTER_NEVER:
+            return "never so (emphasis)", valence * 1.25
+        if distance == 3 and (
+            (word == "never" and lowers[i - 2] in _EMPHASIS_AFTER_NEVER) or lowers[i - 1] in _EMPHASIS_AFTER_NEVER
+        ):
+            return "so/this (emphasis)", valence * 1.25
+        if distance > 1 and word == "without" and "doubt" in lowers[i - distance + 1 : i]:
+            return "", valence  # "without (a) doubt" affirms
+        if _is_negation(word):
+            return f"{word} (negation)", valence * vader.N_SCALAR
+        return "", valence
+
+    @staticmethod
+    def _idiom(i: int, lowers: list[str], valence: float) -> tuple[str, float]:
+        """VADER's ``_special_idioms_check``: fixed-valence idioms around position i, then "kind of"-style dampeners."""
+        label = ""
+        one_zero = f"{lowers[i - 1]} {lowers[i]}"
+        two_one_zero = f"{lowers[i - 2]} {one_zero}"
+        two_one = f"{lowers[i - 2]} {lowers[i - 1]}"
+        three_two = f"{lowers[i - 3]} {lowers[i - 2]}"
+        three_two_one = f"{three_two} {lowers[i - 1]}"
+        for sequence in (one_zero, two_one_zero, two_one, three_two_one, three_two):
+            if sequence in vader.SPECIAL_CASES:
+                label, valence = f"{sequence} (idiom)", vader.SPECIAL_CASES[sequence]
+                break
+        following = [" ".join(lowers[i : i + size]) for size in (2, 3) if i + size <= len(lowers)]
+        for sequence in following:
+            if sequence in vader.SPECIAL_CASES:
+                label, valence = f"{sequence} (idiom)", vader.SPECIAL_CASES[sequence]
+        for sequence in (three_two_one, three_two, two_one):
+            if sequence in vader.BOOSTER_DICT:
+                label, valence = f"{sequence} (dampener)", valence + vader.BOOSTER_DICT[sequence]
+        return label, valence
+
+    @staticmethod
+    def _punctuation_emphasis(text: str) -> float:
+        """VADER's boost for up to 4 "!" and for 2 or more "?" (unsigned)."""
+        exclamations = min(text.count("!"), 4) * 0.292
+        questions = text.count("?")
+        return exclamations + (0.0 if questions < 2 else questions * 0.18 if questions <= 3 else 0.96)
+
+
+# --- aggregation ----------------------------------------------------------------------
+
+
+def article_tone(sentence_tones: Sequence[float]) -> float:
+    """An article's tone: the mean of its non-neutral sentences (|tone| >= 0.05), 0.0 when none.
+
+    Averaging sentences rather than scoring the whole text keeps long articles from
+    saturating near +-1; leaving neutral sentences out keeps a long factual report
+    with two hostile sentences from looking merely lukewarm.
+    """
+    opinionated = [tone for tone in sentence_tones if abs(tone) >= NEUTRAL_BAND]
+    return float(sum(opinionated) / len(opinionated)) if opinionated else 0.0
+
+
+def tone_summary(frame: pd.DataFrame, by: list[str], value: str = "tone") -> pd.DataFrame:
+    """Mean tone per group with a 95 % Student-t interval, so thin groups show wide bands.
+
+    `frame` has one row per scored unit (sentence or article) with the `by` columns
+    (explode list columns such as ``actor_ids`` first). Returns one row per group: the
+    `by` columns, n, mean, se and ci_low/ci_high clipped to -1..1; with fewer than two
+    values se is NaN and the interval spans the whole scale. Sentences of one article
+    are not independent, so for sentence rows the band is, if anything, too narrow.
+    """
+    stats = frame.groupby(by, observed=True, sort=True)[value].agg(n="count", mean="mean", sd="std").reset_index()
+    n = stats["n"]
+    se = (stats["sd"] / np.sqrt(n)).where(n >= 2)
+    half_width = stdtrit((n - 1).where(n >= 2), 0.975) * se
+    stats["se"] = se
+    stats["ci_low"] = (stats["mean"] - half_width).clip(-1.0, 1.0).fillna(-1.0)
+    stats["ci_high"] = (stats["mean"] + half_width).clip(-1.0, 1.0).fillna(1.0)
+    return stats.drop(columns="sd")
+
+
+# --- evaluation against human judgement ---------------------------------------------------
+
+
+def is_held_out(key: str, fraction: float = 0.3) -> bool:
+    """Whether a row belongs to the fixed test split: decided by a hash of its id, never by its position."""
+    digest = hashlib.sha256(key.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") < fraction * 2**64
+
+
+def tone_class(score: float) -> int:
+    """-1, 0 or +1 by VADER's neutral band, for sign accuracy against labels."""
+    return 0 if abs(score) < NEUTRAL_BAND else (1 if score > 0 else -1)
+
+
+def read_ratings(path: Path) -> pd.DataFrame:
+    """Rated sentences (id, rating, sentence) from a headerless tab-separated file such as the NYT ratings."""
+    return pd.read_csv(
+        path, sep="\t", header=None, names=["id", "rating", "sentence"], quoting=csv.QUOTE_NONE, dtype={"id": str, "sentence": str}
+    )
