@@ -1,0 +1,552 @@
+"""Who is mentioned: a gazetteer (``data/actors.yaml``) and a fast, article-aware matcher.
+
+A mention is a full name, a title + surname ("President Moon"), a bare surname after the
+person was named earlier in the same article, or a role phrase ("the US president") that
+the article's date settles. The rules and their limits are explained for users in
+``docs/measures/actors.md``; the short version, and why:
+
+- Full names count wherever they stand, even glued to the word before (KCNA drops spaces
+  around its links: "ComradeKim Jong Un"); a name of three or more parts also counts glued
+  to the word after ("Kim Jong Unexamined"). Shorter names need a word boundary after them,
+  so that "Wang Yi" is not found in a longer name. A hyphen in a listed spelling also
+  matches a space or nothing ("Kim Jong-un" finds "Kim Jong Un" and "Kim Jongun").
+- A bare surname is ambiguous ("Moon", "Park", "Kim"), so it counts only after a full name
+  or title of a person with that surname in the same article, and goes to the most recently
+  named one. An unlisted person named with that surname in between ("Kim Hyok Chol",
+  "Andrew Kim") makes later bare surnames count for nobody until a listed person is named
+  again.
+- A surname right after an unlisted capitalised word ("Andrew Kim", "Olympic Park") is part of
+  another name; for surnames written first (Korean, Chinese) a capitalised word right after
+  ("Park Chung-hee") is too.
+- Titles and role phrases can mean different people at different times; both are resolved by
+  the article's date, titles also by who was named most recently when the date leaves a tie.
+
+Everything is matched by one compiled regular expression per matcher, built as a prefix
+tree of all spellings, so the cost per sentence does not grow with the number of actors.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+DEFAULT_ACTORS_PATH = Path(__file__).resolve().parents[1] / "data" / "actors.yaml"
+
+_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_COUNTRY = re.compile(r"[A-Z]{2}")
+_SURNAME = re.compile(r"[A-Z][\w'\u2019-]*")
+_HYPHENS = "-\u2010\u2011"
+_APOSTROPHES = "'\u2019"
+_NORMALISE = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2019": "'"})
+_WORD_BREAK = re.compile(r"[\s-]+")  # between the words of a name, once hyphens are normalised
+_LEADING_THE = re.compile(r"the\s+", re.IGNORECASE)
+
+# A possessive "'s" (or a bare closing apostrophe) may follow a name; other letters may not.
+_WORD_END = r"(?!\w|['\u2019](?!s\b)\w)"
+# "the US president, Donald Trump": the role phrase introduces the name that follows.
+_APPOSITIVE_GAP = re.compile(r",\s*")
+# For surnames written first ("Kim", "Moon"): a capitalised word after it is the given name.
+_GIVEN_NAME_AFTER = re.compile(r"\s+[A-Z](?:[a-z]|\b|-)")
+# A capitalised word right before a surname ("Andrew Kim"); its start must be a word start.
+_CAPITALISED_BEFORE = re.compile(r"(?<![\w'\u2019.\-])([A-Z][a-z]+)[ \t]+\Z")
+_SENTENCE_OPENING = " \t\n\"'\u2018\u201c([-"
+_AFTER_WORD_START = r"(?<!\w.)"  # placed after a first character: no letter or digit before it
+_LOOK_BACK = 80  # characters before a surname searched for a role phrase or a given name
+
+
+class _Invalid(Exception):
+    """A problem in one entry of the gazetteer; load_gazetteer adds the file name."""
+
+
+# --- the gazetteer -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """A way of writing a name or title, optionally limited to when it meant this person."""
+
+    text: str
+    start: dt.date | None = None
+    end: dt.date | None = None  # exclusive
+
+    def applies_on(self, day: dt.date | None) -> bool:
+        """True when the spelling refers to its actor on `day` (always when the day is unknown)."""
+        if day is None:
+            return True
+        return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
+
+
+@dataclass(frozen=True)
+class Office:
+    """A term in a role (`role_key` of the gazetteer's roles); `end` is exclusive, None = ongoing."""
+
+    role_key: str
+    start: dt.date
+    end: dt.date | None = None
+
+    def held_on(self, day: dt.date) -> bool:
+        """True when the term covers `day`."""
+        return self.start <= day and (self.end is None or day < self.end)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """One person of the gazetteer; see the header of data/actors.yaml for the fields."""
+
+    id: str
+    name: str
+    country: str
+    role: str
+    aliases: tuple[Spelling, ...] = ()
+    surname_refs: tuple[str, ...] = ()
+    titles: tuple[Spelling, ...] = ()
+    offices: tuple[Office, ...] = ()
+
+    @property
+    def spellings(self) -> tuple[Spelling, ...]:
+        """The display name followed by the aliases; an alias written exactly like the name gives it dates."""
+        if any(alias.text == self.name for alias in self.aliases):
+            return self.aliases
+        return (Spelling(self.name), *self.aliases)
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """The validated content of an actors file."""
+
+    actors: tuple[Actor, ...]
+    roles: Mapping[str, tuple[str, ...]]
+    not_after_name: tuple[str, ...] = ()
+    not_given_names: frozenset[str] = frozenset()
+
+
+def _text(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _Invalid(f"{where}: expected a non-empty text, got {value!r}")
+    return value.strip()
+
+
+def _texts(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise _Invalid(f"{where}: expected a list, got {value!r}")
+    return tuple(_text(item, f"{where}[{index}]") for index, item in enumerate(value))
+
+
+def _date(value: Any, where: str) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise _Invalid(f"{where}: expected a date YYYY-MM-DD, got {value!r}")
+
+
+def _check_period(start: dt.date | None, end: dt.date | None, where: str) -> None:
+    if start is not None and end is not None and start >= end:
+        raise _Invalid(f"{where}: start {start} is not before end {end}")
+
+
+def _check_keys(entry: Any, allowed: Iterable[str], required: Iterable[str], where: str) -> dict[str, Any]:
+    if not isinstance(entry, dict):
+        raise _Invalid(f"{where}: expected a mapping, got {entry!r}")
+    unknown = sorted(set(entry) - set(allowed))
+    if unknown:
+        raise _Invalid(f"{where}: unknown field(s) {', '.join(map(str, unknown))} (allowed: {', '.join(allowed)})")
+    missing = [key for key in required if key not in entry]
+    if missing:
+        raise _Invalid(f"{where}: missing field(s) {', '.join(missing)}")
+    return entry
+
+
+def _spellings(value: Any, where: str) -> tuple[Spelling, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise _Invalid(f"{where}: expected a list, got {value!r}")
+    spellings = []
+    for index, item in enumerate(value):
+        here = f"{where}[{index}]"
+        if isinstance(item, str):
+            spellings.append(Spelling(_text(item, here)))
+            continue
+        entry = _check_keys(item, ("text", "start", "end"), ("text",), here)
+        start, end = _date(entry.get("start"), f"{here}.start"), _date(entry.get("end"), f"{here}.end")
+        _check_period(start, end, here)
+        spellings.append(Spelling(_text(entry["text"], f"{here}.text"), start, end))
+    return tuple(spellings)
+
+
+def _offices(value: Any, roles: Mapping[str, tuple[str, ...]], where: str) -> tuple[Office, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise _Invalid(f"{where}: expected a list, got {value!r}")
+    offices = []
+    for index, item in enumerate(value):
+        here = f"{where}[{index}]"
+        entry = _check_keys(item, ("role_key", "start", "end"), ("role_key", "start"), here)
+        role_key = _text(entry["role_key"], f"{here}.role_key")
+        if role_key not in roles:
+            raise _Invalid(f"{here}: role_key {role_key!r} is not one of the roles ({', '.join(roles)})")
+        start, end = _date(entry["start"], f"{here}.start"), _date(entry.get("end"), f"{here}.end")
+        _check_period(start, end, here)
+        offices.append(Office(role_key, start, end))
+    return tuple(offices)
+
+
+_ACTOR_FIELDS = ("id", "name", "country", "role", "aliases", "surname_refs", "titles", "offices")
+
+
+def _actor(entry: Any, roles: Mapping[str, tuple[str, ...]], where: str) -> Actor:
+    if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+        where = f"{where} ({entry['id']})"
+    entry = _check_keys(entry, _ACTOR_FIELDS, ("id", "name", "country", "role"), where)
+    actor_id = _text(entry["id"], f"{where}.id")
+    if not _ID.fullmatch(actor_id):
+        raise _Invalid(f"{where}.id: {actor_id!r} is not a lowercase hyphenated name such as 'kim-jong-un'")
+    country = _text(entry["country"], f"{where}.country")
+    if not _COUNTRY.fullmatch(country):
+        raise _Invalid(f"{where}.country: {country!r} is not a two-letter upper-case code such as 'KP'")
+    surnames = _texts(entry.get("surname_refs"), f"{where}.surname_refs")
+    for surname in surnames:
+        if not _SURNAME.fullmatch(surname):
+            raise _Invalid(f"{where}.surname_refs: {surname!r} is not one capitalised word")
+    return Actor(
+        id=actor_id,
+        name=_text(entry["name"], f"{where}.name"),
+        country=country,
+        role=_text(entry["role"], f"{where}.role"),
+        aliases=_spellings(entry.get("aliases"), f"{where}.aliases"),
+        surname_refs=surnames,
+        titles=_spellings(entry.get("titles"), f"{where}.titles"),
+        offices=_offices(entry.get("offices"), roles, f"{where}.offices"),
+    )
+
+
+def _overlap(a: Spelling | Office, b: Spelling | Office) -> bool:
+    return (a.start is None or b.end is None or a.start < b.end) and (b.start is None or a.end is None or b.start < a.end)
+
+
+def _check_consistency(actors: Sequence[Actor], roles: Mapping[str, tuple[str, ...]]) -> None:
+    """Cross-entry rules: unique ids, one person per spelling or role at any time."""
+    seen_ids: set[str] = set()
+    spelled: dict[str, list[tuple[Actor, Spelling]]] = {}
+    holders: dict[str, list[tuple[Actor, Office]]] = {}
+    for index, actor in enumerate(actors):
+        if actor.id in seen_ids:
+            raise _Invalid(f"actors[{index}] ({actor.id}): the id is used twice")
+        seen_ids.add(actor.id)
+        for spelling in actor.spellings:
+            for other, other_spelling in spelled.setdefault(_key(spelling.text), []):
+                if other.id != actor.id and _overlap(spelling, other_spelling):
+                    raise _Invalid(f"actors[{index}] ({actor.id}): the spelling {spelling.text!r} is also {other.id}'s at the same time")
+            spelled[_key(spelling.text)].append((actor, spelling))
+        for office in actor.offices:
+            for other, other_office in holders.setdefault(office.role_key, []):
+                if _overlap(office, other_office):
+                    raise _Invalid(
+                        f"actors[{index}] ({actor.id}): office {office.role_key} from {office.start} overlaps "
+                        f"{other.id}'s term from {other_office.start}"
+                    )
+            holders[office.role_key].append((actor, office))
+    # The matcher tells kinds apart by the matched text, so one text must have one kind.
+    kinds: dict[str, tuple[str, str]] = {}  # key -> (kind, where it was first seen)
+
+    def claim(text: str, kind: str, where: str) -> None:
+        first_kind, first_where = kinds.setdefault(_key(text), (kind, where))
+        if first_kind != kind or (kind == "role phrase" and first_where != where):
+            raise _Invalid(f"{where}: {text!r} is already a {first_kind} of {first_where}")
+
+    for index, actor in enumerate(actors):
+        here = f"actors[{index}] ({actor.id})"
+        for spelling in actor.spellings:
+            claim(spelling.text, "name", here)
+        for spelling in actor.titles:
+            claim(spelling.text, "title", here)
+        for surname in actor.surname_refs:
+            claim(surname, "surname", here)
+    for role_key, role_phrases in roles.items():
+        for phrase in role_phrases:
+            for variant in {phrase, _LEADING_THE.sub("", phrase, count=1)}:
+                claim(variant, "role phrase", f"roles.{role_key}")
+
+
+def load_gazetteer(path: Path = DEFAULT_ACTORS_PATH) -> Gazetteer:
+    """Read and validate an actors file; ValueError names the file and the faulty entry."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ValueError(f"{path}: not valid YAML: {error}") from error
+    try:
+        top = _check_keys(raw, ("roles", "actors", "not_after_name", "not_given_names"), ("roles", "actors"), "top level")
+        if not isinstance(top["roles"], dict) or not top["roles"]:
+            raise _Invalid("roles: expected a mapping of role_key -> list of phrases")
+        roles = {_text(key, "roles"): _texts(phrases, f"roles.{key}") for key, phrases in top["roles"].items()}
+        if not isinstance(top["actors"], list) or not top["actors"]:
+            raise _Invalid("actors: expected a non-empty list")
+        actors = tuple(_actor(entry, roles, f"actors[{index}]") for index, entry in enumerate(top["actors"]))
+        _check_consistency(actors, roles)
+        return Gazetteer(
+            actors=actors,
+            roles=roles,
+            not_after_name=_texts(top.get("not_after_name"), "not_after_name"),
+            not_given_names=frozenset(_texts(top.get("not_given_names"), "not_given_names")),
+        )
+    except _Invalid as error:
+        raise ValueError(f"{path}: {error}") from None
+
+
+def actors_table(gazetteer: Gazetteer) -> pd.DataFrame:
+    """The actors artifact: one row per actor with actor_id, name, country, role."""
+    return pd.DataFrame(
+        {
+            "actor_id": [actor.id for actor in gazetteer.actors],
+            "name": [actor.name for actor in gazetteer.actors],
+            "country": [actor.country for actor in gazetteer.actors],
+            "role": [actor.role for actor in gazetteer.actors],
+        }
+    )
+
+
+# --- building the pattern ------------------------------------------------------------
+
+
+def _key(text: str) -> str:
+    """Lookup key of a matched text: the variants one pattern accepts ("Kim Jong-un", "Kim Jongun") share it."""
+    return _WORD_BREAK.sub("", text.translate(_NORMALISE)).lower()
+
+
+def _atoms(text: str, ignore_case: bool) -> list[str]:
+    """Regex pieces, one per character of `text`, that accept the spelling variants we tolerate."""
+    atoms: list[str] = []
+    after_hyphen = False
+    for char in text:
+        if char.isspace():
+            if atoms[-1:] != [r"\s+"]:
+                atoms.append(r"\s+")
+        elif char in _HYPHENS:  # "Jong-un" = "Jong Un" = "Jongun"
+            atoms.append(f"(?:[{_HYPHENS}]|\\s+)?")
+        elif char in _APOSTROPHES:
+            atoms.append(f"[{_APOSTROPHES}]")
+        elif (ignore_case or after_hyphen) and len(char.lower()) == len(char.upper()) == 1 and char.lower() != char.upper():
+            atoms.append(f"[{char.lower()}{char.upper()}]")
+        else:
+            atoms.append(re.escape(char))
+        after_hyphen = char in _HYPHENS
+    return atoms
+
+
+def _entries(text: str, tail: str, *, ignore_case: bool = False, word_start: bool = True) -> list[list[str]]:
+    """Atom paths for one spelling, each opening with a plain character.
+
+    A pattern whose alternatives all open with a plain character lets the regex engine
+    skip every other position in C, which is most of the speed of the matcher; so a
+    case-insensitive first letter becomes two paths, and the word-start check sits just
+    after the first character.
+    """
+    first, *rest = text
+    openings = {first.lower(), first.upper()} if ignore_case else {first}
+    guard = [_AFTER_WORD_START] if word_start else []
+    return [[re.escape(opening), *guard, *_atoms("".join(rest), ignore_case), tail] for opening in sorted(openings)]
+
+
+def _trie_pattern(paths: Iterable[list[str]]) -> str:
+    """One regex for many atom paths (the last atom a zero-width tail), sharing prefixes.
+
+    At every node the continuations are tried in insertion order and before a path
+    that ends there, so longer spellings win over their prefixes ("Kim Jong Un" over
+    "Kim") and paths inserted first win ties.
+    """
+    root: dict[str, Any] = {}
+    for *atoms, tail in paths:
+        node = root
+        for atom in atoms:
+            node = node.setdefault(atom, {})
+        node[""] = tail  # "" never is an atom, so it marks the end of a path
+    return _emit(root)
+
+
+def _emit(node: dict[str, Any]) -> str:
+    branches = [atom + _emit(child) for atom, child in node.items() if atom]
+    if "" in node:
+        branches.append(node[""])
+    if len(branches) == 1:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")"
+
+
+@dataclass
+class _ArticleState:
+    """What earlier sentences of the article said: who a bare surname refers to, who was named last."""
+
+    by_surname: dict[str, str | None] = field(default_factory=dict)
+    last_named: dict[str, int] = field(default_factory=dict)  # actor id -> order of their latest naming
+    clock: int = 0
+
+
+class ActorMatcher:
+    """Finds actor mentions sentence by sentence, carrying context through an article."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self._not_given_names = gazetteer.not_given_names
+        self._not_after = re.compile(
+            r"\s*(?:" + "|".join(re.escape(word) for word in sorted(gazetteer.not_after_name, key=len, reverse=True)) + r")(?!\w)"
+            if gazetteer.not_after_name
+            else r"(?!)"
+        )
+        self._surnames_of = {actor.id: frozenset(s.translate(_NORMALISE) for s in actor.surname_refs) for actor in gazetteer.actors}
+        surname_owners: dict[str, list[Actor]] = {}
+        for actor in gazetteer.actors:
+            for surname in actor.surname_refs:
+                surname_owners.setdefault(surname.translate(_NORMALISE), []).append(actor)
+        # Surnames written first (Korean, Chinese): a capitalised word after them is a given name.
+        self._surname_first = {
+            surname for surname, owners in surname_owners.items() if any(actor.name.split()[0] == surname for actor in owners)
+        }
+        # Naming an actor decides what each bare surname in their name refers to next.
+        self._context: dict[str, tuple[tuple[str, str | None], ...]] = {}
+        for actor in gazetteer.actors:
+            words = {word for spelling in actor.spellings for word in _WORD_BREAK.split(spelling.text.translate(_NORMALISE))}
+            self._context[actor.id] = tuple(
+                (word, actor.id if word in self._surnames_of[actor.id] else None) for word in sorted(words & surname_owners.keys())
+            )
+        self._terms: dict[str, list[tuple[Office, str]]] = {}
+        for actor in gazetteer.actors:
+            for office in actor.offices:
+                self._terms.setdefault(office.role_key, []).append((office, actor.id))
+
+        # What a matched text is, by its _key: ("full" | "title", candidates), ("surname", surname), ("role", role_key).
+        self._meaning: dict[str, tuple[str, Any]] = {}
+        paths: list[list[str]] = []
+        for actor in gazetteer.actors:
+            for spelling in actor.spellings:
+                self._meaning.setdefault(_key(spelling.text), ("full", []))[1].append((actor.id, spelling))
+                # Names of three or more parts may run into the next word (KCNA: "Kim Jong Unexamined").
+                tail = "" if len(_WORD_BREAK.split(spelling.text.translate(_NORMALISE))) >= 3 else _WORD_END
+                paths += _entries(spelling.text, tail, word_start=False)
+        for actor in gazetteer.actors:
+            for spelling in actor.titles:
+                self._meaning.setdefault(_key(spelling.text), ("title", []))[1].append((actor.id, spelling))
+                paths += _entries(spelling.text, _WORD_END + r"(?!\s+[A-Z])")
+        for surname in surname_owners:
+            self._meaning[_key(surname)] = ("surname", surname)
+            paths += _entries(surname, _WORD_END)
+        role_paths: list[list[str]] = []
+        for role_key, phrases in gazetteer.roles.items():
+            for phrase in phrases:
+                self._meaning[_key(phrase)] = ("role", role_key)
+                paths += _entries(phrase, r"(?!\w|\s+[A-Z])", ignore_case=True)
+                for variant in {phrase, _LEADING_THE.sub("", phrase, count=1)}:
+                    self._meaning.setdefault(_key(variant), ("role", role_key))
+                    role_paths += _entries(variant, "", ignore_case=True)
+        self._pattern = re.compile(_trie_pattern(paths))
+        # A role phrase, with or without "the", right before a surname ("North Korean leader Kim").
+        self._role_before = re.compile(_trie_pattern(role_paths) + r",?\s+\Z")
+
+    # --- resolution ---------------------------------------------------------------
+
+    def _holder(self, role_key: str, day: dt.date | None) -> str | None:
+        """Who held the role on `day` (nobody when the date is unknown or the post was vacant)."""
+        if day is None:
+            return None
+        return next((actor_id for office, actor_id in self._terms.get(role_key, ()) if office.held_on(day)), None)
+
+    @staticmethod
+    def _pick(candidates: Sequence[tuple[str, Spelling]], day: dt.date | None, state: _ArticleState) -> str | None:
+        """The one candidate valid on `day`; on a tie the most recently named one, else nobody."""
+        valid = {actor_id for actor_id, spelling in candidates if spelling.applies_on(day)}
+        if len(valid) == 1:
+            return valid.pop()
+        named = [actor_id for actor_id in valid if actor_id in state.last_named]
+        return max(named, key=state.last_named.__getitem__) if named else None
+
+    def _note(self, actor_id: str, state: _ArticleState) -> None:
+        """Record that `actor_id` was named: later bare surnames and tied titles may refer to them."""
+        state.clock += 1
+        state.last_named[actor_id] = state.clock
+        state.by_surname.update(self._context[actor_id])
+
+    def _resolve_surname(self, surname: str, text: str, match: re.Match[str], day: dt.date | None, state: _ArticleState) -> str | None:
+        start = match.start()
+        if surname in self._surname_first and _GIVEN_NAME_AFTER.match(text, match.end()):
+            state.by_surname[surname] = None  # an unlisted person with this surname ("Kim Hyok Chol")
+            return None
+        before = _CAPITALISED_BEFORE.search(text, max(0, start - _LOOK_BACK), start)
+        if before and before.group(1) not in self._not_given_names and text[: before.start(1)].strip(_SENTENCE_OPENING):
+            state.by_surname[surname] = None  # another person ("Andrew Kim") or a place ("Olympic Park")
+            return None
+        role = self._role_before.search(text, max(0, start - _LOOK_BACK), start)
+        if role:
+            holder = self._holder(self._meaning[_key(role.group().rstrip(", \t\n"))][1], day)
+            if holder and surname in self._surnames_of[holder]:
+                self._note(holder, state)
+                return holder
+        actor_id = state.by_surname.get(surname)
+        if actor_id is not None:
+            self._note(actor_id, state)
+        return actor_id
+
+    def _resolve(self, kind: str, value: Any, text: str, match: re.Match[str], day: dt.date | None, state: _ArticleState) -> str | None:
+        """The actor a match refers to, updating the article's context; None when nobody listed."""
+        if kind == "role":
+            return self._holder(value, day)
+        if self._not_after.match(text, match.end()):  # "Kim Il Sung University", "Trump card"
+            return None
+        if kind == "surname":
+            return self._resolve_surname(value, text, match, day, state)
+        actor_id = self._pick(value, day, state)
+        if actor_id is not None:
+            self._note(actor_id, state)
+        elif kind == "full":  # a listed spelling that means someone unlisted on this date
+            for candidate, _ in value:
+                state.by_surname.update((surname, None) for surname, _ in self._context[candidate])
+        return actor_id
+
+    def _match_sentence(self, text: str, day: dt.date | None, state: _ArticleState) -> list[str]:
+        found: list[str] = []
+        last_end = -1  # where the text of found[-1] ends
+        pending_role: tuple[str, int] | None = None  # holder and end of a role phrase that may introduce a name
+        for match in self._pattern.finditer(text):
+            kind, value = self._meaning[_key(match.group())]
+            actor_id = self._resolve(kind, value, text, match, day, state)
+            if pending_role is not None:
+                holder, end = pending_role
+                pending_role = None
+                if not (actor_id == holder and _APPOSITIVE_GAP.fullmatch(text, end, match.start())):
+                    found.append(holder)  # not "the US president, Donald Trump": the role is its own mention
+                    last_end = end
+            if actor_id is None:
+                continue
+            if kind != "role":
+                found.append(actor_id)
+                last_end = match.end()
+            elif not (found and found[-1] == actor_id and _APPOSITIVE_GAP.fullmatch(text, last_end, match.start())):
+                pending_role = (actor_id, match.end())  # else "Kim Jong Un, the supreme leader": one mention
+        if pending_role is not None:
+            found.append(pending_role[0])
+        return found
+
+    def match_article(self, sentences: Sequence[str], date: dt.date | None) -> list[list[str]]:
+        """Actor ids per sentence, one per mention in text order, for the sentences of one article.
+
+        Sentences must be in article order: bare surnames depend on what came before.
+        `date` settles role phrases and dated titles; None leaves them unresolved.
+        """
+        day = date.date() if isinstance(date, dt.datetime) else date
+        state = _ArticleState()
+        return [self._match_sentence(sentence, day, state) for sentence in sentences]

@@ -1,0 +1,482 @@
+"""Actor mentions: the gazetteer file, its validation, and the matching rules on sentences written here."""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import gzip
+import json
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from pipeline.actors import DEFAULT_ACTORS_PATH, ActorMatcher, Gazetteer, actors_table, load_gazetteer
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+SEED = CORPUS / "seed" / "korea_herald_2019-04-28_no_end_in_sight.txt"
+
+DESIGN_IDS = {
+    "kim-jong-un", "kim-yo-jong", "kim-jong-il", "kim-il-sung", "donald-trump", "joe-biden", "barack-obama",
+    "moon-jae-in", "yoon-suk-yeol", "lee-jae-myung", "park-geun-hye", "vladimir-putin", "xi-jinping",
+    "shinzo-abe", "fumio-kishida", "mike-pompeo", "john-bolton", "mike-pence", "choe-son-hui",
+    "sergei-lavrov", "sergei-shoigu", "antony-blinken",
+}  # fmt: skip
+
+D2019 = dt.date(2019, 4, 28)
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return load_gazetteer()
+
+
+@pytest.fixture(scope="module")
+def matcher(gazetteer: Gazetteer) -> ActorMatcher:
+    return ActorMatcher(gazetteer)
+
+
+def mentions(matcher: ActorMatcher, text: str | list[str], date: dt.date | None = D2019) -> list[str]:
+    """All mentions of an article (one sentence or several), flattened in text order."""
+    sentences = [text] if isinstance(text, str) else text
+    return [actor for sentence in matcher.match_article(sentences, date) for actor in sentence]
+
+
+# --- the gazetteer file ----------------------------------------------------------------
+
+
+def test_default_path_is_the_repository_data_file() -> None:
+    assert DEFAULT_ACTORS_PATH == REPO / "data" / "actors.yaml"
+
+
+def test_every_design_actor_is_listed(gazetteer: Gazetteer) -> None:
+    assert DESIGN_IDS <= {actor.id for actor in gazetteer.actors}
+
+
+def _slug(name: str) -> str:
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[\s-]+", "-", re.sub(r"[.'’]", "", plain).strip().lower())
+
+
+def test_ids_are_the_hyphenated_names(gazetteer: Gazetteer) -> None:
+    assert [actor.id for actor in gazetteer.actors] == [_slug(actor.name) for actor in gazetteer.actors]
+
+
+def test_actors_table_has_one_row_per_actor(gazetteer: Gazetteer) -> None:
+    table = actors_table(gazetteer)
+    assert list(table.columns) == ["actor_id", "name", "country", "role"]
+    assert len(table) == len(gazetteer.actors) and table["actor_id"].is_unique
+    row = table.set_index("actor_id").loc["moon-jae-in"]
+    assert (row["name"], row["country"]) == ("Moon Jae-in", "KR")
+
+
+def test_countries_use_the_agreed_codes(gazetteer: Gazetteer) -> None:
+    countries = {actor.id: actor.country for actor in gazetteer.actors}
+    assert (countries["kim-jong-un"], countries["moon-jae-in"], countries["donald-trump"]) == ("KP", "KR", "US")
+    assert (countries["vladimir-putin"], countries["xi-jinping"], countries["shinzo-abe"]) == ("RU", "CN", "JP")
+
+
+# --- validation: a clear ValueError naming the file and the entry ---------------------------
+
+
+def _minimal() -> dict[str, Any]:
+    return {
+        "roles": {"us-president": ["the US president"]},
+        "actors": [
+            {"id": "joe-biden", "name": "Joe Biden", "country": "US", "role": "president", "surname_refs": ["Biden"],
+             "offices": [{"role_key": "us-president", "start": dt.date(2021, 1, 20), "end": dt.date(2025, 1, 20)}]},
+            {"id": "barack-obama", "name": "Barack Obama", "country": "US", "role": "president", "titles": ["President Obama"]},
+        ],
+    }  # fmt: skip
+
+
+def _write(tmp_path: Path, document: dict[str, Any]) -> Path:
+    path = tmp_path / "actors.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_minimal_file_loads(tmp_path: Path) -> None:
+    gazetteer = load_gazetteer(_write(tmp_path, _minimal()))
+    assert [actor.id for actor in gazetteer.actors] == ["joe-biden", "barack-obama"]
+
+
+def test_a_user_added_actor_is_matched(tmp_path: Path) -> None:
+    document = _minimal()
+    document["actors"].append({"id": "hyon-song-wol", "name": "Hyon Song-wol", "country": "KP", "role": "singer", "surname_refs": ["Hyon"]})
+    matcher = ActorMatcher(load_gazetteer(_write(tmp_path, document)))
+    assert mentions(matcher, ["Hyon Song Wol led the delegation.", "Hyon smiled."]) == ["hyon-song-wol", "hyon-song-wol"]
+
+
+def test_broken_yaml_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "actors.yaml"
+    path.write_text("actors: [\n  - id: x\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"actors\.yaml: not valid YAML"):
+        load_gazetteer(path)
+
+
+def _invalid(tmp_path: Path, change, message: str) -> None:
+    document = copy.deepcopy(_minimal())
+    change(document)
+    with pytest.raises(ValueError, match=message) as error:
+        load_gazetteer(_write(tmp_path, document))
+    assert str(tmp_path / "actors.yaml") in str(error.value)
+
+
+def test_missing_field_names_the_actor(tmp_path: Path) -> None:
+    _invalid(tmp_path, lambda d: d["actors"][1].pop("country"), r"actors\[1\] \(barack-obama\): missing field\(s\) country")
+
+
+def test_unknown_field_is_reported(tmp_path: Path) -> None:
+    _invalid(tmp_path, lambda d: d["actors"][0].update(alias=["Joe"]), r"joe-biden.*unknown field\(s\) alias")
+
+
+def test_unknown_role_key_is_reported(tmp_path: Path) -> None:
+    message = r"joe-biden\)\.offices\[0\]: role_key 'us-prez' is not one of the roles"
+    _invalid(tmp_path, lambda d: d["actors"][0]["offices"][0].update(role_key="us-prez"), message)
+
+
+def test_end_before_start_is_reported(tmp_path: Path) -> None:
+    message = r"joe-biden.*start 2021-01-20 is not before end 2020-01-01"
+    _invalid(tmp_path, lambda d: d["actors"][0]["offices"][0].update(end=dt.date(2020, 1, 1)), message)
+
+
+def test_bad_date_is_reported(tmp_path: Path) -> None:
+    _invalid(tmp_path, lambda d: d["actors"][0]["offices"][0].update(start="January 2021"), r"offices\[0\]\.start: expected a date")
+
+
+def test_overlapping_terms_in_one_role_are_reported(tmp_path: Path) -> None:
+    overlapping = {"role_key": "us-president", "start": dt.date(2024, 1, 1)}
+    _invalid(tmp_path, lambda d: d["actors"][1].update(offices=[overlapping]), r"barack-obama.*overlaps joe-biden's term")
+
+
+def test_duplicate_id_is_reported(tmp_path: Path) -> None:
+    _invalid(tmp_path, lambda d: d["actors"][1].update(id="joe-biden"), r"actors\[1\] \(joe-biden\): the id is used twice")
+
+
+def test_id_must_be_lowercase_hyphenated(tmp_path: Path) -> None:
+    _invalid(tmp_path, lambda d: d["actors"][1].update(id="Barack_Obama"), r"'Barack_Obama' is not a lowercase hyphenated name")
+
+
+def test_country_must_be_a_two_letter_code(tmp_path: Path) -> None:
+    _invalid(tmp_path, lambda d: d["actors"][1].update(country="USA"), r"country: 'USA' is not a two-letter")
+
+
+def test_one_spelling_for_two_people_at_once_is_reported(tmp_path: Path) -> None:
+    _invalid(tmp_path, lambda d: d["actors"][1].update(aliases=["Joe Biden"]), r"the spelling 'Joe Biden' is also joe-biden's")
+
+
+def test_a_text_cannot_be_both_a_title_and_a_name(tmp_path: Path) -> None:
+    message = r"actors\[1\] \(barack-obama\): 'Barack Obama' is already a title of actors\[0\] \(joe-biden\)"
+    _invalid(tmp_path, lambda d: d["actors"][0].update(titles=["Barack Obama"]), message)
+
+
+def test_surname_must_be_one_capitalised_word(tmp_path: Path) -> None:
+    _invalid(tmp_path, lambda d: d["actors"][0].update(surname_refs=["biden"]), r"surname_refs: 'biden' is not one capitalised word")
+
+
+# --- full names --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["Kim Jong-un", "Kim Jong Un", "Kim Jongun", "Kim Jong-Un", "Kim\nJong Un", "Kim Jong\u2010un", "Kim  Jong  Un"],
+)
+def test_korean_name_spellings(matcher: ActorMatcher, spelling: str) -> None:
+    assert mentions(matcher, f"Officials said {spelling} would attend.") == ["kim-jong-un"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Crowds cheered the respected ComradeKim Jong Un at the rally.", ["kim-jong-un"]),
+        ("Wreaths were laid before GeneralKim Il Sung yesterday.", ["kim-il-sung"]),
+        ("Kim Jong Unexamined the new greenhouse farm.", ["kim-jong-un"]),
+        ("Flowers were sent to PresidentKim Il Sungand ChairmanKim Jong Ilon the day.", ["kim-il-sung", "kim-jong-il"]),
+    ],
+)
+def test_names_glued_to_neighbouring_words(matcher: ActorMatcher, sentence: str, expected: list[str]) -> None:
+    assert mentions(matcher, sentence) == expected
+
+
+def test_two_part_names_need_a_word_end(matcher: ActorMatcher) -> None:
+    assert mentions(matcher, "The actor Wang Yibo sang.") == []
+    assert mentions(matcher, "Wang Yi flew to Pyongyang.") == ["wang-yi"]
+
+
+@pytest.mark.parametrize("sentence", ["Kim Jong-un's sister spoke.", "Kim Jong-un\u2019s sister spoke.", "Kim Jong Un's sister spoke."])
+def test_possessive_full_name(matcher: ActorMatcher, sentence: str) -> None:
+    assert mentions(matcher, sentence) == ["kim-jong-un"]
+
+
+def test_full_name_is_not_also_a_surname_mention(matcher: ActorMatcher) -> None:
+    assert mentions(matcher, ["Vladimir Putin spoke.", "Vladimir Putin left."]) == ["vladimir-putin", "vladimir-putin"]
+
+
+@pytest.mark.parametrize(
+    ("name", "actor"),
+    [("Kim Yo-jong", "kim-yo-jong"), ("Kim Yong-chol", "kim-yong-chol"), ("Kim Jong-il", "kim-jong-il"), ("Kim Il-sung", "kim-il-sung"),
+     ("Lee Myung-bak", "lee-myung-bak"), ("Park Chung-hee", "park-chung-hee"), ("Sung Kim", "sung-kim")],
+)  # fmt: skip
+def test_namesakes_are_told_apart(matcher: ActorMatcher, name: str, actor: str) -> None:
+    assert mentions(matcher, f"Reporters asked {name} about the talks.") == [actor]
+
+
+def test_repeats_are_counted_in_text_order(matcher: ActorMatcher) -> None:
+    sentence = "Donald Trump met Kim Jong-un, and Donald Trump praised Moon Jae-in."
+    assert mentions(matcher, sentence) == ["donald-trump", "kim-jong-un", "donald-trump", "moon-jae-in"]
+
+
+def test_one_list_per_sentence(matcher: ActorMatcher) -> None:
+    result = matcher.match_article(["Nothing here.", "Xi Jinping arrived.", "", "Rain fell."], D2019)
+    assert result == [[], ["xi-jinping"], [], []]
+
+
+def test_institutions_named_after_a_leader_are_not_mentions(matcher: ActorMatcher) -> None:
+    sentence = "Students of Kim Il Sung University gathered on Kim Il Sung Square near the Kim Jong Il Foundation."
+    assert mentions(matcher, sentence) == []
+
+
+def test_a_son_is_not_his_father(matcher: ActorMatcher) -> None:
+    assert mentions(matcher, ["Donald Trump Jr. posted a video.", "Trump later deleted it."]) == ["donald-trump-jr"]
+
+
+def test_a_spelling_limited_in_time(matcher: ActorMatcher) -> None:
+    # Before mid-2012 "Ri Yong Ho" in KCNA is mostly the army chief, not the later foreign minister.
+    assert mentions(matcher, "Ri Yong Ho inspected the unit.", dt.date(2011, 5, 1)) == []
+    assert mentions(matcher, "Ri Yong Ho addressed the forum.", dt.date(2017, 8, 7)) == ["ri-yong-ho"]
+
+
+# --- surnames ----------------------------------------------------------------------------
+
+
+def test_surname_counts_after_the_full_name(matcher: ActorMatcher) -> None:
+    article = ["Vladimir Putin hosted the summit.", "Putin said little.", "Putin\u2019s aides smiled."]
+    assert matcher.match_article(article, D2019) == [["vladimir-putin"], ["vladimir-putin"], ["vladimir-putin"]]
+
+
+def test_surname_before_any_full_name_counts_for_nobody(matcher: ActorMatcher) -> None:
+    assert mentions(matcher, ["Putin said little.", "Vladimir Putin left."]) == ["vladimir-putin"]
+
+
+def test_sentence_initial_moon_needs_the_full_name_first(matcher: ActorMatcher) -> None:
+    assert mentions(matcher, "Moon rose over the border.") == []
+    assert mentions(matcher, ["Moon Jae-in flew to Pyongyang.", "Moon rose to speak."]) == ["moon-jae-in", "moon-jae-in"]
+
+
+def test_possessive_surname(matcher: ActorMatcher) -> None:
+    assert mentions(matcher, ["Kim Jong-un arrived.", "Kim's train was late."]) == ["kim-jong-un", "kim-jong-un"]
+
+
+def test_shared_surname_goes_to_the_most_recently_named(matcher: ActorMatcher) -> None:
+    article = ["Kim Jong-un spoke first.", "Kim Yo-jong issued a statement.", "Kim called it a warning.",
+               "Kim Jong-un later replied.", "Kim said more."]  # fmt: skip
+    assert matcher.match_article(article, D2019) == [
+        ["kim-jong-un"], ["kim-yo-jong"], ["kim-yo-jong"], ["kim-jong-un"], ["kim-jong-un"]
+    ]
+
+
+def test_an_unlisted_namesake_makes_the_surname_ambiguous(matcher: ActorMatcher) -> None:
+    article = ["Kim Jong-un received the envoy.", "Kim Hyok Chol also attended.", "Kim said the talks were useful."]
+    assert matcher.match_article(article, D2019) == [["kim-jong-un"], [], []]
+
+
+def test_surname_after_another_given_name_is_someone_else(matcher: ActorMatcher) -> None:
+    article = ["Kim Jong-un received the letter.", "It was delivered by the officer Andrew Kim.", "Kim smiled."]
+    assert matcher.match_article(article, D2019) == [["kim-jong-un"], [], []]
+
+
+def test_a_listed_namesake_takes_over_the_surname(matcher: ActorMatcher) -> None:
+    article = ["Kim Jong-un received the letter.", "Sung Kim delivered it.", "Kim smiled."]
+    assert matcher.match_article(article, D2019) == [["kim-jong-un"], ["sung-kim"], []]
+
+
+def test_other_lees_and_parks(matcher: ActorMatcher) -> None:
+    article = ["Lee Jae-myung met Lee Sang-min.", "Lee spoke.", "Park Geun-hye visited Olympic Park.", "Park Chung-hee's era was recalled."]
+    assert matcher.match_article(article, dt.date(2025, 7, 1)) == [["lee-jae-myung"], [], ["park-geun-hye"], ["park-chung-hee"]]
+
+
+@pytest.mark.parametrize("sentence", ["Mr. Kim waved.", "Mr Kim waved.", "When Kim waved, they cheered.", "On Tuesday Kim waved."])
+def test_words_that_leave_a_surname_alone(matcher: ActorMatcher, sentence: str) -> None:
+    assert mentions(matcher, ["Kim Jong-un arrived.", sentence]) == ["kim-jong-un", "kim-jong-un"]
+
+
+def test_surname_in_a_hyphenated_pair(matcher: ActorMatcher) -> None:
+    assert mentions(matcher, ["Moon Jae-in met Kim Jong-un.", "The Moon-Kim summit ended."]) == [
+        "moon-jae-in", "kim-jong-un", "moon-jae-in", "kim-jong-un"
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["He played his trump card.", "Facts were trumped by fear.", "Trump card games sold out.", "The moon was full.",
+     "A moon landing was shown.", "Moon landing footage aired.", "Xi'an is a city.", "Crowds filled Olympic Park."],
+)  # fmt: skip
+def test_words_that_are_not_people(matcher: ActorMatcher, sentence: str) -> None:
+    article = ["Donald Trump, Moon Jae-in, Park Geun-hye and Xi Jinping were named.", sentence]
+    assert matcher.match_article(article, D2019)[1] == []
+
+
+# --- titles ------------------------------------------------------------------------------
+
+
+def test_title_counts_without_a_full_name(matcher: ActorMatcher) -> None:
+    assert mentions(matcher, "President Moon and President Trump spoke; Minister Lavrov listened.") == [
+        "moon-jae-in", "donald-trump", "sergei-lavrov"
+    ]  # fmt: skip
+
+
+def test_title_followed_by_the_full_name_counts_once(matcher: ActorMatcher) -> None:
+    assert mentions(matcher, "President Moon Jae-in and Chairman Kim Jong Un met.") == ["moon-jae-in", "kim-jong-un"]
+
+
+def test_title_makes_the_surname_usable(matcher: ActorMatcher) -> None:
+    assert mentions(matcher, ["President Trump's envoy arrived.", "Trump tweeted."]) == ["donald-trump", "donald-trump"]
+
+
+@pytest.mark.parametrize(
+    ("date", "actor"), [(dt.date(2010, 3, 1), "kim-jong-il"), (dt.date(2018, 6, 12), "kim-jong-un")]
+)
+def test_chairman_kim_depends_on_the_date(matcher: ActorMatcher, date: dt.date, actor: str) -> None:
+    assert mentions(matcher, "Chairman Kim received the delegation.", date) == [actor]
+
+
+def test_dated_title_without_a_date_uses_the_article(matcher: ActorMatcher) -> None:
+    assert mentions(matcher, "Chairman Kim received the delegation.", None) == []
+    assert mentions(matcher, ["Kim Jong-il toured a farm.", "Chairman Kim praised it."], None) == ["kim-jong-il", "kim-jong-il"]
+
+
+@pytest.mark.parametrize(("date", "actor"), [(dt.date(2010, 1, 5), "lee-myung-bak"), (dt.date(2025, 7, 1), "lee-jae-myung")])
+def test_president_lee_depends_on_the_date(matcher: ActorMatcher, date: dt.date, actor: str) -> None:
+    assert mentions(matcher, "President Lee called for dialogue.", date) == [actor]
+
+
+# --- role phrases ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("phrase", "date", "actor"),
+    [
+        ("the US president", dt.date(2019, 2, 27), "donald-trump"),
+        ("the US president", dt.date(2022, 5, 21), "joe-biden"),
+        ("the U.S. president", dt.date(2016, 1, 6), "barack-obama"),
+        ("the American president", dt.date(2025, 3, 1), "donald-trump"),
+        ("the South Korean president", dt.date(2018, 4, 27), "moon-jae-in"),
+        ("Seoul's president", dt.date(2023, 8, 18), "yoon-suk-yeol"),
+        ("the South Korean president", dt.date(2025, 8, 1), "lee-jae-myung"),
+        ("the Russian president", dt.date(2010, 1, 1), "dmitry-medvedev"),
+        ("the Russian president", dt.date(2024, 6, 19), "vladimir-putin"),
+        ("the Chinese president", dt.date(2012, 1, 1), "hu-jintao"),
+        ("the Chinese president", dt.date(2019, 6, 20), "xi-jinping"),
+        ("the Japanese prime minister", dt.date(2019, 1, 1), "shinzo-abe"),
+        ("the Japanese prime minister", dt.date(2022, 1, 1), "fumio-kishida"),
+        ("the supreme leader", dt.date(2005, 1, 1), "kim-jong-il"),
+        ("the North Korean leader", dt.date(2020, 1, 1), "kim-jong-un"),
+        ("the North's leader", dt.date(1990, 1, 1), "kim-il-sung"),
+        ("the US secretary of state", dt.date(2019, 1, 1), "mike-pompeo"),
+        ("The US President", dt.date(2019, 1, 1), "donald-trump"),
+    ],
+)
+def test_role_phrase_resolved_by_date(matcher: ActorMatcher, phrase: str, date: dt.date, actor: str) -> None:
+    assert mentions(matcher, f"Reporters said {phrase} would decide.", date) == [actor]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "last_day_before", "first_day", "before", "after"),
+    [
+        ("the US president", dt.date(2021, 1, 19), dt.date(2021, 1, 20), "donald-trump", "joe-biden"),
+        ("the US president", dt.date(2025, 1, 19), dt.date(2025, 1, 20), "joe-biden", "donald-trump"),
+        ("the South Korean president", dt.date(2017, 5, 9), dt.date(2017, 5, 10), None, "moon-jae-in"),
+        ("the South Korean president", dt.date(2022, 5, 9), dt.date(2022, 5, 10), "moon-jae-in", "yoon-suk-yeol"),
+        ("the South Korean president", dt.date(2025, 4, 3), dt.date(2025, 4, 4), "yoon-suk-yeol", None),
+        ("the South Korean president", dt.date(2025, 6, 3), dt.date(2025, 6, 4), None, "lee-jae-myung"),
+        ("the supreme leader", dt.date(1994, 7, 7), dt.date(1994, 7, 8), "kim-il-sung", "kim-jong-il"),
+        ("the supreme leader", dt.date(2011, 12, 16), dt.date(2011, 12, 17), "kim-jong-il", "kim-jong-un"),
+    ],
+)
+def test_terms_change_hands_on_the_right_day(
+    matcher: ActorMatcher, phrase: str, last_day_before: dt.date, first_day: dt.date, before: str | None, after: str | None
+) -> None:
+    sentence = f"Everyone watched {phrase} closely."
+    assert mentions(matcher, sentence, last_day_before) == ([before] if before else [])
+    assert mentions(matcher, sentence, first_day) == ([after] if after else [])
+
+
+def test_role_phrase_without_a_date_counts_for_nobody(matcher: ActorMatcher) -> None:
+    assert mentions(matcher, "Reporters said the US president would decide.", None) == []
+
+
+def test_a_datetime_is_accepted_as_the_date(matcher: ActorMatcher) -> None:
+    assert mentions(matcher, "Reporters said the US president would decide.", dt.datetime(2022, 5, 21, 9, 30)) == ["joe-biden"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["He met the US president, Donald Trump, in Hanoi.", "He met the US president Donald Trump in Hanoi.",
+     "He met US President Donald Trump in Hanoi.", "He met Donald Trump, the US president, in Hanoi."],
+)  # fmt: skip
+def test_role_next_to_the_name_counts_once(matcher: ActorMatcher, sentence: str) -> None:
+    assert mentions(matcher, sentence, dt.date(2019, 2, 28)) == ["donald-trump"]
+
+
+def test_role_after_a_leader_set_off_by_commas_counts_once(matcher: ActorMatcher) -> None:
+    sentence = "Crowds greeted Kim Jong Un, the supreme leader, at the station."
+    assert mentions(matcher, sentence, dt.date(2012, 5, 1)) == ["kim-jong-un"]
+    assert mentions(matcher, "Kim Jong Un met the supreme leader's guards.", dt.date(2012, 5, 1)) == ["kim-jong-un", "kim-jong-un"]
+
+
+def test_role_then_another_name_after_a_comma_counts_both(matcher: ActorMatcher) -> None:
+    assert mentions(matcher, ["Kim Jong-un waited.", "After he met the US president, Kim left."], dt.date(2019, 2, 28)) == [
+        "kim-jong-un", "donald-trump", "kim-jong-un"
+    ]  # fmt: skip
+
+
+def test_role_introducing_a_different_name_is_not_counted(matcher: ActorMatcher) -> None:
+    assert mentions(matcher, "Historians recalled the South Korean president Roh Moo-hyun.", D2019) == ["roh-moo-hyun"]
+
+
+def test_role_before_a_bare_surname_settles_it(matcher: ActorMatcher) -> None:
+    assert mentions(matcher, "The North Korean leader Kim waved.", D2019) == ["kim-jong-un"]
+    assert mentions(matcher, "South Korean President Moon waved.", D2019) == ["moon-jae-in"]
+
+
+@pytest.mark.parametrize("sentence", ["Trump is the former US president.", "A US president rarely visits.", "US presidential politics."])
+def test_phrases_that_are_not_the_current_holder(matcher: ActorMatcher, sentence: str) -> None:
+    assert mentions(matcher, sentence, dt.date(2022, 5, 21)) == []
+
+
+# --- real text ---------------------------------------------------------------------------
+
+
+def _seed_sentences() -> list[str]:
+    """The seed editorial's body (after the "Link copied" line), split at sentence ends."""
+    text = SEED.read_text(encoding="utf-8")
+    body = text.split("Link copied", 1)[1]
+    return [sentence for sentence in re.split(r"(?<=[.!?])\s+", body.strip()) if sentence]
+
+
+@pytest.mark.corpus
+def test_seed_editorial_mentions_exactly_its_five_leaders(matcher: ActorMatcher) -> None:
+    sentences = _seed_sentences()
+    assert len(sentences) > 20
+    found = {actor for sentence in matcher.match_article(sentences, dt.date(2019, 4, 28)) for actor in sentence}
+    assert found == {"kim-jong-un", "vladimir-putin", "donald-trump", "moon-jae-in", "xi-jinping"}
+
+
+@pytest.mark.corpus
+def test_kcna_glued_names_are_found(matcher: ActorMatcher) -> None:
+    """Every KCNA 2024 article whose body has "Kim Jong Un" (glued or not) yields kim-jong-un."""
+    missed, with_name = [], 0
+    with gzip.open(CORPUS / "kcna_2024.jsonl.gz", "rt", encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            if "Kim Jong Un" not in record["body"]:
+                continue
+            with_name += 1
+            found = matcher.match_article(record["body"].split("\n"), dt.date.fromisoformat(record["date"]))
+            if not any("kim-jong-un" in sentence for sentence in found):
+                missed.append(record["url"])
+    assert with_name > 300 and missed == []
