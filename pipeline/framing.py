@@ -1,0 +1,351 @@
+"""Framing of denuclearization diplomacy: which approach a sentence talks in, by cue words.
+
+Two contrasts have split every negotiation since Hanoi: all-at-once ("big deal", CVID)
+versus step-by-step ("phased", "action for action"), and engagement ("talks", "summit")
+versus pressure ("maximum pressure", "sanctions"). Cue phrases per frame live in
+``data/framing_lexicon.csv`` (frame, term, weight, rationale; the term syntax is
+described in that file's header and in ``docs/measures/framing.md``).
+
+Counting rules, chosen so the counts can be read as "how much of each frame":
+- all terms form one regex, alternatives ordered longest first, scanned left to right
+  without overlap: the longest phrase wins and its words are not counted again
+  ("sanctions relief" is step-by-step, its "sanctions" is not also pressure);
+- a term of weight 0 is a guard: it consumes an idiom ("this is a big deal",
+  "blood pressure") so the cue inside it is not counted, and is not itself a cue;
+- a cue is negated when a negator ("no", "refused", "rather than", ...) stands at most
+  ``NEGATION_WINDOW`` words before it in the same clause. Negated cues count zero, not
+  against the frame: rejecting a phased deal does not argue for a big deal, and negative
+  counts would break the -1..1 axes. `FramingScorer.cues` still reports them, flagged.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+FRAMES: tuple[str, ...] = ("all_at_once", "step_by_step", "engagement", "pressure")
+FRAME_COLUMNS: tuple[str, ...] = tuple(f"frame_{frame}" for frame in FRAMES)
+_COLUMN_INDEX = pd.Index(FRAME_COLUMNS)  # built once: pandas spends ~200 µs turning a list into columns per frame
+DEFAULT_FRAMING_PATH = Path(__file__).resolve().parents[1] / "data" / "framing_lexicon.csv"
+
+NEGATION_WINDOW = 4
+"""Most words allowed between a negator and the cue it negates ("refused to hold formal talks")."""
+
+GAP_WORDS = 3
+"""Most words a ``...`` in a term stands for ("lift some of the sanctions")."""
+
+# Negators, in the lexicon's term syntax. Verbs of refusal count: "rejected a phased approach".
+NEGATORS: tuple[str, ...] = (
+    "no", "not", "never", "nor", "neither", "without", "cannot", "lack of", "absence of", "end to",
+    "[don't|doesn't|didn't|won't|wouldn't|can't|couldn't|isn't|aren't|wasn't|weren't|hasn't|haven't|hadn't|shouldn't]",
+    "refus(e|es|ed|ing|al)", "reject(s|ed|ing|ion)", "oppos(e|es|ed|ing)", "opposition to", "resist(s|ed|ing)",
+    "[deny|denies|denied|denying]", "dismiss(es|ed|ing)", "abandon(s|ed|ing)", "scrap(s|ped|ping)",
+    "cancel(s|ed|led|ing|ling)", "suspend(s|ed|ing)", "halt(s|ed|ing)", "boycott(s|ed|ing)",
+    "[rule|rules|ruled|ruling] out", "call(s|ed|ing) off", "walk(s|ed|ing) away from", "pull(s|ed|ing) out of",
+    "instead of", "rather than",
+)
+# Phrases that contain a negator but do not negate what follows ("not only talks but ...").
+NON_NEGATING: tuple[str, ...] = (
+    "not only", "not just", "not merely", "not simply", "not least", "not to mention", "or not",
+    "no doubt", "no matter", "no less", "nothing but",
+    "[not|never|cannot|won't|didn't|don't|doesn't|wouldn't] [rule|rules|ruled|ruling] out",  # keeps the option open
+    "[not|never] to rule out",
+)
+
+_SEPARATOR = r"[\s-]+"  # between the words of a term: spaces or hyphens ("step by step" = "step-by-step")
+_GAP = rf"(?:[\w'’]+,?{_SEPARATOR}){{0,{GAP_WORDS}}}"
+_WORD_TOKEN = re.compile(r"^(?P<stem>[^()\[\]*|]+)(?:\((?P<endings>[^()\[\]*]+)\)|(?P<star>\*))?$")
+_LITERAL_START = re.compile(r"[^\W_]*")  # a word's letters before any hyphen, apostrophe or ending
+_ALTERNATIVES_TOKEN = re.compile(r"^\[(?P<alternatives>[^()\[\]*]+)\]$")
+
+
+def _literal(text: str) -> str:
+    """Regex for literal text in which a hyphen may also be a space or absent and ' matches ’."""
+    parts = [re.escape(part).replace("'", "['’]") for part in text.split("-")]
+    return r"[\s-]?".join(parts)
+
+
+def _token_regex(token: str, term: str, skip: int = 0) -> str:
+    """Regex for one word of a term: ``word``, ``stem(a|b)`` (optional ending), ``stem*`` or ``[a|b]``.
+
+    ``skip`` leaves out that many leading characters of a plain word's stem (its literal
+    start, which the compiled trie has already matched).
+    """
+    if alternatives := _ALTERNATIVES_TOKEN.match(token):
+        options = sorted(alternatives["alternatives"].split("|"), key=len, reverse=True)
+        if not all(options):
+            raise ValueError(f"empty alternative in {term!r}")
+        return "(?:" + "|".join(_literal(option) for option in options) + ")"
+    word = _WORD_TOKEN.match(token)
+    if word is None:
+        raise ValueError(f"cannot read {token!r} in term {term!r}")
+    stem = _literal(word["stem"][skip:])
+    if word["star"]:
+        return stem + r"\w*"
+    if word["endings"]:
+        endings = sorted(word["endings"].split("|"), key=len, reverse=True)
+        if not all(endings):
+            raise ValueError(f"empty ending in {term!r}")
+        return stem + "(?:" + "|".join(_literal(ending) for ending in endings) + ")?"
+    return stem
+
+
+@dataclass(frozen=True)
+class _Variant:
+    """One way a term can begin: its literal first letters and the regex for the rest."""
+
+    literal: str
+    rest: str
+    group: str
+
+
+def _term_variants(term: str, group: str) -> list[_Variant]:
+    """The term's variants, one per alternative of a first word ``[a|b]``; ValueError when malformed."""
+    tokens = term.split()
+    if not tokens or tokens[0] == "..." or tokens[-1] == "..." or "... ..." in term:
+        raise ValueError(f"a term needs words, and '...' only between words: {term!r}")
+    pieces: list[str] = []
+    for position, token in enumerate(tokens[1:], start=1):
+        if token == "...":
+            pieces.append(_GAP)
+            continue
+        pieces.append(_token_regex(token, term))
+        if position < len(tokens) - 1:
+            pieces.append(_SEPARATOR)
+    tail = (_SEPARATOR if len(tokens) > 1 else "") + "".join(pieces) + r"(?!\w)"
+    first = tokens[0]
+    alternatives = _ALTERNATIVES_TOKEN.match(first)
+    firsts = alternatives["alternatives"].split("|") if alternatives else [first]
+    variants = []
+    for number, word in enumerate(firsts):
+        literal = _LITERAL_START.match(word)[0]
+        if not literal:
+            raise ValueError(f"a term must start with a letter or digit: {term!r}")
+        variants.append(_Variant(literal, _token_regex(word, term, skip=len(literal)) + tail, f"{group}_{number}"))
+    return variants
+
+
+def _trie(variants: list[_Variant], depth: int = 0) -> str:
+    """Alternation of ``variants`` (longest first) that shares their literal starts letter by letter.
+
+    A node splits on the next letter only while every variant's literal goes on past it;
+    otherwise it lists its variants in order, so the longest still wins at one start.
+    """
+    if all(len(variant.literal) > depth for variant in variants):
+        by_letter: dict[str, list[_Variant]] = {}
+        for variant in variants:
+            by_letter.setdefault(variant.literal[depth], []).append(variant)
+        return "|".join(f"{re.escape(letter)}(?:{_trie(group, depth + 1)})" for letter, group in by_letter.items())
+    return "|".join(f"{re.escape(v.literal[depth:])}{v.rest}(?P<{v.group}>)" for v in variants)
+
+
+def _compile_terms(terms: Sequence[str], group_prefix: str) -> tuple[re.Pattern[str], dict[str, int]]:
+    """One pattern for all terms (lower-case text, whole words) and its group name -> term position.
+
+    Speed matters (300,000 sentences in seconds): a match starts at the non-word
+    character before the term (texts get a leading space), which lets the regex engine
+    skip to word boundaries in C, and the terms' literal starts form a trie, so a word
+    start is ruled out after a letter or two. Terms are ordered longest first (more words,
+    then more characters), so the leftmost match is also the longest at its start. An
+    empty group closes each alternative: ``match.lastgroup`` names the term.
+    """
+    def length(position: int) -> tuple[int, int]:
+        return sum(token != "..." for token in terms[position].split()), len(terms[position])
+    variants: list[_Variant] = []
+    group_term: dict[str, int] = {}
+    for position in sorted(range(len(terms)), key=length, reverse=True):
+        for variant in _term_variants(terms[position], f"{group_prefix}{position}"):
+            variants.append(variant)
+            group_term[variant.group] = position
+    return re.compile(rf"[^\w](?:{_trie(variants)})"), group_term
+
+
+def _lower(text: str) -> str:
+    """Lower-case text with the same length, so positions in it are positions in ``text``."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(char if len(char.lower()) != 1 else char.lower() for char in text)
+
+
+def _word_sequences(term: str) -> set[tuple[str, ...]]:
+    """Every word sequence a term without ``*`` or ``...`` stands for, for word-level lookups."""
+    sequences: set[tuple[str, ...]] = {()}
+    for token in term.split():
+        alternatives = _ALTERNATIVES_TOKEN.match(token)
+        word = _WORD_TOKEN.match(token)
+        if alternatives:
+            forms = alternatives["alternatives"].split("|")
+        elif word and not word["star"]:
+            endings = word["endings"].split("|") if word["endings"] else []
+            forms = [word["stem"], *(word["stem"] + ending for ending in endings)]
+        else:
+            raise ValueError(f"only words, endings and [a|b] are allowed here: {term!r}")
+        sequences = {(*sequence, form.replace("’", "'")) for sequence in sequences for form in forms}
+    return sequences
+
+
+def _phrase_set(terms: Sequence[str]) -> frozenset[tuple[str, ...]]:
+    """All word sequences of the terms, as one set for constant-time lookups."""
+    return frozenset(sequence for term in terms for sequence in _word_sequences(term))
+
+
+_NEGATOR_PHRASES = _phrase_set(NEGATORS)
+_NON_NEGATING_PHRASES = _phrase_set(NON_NEGATING)
+_NEGATION_WORDS = frozenset(word for phrase in _NEGATOR_PHRASES for word in phrase)
+_LONGEST_PHRASE = max(map(len, _NEGATOR_PHRASES | _NON_NEGATING_PHRASES))
+_CLAUSE_WORDS = frozenset({"but", "while", "whereas", "although", "though", "yet", "however"})
+# Read backwards from a cue (on the reversed text): a word, or a clause break (punctuation, dash, "--").
+_BACKWARD_TOKEN = re.compile(r"(?P<word>[\w'’]+)|[.;:!?,()\[\]{}\u2013\u2014]|--")
+_TAIL_CHARS = 200  # more than enough text before a cue to hold the negator window
+
+
+def _clause_words_before(lowered: str, cue_start: int, limit: int) -> list[str]:
+    """Up to ``limit`` words just before ``cue_start``, in reading order, stopping at a clause break."""
+    backwards: list[str] = []
+    for token in _BACKWARD_TOKEN.finditer(lowered[max(0, cue_start - _TAIL_CHARS):cue_start][::-1]):
+        if token.lastgroup is None:
+            break
+        word = token.group()[::-1].replace("’", "'").strip("'")
+        if word in _CLAUSE_WORDS:
+            break
+        if not word:
+            continue
+        backwards.append(word)
+        if len(backwards) == limit:
+            break
+    return backwards[::-1]
+
+
+def _is_negated(lowered: str, cue_start: int) -> bool:
+    """True when a negator ends at most NEGATION_WINDOW words before ``cue_start``, in the same clause.
+
+    Walks back word by word; at each word the longest phrase ending there decides: a
+    non-negating phrase ("not only", "not rule out") is skipped whole, a negator negates.
+    """
+    words = _clause_words_before(lowered, cue_start, NEGATION_WINDOW + _LONGEST_PHRASE)
+    if _NEGATION_WORDS.isdisjoint(words):
+        return False
+    end = len(words)
+    while end > 0 and len(words) - end <= NEGATION_WINDOW:
+        for size in range(min(_LONGEST_PHRASE, end), 0, -1):
+            phrase = tuple(words[end - size:end])
+            if phrase in _NON_NEGATING_PHRASES:
+                end -= size
+                break
+            if phrase in _NEGATOR_PHRASES:
+                return True
+        else:
+            end -= 1
+    return False
+
+
+@dataclass(frozen=True)
+class LexiconEntry:
+    """One row of the framing lexicon."""
+
+    frame: str
+    term: str
+    weight: float
+    rationale: str
+
+
+def read_framing_lexicon(path: Path = DEFAULT_FRAMING_PATH) -> list[LexiconEntry]:
+    """The lexicon rows, validated so a typo fails loudly instead of silently never matching.
+
+    Lines starting with ``#`` are comments (the syntax notes at the top of the file).
+    """
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(line for line in handle if not line.startswith("#"))
+        if set(reader.fieldnames or ()) != {"frame", "term", "weight", "rationale"}:
+            raise ValueError(f"{path}: expected the columns frame,term,weight,rationale")
+        rows = list(reader)
+    entries: list[LexiconEntry] = []
+    seen: set[str] = set()
+    for number, row in enumerate(rows, start=1):
+        where = f"{path} entry {number} ({row['term']!r})"
+        term = " ".join((row["term"] or "").lower().split())
+        if row["frame"] not in FRAMES:
+            raise ValueError(f"{where}: frame must be one of {FRAMES}")
+        try:
+            weight = float(row["weight"])
+        except (TypeError, ValueError):
+            raise ValueError(f"{where}: weight is not a number") from None
+        if not weight >= 0:
+            raise ValueError(f"{where}: weight must be >= 0")
+        if not (row["rationale"] or "").strip():
+            raise ValueError(f"{where}: rationale is empty")
+        if term in seen:
+            raise ValueError(f"{where}: term listed twice")
+        _term_variants(term, "check")  # raises on malformed syntax
+        seen.add(term)
+        entries.append(LexiconEntry(row["frame"], term, weight, row["rationale"].strip()))
+    return entries
+
+
+class FramingScorer:
+    """Weighted, negation-aware counts of framing cues per sentence."""
+
+    def __init__(self, lexicon_path: Path = DEFAULT_FRAMING_PATH) -> None:
+        self.entries = read_framing_lexicon(lexicon_path)
+        self._pattern, self._group_entry = _compile_terms([entry.term for entry in self.entries], "t")
+
+    def _scan(self, text: str) -> Iterator[tuple[int, float, str, bool]]:
+        """(frame index, weight, matched text, negated) for each cue; guards are consumed, not yielded."""
+        lowered = " " + _lower(text)  # position i in lowered is i - 1 in text; the space starts the first match
+        for match in self._pattern.finditer(lowered):
+            entry = self.entries[self._group_entry[match.lastgroup]]
+            if entry.weight > 0:
+                start, end = match.start(), match.end() - 1  # in text: the term after the boundary character
+                yield FRAMES.index(entry.frame), entry.weight, text[start:end], _is_negated(lowered, start + 1)
+
+    def _totals(self, sentence: str) -> list[float]:
+        """Summed weight of the non-negated cues, in FRAMES order."""
+        totals = [0.0] * len(FRAMES)
+        for frame, weight, _, negated in self._scan(sentence):
+            if not negated:
+                totals[frame] += weight
+        return totals
+
+    def cues(self, sentence: str) -> list[tuple[str, str, bool]]:
+        """(frame, matched text, negated) in reading order: the evidence behind `score`."""
+        return [(FRAMES[frame], text, negated) for frame, _, text, negated in self._scan(sentence)]
+
+    def score(self, sentence: str) -> dict[str, float]:
+        """Frame -> summed weight of the sentence's cues that are not negated."""
+        return dict(zip(FRAMES, self._totals(sentence)))
+
+    def score_many(self, sentences: Sequence[str]) -> pd.DataFrame:
+        """One row per sentence, columns ``frame_<frame>`` (float); a Series keeps its index.
+
+        Missing values (None, NA) score zero.
+        """
+        rows = [self._totals(sentence) if isinstance(sentence, str) else [0.0] * len(FRAMES) for sentence in sentences]
+        counts = np.array(rows, dtype=float).reshape(len(rows), len(FRAMES))
+        index = sentences.index if isinstance(sentences, pd.Series) else None
+        return pd.DataFrame(counts, columns=_COLUMN_INDEX, index=index)
+
+
+def _balance(first: pd.Series, second: pd.Series) -> pd.Series:
+    """(first - second) / (first + second): -1..1 for counts >= 0; 0/0 is NaN where neither has a cue."""
+    return (first - second) / (first + second)
+
+
+def framing_axes(frame_counts: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame_counts`` (per sentence or summed per article) with the two axes added.
+
+    ``deal_axis``: +1 all-at-once only, -1 step-by-step only; ``posture_axis``: +1
+    engagement only, -1 pressure only; NaN when neither side of an axis has a cue.
+    """
+    missing = [column for column in FRAME_COLUMNS if column not in frame_counts.columns]
+    if missing:
+        raise ValueError(f"framing_axes needs the columns {missing}")
+    result = frame_counts.copy()
+    result["deal_axis"] = _balance(result["frame_all_at_once"].astype(float), result["frame_step_by_step"].astype(float))
+    result["posture_axis"] = _balance(result["frame_engagement"].astype(float), result["frame_pressure"].astype(float))
+    return result
