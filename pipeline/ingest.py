@@ -1,0 +1,231 @@
+"""Ingest: read corpus files into clean, validated, de-duplicated articles with stable ids.
+
+Every record read ends up in exactly one of `articles`, `duplicates` or `rejects`
+(`read == len(articles) + len(duplicates) + len(rejects)`); a whole-file problem (empty,
+binary, damaged) counts as one rejected record. Readers live in `pipeline.readers`,
+field clean-up and validation in `pipeline.clean`, duplicate detection in
+`pipeline.dedup`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from pipeline.clean import (
+    Cleaned,
+    RecordProblem,
+    check_date,
+    check_english,
+    clean_body,
+    clean_line,
+    derive_title,
+    http_url,
+    latest_plausible_date,
+    parse_date,
+)
+from pipeline.dedup import Deduplicator, Fingerprint, comparison_key, source_key
+from pipeline.readers import FileInfo, RawRecord, discover, read_file
+
+__all__ = ["Article", "Duplicate", "IngestResult", "Reject", "discover", "ingest"]
+
+UNKNOWN_SOURCE = "unknown"
+MAX_TEXT_CHARS = 1_000_000
+"""Longer texts are rejected: no article is that long, and one would dominate the analysis."""
+_ID_LENGTH = 16
+
+
+@dataclass(frozen=True)
+class Article:
+    """A kept article; `text` is the cleaned body (paragraphs joined by "\\n") or, headline-only, the title."""
+
+    article_id: str
+    date: dt.date
+    source: str
+    title: str
+    subtitle: str
+    url: str
+    text: str
+    input: str  # "path:line", "path:row" or "path"
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A record that could not be used, with a human-readable reason."""
+
+    input: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A record dropped as a copy of the kept article `kept`; `kind` is "exact" or "near"."""
+
+    input: str
+    kept: str
+    kind: str
+
+
+@dataclass
+class IngestResult:
+    """Outcome of ingest; `encodings` maps files that were not plain UTF-8 to what was done."""
+
+    articles: list[Article] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    read: int = 0
+    encodings: dict[str, str] = field(default_factory=dict)
+
+
+class _Prepared(NamedTuple):
+    """A record that passed validation, before duplicate checks and id assignment."""
+
+    date: dt.date
+    source: str
+    title: str
+    subtitle: str
+    url: str
+    text: str
+    own_id: str
+    title_derived: bool
+    repaired: bool
+
+
+@functools.lru_cache(maxsize=256)
+def _clean_source(raw: str) -> Cleaned:
+    """Sources repeat on every record of a file: clean each spelling once."""
+    return clean_line(raw)
+
+
+def _prepare(raw: RawRecord, latest: dt.date) -> _Prepared:
+    """Clean and validate one record; raises RecordProblem with the reject reason.
+
+    Checks run in a fixed order so a record gets one clear reason: unreadable text,
+    missing body, date, length, language.
+    """
+    fields = raw.fields
+    title, title_repaired = clean_line(fields.get("title", ""))
+    if raw.has_body:
+        body, body_repaired = clean_body(fields.get("body", ""), title)
+        if not body:
+            raise RecordProblem("no body")
+        text = body
+    else:
+        body_repaired = False
+        if not title:
+            raise RecordProblem("no body (headline-only record without a title)")
+        text = title
+    date_text = fields.get("date", "")
+    date = check_date(parse_date(date_text), date_text, latest)
+    if len(text) > MAX_TEXT_CHARS:
+        raise RecordProblem(f"body too long ({len(text):,} characters; the limit is {MAX_TEXT_CHARS:,})")
+    check_english(text)
+    source, source_repaired = _clean_source(fields.get("source", ""))
+    subtitle, subtitle_repaired = clean_line(fields.get("subtitle", ""))
+    return _Prepared(
+        date=date,
+        source=source or UNKNOWN_SOURCE,
+        title=title or derive_title(text),
+        subtitle=subtitle,
+        url=http_url(fields.get("url", "")),
+        text=text,
+        own_id=fields.get("id", "").strip(),
+        title_derived=not title,
+        repaired=title_repaired or body_repaired or source_repaired or subtitle_repaired,
+    )
+
+
+def _hash16(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:_ID_LENGTH]
+
+
+def _base_id(record: _Prepared) -> str:
+    """The record's own id, else a hash of source, date and title (and body when the title was made up)."""
+    if record.own_id:
+        return record.own_id
+    key = f"{source_key(record.source)}|{record.date.isoformat()}|{comparison_key(record.title)}"
+    if record.title_derived:
+        key += "|" + _hash16(comparison_key(record.text))
+    return _hash16(key)
+
+
+def _unique(base: str, taken: set[str]) -> str:
+    """`base`, or `base-2`, `base-3` ... when kept records collide (deterministic: input order)."""
+    candidate, suffix = base, 2
+    while candidate in taken:
+        candidate, suffix = f"{base}-{suffix}", suffix + 1
+    taken.add(candidate)
+    return candidate
+
+
+def _encoding_label(encoding: str, repaired_records: int) -> str:
+    if repaired_records:
+        return f"{encoding} (mojibake repaired in {repaired_records} records)"
+    return encoding
+
+
+class _Ingest:
+    """One ingest run: sorts each record into kept, duplicate or rejected."""
+
+    def __init__(self) -> None:
+        self.result = IngestResult()
+        self._duplicates = Deduplicator()
+        self._taken_ids: set[str] = set()
+        self._latest = latest_plausible_date()
+
+    def take(self, raw: RawRecord) -> bool:
+        """Account for one record; True when it passed validation after mis-decoded text was repaired."""
+        self.result.read += 1
+        if raw.problem:
+            self.result.rejects.append(Reject(raw.input, raw.problem))
+            return False
+        try:
+            record = _prepare(raw, self._latest)
+        except RecordProblem as problem:
+            self.result.rejects.append(Reject(raw.input, str(problem)))
+            return False
+        marks = Fingerprint(record.source, record.date, record.text)
+        match = self._duplicates.match(marks)
+        if match:
+            kind, kept = match
+            self.result.duplicates.append(Duplicate(raw.input, kept=kept, kind=kind))
+            return record.repaired
+        article_id = _unique(_base_id(record), self._taken_ids)
+        self._duplicates.keep(marks, article_id)
+        self.result.articles.append(
+            Article(article_id, record.date, record.source, record.title, record.subtitle, record.url, record.text, raw.input)
+        )
+        return record.repaired
+
+
+def ingest(paths: Sequence[Path], progress: Callable[[int, int], None] | None = None) -> IngestResult:
+    """Read, clean, validate and de-duplicate every record of the input files/folders.
+
+    `progress(done, total)` is called in bytes of input files, after each file and every
+    few thousand records within a large one. Raises FileNotFoundError for a missing path.
+    """
+    files = discover(paths)
+    sizes = [max(path.stat().st_size, 1) for path in files]
+    total = sum(sizes)
+    report = progress or (lambda done, total: None)
+    run = _Ingest()
+    done = 0
+    for path, size in zip(files, sizes):
+        info = FileInfo()
+        within_file = functools.partial(_report_within, report, done, size, total)
+        repaired = sum(run.take(raw) for raw in read_file(path, info, within_file))
+        label = _encoding_label(info.encoding, repaired)
+        if label != "utf-8":
+            run.result.encodings[str(path)] = label
+        done += size
+        report(done, total)
+    return run.result
+
+
+def _report_within(report: Callable[[int, int], None], done: int, size: int, total: int, fraction: float) -> None:
+    report(done + int(fraction * size), total)
