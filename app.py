@@ -1,0 +1,109 @@
+"""Peninsula Watch: the dashboard's entry point.
+
+    streamlit run app.py                          # the committed demo build in data/processed/
+    streamlit run app.py -- --data DIR            # another build (or PENINSULA_WATCH_DATA=DIR)
+
+Each run: page config, load the build (cached per build id), route with st.navigation
+over pages/ (a page is listed when its file exists), render the shared sidebar filters
+(kept in the URL), filter the articles once, hand the page its context, run the page.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard.common import PageContext, set_page_context, show_notices
+from dashboard.data import BUILD_COMMAND, DEFAULT_DATA_DIR, ArtifactError, Artifacts, build_key, load_artifacts, resolve_data_dir, resolve_events_path
+from dashboard.filters import apply_filters, filter_sidebar
+from dashboard.safe_text import escape_markdown
+
+APP_DIR = Path(__file__).resolve().parent
+# (view, title, icon, needs a build) in menu order; pages/<view>.py is listed when it exists.
+PAGES = (
+    ("overview", "Overview", ":material/dashboard:", True),
+    ("leaders", "Leaders", ":material/groups:", True),
+    ("tone", "Tone", ":material/mood:", True),
+    ("topics", "Topics", ":material/category:", True),
+    ("framing", "Framing", ":material/balance:", True),
+    ("compare", "Compare", ":material/compare_arrows:", True),
+    ("keywords", "Keywords", ":material/trending_up:", True),
+    ("articles", "Articles", ":material/article:", True),
+    ("about", "About the measures", ":material/info:", False),
+    ("your_corpus", "Your corpus", ":material/upload_file:", False),
+)
+ARTICLES_VIEW = "articles"
+
+
+def _load(data_dir: Path) -> tuple[Artifacts | None, list[str]]:
+    """The build in data_dir, or None and the problems that make it unusable (none when there is no build)."""
+    key = build_key(data_dir)
+    if key is None:
+        return None, []
+    try:
+        return load_artifacts(str(data_dir), key), []
+    except ArtifactError as error:
+        return None, error.problems
+
+
+def _empty_state_page(data_dir: Path, problems: list[str]) -> st.Page:
+    """The page shown instead of the views when there is no usable build."""
+
+    def no_build() -> None:
+        st.title("Peninsula Watch")
+        if problems:
+            st.error("The artifact folder cannot be used:\n\n" + "\n".join(f"- {escape_markdown(problem)}" for problem in problems))
+        else:
+            st.info(f"No artifacts have been built in {escape_markdown(data_dir)} yet. Build them with:")
+        st.code(BUILD_COMMAND if data_dir == DEFAULT_DATA_DIR else f"python -m pipeline build --input YOUR_CORPUS --out {data_dir}", language="bash")
+        st.caption("Then reload this page.")
+
+    return st.Page(no_build, title="Peninsula Watch", icon=":material/build:", url_path="start", default=True)
+
+
+def _pages(has_build: bool) -> dict[str, st.Page]:
+    """The views whose files exist (those that need a build only when there is one), by view name."""
+    pages = {}
+    for view, title, icon, needs_build in PAGES:
+        path = APP_DIR / "pages" / f"{view}.py"
+        if path.is_file() and (has_build or not needs_build):
+            pages[view] = st.Page(path, title=title, icon=icon, default=has_build and not pages)
+    return pages
+
+
+def _all_query_params() -> dict[str, list[str]]:
+    return {name: st.query_params.get_all(name) for name in st.query_params}
+
+
+def main() -> None:
+    """One run of the app (see the module docstring)."""
+    st.set_page_config(page_title="Peninsula Watch", page_icon=":material/radar:", layout="wide")
+    data_dir = resolve_data_dir(sys.argv[1:])
+    artifacts, problems = _load(data_dir)
+    pages = _pages(has_build=artifacts is not None)
+    navigation = list(pages.values()) if artifacts is not None else [_empty_state_page(data_dir, problems), *pages.values()]
+    page = st.navigation(navigation)
+    view = next((name for name, candidate in pages.items() if candidate is page), None)
+
+    if artifacts is None:
+        page.run()
+        return
+    if "article" in st.query_params and view != ARTICLES_VIEW and ARTICLES_VIEW in pages:
+        st.switch_page(pages[ARTICLES_VIEW], query_params=_all_query_params())
+
+    filters, notices = filter_sidebar(artifacts.universe, page_id=view or "", keep_article=view == ARTICLES_VIEW)
+    st.sidebar.caption(
+        f"Build {escape_markdown(artifacts.manifest.get('build_id', '?'))}: {len(artifacts.articles):,} articles, "
+        f"built {escape_markdown(str(artifacts.manifest.get('built_at', '?'))[:10])}"
+    )
+    show_notices(notices)
+    articles = apply_filters(artifacts.articles, artifacts.mentions, artifacts.doc_topics, filters)
+    set_page_context(PageContext(artifacts=artifacts, filters=filters, articles=articles, pages=pages, events_path=resolve_events_path()))
+    try:
+        page.run()
+    finally:
+        set_page_context(None)
+
+
+main()

@@ -1,0 +1,132 @@
+"""Articles: one article's breakdown (annotated text, topics, keywords, leaders, framing).
+
+Pure functions; the listing itself is `dashboard.queries.article_table`. Every piece of
+corpus text that ends up in HTML goes through `dashboard.safe_text`.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.figures import style, tone_color
+from dashboard.queries import FRAME_MEASURES
+from dashboard.safe_text import as_text, escape_html, mark_matches, safe_http_url
+
+MENTION_CLASS = "pw-mention"
+TEXT_STYLE = (
+    "<style>.pw-article{line-height:1.75;font-size:1rem}.pw-sentence{border-radius:3px;padding:1px 0}"
+    f".{MENTION_CLASS}{{background:#ffe08a;color:inherit;font-weight:600;border-radius:3px;padding:0 2px}}</style>"
+)
+
+
+def sentences_of(sentences: pd.DataFrame, article_id: str) -> pd.DataFrame:
+    """One article's sentences in reading order."""
+    return sentences.loc[sentences["article_id"] == article_id].sort_values("sentence_idx")
+
+
+def mention_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+    """A regex for the ways a text names these people: the full name (any case, space or hyphen
+    between parts, "Kim Jong-un" = "Kim Jong Un") and its first and last word (exact case, so
+    "Un" never matches "UN"). Longest alternatives first. None for no names.
+
+    The artifacts record who a sentence mentions, not where: role references such as
+    "the supreme leader" are counted by the pipeline but not highlighted here.
+    """
+    alternatives: set[str] = set()
+    for name in names:
+        parts = [part for part in re.split(r"[\s\-]+", name.strip()) if part]
+        if not parts:
+            continue
+        alternatives.add("(?i:" + r"[\s\-]?".join(re.escape(part) for part in parts) + ")")
+        alternatives.update(re.escape(part) for part in (parts[0], parts[-1]) if len(part) >= 2)
+    if not alternatives:
+        return None
+    ordered = sorted(alternatives, key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(ordered) + r")(?![\w])")
+
+
+def annotated_text_html(sentences: pd.DataFrame, actor_names: Mapping[str, str]) -> str:
+    """The article's sentences as escaped HTML: each shaded by its tone (hover: the terms that
+    moved the score) with the mentions of its leaders highlighted."""
+    spans = []
+    for sentence in sentences.itertuples():
+        pattern = mention_pattern(actor_names.get(actor_id, "") for actor_id in sentence.actor_ids)
+        terms = as_text(sentence.tone_terms) or "no scored words"
+        hover = f"tone {sentence.tone:+.2f}: {terms}"
+        spans.append(
+            f'<span class="pw-sentence" style="background-color:{tone_color(sentence.tone)}" title="{escape_html(hover)}">'
+            f"{mark_matches(sentence.text, pattern, MENTION_CLASS)}</span>"
+        )
+    return f'{TEXT_STYLE}<div class="pw-article">{" ".join(spans)}</div>'
+
+
+def article_header_html(article: pd.Series) -> str:
+    """Title, subtitle, source, date and (http/https only) link of an article, escaped."""
+    url = safe_http_url(article["url"])
+    link = f' · <a href="{url}" target="_blank" rel="noopener noreferrer">original</a>' if url else ""
+    subtitle = as_text(article["subtitle"])
+    return (
+        f'<h3 style="margin-bottom:0.2rem">{escape_html(article["title"]) or "(untitled)"}</h3>'
+        + (f'<p style="margin:0;font-style:italic">{escape_html(subtitle)}</p>' if subtitle else "")
+        + f'<p style="color:grey;margin:0.2rem 0 0.8rem">{escape_html(article["source"])} · '
+        f'{pd.Timestamp(article["date"]):%d %B %Y} · {int(article["n_words"])} words · tone {float(article["tone"]):+.2f}{link}</p>'
+    )
+
+
+def topic_weights(doc_topics: pd.DataFrame, topic_labels: Mapping[int, str], article_id: str) -> pd.DataFrame:
+    """topic_id, label, weight of one article, heaviest first."""
+    rows = doc_topics.loc[doc_topics["article_id"] == article_id, ["topic_id", "weight"]]
+    table = rows.assign(label=rows["topic_id"].map(topic_labels).fillna("").astype("str"))[["topic_id", "label", "weight"]]
+    return table.sort_values("weight", ascending=False).reset_index(drop=True)
+
+
+def topic_weights_figure(weights: pd.DataFrame) -> go.Figure:
+    """Horizontal bars of an article's topic weights."""
+    fig = go.Figure(go.Bar(
+        x=weights["weight"], y=[escape_html(label) for label in weights["label"]], orientation="h",
+        customdata=weights[["topic_id"]].to_numpy(), marker_color="#72b7b2", hovertemplate="%{y}: %{x:.0%}<extra></extra>",
+    ))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(tickformat=".0%", range=[0, 1])
+    return style(fig, height=max(180, 40 + 30 * len(weights)))
+
+
+def article_keywords(article_terms: pd.DataFrame, term_docs: pd.Series, n_articles: int, article_id: str, top_n: int = 12) -> pd.DataFrame:
+    """The article's most characteristic terms: term, count, score = count x log(N / articles using the term)."""
+    rows = article_terms.loc[article_terms["article_id"] == article_id, ["term", "count"]]
+    terms = rows["term"].astype("str")
+    docs = terms.map(term_docs).fillna(1).astype(float).to_numpy()
+    table = pd.DataFrame({"term": terms.to_numpy(), "count": rows["count"].to_numpy()})
+    table["score"] = table["count"] * np.log(max(n_articles, 1) / np.maximum(docs, 1))
+    return table.sort_values(["score", "count", "term"], ascending=[False, False, True]).head(top_n).reset_index(drop=True)
+
+
+def article_leaders(mentions: pd.DataFrame, actor_names: Mapping[str, str], article_id: str) -> pd.DataFrame:
+    """name, actor_id, mentions of the leaders an article mentions, most first."""
+    rows = mentions.loc[mentions["article_id"] == article_id, ["actor_id", "count"]]
+    actor_ids = rows["actor_id"].astype("str")
+    table = pd.DataFrame({"name": actor_ids.map(actor_names).fillna(actor_ids).to_numpy(), "actor_id": actor_ids.to_numpy(),
+                          "mentions": rows["count"].to_numpy()})
+    return table.sort_values(["mentions", "name"], ascending=[False, True]).reset_index(drop=True)
+
+
+def framing_scores(article: pd.Series) -> pd.DataFrame:
+    """measure, value of the article's framing columns (NaN axes: no cue of either side)."""
+    return pd.DataFrame({"measure": list(FRAME_MEASURES.values()), "value": [float(article[column]) for column in FRAME_MEASURES]})
+
+
+def framing_sentences(sentences: pd.DataFrame) -> pd.DataFrame:
+    """The sentences that carry framing cues: sentence (1-based), cues ("pressure 1, engagement 0.5"), text."""
+    frame_columns = [column for column in FRAME_MEASURES if column.startswith("frame_")]
+    rows = []
+    for sentence in sentences.itertuples():
+        cues = [(column.removeprefix("frame_").replace("_", "-"), getattr(sentence, column)) for column in frame_columns]
+        present = [f"{name} {value:g}" for name, value in cues if value and not math.isnan(value)]
+        if present:
+            rows.append({"sentence": sentence.sentence_idx + 1, "cues": ", ".join(present), "text": sentence.text})
+    return pd.DataFrame(rows, columns=["sentence", "cues", "text"])

@@ -1,0 +1,181 @@
+"""Streamlit helpers every page uses: the page context, charts that select, tables, CSV downloads.
+
+A page is written like this (see pages/overview.py):
+
+    from dashboard.common import page_context, show_chart, show_table
+    ctx = page_context()              # first line: the build, the filters, the filtered articles
+    table = my_view.some_query(ctx.articles, ctx.artifacts.mentions)     # pure, in dashboard/<view>.py
+    picked = show_chart(my_view.some_figure(table), table, name="some-table", key="some-chart")
+    show_table(table, name="some-table", key="some-table")
+
+`app.py` builds the context once per run (before `pg.run()`); `ctx.articles` is already
+filtered by the sidebar, so a page never filters by itself. The context lives for the
+page's run only (see set_page_context). A page that must work without a build (About,
+Your corpus) calls `route_through_app()` instead of `page_context()`.
+"""
+from __future__ import annotations
+
+import re
+import runpy
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+from dashboard.data import REPO_DIR, Artifacts
+from dashboard.figures import selected_custom_data
+from dashboard.filters import Filters, to_query_params
+from dashboard.safe_text import escape_markdown
+
+APP_FILE = REPO_DIR / "app.py"
+_CONTEXT_KEY = "pw_page_context"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_UNSAFE_FILE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+LISTING_COLUMNS = ("date", "source", "title", "tone", "leaders", "topic")
+_LISTING_CONFIG = {
+    "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+    "source": st.column_config.TextColumn("Source"),
+    "title": st.column_config.TextColumn("Title", width="large"),
+    "tone": st.column_config.NumberColumn("Tone", format="%+.2f", help="-1 (negative) to +1 (positive)"),
+    "leaders": st.column_config.TextColumn("Top leaders"),
+    "topic": st.column_config.TextColumn("Topic"),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class PageContext:
+    """What a page needs, computed once per run by app.py."""
+
+    artifacts: Artifacts
+    """The whole build (read-only, shared by all sessions)."""
+    filters: Filters
+    """The sidebar's filters, as in the URL."""
+    articles: pd.DataFrame
+    """The articles the filters select (all columns of articles.parquet)."""
+    pages: Mapping[str, Any]
+    """st.Page objects by view name ("overview", "articles", ...) for st.page_link / st.switch_page."""
+    events_path: Path
+    """data/events.csv or $PENINSULA_WATCH_EVENTS (may not exist)."""
+
+
+def set_page_context(context: PageContext | None) -> None:
+    """Called by app.py around pg.run(): the context, then None once the page has run.
+
+    Dropping it after the run matters: a disconnected session keeps its state for
+    `server.disconnectedSessionTTL` (120 s), and a filtered copy of the articles per
+    idle session would add up. A `@st.fragment` function in a page should use the `ctx`
+    of its enclosing page code (a closure), not call page_context() itself.
+    """
+    if context is None:
+        st.session_state.pop(_CONTEXT_KEY, None)
+    else:
+        st.session_state[_CONTEXT_KEY] = context
+
+
+def route_through_app() -> None:
+    """Run app.py instead when Streamlit ran this page file on its own.
+
+    Because the folder is named `pages/`, Streamlit starts in its legacy multipage mode
+    until app.py's `st.navigation` has run once in the process: the first request of a
+    fresh server to a deep link (and every AppTest run on a page other than the default)
+    executes the page file directly, without sidebar, filters or context. Then app.py
+    runs here, in the same script run (widget state and URL intact); its st.navigation
+    resolves to this same page and runs it, after which this outer run stops.
+    """
+    if PagesManager.uses_pages_directory:
+        runpy.run_path(str(APP_FILE), run_name="__main__")
+        st.stop()
+
+
+def page_context() -> PageContext:
+    """The context of this run; call it first thing in a page: `ctx = page_context()`."""
+    route_through_app()
+    return st.session_state[_CONTEXT_KEY]
+
+
+def open_article_page(context: PageContext, article_id: str) -> None:
+    """Switch to the Articles page with this article open and the same filters (does not return)."""
+    st.switch_page(context.pages["articles"], query_params=to_query_params(replace(context.filters, article=article_id)))
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 CSV of a table, safe to open in a spreadsheet.
+
+    Text cells that a spreadsheet would run as a formula (starting with = + - @, tab or
+    CR: corpus titles are untrusted) get a leading apostrophe; tuples and lists are
+    joined with "; ".
+    """
+    safe = frame.copy()
+    for column in safe.columns:
+        values = safe[column]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+            continue
+        safe[column] = values.astype(object).map(_safe_cell)
+    return safe.to_csv(index=False).encode("utf-8")
+
+
+def _safe_cell(value: object) -> object:
+    if isinstance(value, list | tuple):
+        value = "; ".join(str(item) for item in value)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_file_name(name: str) -> str:
+    """A safe download file name: `name` may hold an article id from the corpus."""
+    return (_UNSAFE_FILE_NAME.sub("-", name).strip(".-") or "table")[:100] + ".csv"
+
+
+def download_csv(frame: pd.DataFrame, name: str, key: str) -> None:
+    """A "Download CSV" button for a table; the CSV is only made when the button is clicked."""
+    st.download_button(
+        "Download CSV", data=lambda: csv_bytes(frame), file_name=csv_file_name(name), mime="text/csv", key=key,
+        on_click="ignore", icon=":material/download:", type="tertiary",
+    )
+
+
+def show_chart(fig: go.Figure, data: pd.DataFrame, name: str, key: str, selectable: bool = True) -> list[tuple[Any, ...]]:
+    """Draw a chart with its data downloadable; when selectable, return the selected points' customdata."""
+    selection = {"on_select": "rerun", "selection_mode": ("points", "box", "lasso")} if selectable else {}
+    event = st.plotly_chart(fig, key=key, config={"displaylogo": False}, **selection)
+    download_csv(data, name, key=f"{key}-csv")
+    return selected_custom_data(event) if selectable else []
+
+
+def show_table(frame: pd.DataFrame, name: str, key: str, **dataframe_options: Any) -> Any:
+    """st.dataframe (text is never interpreted) plus its CSV download; returns st.dataframe's result."""
+    shown = st.dataframe(frame, key=key, hide_index=True, **dataframe_options)
+    download_csv(frame, name, key=f"{key}-csv")
+    return shown
+
+
+def show_article_listing(table: pd.DataFrame, name: str, key: str) -> str | None:
+    """A sortable, searchable listing of `queries.article_table` rows with single-row selection.
+
+    Returns the id of an article the user has just selected (once: None on later runs
+    while the selection stays as it is). The widget key includes the listing's ids, so
+    a new listing starts unselected (a kept row index would point at another article).
+    """
+    listing_key = f"{key}-{hash(tuple(table['article_id']))}"
+    event = show_table(
+        table, name=name, key=listing_key, column_order=LISTING_COLUMNS, column_config=_LISTING_CONFIG,
+        on_select="rerun", selection_mode="single-row", height=min(400, 38 + 35 * len(table)),
+    )
+    rows = event.selection.rows
+    selection = (listing_key, str(table["article_id"].iloc[rows[0]]) if rows else None)
+    if st.session_state.get(f"{key}-selection") == selection:
+        return None
+    st.session_state[f"{key}-selection"] = selection
+    return selection[1]
+
+
+def show_notices(notices: list[str]) -> None:
+    """One visible warning per notice; notices may quote URL values, so Markdown is escaped."""
+    for notice in notices:
+        st.warning(escape_markdown(notice), icon=":material/warning:")

@@ -1,0 +1,210 @@
+"""Find a build's artifact folder, load it once per build, and read the optional events file.
+
+Caching: `load_artifacts` is an `st.cache_resource`, keyed by the folder and the
+manifest's `build_id`, so a rebuild (new id) is loaded afresh while every rerun and
+every session of the same build share ONE read-only `Artifacts` object.
+`st.cache_data` would pickle the bundle when it is stored and unpickle a fresh copy on
+every access: for an 18,931-article build that is ~100 MB copied per rerun, seconds of
+work on a filter change and a second resident copy per session. The price of sharing
+is discipline: the frames in `Artifacts` must never be modified in place (pandas 3's
+copy-on-write makes every derived frame independent, so `df = artifacts.articles[...]`
+then `df["x"] = ...` is fine; `artifacts.articles["x"] = ...` is not).
+Filtering happens outside the cache, per rerun (see `dashboard.filters.apply_filters`).
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.filters import FilterUniverse
+from pipeline import store
+
+DATA_ENV_VAR = "PENINSULA_WATCH_DATA"
+EVENTS_ENV_VAR = "PENINSULA_WATCH_EVENTS"
+REPO_DIR = Path(__file__).resolve().parents[1]
+DEFAULT_DATA_DIR = REPO_DIR / "data" / "processed"
+DEFAULT_EVENTS_PATH = REPO_DIR / "data" / "events.csv"
+BUILD_COMMAND = "python -m pipeline build --input data/demo --out data/processed"
+EVENT_COLUMNS = ("date", "label", "description", "category")
+
+
+class ArtifactError(Exception):
+    """A folder that holds a build the app cannot use; `problems` says why, one line each."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = list(problems)
+
+
+@dataclass(frozen=True, eq=False)
+class Artifacts:
+    """Every table of one build, typed for the app, plus lookups built once per load.
+
+    Read-only (shared by all sessions, see the module docstring). Every `article_id`
+    column shares one categorical dtype whose categories are the articles' ids in the
+    row order of `articles` (sorted by date); `source`, `actor_id` and `term` are
+    categoricals; list columns (`actor_ids`, `terms`) hold tuples.
+    """
+
+    data_dir: Path
+    manifest: dict[str, Any]
+    articles: pd.DataFrame
+    sentences: pd.DataFrame
+    mentions: pd.DataFrame
+    actors: pd.DataFrame
+    topics: pd.DataFrame
+    doc_topics: pd.DataFrame
+    keywords: pd.DataFrame
+    article_terms: pd.DataFrame
+    universe: FilterUniverse
+    actor_names: Mapping[str, str]
+    topic_labels: Mapping[int, str]
+    term_docs: pd.Series
+    """term -> number of articles that use it (for tf-idf keywords)."""
+
+    def article(self, article_id: str) -> pd.Series | None:
+        """One article's row, or None for an unknown id."""
+        row = self.articles["article_id"].cat.categories.get_indexer([article_id])[0]
+        return None if row < 0 else self.articles.iloc[row]
+
+
+def resolve_data_dir(argv: Sequence[str] = (), environ: Mapping[str, str] | None = None) -> Path:
+    """The artifact folder: `--data DIR` after `streamlit run app.py --`, else $PENINSULA_WATCH_DATA, else data/processed."""
+    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    parser.add_argument("--data", type=Path)
+    args, _ = parser.parse_known_args(list(argv))
+    if args.data is not None:
+        return args.data.expanduser().resolve()
+    from_env = (os.environ if environ is None else environ).get(DATA_ENV_VAR, "").strip()
+    return Path(from_env).expanduser().resolve() if from_env else DEFAULT_DATA_DIR
+
+
+def resolve_events_path(environ: Mapping[str, str] | None = None) -> Path:
+    """The events file: $PENINSULA_WATCH_EVENTS, else data/events.csv."""
+    from_env = (os.environ if environ is None else environ).get(EVENTS_ENV_VAR, "").strip()
+    return Path(from_env).expanduser().resolve() if from_env else DEFAULT_EVENTS_PATH
+
+
+def build_key(data_dir: Path) -> str | None:
+    """The cache key of the build in `data_dir` (its manifest's build_id); None when there is no build.
+
+    A manifest without a usable build_id is keyed by its content, so a rebuild still shows.
+    """
+    manifest_path = Path(data_dir) / store.MANIFEST
+    if not manifest_path.is_file():
+        return None
+    raw = manifest_path.read_bytes()
+    try:
+        build_id = json.loads(raw).get("build_id")
+    except (ValueError, AttributeError):
+        build_id = None
+    return str(build_id) if build_id else hashlib.sha256(raw).hexdigest()[:16]
+
+
+def _unique_labels(labels: Mapping[Any, str]) -> dict[Any, str]:
+    """Labels for widget options: a label shared by several keys gets the key appended."""
+    counts = pd.Series(list(labels.values()), dtype=object).value_counts()
+    return {key: f"{label} ({key})" if counts[label] > 1 else label for key, label in labels.items()}
+
+
+def _filter_universe(articles: pd.DataFrame, mentions: pd.DataFrame, actor_names: Mapping[str, str], topic_labels: Mapping[int, str]) -> FilterUniverse:
+    mention_totals = mentions.groupby("actor_id", observed=True)["count"].sum()
+    leaders = sorted(mention_totals.index, key=lambda actor_id: (-mention_totals[actor_id], actor_names.get(actor_id, actor_id)))
+    return FilterUniverse(
+        first_date=articles["date"].min().date(),
+        last_date=articles["date"].max().date(),
+        leaders=_unique_labels({actor_id: actor_names.get(actor_id, actor_id) for actor_id in leaders}),
+        sources=tuple(sorted(articles["source"].astype(str).unique())),
+        topics=_unique_labels({topic_id: label for topic_id, label in sorted(topic_labels.items()) if topic_id >= 0}),
+        article_ids=frozenset(articles["article_id"].astype(str)),
+    )
+
+
+def read_artifacts(data_dir: Path) -> Artifacts:
+    """Read and type every table of a build (no Streamlit; `load_artifacts` caches it).
+
+    Raises ArtifactError when the folder holds no usable build.
+    """
+    data_dir = Path(data_dir)
+    problems = store.validate_build(data_dir)
+    if problems:
+        raise ArtifactError(problems)
+    tables = {name: store.read_table(data_dir, name) for name in store.TABLES}
+    articles = tables["articles"]
+    if articles.empty:
+        raise ArtifactError([f"{data_dir} holds a build without articles"])
+    articles["date"] = pd.to_datetime(articles["date"]).dt.normalize().astype("datetime64[ns]")
+    articles["source"] = articles["source"].astype("category")
+    articles = articles.sort_values(["date", "article_id"], kind="stable").reset_index(drop=True)
+    # One categorical dtype for every article_id column, categories in the articles' row order:
+    # isin/merge between tables work on integer codes (a pyarrow string isin is ~50x slower).
+    article_id_dtype = pd.CategoricalDtype(articles["article_id"].astype(str))
+    articles["article_id"] = articles["article_id"].astype(article_id_dtype)
+    for name in ("sentences", "mentions", "doc_topics", "article_terms"):
+        tables[name]["article_id"] = tables[name]["article_id"].astype(article_id_dtype)
+    tables["mentions"]["actor_id"] = tables["mentions"]["actor_id"].astype("category")
+    tables["article_terms"]["term"] = tables["article_terms"]["term"].astype("category")
+    tables["sentences"]["actor_ids"] = [tuple(ids) for ids in tables["sentences"]["actor_ids"]]
+    tables["topics"]["terms"] = [tuple(terms) for terms in tables["topics"]["terms"]]
+    tables["keywords"]["period"] = pd.to_datetime(tables["keywords"]["period"]).astype("datetime64[ns]")
+    actor_names = dict(zip(tables["actors"]["actor_id"], tables["actors"]["name"], strict=True))
+    topic_labels = {int(topic_id): str(label) for topic_id, label in zip(tables["topics"]["topic_id"], tables["topics"]["label"], strict=True)}
+    return Artifacts(
+        data_dir=data_dir,
+        manifest=store.read_manifest(data_dir),
+        articles=articles,
+        sentences=tables["sentences"],
+        mentions=tables["mentions"],
+        actors=tables["actors"],
+        topics=tables["topics"],
+        doc_topics=tables["doc_topics"],
+        keywords=tables["keywords"],
+        article_terms=tables["article_terms"],
+        universe=_filter_universe(articles, tables["mentions"], actor_names, topic_labels),
+        actor_names=actor_names,
+        topic_labels=topic_labels,
+        term_docs=tables["article_terms"].groupby("term", observed=True).size(),
+    )
+
+
+@st.cache_resource(max_entries=2, show_spinner="Loading the artifacts…")
+def load_artifacts(data_dir: str, build_id: str) -> Artifacts:  # noqa: ARG001 (build_id is the cache key)
+    """`read_artifacts`, once per (folder, build id) for the whole server; see the module docstring.
+
+    Two entries: the current build and the one a "Your corpus" session may be looking at.
+    """
+    return read_artifacts(Path(data_dir))
+
+
+def read_events(path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """Events for timeline annotations (date, label, description, category), sorted by date.
+
+    The file is optional: a missing one gives an empty table. Rows without a YYYY-MM-DD
+    date or a label are dropped with a notice, as is an unreadable file.
+    """
+    empty = pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), **{column: pd.Series(dtype="str") for column in EVENT_COLUMNS[1:]}})
+    path = Path(path)
+    if not path.is_file():
+        return empty, []
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except ValueError as error:  # also EmptyDataError, ParserError, UnicodeDecodeError
+        return empty, [f"The events file {path.name} could not be read ({error}); the timeline shows no events."]
+    if not {"date", "label"} <= set(raw.columns):
+        return empty, [f"The events file {path.name} needs the columns date and label; the timeline shows no events."]
+    events = raw.reindex(columns=list(EVENT_COLUMNS), fill_value="")
+    events["date"] = pd.to_datetime(events["date"].str.strip(), format="%Y-%m-%d", errors="coerce")
+    events["label"] = events["label"].str.strip()
+    bad = events["date"].isna() | events["label"].eq("")
+    notices = [f"{int(bad.sum())} row(s) of {path.name} skipped: no YYYY-MM-DD date or no label."] if bad.any() else []
+    events = events.loc[~bad].sort_values("date", kind="stable").reset_index(drop=True)
+    return events.astype({column: "str" for column in EVENT_COLUMNS[1:]}), notices

@@ -1,0 +1,55 @@
+"""Articles: the filtered articles as a table; selecting one (or `article=` in the URL) opens its breakdown."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import articles as view
+from dashboard.common import page_context, show_article_listing, show_chart, show_table
+from dashboard.filters import open_article
+from dashboard.queries import article_table
+
+ctx = page_context()
+artifacts = ctx.artifacts
+
+st.title("Articles")
+table = article_table(ctx.articles, artifacts.mentions, artifacts.actor_names, artifacts.topic_labels)
+st.caption(f"{len(table):,} {'article matches' if len(table) == 1 else 'articles match'} the filters. Click a column to sort, use the sidebar's search box or the "
+           "table's search to narrow, select a row to open the article.")
+article_id = ctx.filters.article
+picked = show_article_listing(table, name="articles", key="articles_listing")
+if picked:
+    open_article(picked)
+    article_id = picked
+
+article = artifacts.article(article_id) if article_id else None
+if article is not None:
+    st.divider()
+    st.button("Close the article", on_click=open_article, args=(None,), icon=":material/close:", key="articles_close")
+    st.html(view.article_header_html(article))
+    if not ctx.articles["article_id"].eq(article_id).any():
+        st.caption("This article is outside the current filters.")
+    sentences = view.sentences_of(artifacts.sentences, article_id)
+    text_column, facts_column = st.columns([3, 2], gap="large")
+    with text_column:
+        st.caption("Each sentence is shaded by its tone (red negative, green positive; hover for the words that moved "
+                   "the score); the leaders it mentions are highlighted.")
+        st.html(view.annotated_text_html(sentences, artifacts.actor_names))
+    with facts_column:
+        st.markdown("**Topics**")
+        weights = view.topic_weights(artifacts.doc_topics, artifacts.topic_labels, article_id)
+        if weights.empty:
+            st.caption("No topic was assigned to this article.")
+        else:
+            show_chart(view.topic_weights_figure(weights), weights, name=f"{article_id}-topics", key="article_topics", selectable=False)
+        st.markdown("**Leaders**")
+        show_table(view.article_leaders(artifacts.mentions, artifacts.actor_names, article_id), name=f"{article_id}-leaders", key="article_leaders")
+        st.markdown("**Keywords**")
+        keywords = view.article_keywords(artifacts.article_terms, artifacts.term_docs, len(artifacts.articles), article_id)
+        show_table(keywords, name=f"{article_id}-keywords", key="article_keywords",
+                   column_config={"score": st.column_config.NumberColumn(format="%.2f", help="count x log(articles / articles using the term)")})
+        st.markdown("**Framing**")
+        show_table(view.framing_scores(article), name=f"{article_id}-framing", key="article_framing",
+                   column_config={"value": st.column_config.NumberColumn(format="%.2f")})
+        cues = view.framing_sentences(sentences)
+        if not cues.empty:
+            show_table(cues, name=f"{article_id}-framing-cues", key="article_framing_cues")

@@ -1,0 +1,145 @@
+"""Finding, loading and typing a build; reading the events file."""
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dashboard.data import (
+    DATA_ENV_VAR, DEFAULT_DATA_DIR, EVENTS_ENV_VAR, DEFAULT_EVENTS_PATH, ArtifactError, Artifacts, build_key, read_artifacts, read_events,
+    resolve_data_dir, resolve_events_path,
+)
+from pipeline import store
+from tests.dashboard.artifact_factory import ARTICLE_ID, build_tables
+
+
+def test_data_flag_wins_over_the_environment(tmp_path: Path) -> None:
+    chosen = resolve_data_dir(["--data", str(tmp_path / "a")], {DATA_ENV_VAR: str(tmp_path / "b")})
+    assert chosen == tmp_path / "a"
+
+
+def test_environment_wins_over_the_default(tmp_path: Path) -> None:
+    assert resolve_data_dir(["-q", "tests"], {DATA_ENV_VAR: str(tmp_path)}) == tmp_path
+
+
+def test_default_is_data_processed_beside_app_py() -> None:
+    assert resolve_data_dir([], {}) == DEFAULT_DATA_DIR
+    assert DEFAULT_DATA_DIR == Path(__file__).resolve().parents[2] / "data" / "processed"
+
+
+def test_relative_data_folder_is_resolved_against_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert resolve_data_dir(["--data", "builds/mine"], {}) == tmp_path / "builds" / "mine"
+
+
+def test_events_path_from_environment_or_default(tmp_path: Path) -> None:
+    assert resolve_events_path({EVENTS_ENV_VAR: str(tmp_path / "e.csv")}) == tmp_path / "e.csv"
+    assert resolve_events_path({}) == DEFAULT_EVENTS_PATH
+
+
+def test_build_key_is_the_manifests_build_id(artifact_dir: Path) -> None:
+    assert build_key(artifact_dir) == store.read_manifest(artifact_dir)["build_id"]
+
+
+def test_build_key_is_none_without_a_manifest(tmp_path: Path) -> None:
+    assert build_key(tmp_path) is None
+    assert build_key(tmp_path / "missing") is None
+
+
+def test_manifest_without_build_id_is_keyed_by_its_content(tmp_path: Path) -> None:
+    manifest = tmp_path / store.MANIFEST
+    manifest.write_text(json.dumps({"schema_version": 1}))
+    first = build_key(tmp_path)
+    manifest.write_text(json.dumps({"schema_version": 1, "built_at": "later"}))
+    assert first is not None and build_key(tmp_path) not in (None, first)
+
+
+def test_an_incomplete_build_is_reported_not_loaded(artifact_dir: Path, tmp_path: Path) -> None:
+    broken = Path(shutil.copytree(artifact_dir, tmp_path / "broken"))
+    (broken / "mentions.parquet").unlink()
+    with pytest.raises(ArtifactError) as raised:
+        read_artifacts(broken)
+    assert any("mentions.parquet" in problem for problem in raised.value.problems)
+
+
+def test_tables_are_typed_for_the_app(artifacts: Artifacts) -> None:
+    ids = artifacts.articles["article_id"]
+    assert isinstance(artifacts.articles["source"].dtype, pd.CategoricalDtype)
+    assert str(artifacts.articles["date"].dtype) == "datetime64[ns]"
+    for table in (artifacts.articles, artifacts.sentences, artifacts.mentions, artifacts.doc_topics, artifacts.article_terms):
+        assert list(table["article_id"].cat.categories) == list(ids)
+    assert all(isinstance(ids_, tuple) for ids_ in artifacts.sentences["actor_ids"])
+    assert all(isinstance(terms, tuple) and terms for terms in artifacts.topics["terms"])
+
+
+def test_articles_are_in_date_order(artifacts: Artifacts) -> None:
+    assert artifacts.articles["date"].is_monotonic_increasing
+
+
+def test_article_lookup(artifacts: Artifacts) -> None:
+    row = artifacts.article(ARTICLE_ID.format(3))
+    assert row is not None and row["article_id"] == ARTICLE_ID.format(3)
+    assert artifacts.article("no-such-id") is None
+
+
+def test_universe_spans_the_data(artifacts: Artifacts, artifact_dir: Path) -> None:
+    raw = pd.read_parquet(artifact_dir / "articles.parquet")
+    universe = artifacts.universe
+    assert (universe.first_date, universe.last_date) == (raw["date"].min().date(), raw["date"].max().date())
+    assert universe.sources == tuple(sorted(set(raw["source"])))
+    assert universe.article_ids == frozenset(raw["article_id"])
+
+
+def test_universe_offers_leaders_most_mentioned_first(artifacts: Artifacts, artifact_dir: Path) -> None:
+    mentions = pd.read_parquet(artifact_dir / "mentions.parquet")
+    totals = mentions.groupby("actor_id")["count"].sum()
+    offered = list(artifacts.universe.leaders)
+    assert sorted(offered) == sorted(totals.index)
+    assert [totals[actor_id] for actor_id in offered] == sorted(totals, reverse=True)
+    assert artifacts.universe.leaders["kim-jong-un"] == "Kim Jong Un"
+
+
+def test_duplicate_topic_labels_are_told_apart(tmp_path: Path) -> None:
+    tables = build_tables(n_articles=8)
+    tables["topics"]["label"] = ["same", "same", "other", "last"]
+    built = store.write_build(tmp_path / "dup", tables, {"build_id": "dup"})
+    assert read_artifacts(built).universe.topics == {0: "same (0)", 1: "same (1)", 2: "other", 3: "last"}
+
+
+def test_term_document_frequencies(artifacts: Artifacts, artifact_dir: Path) -> None:
+    terms = pd.read_parquet(artifact_dir / "article_terms.parquet")
+    assert artifacts.term_docs["summit"] == terms.loc[terms["term"] == "summit", "article_id"].nunique()
+
+
+def test_missing_events_file_is_no_event_and_no_notice(tmp_path: Path) -> None:
+    events, notices = read_events(tmp_path / "events.csv")
+    assert events.empty and notices == [] and list(events.columns) == ["date", "label", "description", "category"]
+
+
+def test_events_are_sorted_and_bad_rows_dropped_with_a_notice(tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_text("\ufeffdate,label,description\n2019-02-28,Hanoi,ends early\nsoon,Vague,x\n2018-06-12,Singapore,\n2018-01-01,,no label\n",
+                    encoding="utf-8")
+    events, notices = read_events(path)
+    assert events["label"].tolist() == ["Singapore", "Hanoi"]
+    assert events["date"].dt.date.tolist() == [date(2018, 6, 12), date(2019, 2, 28)]
+    assert events["category"].tolist() == ["", ""]
+    assert len(notices) == 1 and "2 row(s)" in notices[0]
+
+
+def test_events_file_without_the_needed_columns_gives_a_notice(tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_text("when,what\n2019-01-01,x\n", encoding="utf-8")
+    events, notices = read_events(path)
+    assert events.empty and "date and label" in notices[0]
+
+
+def test_unreadable_events_file_gives_a_notice(tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_bytes(b"")
+    events, notices = read_events(path)
+    assert events.empty and len(notices) == 1
