@@ -1,0 +1,130 @@
+"""Topics: each topic's terms, its prevalence over time, its leaders and its articles.
+
+Pure functions (tables in, tables or figures out); pages/topics.py lays them out.
+An article is "about" a topic exactly as the sidebar's topic filter decides it
+(`dashboard.filters.apply_filters`): the topic is its dominant one, or the topic's
+weight in it is at least TOPIC_MIN_WEIGHT. Everything here starts from
+`topic_memberships`, which lists those (article, topic) pairs once per page run.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.figures import style
+from dashboard.filters import TOPIC_MIN_WEIGHT
+from dashboard.queries import article_table, period_start
+
+PREVALENCE_LABEL = f"Share of the period's articles about the topic (dominant topic or weight ≥ {TOPIC_MIN_WEIGHT:.0%})"
+TOPIC_COLOR = "#72b7b2"
+
+
+def preselected_topic(topic_filter: Sequence[int], previous_filter: Sequence[int] = ()) -> int | None:
+    """The topic the sidebar's topic filter points the page to: the first one just added to it, else its first; None without one."""
+    added = [topic_id for topic_id in topic_filter if topic_id not in previous_filter]
+    return (added or list(topic_filter) or [None])[0]
+
+
+def topic_memberships(articles: pd.DataFrame, doc_topics: pd.DataFrame, min_weight: float = TOPIC_MIN_WEIGHT) -> pd.DataFrame:
+    """The (article, topic) pairs where the article is about the topic: row, article_id, topic_id, weight, dominant.
+
+    `row` is the article's position in `articles` (pass the same frame to the functions
+    that take these memberships); `weight` is the topic's weight in the article (NaN for
+    a dominant topic without a doc_topics row); `dominant` says whether it is the
+    article's dominant topic. Ids are matched once, by hash, and never compared as strings again.
+    """
+    article_ids = pd.Index(articles["article_id"])
+    rows = article_ids.get_indexer(doc_topics["article_id"])  # a categorical column is looked up once per category
+    in_articles = rows >= 0
+    weighted_rows, weighted_topics = rows[in_articles], doc_topics["topic_id"].to_numpy(dtype="int64")[in_articles]
+    weights = doc_topics["weight"].to_numpy(dtype=float)[in_articles]
+    dominant_topics = articles["topic_id"].to_numpy(dtype="int64")
+    is_dominant = dominant_topics[weighted_rows] == weighted_topics
+    # Dominant topics the build gave no weight to still make their article about them.
+    n_topics = int(max(dominant_topics.max(initial=0), weighted_topics.max(initial=0))) + 1
+    unweighted = np.flatnonzero(dominant_topics >= 0)
+    unweighted = unweighted[~np.isin(unweighted * n_topics + dominant_topics[unweighted], weighted_rows * n_topics + weighted_topics)]
+    keep = is_dominant | (weights >= min_weight)
+    row = np.concatenate([weighted_rows[keep], unweighted])
+    pairs = pd.DataFrame({
+        "row": row,
+        "article_id": article_ids.take(row),
+        "topic_id": np.concatenate([weighted_topics[keep], dominant_topics[unweighted]]),
+        "weight": np.concatenate([weights[keep], np.full(len(unweighted), np.nan)]),
+        "dominant": np.concatenate([is_dominant[keep], np.ones(len(unweighted), dtype=bool)]),
+    })
+    return pairs
+
+
+def topic_table(topics: pd.DataFrame, memberships: pd.DataFrame, n_articles: int) -> pd.DataFrame:
+    """One row per topic: topic_id, label, terms (tuple), articles (about it, among the n_articles), share.
+
+    Most covered topics first; topics without any article are kept (0 articles).
+    """
+    counts = memberships.groupby("topic_id").size()
+    table = pd.DataFrame({
+        "topic_id": topics["topic_id"].astype("int64").to_numpy(),
+        "label": topics["label"].astype("str").to_numpy(),
+        "terms": [tuple(terms) for terms in topics["terms"]],
+    })
+    table = table.loc[table["topic_id"] >= 0]
+    table["articles"] = table["topic_id"].map(counts).fillna(0).astype("int64")
+    table["share"] = table["articles"] / n_articles if n_articles else 0.0
+    return table.sort_values(["articles", "topic_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+def topic_articles(articles: pd.DataFrame, memberships: pd.DataFrame, topic_id: int) -> pd.DataFrame:
+    """The articles about one topic (all their columns) plus `weight` and `dominant`; heaviest first, then newest.
+
+    `memberships` are `topic_memberships(articles, ...)`.
+    """
+    pairs = memberships.loc[memberships["topic_id"] == topic_id]
+    about = articles.iloc[pairs["row"].to_numpy()].assign(weight=pairs["weight"].to_numpy(), dominant=pairs["dominant"].to_numpy())
+    return about.sort_values(["weight", "date", "article_id"], ascending=[False, False, True], na_position="last").reset_index(drop=True)
+
+
+def topic_prevalence(articles: pd.DataFrame, memberships: pd.DataFrame, topic_id: int, frequency: str) -> pd.DataFrame:
+    """Per period (start date): articles (all filtered ones), topic_articles (about the topic), share.
+
+    `memberships` are `topic_memberships(articles, ...)`. Every period that has articles
+    is a row, so a period without the topic shows 0.
+    """
+    about = np.zeros(len(articles), dtype="int64")
+    about[memberships.loc[memberships["topic_id"] == topic_id, "row"].to_numpy()] = 1
+    groups = pd.Series(about).groupby(period_start(articles["date"], frequency).to_numpy())
+    table = pd.DataFrame({"articles": groups.size(), "topic_articles": groups.sum()}).rename_axis("period").reset_index()
+    table["share"] = table["topic_articles"] / table["articles"]
+    return table
+
+
+def prevalence_figure(prevalence: pd.DataFrame, frequency: str) -> go.Figure:
+    """The topic's share per period as a line with markers; customdata = (period YYYY-MM-DD,) for selections."""
+    date_format = "%d %b %Y" if frequency == "week" else "%b %Y"
+    fig = go.Figure(go.Scatter(
+        x=prevalence["period"], y=prevalence["share"], mode="lines+markers", line_color=TOPIC_COLOR,
+        customdata=np.column_stack([prevalence["period"].dt.strftime("%Y-%m-%d"), prevalence["topic_articles"], prevalence["articles"]]),
+        hovertemplate=f"%{{x|{date_format}}}: %{{y:.0%}} (%{{customdata[1]}} of %{{customdata[2]}} articles)<extra></extra>",
+    ))
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero", title=f"Share of the {frequency}'s articles")
+    fig.update_layout(xaxis_title=None)
+    return style(fig)
+
+
+def topic_listing(
+    about: pd.DataFrame, mentions: pd.DataFrame, actor_names: Mapping[str, str], topic_labels: Mapping[int, str], topic_id: int,
+) -> pd.DataFrame:
+    """`queries.article_table` rows of one topic's articles (`topic_articles`) plus `weight`; heaviest first, then newest.
+
+    The `topic` column names this topic with its weight in the article ("sanctions (70%)",
+    "sanctions (dominant)" when the build stored no weight), since the shared listing
+    shows that column and not `weight`.
+    """
+    label = topic_labels.get(topic_id, str(topic_id))
+    table = article_table(about, mentions, actor_names, topic_labels)
+    table["weight"] = table["article_id"].map(pd.Series(about["weight"].to_numpy(), index=about["article_id"].astype("str").to_numpy()))
+    percent = (table["weight"] * 100).round().astype("Int64").astype("str")
+    table["topic"] = (label + " (" + percent + "%)").fillna(f"{label} (dominant)")
+    return table.sort_values(["weight", "date", "article_id"], ascending=[False, False, True], na_position="last").reset_index(drop=True)

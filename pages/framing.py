@@ -1,0 +1,53 @@
+"""Framing: the deal and posture axes over time and per source, how much framing there is, and the articles leaning furthest."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from dashboard import framing_view as view
+from dashboard.common import page_context, show_chart
+from dashboard.filters import to_query_params
+from dashboard.queries import articles_in_periods, choose_frequency
+
+ctx = page_context()
+articles = ctx.articles
+
+st.title("Framing")
+st.caption(view.AXES_CAPTION)
+if "about" in ctx.pages:
+    st.page_link(ctx.pages["about"], label="How the cues are found: About the measures", icon=":material/info:")
+if articles.empty:
+    st.info("No article matches the filters: widen the dates or remove a filter in the sidebar.")
+    st.stop()
+
+frequency = choose_frequency(articles["date"].min(), articles["date"].max())
+st.subheader("The two axes over time")
+over_time = view.axes_by_period(articles, frequency)
+picked_periods = show_chart(view.axes_figure(over_time, frequency), over_time, name=f"framing-axes-per-{frequency}", key="framing_axes")
+st.caption(f"Per {frequency}; hover a point for the cues it rests on. Click points or drag a box to narrow the articles below "
+           f"to those {frequency}s.")
+
+st.subheader("How much framing there is")
+volume = view.cue_volume(articles, frequency)
+show_chart(view.cue_volume_figure(volume, frequency), volume, name=f"framing-cues-per-{frequency}", key="framing_volume", selectable=False)
+st.caption("Cues of each frame per 1,000 words of the period's articles: when denuclearization approaches were talked about at all.")
+
+st.subheader("Per source")
+by_source = view.axes_by_source(articles)
+show_chart(view.source_figure(by_source), by_source, name="framing-axes-per-source", key="framing_sources", selectable=False)
+st.caption("Each dot is a source's axis value over all its filtered articles, labelled with the cues it rests on.")
+
+st.subheader("Articles leaning furthest")
+leaning = articles_in_periods(articles, [(period, None) for period, *_ in picked_periods], frequency) if picked_periods else articles
+axis = view.AXES[st.segmented_control("Axis", list(view.AXES), format_func=lambda name: view.AXES[name].title,
+                                      default="deal_axis", key="framing_axis") or "deal_axis"]
+strongest = view.strongest_articles(leaning, axis)
+if strongest.empty:
+    st.caption(f"No article{' in the selected periods' if picked_periods else ''} leans either way on this axis.")
+else:
+    picked = show_chart(view.strongest_figure(strongest, axis), strongest, name=f"framing-strongest-{axis.name}", key="framing_strongest")
+    st.caption(f"Net cues = {axis.positive_label} cues - {axis.negative_label} cues"
+               f"{' in the selected periods' if picked_periods else ''}. Click a bar to open the article on the Articles page.")
+    if picked:
+        st.switch_page(ctx.pages["articles"], query_params=to_query_params(replace(ctx.filters, article=picked[0][0])))

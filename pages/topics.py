@@ -1,0 +1,89 @@
+"""Topics: every topic's terms and coverage; one topic's prevalence over time, leaders and articles."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from dashboard import overview
+from dashboard import topics_view as view
+from dashboard.common import page_context, show_article_listing, show_chart, show_table
+from dashboard.filters import TOPIC_MIN_WEIGHT, apply_filters, to_query_params
+from dashboard.queries import articles_in_periods, articles_mentioning, choose_frequency
+from dashboard.safe_text import escape_markdown
+
+TOPIC_KEY = "topic_view"
+SEEN_FILTER_KEY = "topics_seen_topic_filter"
+
+ctx = page_context()
+artifacts = ctx.artifacts
+topic_names = artifacts.universe.topics
+
+st.title("Topics")
+# The topic chosen on this page takes the place of the sidebar's topic filter: shares need every article as their base.
+articles = ctx.articles
+if ctx.filters.topics:
+    articles = apply_filters(artifacts.articles, artifacts.mentions, artifacts.doc_topics, replace(ctx.filters, topics=()))
+if not topic_names:
+    st.info("This build has no topics (too few articles to model them).")
+    st.stop()
+if articles.empty:
+    st.info("No article matches the filters: widen the dates or remove a filter in the sidebar.")
+    st.stop()
+
+memberships = view.topic_memberships(articles, artifacts.doc_topics)
+st.subheader("All topics")
+st.caption(f"An article is about a topic when it is its dominant topic or gives it a weight of at least "
+           f"{TOPIC_MIN_WEIGHT:.0%}, so an article can count for two topics. The topic filter of the sidebar is not applied here.")
+show_table(view.topic_table(artifacts.topics, memberships, len(articles)), name="topics", key="topics_table",
+           column_order=("label", "terms", "articles", "share"),
+           column_config={"label": st.column_config.TextColumn("Topic"), "terms": st.column_config.ListColumn("Top terms", width="large"),
+                          "articles": st.column_config.NumberColumn("Articles"),
+                          "share": st.column_config.NumberColumn("Share of the articles", format="percent")})
+
+# The sidebar's topic filter pre-selects the topic when it changes, and when the page opens unless the URL names
+# the page's own topic (the selectbox is bound to `topic_view=`, so a shared link shows the topic that was chosen).
+previous_filter = st.session_state.get(SEEN_FILTER_KEY)
+st.session_state[SEEN_FILTER_KEY] = ctx.filters.topics
+page_opens = TOPIC_KEY not in st.session_state
+if ctx.filters.topics and (TOPIC_KEY not in st.query_params if page_opens else ctx.filters.topics != previous_filter):
+    st.session_state[TOPIC_KEY] = view.preselected_topic(ctx.filters.topics, previous_filter or ())
+topic_id = st.selectbox("Topic", list(topic_names), format_func=topic_names.__getitem__, key=TOPIC_KEY, bind="query-params")
+about = view.topic_articles(articles, memberships, topic_id)
+terms = artifacts.topics.loc[artifacts.topics["topic_id"] == topic_id, "terms"].iloc[0]
+st.caption("Top terms: " + escape_markdown(", ".join(terms)))
+if about.empty:
+    st.info("No article in the filters is about this topic: pick another topic or widen the filters.")
+    st.stop()
+
+frequency = choose_frequency(articles["date"].min(), articles["date"].max())
+chart_column, leaders_column = st.columns([3, 2], gap="large")
+with chart_column:
+    st.markdown(f"**Prevalence per {frequency}**")
+    prevalence = view.topic_prevalence(articles, memberships, topic_id, frequency)
+    picked_periods = show_chart(view.prevalence_figure(prevalence, frequency), prevalence, name=f"topic-{topic_id}-prevalence",
+                                key="topics_prevalence")
+    st.caption(f"{view.PREVALENCE_LABEL}. Click a point or drag a box to list that {frequency}'s articles.")
+with leaders_column:
+    st.markdown("**Leaders in its articles**")
+    leaders = overview.leader_mentions(about, artifacts.mentions, artifacts.actor_names)
+    picked_leaders = []
+    if leaders.empty:
+        st.caption("No leader is mentioned in this topic's articles.")
+    else:
+        picked_leaders = show_chart(overview.leaders_figure(leaders), leaders, name=f"topic-{topic_id}-leaders", key="topics_leaders")
+        st.caption("Leaders by the number of the topic's articles that mention them. Click a bar to list those articles.")
+
+st.subheader("Its articles")
+listed = about
+if picked_periods:
+    listed = articles_in_periods(listed, [(period, None) for period, *_ in picked_periods], frequency)
+if picked_leaders:
+    listed = articles_mentioning(listed, artifacts.mentions, [actor_id for (actor_id,) in picked_leaders])
+table = view.topic_listing(listed, artifacts.mentions, artifacts.actor_names, artifacts.topic_labels, topic_id)
+narrowed = " in the chart's selection" if picked_periods or picked_leaders else ""
+st.caption(f"{len(table):,} of the topic's {len(about):,} articles{narrowed}, by the topic's weight in them. "
+           "Select one to open it on the Articles page.")
+picked = show_article_listing(table, name=f"topic-{topic_id}-articles", key="topics_articles")
+if picked:
+    st.switch_page(ctx.pages["articles"], query_params=to_query_params(replace(ctx.filters, article=picked)))
