@@ -15,6 +15,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard.common import PageContext, set_page_context, show_notices
+from dashboard.corpus import choose_corpus
 from dashboard.data import BUILD_COMMAND, DEFAULT_DATA_DIR, ArtifactError, Artifacts, build_key, load_artifacts, resolve_data_dir, resolve_events_path
 from dashboard.filters import apply_filters, filter_sidebar
 from dashboard.safe_text import escape_markdown
@@ -79,7 +80,7 @@ def _all_query_params() -> dict[str, list[str]]:
 def main() -> None:
     """One run of the app (see the module docstring)."""
     st.set_page_config(page_title="Peninsula Watch", page_icon=":material/radar:", layout="wide")
-    data_dir = resolve_data_dir(sys.argv[1:])
+    data_dir = choose_corpus(resolve_data_dir(sys.argv[1:]))
     artifacts, problems = _load(data_dir)
     pages = _pages(has_build=artifacts is not None)
     navigation = list(pages.values()) if artifacts is not None else [_empty_state_page(data_dir, problems), *pages.values()]

@@ -120,3 +120,21 @@ def test_zip_folder_round_trips(tmp_path: Path) -> None:
     (tmp_path / "b" / "manifest.json").write_text("{}")
     with zipfile.ZipFile(io.BytesIO(zip_folder(tmp_path / "b"))) as archive:
         assert archive.namelist() == ["manifest.json"]
+
+
+def test_overall_progress_is_monotonic_across_stages() -> None:
+    from dashboard.uploads import overall_progress
+
+    stages = ["ingest", "analyse", "topics", "keywords", "write"]
+    values = [overall_progress(stage, fraction)[0] for stage in stages for fraction in (0.0, 0.5, 1.0)]
+    assert values == sorted(values)
+    assert values[0] == 0.0 and values[-1] == 1.0
+    assert overall_progress("analyse", 0.5)[1].endswith("50%")
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, 24.0), ("2", 2.0), ("nonsense", 24.0), ("0", 0.1)])
+def test_upload_ttl_from_environment(value: str | None, expected: float) -> None:
+    from dashboard.uploads import upload_ttl_hours
+
+    environ = {} if value is None else {"PENINSULA_WATCH_UPLOAD_TTL_HOURS": value}
+    assert upload_ttl_hours(environ) == expected
