@@ -127,32 +127,43 @@ def _chunks(items: Sequence, size: int) -> list[Sequence]:
     return [items[start : start + size] for start in range(0, len(items), size)]
 
 
-def _run_per_article(articles: Sequence[Article], workers: int, progress: Progress) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    items = [(a.article_id, a.date, a.text) for a in articles]
-    chunks = _chunks(items, _CHUNK_SIZE)
-    results = []
-    if workers > 1 and len(chunks) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for done, result in enumerate(pool.map(analyse_articles, chunks), start=1):
-                results.append(result)
-                progress("analyse", done / len(chunks))
-    else:
-        for done, chunk in enumerate(chunks, start=1):
-            results.append(analyse_articles(chunk))
-            progress("analyse", done / len(chunks))
-    tables = []
-    for position in range(3):
-        merged: dict[str, list] = {}
-        for result in results:
-            for column, values in result[position].items():
-                merged.setdefault(column, []).extend(values)
-        tables.append(pd.DataFrame(merged))
-    sentences, mentions, aggregates = tables
-    if sentences.empty:
-        sentences = pd.DataFrame(columns=["article_id", "sentence_idx", "text", "tone", "tone_terms", "actor_ids", *FRAME_COLUMNS])
-    if mentions.empty:
-        mentions = pd.DataFrame({"article_id": pd.Series(dtype=str), "actor_id": pd.Series(dtype=str), "count": pd.Series(dtype="int64")})
-    return sentences, mentions, aggregates
+class _PerArticleRun:
+    """Per-article analysis started at once in worker processes and collected later.
+
+    The parent fits the corpus-level models (topics, keywords) while the workers run,
+    so all processes are busy; with one worker everything runs in the parent at collect.
+    """
+
+    def __init__(self, articles: Sequence[Article], workers: int) -> None:
+        items = [(a.article_id, a.date, a.text) for a in articles]
+        self._chunks = _chunks(items, _CHUNK_SIZE)
+        self._pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 and len(self._chunks) > 1 else None
+        self._futures = [self._pool.submit(analyse_articles, chunk) for chunk in self._chunks] if self._pool else []
+
+    def close(self) -> None:
+        """Stop the workers (also on errors, so no process outlives the build)."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def collect(self, progress: Progress) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """Wait for every chunk and merge them into sentences, mentions and aggregates."""
+        results = []
+        for done, chunk in enumerate(self._chunks, start=1):
+            results.append(self._futures[done - 1].result() if self._pool else analyse_articles(chunk))
+            progress("analyse", done / len(self._chunks))
+        tables = []
+        for position in range(3):
+            merged: dict[str, list] = {}
+            for result in results:
+                for column, values in result[position].items():
+                    merged.setdefault(column, []).extend(values)
+            tables.append(pd.DataFrame(merged))
+        sentences, mentions, aggregates = tables
+        if sentences.empty:
+            sentences = pd.DataFrame(columns=["article_id", "sentence_idx", "text", "tone", "tone_terms", "actor_ids", *FRAME_COLUMNS])
+        if mentions.empty:
+            mentions = pd.DataFrame({"article_id": pd.Series(dtype=str), "actor_id": pd.Series(dtype=str), "count": pd.Series(dtype="int64")})
+        return sentences, mentions, aggregates
 
 
 # --- assembling the build ----------------------------------------------------------
@@ -226,29 +237,34 @@ def build(
     if max_articles is not None and len(result.articles) > max_articles:
         raise BuildError(f"{len(result.articles):,} articles ingested, the limit is {max_articles:,}")
 
-    stage_start = time.perf_counter()
     articles = _articles_frame(result.articles)
-    sentences, mentions, aggregates = _run_per_article(result.articles, options.workers, report)
+    per_article = _PerArticleRun(result.articles, options.workers)
+    try:
+        stage_start = time.perf_counter()
+        report("topics", 0.0)
+        topic_texts = (articles["title"] + "\n" + articles["text"]).tolist()
+        model = fit_topics(articles["article_id"].tolist(), topic_texts, n_topics=options.n_topics, random_state=options.random_state)
+        articles["topic_id"] = articles["article_id"].map(model.dominant).fillna(-1).astype("int64")
+        report("topics", 1.0)
+        timings["topics"] = time.perf_counter() - stage_start
+
+        stage_start = time.perf_counter()
+        report("keywords", 0.0)
+        term_input = articles[["article_id", "date"]].assign(text=topic_texts)
+        keywords = monthly_keywords(term_input)
+        terms = article_terms(term_input)
+        report("keywords", 1.0)
+        timings["keywords"] = time.perf_counter() - stage_start
+
+        stage_start = time.perf_counter()
+        sentences, mentions, aggregates = per_article.collect(report)
+        # Wall time still waited for the workers after topics and keywords were done.
+        timings["analyse_wait"] = time.perf_counter() - stage_start
+    finally:
+        per_article.close()
     articles = articles.merge(aggregates, on="article_id", how="left")
     articles = articles.merge(_article_framing(sentences), left_on="article_id", right_index=True, how="left")
     articles[list(FRAME_COLUMNS)] = articles[list(FRAME_COLUMNS)].fillna(0.0)
-    timings["analyse"] = time.perf_counter() - stage_start
-
-    stage_start = time.perf_counter()
-    report("topics", 0.0)
-    topic_texts = (articles["title"] + "\n" + articles["text"]).tolist()
-    model = fit_topics(articles["article_id"].tolist(), topic_texts, n_topics=options.n_topics, random_state=options.random_state)
-    articles["topic_id"] = articles["article_id"].map(model.dominant).fillna(-1).astype("int64")
-    report("topics", 1.0)
-    timings["topics"] = time.perf_counter() - stage_start
-
-    stage_start = time.perf_counter()
-    report("keywords", 0.0)
-    term_input = articles[["article_id", "date"]].assign(text=topic_texts)
-    keywords = monthly_keywords(term_input)
-    terms = article_terms(term_input)
-    report("keywords", 1.0)
-    timings["keywords"] = time.perf_counter() - stage_start
 
     input_files = discover([Path(p) for p in inputs])
     input_records = [{"path": _display_path(p), "bytes": p.stat().st_size, "sha256": store.file_sha256(p)} for p in input_files]

@@ -125,7 +125,7 @@ def test_zip_folder_round_trips(tmp_path: Path) -> None:
 def test_overall_progress_is_monotonic_across_stages() -> None:
     from dashboard.uploads import overall_progress
 
-    stages = ["ingest", "analyse", "topics", "keywords", "write"]
+    stages = ["ingest", "topics", "keywords", "analyse", "write"]  # the order build() reports
     values = [overall_progress(stage, fraction)[0] for stage in stages for fraction in (0.0, 0.5, 1.0)]
     assert values == sorted(values)
     assert values[0] == 0.0 and values[-1] == 1.0
