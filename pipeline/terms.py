@@ -1,0 +1,181 @@
+"""Tokenisation for term statistics: the one place topics, keywords and the Compare page agree on.
+
+A term is a lower-cased word or a bigram of two adjacent words. Rules, and why:
+- Hyphenated words stay whole ("inter-korean", "long-range", "hwasong-18"): split, they would
+  lose their meaning ("inter", "range").
+- Korean personal names become one hyphenated term, as the actor ids spell them: "Kim Jong Un",
+  "Kim Jong-un" and "Kim Jong-Un" all count as "kim-jong-un". A name is a common Korean surname
+  followed by two romanised Korean syllables (capitalised when written apart). Split, a name
+  would flood topics with its syllables ("jong", "un", "jong un") and inflate their coherence.
+- "U.S.", "US" and "USA" become the term "u.s." (plain "us" is the pronoun; "anti-U.S." stays
+  whole as "anti-u.s."); "U.N." becomes "un"; the headline forms "S. Korea" and "N. Korea"
+  become "south korea" and "north korea".
+- A possessive "'s" is dropped ("korea's" counts as "korea"); other apostrophes stay in the word
+  so contractions ("don't") can be listed as stop words.
+- Dropped: stop words (data/stopwords.txt), one-letter tokens and tokens that start with a digit
+  (years, figures, "38th"); a token that starts with a letter keeps its digits ("f-35", "g7").
+- A bigram joins two kept words only when nothing but spaces separates them in the text:
+  a stop word, a number, punctuation or a line break between them breaks the pair.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from itertools import chain, pairwise
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer
+
+STOPWORDS_PATH = Path(__file__).resolve().parents[1] / "data" / "stopwords.txt"
+
+_ABBREVIATIONS = {
+    "U.S.A.": "U.S.",
+    "USA": "U.S.",
+    "US": "U.S.",
+    "U.S.": "U.S.",
+    "U.N.": "UN",
+    "S. Korea": "South Korea",
+    "N. Korea": "North Korea",
+}
+# The first letter is matched before the look-behind: Python scans for a literal set far faster than for "\b".
+_ABBREVIATION = re.compile(r"[USN](?<![\w.][USN])(?:(?<=U)\.S\.(?:A\.)?|(?<=U)\.N\.|(?<=U)SA?\b|\. Korea)")
+_POSSESSIVE = re.compile(r"['\u2019]s\b")
+# Curly apostrophes become straight; NUL is reserved as the separator `_words` lower-cases with.
+_TRANSLATION = str.maketrans({"\u2019": "'", "\u2018": "'", "\x00": " "})
+# A word (letters/digits or "U.S.", joined by inner hyphens or apostrophes: "anti-U.S."), or one
+# breaker: any other non-space character or a line break. Runs of spaces between words are skipped.
+_TOKEN = re.compile(r"(?:U\.S\.|[^\W_]+)(?:['\-](?:U\.S\.|[^\W_]+))*|\n|[^\s'\w]|_")
+_KOREAN_SURNAMES = frozenset(
+    "Ahn An Bae Baek Byun Cha Chae Chang Cho Choe Choi Chon Chu Chun Chung Go Ham Han Ho Hong Hwang Hyon Hyun Im Jang "
+    "Jeon Jeong Ji Jin Jo Jon Jong Ju Jung Kang Ki Kil Kim Ko Kong Ku Kuk Kung Kwak Kwon Kye Lee Lim Ma Min Moon Mun Nam "
+    "Noh O Oh Om Paek Pae Pak Pang Park Pong Pyon Ra Ri Rim Ro Roh Ryang Ryom Ryu Seo Shin Sim Sin So Son Song Sonu Suh "
+    "Thae Tong U Um Wang Wi Won Yang Yom Yoon Yu Yun".split()
+)
+# Korean romanisation uses no f, q, v, x or z: onset, optional glide, vowel, optional coda.
+_KOREAN_SYLLABLE = re.compile(r"(?:[bcdghjkmnprst]h?|ss|jj|kk|pp|tt)?[wy]?(?:ae|ai|eo|eu|oe|oi|ui|ye|oo|ee|a|e|i|o|u)(?:ng|n|m|l|k|p|t|r)?")
+
+
+def _expand_abbreviation(match: re.Match[str]) -> str:
+    return _ABBREVIATIONS[match.group(0)]
+
+
+def _is_syllable(word: str) -> bool:
+    return len(word) <= 6 and _KOREAN_SYLLABLE.fullmatch(word.lower()) is not None
+
+
+def _is_capitalised_syllable(word: str) -> bool:
+    return word[:1].isupper() and word[1:] == word[1:].lower() and _is_syllable(word)
+
+
+def _korean_name_length(words: list[str], start: int) -> int:
+    """How many of `words` from `start` (a surname) form a Korean name: 3, 2 (hyphenated) or 0."""
+    following = words[start + 1 : start + 3]
+    if not following:
+        return 0
+    parts = following[0].split("-")
+    if len(parts) == 2:
+        return 2 if _is_capitalised_syllable(parts[0]) and _is_syllable(parts[1]) else 0
+    if len(following) == 2 and all(_is_capitalised_syllable(word) for word in following):
+        return 3
+    return 0
+
+
+def _words(text: str) -> list[str]:
+    """Lower-cased words and breakers of `text` in order, Korean names joined into one word."""
+    text = _POSSESSIVE.sub("", text.translate(_TRANSLATION))
+    raw = _TOKEN.findall(_ABBREVIATION.sub(_expand_abbreviation, text))
+    words = "\x00".join(raw).lower().split("\x00")
+    consumed = 0  # words before this index already belong to a joined name
+    for start in [index for index, word in enumerate(raw) if word in _KOREAN_SURNAMES]:
+        length = _korean_name_length(raw, start) if start >= consumed else 0
+        if length:
+            words[start] = "-".join(words[start : start + length])
+            words[start + 1 : start + length] = [""] * (length - 1)
+            consumed = start + length
+    return [word for word in words if word] if consumed else words
+
+
+@cache
+def load_stopwords(path: Path = STOPWORDS_PATH) -> frozenset[str]:
+    """The domain stop list: words on non-comment lines of `path`, lower-cased."""
+    words: set[str] = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.lstrip().startswith("#"):
+            words.update(word.lower() for word in line.split())
+    return frozenset(words)
+
+
+def _kept_words(text: str, stopwords: frozenset[str] | None) -> list[str]:
+    """The words of `text` that count, "" in place of each dropped token (which breaks bigrams)."""
+    stop = load_stopwords() if stopwords is None else stopwords
+    # Breakers are single characters, so the length test drops them too.
+    return [word if len(word) > 1 and word not in stop and not word[0].isdigit() else "" for word in _words(text)]
+
+
+def terms(text: str, stopwords: frozenset[str] | None = None) -> list[str]:
+    """Unigrams in text order, then bigrams in text order (bigrams joined by one space)."""
+    kept = _kept_words(text, stopwords)
+    unigrams = [word for word in kept if word]
+    bigrams = [f"{first} {second}" for first, second in pairwise(kept) if first and second]
+    return unigrams + bigrams
+
+
+def as_term(phrase: str) -> str:
+    """A phrase a user typed, spelled as terms are counted: "Kim Jong Un" -> "kim-jong-un",
+    "U.S. Sanctions" -> "u.s. sanctions". Dropped words are left out, so the result may not be
+    a counted term ("summit in Hanoi" -> "summit hanoi": bigrams never span a stop word)."""
+    return " ".join(word for word in _kept_words(phrase, None) if word)
+
+
+def make_vectorizer(**options: Any) -> CountVectorizer:
+    """A scikit-learn CountVectorizer whose analysis is `terms`, so every model counts the same terms.
+
+    `options` pass through (min_df, max_df, max_features, dtype, ...); wrap it in a pipeline
+    with a TfidfTransformer for TF-IDF weights.
+    """
+    return CountVectorizer(analyzer=terms, **options)
+
+
+@dataclass(frozen=True)
+class TermCounts:
+    """Term counts of a list of texts; treat as read-only (it may be shared, see `count_terms`)."""
+
+    counts: sp.csr_matrix
+    """documents x terms, int64"""
+    vocabulary: np.ndarray
+    """the terms (str), alphabetical, one per column"""
+
+
+@lru_cache(maxsize=1)
+def _count_terms(texts: tuple[str, ...]) -> TermCounts:
+    documents = [terms(text) for text in texts]
+    lengths = np.fromiter(map(len, documents), dtype=np.int64, count=len(documents))
+    every_term = np.fromiter(chain.from_iterable(documents), dtype=object, count=int(lengths.sum()))
+    # pandas' hash-table factorize is ~6x faster than CountVectorizer's per-token Python loop here.
+    codes, vocabulary = pd.factorize(every_term, sort=True)
+    rows = np.repeat(np.arange(len(documents)), lengths)
+    counts = sp.csr_matrix((np.ones(len(codes), dtype=np.int64), (rows, codes)), shape=(len(documents), len(vocabulary)))
+    counts.sum_duplicates()
+    return TermCounts(counts, np.asarray(vocabulary, dtype=object))
+
+
+def count_terms(texts: Sequence[str]) -> TermCounts:
+    """Count every term of every text (no pruning).
+
+    The last result is remembered (one corpus, until other texts are counted or
+    `clear_count_cache` is called): a build counts the same texts for topics, monthly
+    keywords and article terms, and tokenising is the slow part of all three.
+    """
+    return _count_terms(tuple(texts))
+
+
+def clear_count_cache() -> None:
+    """Forget the remembered counts: frees their memory; benchmarks use it to time cold runs."""
+    _count_terms.cache_clear()

@@ -1,0 +1,227 @@
+"""Tokenisation for term statistics: what counts as a term, what is dropped, where bigrams stop."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from pipeline.terms import STOPWORDS_PATH, as_term, count_terms, load_stopwords, make_vectorizer, terms
+
+
+def unigrams(text: str) -> list[str]:
+    return [term for term in terms(text) if " " not in term]
+
+
+def bigrams(text: str) -> list[str]:
+    return [term for term in terms(text) if " " in term]
+
+
+# --- the stop list file -----------------------------------------------------------------
+
+
+def test_stop_list_has_every_group_the_domain_needs() -> None:
+    stop = load_stopwords()
+    for word in ("the", "of", "said", "says", "kcna", "yonhap", "herald", "january", "monday", "mr", "also", "copied", "two"):
+        assert word in stop, word
+
+
+def test_stop_list_keeps_content_words() -> None:
+    stop = load_stopwords()
+    for word in ("fire", "summit", "missile", "sanctions", "nuclear", "korea", "dprk", "un"):
+        assert word not in stop, word
+
+
+def test_every_group_of_stop_words_opens_with_a_comment() -> None:
+    blocks = STOPWORDS_PATH.read_text(encoding="utf-8").strip().split("\n\n")
+    assert len(blocks) >= 9
+    for block in blocks:
+        assert block.startswith("#"), block.splitlines()[0]
+
+
+def test_words_in_comments_are_not_stop_words() -> None:
+    assert "grammar" not in load_stopwords()
+
+
+def test_stop_list_entries_are_lower_case_single_tokens() -> None:
+    for word in load_stopwords():
+        assert word == word.lower() and " " not in word
+
+
+# --- unigrams ---------------------------------------------------------------------------
+
+
+def test_lower_cases_and_drops_stop_words() -> None:
+    assert unigrams("The Envoy SAID the talks were over.") == ["envoy", "talks"]
+
+
+def test_keeps_hyphenated_words_whole() -> None:
+    assert unigrams("Inter-Korean liaison and long-range drills") == ["inter-korean", "liaison", "long-range", "drills"]
+
+
+def test_drops_numbers_but_keeps_letter_led_codes() -> None:
+    assert unigrams("In 2018 some 38th parallel F-35 jets and a Hwasong-18 test, 1,200 km") == [
+        "parallel",
+        "f-35",
+        "jets",
+        "hwasong-18",
+        "test",
+        "km",
+    ]
+
+
+def test_drops_one_letter_tokens() -> None:
+    assert unigrams("x y z plan b") == ["plan"]
+
+
+def test_drops_possessive_s() -> None:
+    assert unigrams("Korea's envoy met Japan\u2019s minister") == ["korea", "envoy", "met", "japan", "minister"]
+
+
+def test_contractions_are_stop_words() -> None:
+    assert unigrams("They don't trust what isn't verified") == ["trust", "verified"]
+
+
+def test_month_and_weekday_names_are_dropped() -> None:
+    assert unigrams("On Tuesday, 12 June, the summit opened") == ["summit", "opened"]
+
+
+@pytest.mark.parametrize("spelling", ["U.S.", "US", "USA", "U.S.A."])
+def test_united_states_spellings_become_one_term(spelling: str) -> None:
+    assert unigrams(f"{spelling} sanctions") == ["u.s.", "sanctions"]
+
+
+def test_pronoun_us_is_not_the_country() -> None:
+    assert unigrams("They told us about sanctions") == ["sanctions"]
+
+
+def test_capitals_inside_words_are_not_abbreviations() -> None:
+    assert unigrams("BUS routes and USSR archives") == ["bus", "routes", "ussr", "archives"]
+
+
+def test_hyphen_keeps_united_states_inside_a_word() -> None:
+    assert unigrams("an anti-U.S. rally") == ["anti-u.s.", "rally"]
+
+
+def test_headline_abbreviations_are_spelled_out() -> None:
+    assert unigrams("S. Korean drills alarm N. Korea at U.N.") == ["south", "korean", "drills", "alarm", "north", "korea", "un"]
+
+
+@pytest.mark.parametrize("spelling", ["Kim Jong Un", "Kim Jong-un", "Kim Jong-Un"])
+def test_korean_name_spellings_become_one_term(spelling: str) -> None:
+    assert unigrams(f"{spelling} inspected the plant") == ["kim-jong-un", "inspected", "plant"]
+
+
+def test_three_part_names_of_other_officials_are_joined() -> None:
+    assert unigrams("Choe Son Hui met Ri Pyong Chol") == ["choe-son-hui", "met", "ri-pyong-chol"]
+
+
+def test_adjacent_names_are_joined_separately() -> None:
+    assert unigrams("Kim Jong Un Ri Pyong Chol") == ["kim-jong-un", "ri-pyong-chol"]
+
+
+def test_surname_followed_by_english_words_is_not_a_name() -> None:
+    assert unigrams("Kim Strongly Denied it near the Han River Bridge") == ["kim", "strongly", "denied", "han", "river", "bridge"]
+
+
+def test_name_parts_must_be_capitalised_when_written_apart() -> None:
+    assert unigrams("Kim jong un") == ["kim", "jong", "un"]
+
+
+# --- bigrams ----------------------------------------------------------------------------
+
+
+def test_unigrams_come_first_then_bigrams_in_text_order() -> None:
+    assert terms("missile launch drew sanctions") == [
+        "missile", "launch", "drew", "sanctions", "missile launch", "launch drew", "drew sanctions",
+    ]  # fmt: skip
+
+
+def test_bigram_does_not_cross_a_stop_word() -> None:
+    assert bigrams("summit in Hanoi") == []
+
+
+def test_bigram_does_not_cross_a_number() -> None:
+    assert bigrams("missiles 2 launched") == []
+
+
+@pytest.mark.parametrize("gap", [". ", ", ", "; ", " -- ", "\n", " (", '" '])
+def test_bigram_does_not_cross_punctuation_or_a_line_break(gap: str) -> None:
+    assert bigrams(f"summit{gap}talks") == []
+
+
+def test_bigram_spans_several_spaces() -> None:
+    assert bigrams("summit   talks") == ["summit talks"]
+
+
+def test_joined_name_forms_bigrams_as_one_word() -> None:
+    assert bigrams("Kim Jong Un inspected") == ["kim-jong-un inspected"]
+
+
+def test_custom_stop_list_replaces_the_default() -> None:
+    assert terms("said the envoy", stopwords=frozenset({"the"})) == ["said", "envoy"]
+
+
+def test_empty_and_stop_word_only_texts_have_no_terms() -> None:
+    assert terms("") == []
+    assert terms("It was said that they would.") == []
+
+
+# --- what users type ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("phrase", "term"),
+    [
+        ("Kim Jong Un", "kim-jong-un"),
+        ("U.S. Sanctions", "u.s. sanctions"),
+        ("  Inter-Korean   SUMMIT ", "inter-korean summit"),
+        ("the summit", "summit"),
+    ],
+)
+def test_typed_phrases_are_spelled_like_terms(phrase: str, term: str) -> None:
+    assert as_term(phrase) == term
+
+
+def test_typed_bigram_matches_the_counted_bigram() -> None:
+    assert as_term("Missile Launch") in terms("The missile launch failed.")
+
+
+# --- vectorizer and counts --------------------------------------------------------------
+
+TEXTS = ["Missile launch and missile tests.", "", "Summit talks; summit hopes.", "It was said."]
+
+
+def test_vectorizer_counts_the_same_terms() -> None:
+    vectorizer = make_vectorizer()
+    matrix = vectorizer.fit_transform(TEXTS)
+    vocabulary = list(vectorizer.get_feature_names_out())
+    for row, text in enumerate(TEXTS):
+        found = {vocabulary[column]: int(matrix[row, column]) for column in matrix[row].indices}
+        assert found == Counter(terms(text))
+
+
+def test_vectorizer_passes_options_through() -> None:
+    vectorizer = make_vectorizer(min_df=2)
+    vectorizer.fit(["summit talks", "summit hopes", "launch"])
+    assert list(vectorizer.get_feature_names_out()) == ["summit"]
+
+
+def test_count_terms_matches_terms_per_document() -> None:
+    counted = count_terms(TEXTS)
+    assert counted.counts.shape == (4, len(counted.vocabulary))
+    for row, text in enumerate(TEXTS):
+        found = {counted.vocabulary[column]: int(value) for column, value in zip(counted.counts[row].indices, counted.counts[row].data)}
+        assert found == Counter(terms(text))
+
+
+def test_count_terms_vocabulary_is_alphabetical_and_unique() -> None:
+    vocabulary = list(count_terms(TEXTS).vocabulary)
+    assert vocabulary == sorted(set(vocabulary))
+
+
+def test_count_terms_without_any_term_has_no_columns() -> None:
+    counted = count_terms(["", "It was said."])
+    assert counted.counts.shape == (2, 0)
+    assert counted.counts.dtype == np.int64
