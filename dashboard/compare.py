@@ -1,0 +1,230 @@
+"""Compare: two sets of articles side by side and the terms that tell them apart.
+
+The sets are two sources, two periods or two leaders' articles (or one of them against
+the rest), both taken from the sidebar's filtered articles. Terms are scored with the
+log-odds ratio with an informative Dirichlet prior of Monroe, Colaresi & Quinn (2008),
+`pipeline.keywords.log_odds_dirichlet`, the prior being the term counts of all filtered
+articles; counts come from article_terms.parquet through `keywords_view.TermMatrix`.
+
+Pure functions (tables in, tables or figures out); pages/compare.py lays them out.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dashboard.figures import style
+from dashboard.keywords_view import TermMatrix, term_totals
+from dashboard.queries import articles_mentioning
+from dashboard.safe_text import escape_html
+from pipeline.keywords import log_odds_dirichlet
+
+KINDS = ("sources", "periods", "leaders")
+REST = "(the rest)"
+"""Set B's choice meaning "every filtered article that is not in A"."""
+MIN_SET_ARTICLES = 5
+Z_THRESHOLD = 1.96
+"""|z| above this: the term tells the sets apart at the 5 % level (two-sided)."""
+COLOR_A, COLOR_B, COLOR_NEITHER = "#4c78a8", "#e45756", "#c7c7c7"
+MAX_SCATTER_POINTS = 2000
+Choice = str | tuple[date, date]
+"""What a side is: a source, a leader's actor id, REST, or a period (start, end)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Sides:
+    """The two sets of articles, ready to compare."""
+
+    a: pd.DataFrame
+    b: pd.DataFrame
+    in_both: int
+    """articles that were in both sets and were left out of both"""
+
+
+def articles_in_range(articles: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
+    """The articles dated from start to end, both days included."""
+    dates = articles["date"]
+    return articles.loc[(dates >= pd.Timestamp(start)) & (dates < pd.Timestamp(end) + pd.Timedelta(days=1))]
+
+
+def article_set(articles: pd.DataFrame, mentions: pd.DataFrame, kind: str, choice: Choice) -> pd.DataFrame:
+    """One side: a source's articles, the articles mentioning a leader, or a period's (choice = (start, end))."""
+    if kind == "sources":
+        return articles.loc[articles["source"] == choice]
+    if kind == "leaders":
+        return articles_mentioning(articles, mentions, [choice])
+    if kind == "periods":
+        start, end = choice
+        return articles_in_range(articles, start, end)
+    raise ValueError(f"unknown kind of comparison: {kind!r}")
+
+
+def _not_in(articles: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
+    return articles.loc[~articles["article_id"].isin(other["article_id"])]
+
+
+def in_shared_months(a: pd.DataFrame, b: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Both sets cut to the calendar months in which both have articles (so time does not masquerade as difference)."""
+    month_a, month_b = a["date"].dt.to_period("M"), b["date"].dt.to_period("M")
+    shared = pd.Index(month_a.unique()).intersection(pd.Index(month_b.unique()))
+    return a.loc[month_a.isin(shared)], b.loc[month_b.isin(shared)]
+
+
+def compared_sides(
+    articles: pd.DataFrame, mentions: pd.DataFrame, kind: str, choice_a: Choice, choice_b: Choice,
+    same_months: bool = False,
+) -> Sides:
+    """Sets A and B of the (filtered) articles. B = REST: every article not in A.
+
+    Articles in both sets (a leader's articles that mention the other leader, overlapping
+    periods) are left out of both, so each set's terms are its own. `same_months` then
+    keeps only the months both sets cover.
+    """
+    a = article_set(articles, mentions, kind, choice_a)
+    b = _not_in(articles, a) if choice_b == REST else article_set(articles, mentions, kind, choice_b)
+    both = a["article_id"].isin(b["article_id"])
+    a, b = a.loc[~both], _not_in(b, a)
+    if same_months:
+        a, b = in_shared_months(a, b)
+    return Sides(a=a, b=b, in_both=int(both.sum()))
+
+
+def _label(kind: str, choice: Choice, actor_names: Mapping[str, str]) -> str:
+    if kind == "periods":
+        start, end = choice
+        return f"{start:%Y-%m-%d} to {end:%Y-%m-%d}"
+    return actor_names.get(choice, choice) if kind == "leaders" else str(choice)
+
+
+def side_labels(kind: str, choice_a: Choice, choice_b: Choice, actor_names: Mapping[str, str]) -> tuple[str, str]:
+    """How the page names A and B (plain text: escape it for Markdown or HTML)."""
+    label_a = _label(kind, choice_a, actor_names)
+    if choice_b != REST:
+        return label_a, _label(kind, choice_b, actor_names)
+    return label_a, {"sources": "all other sources", "leaders": f"articles not mentioning {label_a}", "periods": "all other dates"}[kind]
+
+
+def largest_source(articles: pd.DataFrame) -> str:
+    """The source with most articles (ties: alphabetical): set A's first choice."""
+    counts = articles["source"].astype("str").value_counts()
+    return str(counts.index[np.lexsort((counts.index.to_numpy(dtype=str), -counts.to_numpy()))[0]])
+
+
+def halves(first: date, last: date) -> tuple[tuple[date, date], tuple[date, date]]:
+    """The span first..last cut in two consecutive periods (the first choice of two periods)."""
+    middle = first + (last - first) // 2
+    return (first, middle), (min(middle + timedelta(days=1), last), last)
+
+
+def period_choice(start: date | None, end: date | None, first: date, last: date) -> tuple[date, date]:
+    """A period from two date inputs: an empty input stands for the data's first or last day; a reversed pair is swapped."""
+    start, end = start or first, end or last
+    return (start, end) if start <= end else (end, start)
+
+
+def day_within(value: str, first: date, last: date) -> bool:
+    """Whether a URL value is a YYYY-MM-DD day from first to last (what a period's date input accepts)."""
+    try:
+        return first <= date.fromisoformat(value.strip()) <= last and len(value.strip()) == 10
+    except ValueError:
+        return False
+
+
+def set_problem(label: str, articles: pd.DataFrame, min_articles: int = MIN_SET_ARTICLES) -> str | None:
+    """Why a set cannot be compared (empty, or too few articles for the scores to mean much); None when it can."""
+    if articles.empty:
+        return f"{label} has no article within the filters."
+    if len(articles) < min_articles:
+        plural = "s" if len(articles) > 1 else ""
+        return f"{label} has only {len(articles)} article{plural} within the filters: at least {min_articles} are needed."
+    return None
+
+
+def distinctive_terms(matrix: TermMatrix, sides: Sides, corpus: pd.DataFrame) -> pd.DataFrame:
+    """Every term either set uses: term, count_a, count_b, delta (log-odds ratio), z; most typical of A first.
+
+    Prior: the term counts of `corpus` (the filtered articles), at the weight of the data.
+    Positive z: A uses the term more; negative: B does.
+    """
+    totals_a, totals_b = term_totals(matrix, sides.a), term_totals(matrix, sides.b)
+    used = (totals_a + totals_b) > 0
+    terms = matrix.terms[used]  # one index for all three: log_odds_dirichlet then aligns nothing
+    counts_a, counts_b = pd.Series(totals_a[used], index=terms), pd.Series(totals_b[used], index=terms)
+    table = log_odds_dirichlet(counts_a, counts_b, prior=pd.Series(term_totals(matrix, corpus)[used], index=terms)).reset_index()
+    return table.assign(term=table["term"].astype("str"))
+
+
+def top_terms(table: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The n terms most typical of A (highest z) and the n most typical of B (lowest z), with `side` ("a"/"b")."""
+    for_a = table.loc[table["z"] > 0].nlargest(n, "z").assign(side="a")
+    for_b = table.loc[table["z"] < 0].nsmallest(n, "z").assign(side="b")
+    return pd.concat([for_a, for_b], ignore_index=True)
+
+
+def _term_data(rows: pd.DataFrame) -> np.ndarray:
+    """customdata of term points: (term, escaped term, count in A, count in B), all strings (Plotly checks
+    object arrays value by value, ~40x slower)."""
+    terms = rows["term"].astype("str")
+    escaped = [escape_html(term) for term in terms]
+    return np.column_stack([terms.to_numpy(dtype=str), np.array(escaped, dtype=str),
+                            rows["count_a"].to_numpy().astype(str), rows["count_b"].to_numpy().astype(str)])
+
+
+_TERM_HOVER = "<b>%{customdata[1]}</b><br>A: %{customdata[2]} · B: %{customdata[3]}<br>"
+
+
+def scatter_figure(table: pd.DataFrame, label_a: str, label_b: str, n_labels: int = 12, max_points: int = MAX_SCATTER_POINTS) -> go.Figure:
+    """Monroe et al.'s plot: x = the term's count in both sets (log scale), y = z; the n_labels most
+    typical terms of each side are labelled. customdata = (term, escaped term, count_a, count_b), so a click picks the term.
+
+    At most max_points terms are drawn, those with the largest |z| (the table has them all).
+    One trace per colour: A's terms (z >= Z_THRESHOLD), B's (z <= -Z_THRESHOLD), neither.
+    """
+    shown = table.assign(total=table["count_a"] + table["count_b"])
+    shown = shown.loc[shown["total"] > 0]
+    shown = shown.iloc[np.argsort(-shown["z"].abs().to_numpy(), kind="stable")[:max_points]]
+    labelled = set(top_terms(shown, n_labels)["term"])
+    groups = (
+        (f"more in {label_a}", COLOR_A, shown["z"] >= Z_THRESHOLD),
+        (f"more in {label_b}", COLOR_B, shown["z"] <= -Z_THRESHOLD),
+        ("no clear difference", COLOR_NEITHER, shown["z"].abs() < Z_THRESHOLD),
+    )
+    fig = go.Figure()
+    for name, color, in_group in groups:
+        rows = shown.loc[in_group]
+        data = _term_data(rows)
+        fig.add_scatter(
+            x=rows["total"], y=rows["z"], mode="markers+text", name=escape_html(name), marker={"color": color, "size": 6, "opacity": 0.8},
+            text=np.where(rows["term"].isin(labelled).to_numpy(), data[:, 1], ""), textposition="top center",
+            textfont={"size": 11}, customdata=data, hovertemplate=_TERM_HOVER + "z = %{y:.2f}<extra></extra>",
+        )
+    fig.update_layout(
+        xaxis={"type": "log", "title": "Occurrences in A and B (log scale)"},
+        yaxis={"title": f"z: ← more in {escape_html(label_b)} · more in {escape_html(label_a)} →", "zeroline": True},
+        shapes=[{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": z, "y1": z, "line": {"dash": "dot", "color": "grey", "width": 1}}
+                for z in (Z_THRESHOLD, -Z_THRESHOLD)],
+    )
+    return style(fig, height=520)
+
+
+def bars_figure(table: pd.DataFrame, label_a: str, label_b: str, n: int = 15) -> go.Figure:
+    """Side by side, the n terms most typical of A and of B as bars of |z|; customdata as in `scatter_figure`."""
+    top = top_terms(table, n)
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(f"More in {escape_html(label_a)}", f"More in {escape_html(label_b)}"),
+                        horizontal_spacing=0.18)
+    for column, (side, color) in enumerate((("a", COLOR_A), ("b", COLOR_B)), start=1):
+        rows = top.loc[top["side"] == side]
+        fig.add_bar(
+            x=rows["z"].abs(), y=[escape_html(term) for term in rows["term"]], orientation="h", marker_color=color, showlegend=False,
+            customdata=_term_data(rows), hovertemplate=_TERM_HOVER + "|z| = %{x:.2f}<extra></extra>",
+            row=1, col=column,
+        )
+        fig.update_yaxes(autorange="reversed", row=1, col=column)
+        fig.update_xaxes(title="|z|", row=1, col=column)
+    return style(fig, height=max(300, 60 + 24 * n))

@@ -1,0 +1,390 @@
+"""Keywords: term normalisation, the term matrix, monthly trends, emerging terms, KWIC, and the page through app.py."""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import keywords_view as view
+from dashboard.data import Artifacts
+from tests.dashboard.artifact_factory import SOURCES
+from tests.dashboard.test_app import url_values
+from tests.dashboard.test_topics_view import plotted
+
+AppRun = Callable[..., AppTest]
+PAGE = "pages/keywords.py"
+
+
+@pytest.fixture(scope="module")
+def raw(artifact_dir: Path) -> dict[str, pd.DataFrame]:
+    """The factory's tables as written, read with plain pandas (the expectations' source)."""
+    names = ("articles", "sentences", "article_terms", "keywords", "mentions")
+    return {name: pd.read_parquet(artifact_dir / f"{name}.parquet") for name in names}
+
+
+def monthly_counts_by_hand(raw: dict[str, pd.DataFrame], article_ids: set[str], term: str) -> dict[str, tuple[int, float]]:
+    """month (YYYY-MM) -> (count of the term, its share of all term occurrences), over the given articles, by plain groupby."""
+    articles = raw["articles"].loc[raw["articles"]["article_id"].isin(article_ids)]
+    month = dict(zip(articles["article_id"], articles["date"].dt.strftime("%Y-%m"), strict=True))
+    terms = raw["article_terms"].loc[raw["article_terms"]["article_id"].isin(article_ids)]
+    terms = terms.assign(month=terms["article_id"].map(month))
+    totals = terms.groupby("month")["count"].sum()
+    counts = terms.loc[terms["term"] == term].groupby("month")["count"].sum().reindex(totals.index, fill_value=0)
+    return {month: (int(counts[month]), counts[month] / totals[month]) for month in totals.index}
+
+
+def ids(frame: pd.DataFrame) -> set[str]:
+    return set(frame["article_id"].astype(str))
+
+
+def sentence_table(rows: list[tuple[str, int, str]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["article_id", "sentence_idx", "text"])
+
+
+def article_meta(ids_and_dates: list[tuple[str, str]]) -> pd.DataFrame:
+    return pd.DataFrame({
+        "article_id": [article_id for article_id, _ in ids_and_dates],
+        "date": pd.to_datetime([day for _, day in ids_and_dates]),
+        "source": "Test wire",
+        "title": [f"Title of {article_id}" for article_id, _ in ids_and_dates],
+    })
+
+
+# --- normalise_terms, split_known ---------------------------------------------------------
+
+
+def test_terms_are_lowercased_split_on_commas_and_deduplicated() -> None:
+    assert view.normalise_terms(["Nuclear", "  North   Korea ", "sanctions,talks", "nuclear", "", " , "]) == [
+        "nuclear", "north korea", "sanctions", "talks"]
+
+
+def test_split_known_keeps_the_given_order() -> None:
+    vocabulary = pd.Index(["alpha", "beta", "gamma"])
+    assert view.split_known(["gamma", "zeta", "alpha", "<b>"], vocabulary) == (["gamma", "alpha"], ["zeta", "<b>"])
+    assert view.split_known([], vocabulary) == ([], [])
+
+
+# --- the term matrix ----------------------------------------------------------------------
+
+
+def test_term_matrix_of_a_hand_made_table_sums_repeated_rows() -> None:
+    table = pd.DataFrame({"article_id": ["a", "a", "b", "a"], "term": ["x", "y", "x", "x"], "count": [2, 1, 5, 3]})
+    matrix = view.term_matrix(table)
+    dense = pd.DataFrame(matrix.counts.toarray(), index=matrix.article_ids, columns=matrix.terms)
+    assert dense.loc["a", "x"] == 5 and dense.loc["a", "y"] == 1 and dense.loc["b", "x"] == 5 and dense.loc["b", "y"] == 0
+    assert dict(zip(matrix.article_ids, matrix.article_totals, strict=True)) == {"a": 6, "b": 5}
+    assert (matrix.by_term.toarray() == matrix.counts.toarray()).all()
+
+
+def test_term_matrix_of_the_build_has_a_row_per_article(artifacts: Artifacts) -> None:
+    matrix = view.term_matrix(artifacts.article_terms)
+    assert list(matrix.article_ids) == artifacts.articles["article_id"].astype(str).tolist()
+    assert matrix.counts.sum() == artifacts.article_terms["count"].sum()
+
+
+def test_term_counts_over_a_source_match_a_plain_groupby(artifacts: Artifacts, raw: dict[str, pd.DataFrame]) -> None:
+    matrix = view.term_matrix(artifacts.article_terms)
+    ridge = artifacts.articles.loc[artifacts.articles["source"] == SOURCES[1]]
+    ids = set(raw["articles"].loc[raw["articles"]["source"] == SOURCES[1], "article_id"])
+    terms = raw["article_terms"]
+    expected = terms.loc[terms["article_id"].isin(ids)].groupby("term")["count"].sum()
+    counts = view.term_counts(matrix, ridge)
+    assert counts.to_dict() == expected.to_dict()
+    assert (counts > 0).all()
+
+
+def test_term_counts_of_no_article_are_empty(artifacts: Artifacts) -> None:
+    matrix = view.term_matrix(artifacts.article_terms)
+    assert view.term_counts(matrix, artifacts.articles.iloc[:0]).empty
+    assert view.term_totals(matrix, artifacts.articles.iloc[:0]).sum() == 0
+
+
+# --- trends -------------------------------------------------------------------------------
+
+
+def test_trends_of_a_hand_made_build() -> None:
+    table = pd.DataFrame({
+        "article_id": ["a", "a", "b", "c", "c"],
+        "term": ["summit", "talks", "summit", "talks", "border"],
+        "count": [2, 2, 1, 3, 1],
+    })
+    articles = article_meta([("a", "2019-01-03"), ("b", "2019-01-30"), ("c", "2019-03-02")])
+    trends = view.term_trends(view.term_matrix(table), articles, ["summit", "nowhere", "talks"])
+    got = {(row.period.strftime("%Y-%m"), row.term): (row.count, row.share) for row in trends.itertuples()}
+    assert got == {
+        ("2019-01", "summit"): (3, 3 / 5), ("2019-03", "summit"): (0, 0.0),
+        ("2019-01", "talks"): (2, 2 / 5), ("2019-03", "talks"): (3, 3 / 4),
+    }
+    assert trends["term"].tolist() == ["summit", "summit", "talks", "talks"]  # the given order, then by month
+
+
+def test_trends_follow_the_filtered_articles(artifacts: Artifacts, raw: dict[str, pd.DataFrame]) -> None:
+    matrix = view.term_matrix(artifacts.article_terms)
+    harbour = artifacts.articles.loc[artifacts.articles["source"] == SOURCES[0]]
+    trends = view.term_trends(matrix, harbour, ["summit"])
+    expected = monthly_counts_by_hand(raw, set(harbour["article_id"].astype(str)), "summit")
+    got = {row.period.strftime("%Y-%m"): (row.count, row.share) for row in trends.itertuples()}
+    assert got.keys() == expected.keys() and len(got) < 24
+    for month, (count, share) in expected.items():
+        assert got[month][0] == count and got[month][1] == pytest.approx(share)
+
+
+def test_trends_without_known_terms_or_articles_are_empty(artifacts: Artifacts) -> None:
+    matrix = view.term_matrix(artifacts.article_terms)
+    assert view.term_trends(matrix, artifacts.articles, ["no-such-term"]).empty
+    assert view.term_trends(matrix, artifacts.articles.iloc[:0], ["summit"]).empty
+    assert list(view.term_trends(matrix, artifacts.articles, []).columns) == ["period", "term", "count", "share"]
+
+
+def test_trends_figure_has_a_selectable_line_per_term() -> None:
+    trends = pd.DataFrame({
+        "period": pd.to_datetime(["2019-01-01", "2019-02-01", "2019-01-01", "2019-02-01"]),
+        "term": ["summit", "summit", "<b>x</b>", "<b>x</b>"], "count": [1, 2, 3, 4], "share": [0.1, 0.2, 0.3, 0.4],
+    })
+    fig = view.trends_figure(trends, "count")
+    assert [trace.name for trace in fig.data] == ["summit", "&lt;b&gt;x&lt;/b&gt;"]
+    assert all("markers" in trace.mode for trace in fig.data)
+    assert [tuple(row) for row in fig.data[1].customdata] == [("2019-01-01", "<b>x</b>"), ("2019-02-01", "<b>x</b>")]
+    assert list(fig.data[1].y) == [3, 4]
+    assert list(view.trends_figure(trends, "share").data[0].y) == [0.1, 0.2]
+
+
+# --- emerging terms -----------------------------------------------------------------------
+
+
+def hand_keywords() -> pd.DataFrame:
+    return pd.DataFrame({
+        "period": pd.to_datetime(["2019-01-01"] * 3 + ["2019-02-01"] * 2 + ["2019-03-01"]),
+        "term": ["a", "b", "c", "d", "e", "f"],
+        "count": [5, 4, 3, 2, 1, 9],
+        "docs": [1] * 6,
+        "share": [0.5, 0.3, 0.2, 0.6, 0.4, 1.0],
+        "score": [1.0, 3.0, 2.0, -1.0, 0.5, 4.0],
+    })
+
+
+def test_emerging_terms_rank_each_month_by_score() -> None:
+    top = view.emerging_terms(hand_keywords(), None, None, top_k=2)
+    assert list(zip(top["period"].dt.strftime("%Y-%m"), top["rank"], top["term"], strict=True)) == [
+        ("2019-01", 1, "b"), ("2019-01", 2, "c"), ("2019-02", 1, "e"), ("2019-02", 2, "d"), ("2019-03", 1, "f")]
+
+
+def test_emerging_terms_keep_the_months_of_the_dates() -> None:
+    top = view.emerging_terms(hand_keywords(), date(2019, 2, 20), date(2019, 2, 21), top_k=5)
+    assert set(top["term"]) == {"d", "e"}  # a mid-month start keeps its whole month
+    assert set(view.emerging_terms(hand_keywords(), date(2019, 2, 1), None, top_k=1)["term"]) == {"e", "f"}
+
+
+def test_emerging_terms_of_the_factory(artifacts: Artifacts, raw: dict[str, pd.DataFrame]) -> None:
+    top = view.emerging_terms(artifacts.keywords, date(2019, 1, 1), None, top_k=3)
+    keywords = raw["keywords"].loc[raw["keywords"]["period"] >= "2019-01-01"]
+    for period, rows in top.groupby("period"):
+        month = keywords.loc[keywords["period"] == period]
+        assert rows["score"].tolist() == sorted(month["score"], reverse=True)[:3]
+    assert top["period"].nunique() == 12
+
+
+def test_emerging_by_month_lists_each_months_terms_newest_first() -> None:
+    table = view.emerging_by_month(view.emerging_terms(hand_keywords(), None, None, top_k=2))
+    assert table["period"].dt.strftime("%Y-%m").tolist() == ["2019-03", "2019-02", "2019-01"]
+    assert table["terms"].tolist() == [("f",), ("e", "d"), ("b", "c")]
+
+
+def test_suggestions_put_the_strongest_emerging_then_the_most_frequent() -> None:
+    emerging = view.emerging_terms(hand_keywords(), None, None, top_k=3)
+    frequent = pd.Series({"zeta": 10, "f": 50, "eta": 30})
+    assert view.suggested_terms(emerging, frequent, n=2) == ["f", "b", "eta"]
+
+
+# --- keyword in context ---------------------------------------------------------------------
+
+
+def test_term_pattern_takes_regex_characters_literally() -> None:
+    pattern = re.compile(view.term_pattern("a.b*c (x)"), re.IGNORECASE)
+    assert pattern.fullmatch("a.b*c (x)")
+    assert pattern.fullmatch("A.B*C-(X)") and pattern.fullmatch("a.b*c  (x)")  # any run of spaces or hyphens between words
+    assert pattern.search("aXbbc (x)") is None and pattern.search("a.b*c x") is None
+    assert view.term_pattern(" - ") == ""
+
+
+FOUND_SENTENCES = sentence_table([
+    ("a", 0, "The Korean side spoke first."),
+    ("a", 1, "Korea and the U.S. met; KOREA's envoy left."),
+    ("b", 0, "Inter-korea ties and korean food."),
+    ("b", 1, "Kim Jong Un met envoys; then Kim Jong-un left."),
+    ("c", 0, "Price a.b*c rose, not aXbbc."),
+    ("z", 0, "Korea is here, but z is not among the articles."),
+])
+FOUND_ARTICLES = article_meta([("a", "2019-01-02"), ("b", "2019-05-01"), ("c", "2019-03-01")])
+
+
+@pytest.mark.parametrize(("term", "expected"), [
+    ("korea", [("a", 1)]),                      # whole word: not "Korean", not "Inter-korea"
+    ("KOREAN", [("b", 0), ("a", 0)]),           # any case; newest article first
+    ("kim-jong-un", [("b", 1)]),                # spaces or hyphens between the words
+    ("a.b*c", [("c", 0)]),                      # regex characters taken literally
+    ("u.s.", [("a", 1)]),
+    ("inter-korea", [("b", 0)]),
+    ("envoy", [("a", 1)]),
+    ("nowhere", []),
+    ("  ", []),
+])
+def test_find_sentences_matches_whole_words_in_the_given_articles(term: str, expected: list[tuple[str, int]]) -> None:
+    found = view.find_sentences(FOUND_SENTENCES, FOUND_ARTICLES, term)
+    assert list(zip(found["article_id"], found["sentence_idx"], strict=True)) == expected
+    assert list(found.columns) == ["article_id", "date", "source", "title", "sentence_idx", "text"]
+
+
+def test_found_sentences_carry_their_articles_details() -> None:
+    found = view.find_sentences(FOUND_SENTENCES, FOUND_ARTICLES, "korean")
+    assert found["title"].tolist() == ["Title of b", "Title of a"]
+    assert found["date"].dt.strftime("%Y-%m-%d").tolist() == ["2019-05-01", "2019-01-02"]
+
+
+def test_find_sentences_of_the_factory_agree_with_a_plain_regex(artifacts: Artifacts, raw: dict[str, pd.DataFrame]) -> None:
+    harbour = artifacts.articles.loc[artifacts.articles["source"] == SOURCES[0]]
+    found = view.find_sentences(artifacts.sentences, harbour, "missile")
+    ids = set(raw["articles"].loc[raw["articles"]["source"] == SOURCES[0], "article_id"])
+    sentences = raw["sentences"].loc[raw["sentences"]["article_id"].isin(ids)]
+    expected = {(row.article_id, row.sentence_idx) for row in sentences.itertuples() if re.search(r"\bmissile\b", row.text, re.I)}
+    assert set(zip(found["article_id"], found["sentence_idx"], strict=True)) == expected and expected
+    assert found["date"].is_monotonic_decreasing
+
+
+def test_articles_using_a_term_are_those_it_is_counted_in() -> None:
+    matrix = view.term_matrix(pd.DataFrame({"article_id": ["a", "b", "c"], "term": ["korea", "korean", "korea"], "count": [1, 2, 1]}))
+    assert ids(view.articles_using(matrix, FOUND_ARTICLES, " Korea ")) == {"a", "c"}
+    assert ids(view.articles_using(matrix, FOUND_ARTICLES, "unknown words")) == {"a", "b", "c"}  # nothing known: search all
+
+
+def test_narrowing_to_the_articles_using_the_term_finds_the_same_sentences(artifacts: Artifacts) -> None:
+    matrix = view.term_matrix(artifacts.article_terms)
+    for term in ("missile", "reunion", "kim"):
+        narrowed = view.articles_using(matrix, artifacts.articles, term)
+        assert len(narrowed) < len(artifacts.articles)
+        everywhere = view.find_sentences(artifacts.sentences, artifacts.articles, term)
+        assert view.find_sentences(artifacts.sentences, narrowed, term).equals(everywhere) and len(everywhere)
+
+
+def test_kwic_cuts_the_sentence_around_the_first_use() -> None:
+    found = view.find_sentences(FOUND_SENTENCES, FOUND_ARTICLES, "korea")
+    line = view.kwic(found, "korea", width=12).iloc[0]
+    assert (line["left"], line["term"], line["right"]) == ("", "Korea", "and the U.S.…")
+    wide = view.kwic(found, "korea", width=100).iloc[0]
+    assert (wide["left"], wide["term"], wide["right"]) == ("", "Korea", "and the U.S. met; KOREA's envoy left.")
+
+
+def test_kwic_keeps_the_term_as_written_and_marks_cut_context() -> None:
+    sentences = sentence_table([("a", 0, "Officials from both capitals said the Kim Jong-un visit went well.")])
+    articles = article_meta([("a", "2019-01-02")])
+    lines = view.kwic(view.find_sentences(sentences, articles, "kim jong un"), "kim jong un", width=10)
+    assert lines[["left", "term", "right"]].iloc[0].tolist() == ["…s said the", "Kim Jong-un", "visit went…"]
+    assert list(lines.columns) == list(view.KWIC_COLUMNS)
+
+
+def test_kwic_of_no_sentence_is_an_empty_table() -> None:
+    lines = view.kwic(view.find_sentences(FOUND_SENTENCES, FOUND_ARTICLES, "nowhere"), "nowhere")
+    assert lines.empty and list(lines.columns) == list(view.KWIC_COLUMNS)
+
+
+# --- the page, through app.py ---------------------------------------------------------------
+
+
+def open_keywords(app_test: AppRun, params: dict[str, str | list[str]] | None = None) -> AppTest:
+    return app_test(params).switch_page(PAGE).run()
+
+
+def trend_spec(at: AppTest) -> dict:
+    return next(json.loads(chart.proto.spec) for chart in at.get("plotly_chart") if chart.proto.id.endswith("keywords_trends"))
+
+
+def plotted_counts(at: AppTest) -> dict[str, dict[str, int]]:
+    """term -> month -> plotted value, read back from the trend chart's customdata and y (run it on the count measure)."""
+    return {trace["customdata"][0][1]: {period[:7]: y for (period, _), y in zip(trace["customdata"], plotted(trace["y"]), strict=True)}
+            for trace in trend_spec(at)["data"]}
+
+
+def test_page_plots_the_terms_of_the_url(app_test: AppRun, raw: dict[str, pd.DataFrame]) -> None:
+    at = open_keywords(app_test, {"term": ["summit", "Missile"]})
+    assert not at.exception and [title.value for title in at.title] == ["Keywords"] and not at.warning
+    at.segmented_control(key="keywords_measure").set_value("count").run()
+    counts = plotted_counts(at)
+    every_article = set(raw["articles"]["article_id"])
+    assert list(counts) == ["summit", "missile"]
+    assert counts["summit"] == {month: count for month, (count, _) in monthly_counts_by_hand(raw, every_article, "summit").items()}
+    assert url_values(at, "term") == ["summit", "Missile"]
+
+
+def test_comma_separated_terms_work_too(app_test: AppRun) -> None:
+    at = open_keywords(app_test, {"term": "summit,border"})
+    assert not at.exception and [trace["name"] for trace in trend_spec(at)["data"]] == ["summit", "border"]
+
+
+def test_the_sidebar_filters_recount_the_trends(app_test: AppRun, raw: dict[str, pd.DataFrame]) -> None:
+    at = open_keywords(app_test, {"term": "summit", "source": SOURCES[1], "leader": "kim-jong-un"})
+    at.segmented_control(key="keywords_measure").set_value("count").run()
+    articles, mentions = raw["articles"], raw["mentions"]
+    kept = set(articles.loc[articles["source"] == SOURCES[1], "article_id"])
+    kept &= set(mentions.loc[mentions["actor_id"] == "kim-jong-un", "article_id"])
+    expected = {month: count for month, (count, _) in monthly_counts_by_hand(raw, kept, "summit").items()}
+    assert not at.exception and plotted_counts(at)["summit"] == expected and 0 < len(expected) < 24
+    assert any("only the date filter applies" in caption.value for caption in at.caption)
+
+
+def test_unknown_terms_give_an_escaped_notice_and_the_frequent_terms_are_shown(app_test: AppRun, raw: dict[str, pd.DataFrame]) -> None:
+    at = open_keywords(app_test, {"term": ["<script>x</script>", "[a](javascript:x)"]})
+    assert not at.exception
+    notices = " ".join(warning.value for warning in at.warning)
+    assert "\\<script\\>" in notices and "\\[a\\]\\(javascript\\:x\\)" in notices
+    totals = raw["article_terms"].groupby("term")["count"].sum().sort_values(ascending=False, kind="stable")
+    assert [trace["name"] for trace in trend_spec(at)["data"]] == totals.index[:view.DEFAULT_TERMS].tolist()
+
+
+def test_the_date_filter_limits_the_emerging_months(app_test: AppRun) -> None:
+    at = open_keywords(app_test, {"start": "2019-07-01"})
+    table = next(frame.value for frame in at.dataframe if "terms" in frame.value.columns)
+    assert not at.exception and table["period"].dt.strftime("%Y-%m").tolist() == [f"2019-{month:02d}" for month in range(12, 6, -1)]
+    assert all(len(terms) == 5 for terms in table["terms"])
+
+
+def test_in_context_lists_the_terms_sentences_and_a_line_opens_its_article(app_test: AppRun, raw: dict[str, pd.DataFrame]) -> None:
+    at = open_keywords(app_test, {"term": "breakthrough"})
+    assert at.selectbox(key="context_term").value == "breakthrough"
+    lines = at.dataframe[-1].value
+    sentences = raw["sentences"]
+    expected = sentences.loc[sentences["text"].str.contains("breakthrough")]
+    assert len(lines) == len(expected) and set(lines["term"]) == {"breakthrough"}
+    assert lines["date"].is_monotonic_decreasing
+    first = lines["article_id"].iloc[0]
+    at.session_state[at.dataframe[-1].key] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception and [title.value for title in at.title] == ["Articles"]
+    assert url_values(at, "article") == [first]
+
+
+def test_clicking_a_point_reads_the_term_in_that_month(app_test: AppRun, raw: dict[str, pd.DataFrame]) -> None:
+    at = open_keywords(app_test, {"term": ["summit", "border"]})
+    articles, sentences = raw["articles"], raw["sentences"]
+    in_month = sentences.merge(articles[["article_id", "date"]], on="article_id")
+    with_border = in_month.loc[in_month["text"].str.contains(r"\bborder\b")]
+    month = with_border["date"].dt.strftime("%Y-%m-01").iloc[0]
+    points = [{"customdata": [month, "border"]}]
+    at.session_state["keywords_trends"] = {"selection": {"points": points, "point_indices": [0], "box": [], "lasso": []}}
+    at.run()
+    assert not at.exception and at.selectbox(key="context_term").value == "border"
+    lines = at.dataframe[-1].value
+    assert len(lines) == (with_border["date"].dt.strftime("%Y-%m-01") == month).sum()
+    at.selectbox(key="context_term").set_value("summit").run()  # the click does not pin the term
+    assert at.selectbox(key="context_term").value == "summit"
+
+
+def test_no_matching_article_says_so(app_test: AppRun) -> None:
+    at = open_keywords(app_test, {"q": "no article says this"})
+    assert not at.exception and any("No article matches" in info.value for info in at.info)
+
