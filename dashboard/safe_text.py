@@ -32,7 +32,8 @@ def as_text(value: object) -> str:
 
 def escape_html(value: object) -> str:
     """Escape text for HTML element content and quoted attribute values."""
-    return html.escape(as_text(value), quote=True)
+    # "&#34;" rather than "&quot;": equally safe in HTML, and plotly decodes only numeric entities.
+    return html.escape(as_text(value), quote=True).replace("&quot;", "&#34;")
 
 
 def escape_markdown(value: object) -> str:

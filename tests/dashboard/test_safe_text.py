@@ -40,7 +40,7 @@ def test_only_absolute_http_urls_are_links(url: object) -> None:
 
 
 def test_http_urls_are_escaped_for_the_attribute() -> None:
-    assert safe_http_url(' https://example.org/a?b=1&c="x" ') == "https://example.org/a?b=1&amp;c=&quot;x&quot;"
+    assert safe_http_url(' https://example.org/a?b=1&c="x" ') == "https://example.org/a?b=1&amp;c=&#34;x&#34;"
 
 
 def test_mark_matches_wraps_matches_and_escapes_the_rest() -> None:
@@ -54,3 +54,8 @@ def test_mark_matches_never_splits_an_entity() -> None:
 
 def test_mark_matches_without_pattern_only_escapes() -> None:
     assert mark_matches("<script>", None, "m") == "&lt;script&gt;"
+
+
+def test_escape_html_uses_numeric_quote_entity_that_plotly_decodes() -> None:
+    # Plotly renders "&quot;" literally in legends and hovers; "&#34;" it decodes.
+    assert escape_html('say "hi"') == "say &#34;hi&#34;"
