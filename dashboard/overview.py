@@ -53,10 +53,23 @@ def volume_by_period(articles: pd.DataFrame, frequency: str) -> pd.DataFrame:
     return counts
 
 
+MAX_EVENT_LABELS = 12
+
+
+def _event_annotation(day: pd.Timestamp, label: str, description: str, labelled: bool) -> dict:
+    """An event's annotation at the top edge: its label, or a marker with the label in the hover."""
+    common = {"x": day, "y": 1, "yref": "paper", "showarrow": False, "yanchor": "bottom", "font": {"size": 10}}
+    if labelled:
+        return {**common, "text": escape_html(label), "hovertext": escape_html(description), "textangle": -30, "xanchor": "left"}
+    return {**common, "text": "\u25bc", "hovertext": f"{escape_html(label)}: {escape_html(description)}", "xanchor": "center"}
+
+
 def volume_figure(volume: pd.DataFrame, measure: str, frequency: str, events: pd.DataFrame | None = None) -> go.Figure:
     """Stacked bars per source; customdata = (period YYYY-MM-DD, source) so a selection maps back to articles.
 
-    `events` (date, label, description) are drawn as dotted lines with their labels.
+    `events` (date, label, description) are drawn as dotted lines with their labels; past
+    MAX_EVENT_LABELS the labels would overlap, so each event gets a small marker whose
+    hover shows its label and description.
     """
     fig = go.Figure()
     date_format = "%d %b %Y" if frequency == "week" else "%b %Y"
@@ -72,8 +85,7 @@ def volume_figure(volume: pd.DataFrame, measure: str, frequency: str, events: pd
         barmode="stack", xaxis_title=None, yaxis_title=MEASURES[measure], bargap=0.1,
         shapes=[{"type": "line", "x0": day, "x1": day, "y0": 0, "y1": 1, "yref": "paper", "opacity": 0.6,
                  "line": {"dash": "dot", "color": "grey", "width": 1}} for day in events["date"]],
-        annotations=[{"x": day, "y": 1, "yref": "paper", "text": escape_html(label), "hovertext": escape_html(description),
-                      "showarrow": False, "textangle": -30, "xanchor": "left", "yanchor": "bottom", "font": {"size": 10}}
+        annotations=[_event_annotation(day, label, description, labelled=len(events) <= MAX_EVENT_LABELS)
                      for day, label, description in zip(events["date"], events["label"], events["description"], strict=True)],
     )
     if measure == "share":

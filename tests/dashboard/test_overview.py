@@ -126,3 +126,12 @@ def test_event_change_figure_skips_unknown_changes(artifacts: Artifacts) -> None
     fig = overview.event_change_figure(table)
     assert len(fig.data[0].x) == table["change"].notna().sum()
     assert fig.data[0].marker.color[0] in ("rgb(44, 160, 44)", "rgb(214, 39, 40)")
+
+
+def test_many_events_become_markers_with_labels_in_the_hover(artifacts: Artifacts) -> None:
+    days = pd.date_range("2018-01-01", periods=overview.MAX_EVENT_LABELS + 1, freq="W")
+    events = pd.DataFrame({"date": days, "label": [f"<b>event {i}</b>" for i in range(len(days))], "description": "why"})
+    fig = overview.volume_figure(overview.volume_by_period(artifacts.articles, "month"), "articles", "month", events)
+    assert len(fig.layout.annotations) == len(days)
+    assert {a.text for a in fig.layout.annotations} == {"\u25bc"}
+    assert fig.layout.annotations[0].hovertext == "&lt;b&gt;event 0&lt;/b&gt;: why"
