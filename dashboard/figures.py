@@ -48,3 +48,12 @@ def selected_custom_data(event: Mapping[str, Any] | None) -> list[tuple[Any, ...
             continue
         selected.append(tuple(data) if isinstance(data, list | tuple) else (data,))
     return selected
+
+
+THIN_COLOR = "#b0b0b0"
+"""Grey of points resting on too little data to trust (thin periods, sources)."""
+
+
+def date_format(frequency: str) -> str:
+    """The hover format of a period start ("week" periods show the day)."""
+    return "%d %b %Y" if frequency == "week" else "%b %Y"

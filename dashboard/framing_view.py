@@ -17,14 +17,13 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures import style
+from dashboard.figures import THIN_COLOR, date_format, style
 from dashboard.queries import period_start
 from dashboard.safe_text import escape_html
 from pipeline.framing import FRAME_COLUMNS, framing_axes
 
 MIN_CUES = 5
 """A group's axis value resting on fewer cues than this is drawn grey."""
-THIN_COLOR = "#b0b0b0"
 TITLE_CHARS = 60
 
 
@@ -138,10 +137,6 @@ def strongest_articles(articles: pd.DataFrame, axis: Axis, n: int = 10) -> pd.Da
     })
 
 
-def _date_format(frequency: str) -> str:
-    return "%d %b %Y" if frequency == "week" else "%b %Y"
-
-
 def axes_figure(table: pd.DataFrame, frequency: str) -> go.Figure:
     """Both axes over time, -1..1. Each axis has a line of the points resting on at least MIN_CUES cues and
     grey markers for the thin ones; customdata = (period YYYY-MM-DD, cues, positive, negative, articles)."""
@@ -150,7 +145,7 @@ def axes_figure(table: pd.DataFrame, frequency: str) -> go.Figure:
         rows = table.loc[table["axis"] == axis.name]
         customdata = np.column_stack([rows["period"].dt.strftime("%Y-%m-%d"), rows["cues"], rows["positive_cues"],
                                       rows["negative_cues"], rows["articles"]])
-        hover = (f"%{{x|{_date_format(frequency)}}} · {axis.short_title} %{{y:+.2f}}<br>"
+        hover = (f"%{{x|{date_format(frequency)}}} · {axis.short_title} %{{y:+.2f}}<br>"
                  f"%{{customdata[1]:.3~f}} cues: {axis.positive_label} %{{customdata[2]:.3~f}}, "
                  f"{axis.negative_label} %{{customdata[3]:.3~f}} · %{{customdata[4]}} articles<extra></extra>")
         thin_values = rows["value"].where(rows["thin"])
@@ -174,7 +169,7 @@ def cue_volume_figure(volume: pd.DataFrame, frequency: str) -> go.Figure:
         fig.add_scatter(
             x=rows["period"], y=rows["per_1000_words"], mode="lines+markers", name=FRAME_LABELS[frame], line_color=FRAME_COLORS[frame],
             customdata=np.column_stack([rows["period"].dt.strftime("%Y-%m-%d"), rows["cues"], rows["words"]]),
-            hovertemplate=(f"%{{x|{_date_format(frequency)}}} · {FRAME_LABELS[frame]}: %{{y:.2f}} per 1,000 words"
+            hovertemplate=(f"%{{x|{date_format(frequency)}}} · {FRAME_LABELS[frame]}: %{{y:.2f}} per 1,000 words"
                            "<br>%{customdata[1]:.3~f} cues in %{customdata[2]:,.0f} words<extra></extra>"),
         )
     fig.update_yaxes(rangemode="tozero", title="Cues per 1,000 words")

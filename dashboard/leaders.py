@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures import style
+from dashboard.figures import THIN_COLOR, date_format, style
 from dashboard.overview import leader_mentions
 from dashboard.queries import articles_in_periods, articles_mentioning, period_start
 from dashboard.safe_text import escape_html
-from dashboard.tone_view import MIN_SENTENCES, PALETTE, THIN_COLOR, date_format, summarise_tone
+from dashboard.tone_view import MIN_SENTENCES, PALETTE, summarise_tone
 
 DEFAULT_TOP_N = 5
 MAX_LEADERS = 12

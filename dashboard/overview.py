@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures import NEGATIVE_RGB, POSITIVE_RGB, style
+from dashboard.figures import NEGATIVE_RGB, POSITIVE_RGB, date_format, style
 from dashboard.queries import FRAME_MEASURES, period_start
 from dashboard.safe_text import escape_html
 
@@ -72,13 +72,12 @@ def volume_figure(volume: pd.DataFrame, measure: str, frequency: str, events: pd
     hover shows its label and description.
     """
     fig = go.Figure()
-    date_format = "%d %b %Y" if frequency == "week" else "%b %Y"
     value_format = ":.0%" if measure == "share" else ""
     for source, rows in volume.groupby("source", sort=True):
         fig.add_bar(
             x=rows["period"], y=rows[measure], name=escape_html(source),
             customdata=np.column_stack([rows["period"].dt.strftime("%Y-%m-%d"), rows["source"]]),
-            hovertemplate=f"%{{x|{date_format}}}<br>%{{fullData.name}}: %{{y{value_format}}}<extra></extra>",
+            hovertemplate=f"%{{x|{date_format(frequency)}}}<br>%{{fullData.name}}: %{{y{value_format}}}<extra></extra>",
         )
     events = events if events is not None else pd.DataFrame(columns=["date", "label", "description"])
     fig.update_layout(

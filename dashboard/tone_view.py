@@ -19,7 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import DEFAULT_PLOTLY_COLORS, unlabel_rgb
 
-from dashboard.figures import style
+from dashboard.figures import THIN_COLOR, date_format, style
 from dashboard.queries import article_table, period_start
 from dashboard.safe_text import escape_html
 from pipeline.tone import NEUTRAL_BAND, tone_summary
@@ -33,7 +33,6 @@ ROLLING_PERIODS = 3
 BIN_WIDTH = 0.1
 # 21 bins of width 0.1 centred on -1.0, -0.9, ..., 1.0: the middle one, -0.05..0.05, is the neutral band.
 TONE_BIN_EDGES = np.round(np.linspace(-1.05, 1.05, 22), 2)
-THIN_COLOR = "#b0b0b0"
 ROLLING_COLOR = "#333333"
 PANEL_HEIGHT = 170
 ZERO_LINE = {"zeroline": True, "zerolinecolor": "rgba(128, 128, 128, 0.5)", "zerolinewidth": 1}
@@ -162,11 +161,6 @@ def extreme_articles(
 
 
 # --- figures ---------------------------------------------------------------------------
-
-
-def date_format(frequency: str) -> str:
-    """The hover format of a period start."""
-    return "%d %b %Y" if frequency == "week" else "%b %Y"
 
 
 def translucent(color: str, alpha: float = 0.2) -> str:
