@@ -11,10 +11,12 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard.filters import forget_filters
 from dashboard.uploads import session_folder, upload_root
 
 _TOKEN_KEY = "pw_upload_token"
 _CHOICE_KEY = "pw_corpus_choice"
+_SHOWN_KEY = "pw_corpus_shown"
 APP_CORPUS, OWN_CORPUS = "Demo corpus", "Your corpus"
 
 
@@ -30,13 +32,22 @@ def own_build_dir() -> Path:
 
 
 def choose_corpus(app_data_dir: Path) -> Path:
-    """The build to show: a sidebar radio offers the session's own corpus once it exists."""
+    """The build to show: a sidebar radio offers the session's own corpus once it exists.
+
+    When the shown corpus changes, the filters chosen for the other one are dropped:
+    their dates, leaders and topics may not exist in this one.
+    """
     own = own_build_dir()
-    if not (own / "manifest.json").exists():
-        return app_data_dir
-    choice = st.sidebar.radio("Corpus", (APP_CORPUS, OWN_CORPUS), key=_CHOICE_KEY, horizontal=True,
-                              help="Your corpus is visible only in this browser session.")
-    return own if choice == OWN_CORPUS else app_data_dir
+    chosen = app_data_dir
+    if (own / "manifest.json").exists():
+        choice = st.sidebar.radio("Corpus", (APP_CORPUS, OWN_CORPUS), key=_CHOICE_KEY, horizontal=True,
+                                  help="Your corpus is visible only in this browser session.")
+        chosen = own if choice == OWN_CORPUS else app_data_dir
+    previous = st.session_state.get(_SHOWN_KEY)
+    if previous is not None and previous != str(chosen):
+        forget_filters()
+    st.session_state[_SHOWN_KEY] = str(chosen)
+    return chosen
 
 
 def show_own_corpus() -> None:

@@ -249,6 +249,18 @@ def _seed_widgets(filters: Filters, universe: FilterUniverse) -> None:
     st.session_state[_ARTICLE_KEY] = filters.article
 
 
+def forget_filters() -> None:
+    """Drop the session's filters and their URL parameters (the corpus changed under them).
+
+    The next filter_sidebar then starts from the new corpus's full range, as on a first visit.
+    """
+    for key in (*_WIDGET_KEYS, _ARTICLE_KEY, _WRITTEN_KEY):
+        st.session_state.pop(key, None)
+    for name in FILTER_PARAMS:
+        if name in st.query_params:
+            del st.query_params[name]
+
+
 def _reset_filters(universe: FilterUniverse) -> None:
     _seed_widgets(Filters(), universe)
 
