@@ -75,7 +75,7 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=20_000)
     args = parser.parse_args()
     vader = SentimentIntensityAnalyzer()
-    domain, plain = ToneScorer(), ToneScorer(lexicon_path=None)
+    domain = ToneScorer()
 
     nyt = read_ratings(NYT_RATINGS)
     held_out = nyt[nyt["id"].map(is_held_out)]
