@@ -29,7 +29,7 @@ def test_demo_covers_2017_to_2025_with_demo_sources_only() -> None:
     assert set(articles["date"].dt.year) >= set(range(2017, 2026))
     assert articles["source"].str.startswith("Demo: ").all()
     assert articles["source"].nunique() >= 4
-    assert articles["n_words"].between(60, 300).all()
+    assert articles["n_words"].between(80, 1_000).all()
     assert articles["tone"].max() > 0.2 and articles["tone"].min() < -0.2
 
 
