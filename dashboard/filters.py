@@ -32,6 +32,11 @@ FILTER_PARAMS = ("start", "end", "leader", "source", "topic", "q", "article")
 TOPIC_MIN_WEIGHT = 0.2
 """An article is "about" a topic when it is its dominant topic or the topic's weight is at least this."""
 MAX_QUERY_LENGTH = 200
+MAX_VALUES_PER_PARAM = 50
+"""Distinct values read per multi-valued parameter; more than any widget offers in practice."""
+MAX_ECHO_LENGTH = 40
+"""URL values quoted in notices are cut to this many characters (a link can carry megabytes)."""
+MAX_ECHOED_VALUES = 5
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 QueryParams = Mapping[str, "str | Sequence[str]"]
@@ -75,19 +80,38 @@ def _values(params: QueryParams, name: str) -> list[str]:
     return [raw] if isinstance(raw, str) else [str(value) for value in raw]
 
 
+def _shown(value: str) -> str:
+    """A URL value as echoed in a notice: at most MAX_ECHO_LENGTH characters, then an ellipsis."""
+    return value if len(value) <= MAX_ECHO_LENGTH else value[:MAX_ECHO_LENGTH] + "…"
+
+
+def _quoted_list(values: Sequence[str]) -> str:
+    """At most MAX_ECHOED_VALUES values, quoted and shortened, then how many more there were."""
+    listed = ", ".join(f'"{_shown(value)}"' for value in values[:MAX_ECHOED_VALUES])
+    more = len(values) - MAX_ECHOED_VALUES
+    return f"{listed} and {more:,} more" if more > 0 else listed
+
+
 def _pick(raw_values: Iterable[str], known: Container, name: str, notices: list[str]) -> list[str]:
-    """Known values in order of appearance; a raw value that is not itself known is split on commas."""
-    chosen: list[str] = []
+    """Known values in order of appearance; a raw value that is not itself known is split on commas.
+
+    Repeats are read once and at most MAX_VALUES_PER_PARAM distinct values are looked at, so
+    a link repeating a value thousands of times costs little and gives one notice, not thousands.
+    """
+    distinct: dict[str, None] = {}
     for raw in raw_values:
         parts = [raw] if raw in known else [part.strip() for part in raw.split(",")]
-        for part in parts:
-            if not part or part in chosen:
-                continue
-            if part in known:
-                chosen.append(part)
-            else:
-                notices.append(f'Ignored {name} "{part}": not a known {name} of this build.')
-    return chosen
+        distinct.update((part, None) for part in parts if part)
+    values = list(distinct)
+    if len(values) > MAX_VALUES_PER_PARAM:
+        notices.append(f"Only the first {MAX_VALUES_PER_PARAM} different {name} values were read ({len(values):,} given).")
+        values = values[:MAX_VALUES_PER_PARAM]
+    unknown = [value for value in values if value not in known]
+    if len(unknown) == 1:
+        notices.append(f'Ignored {name} "{_shown(unknown[0])}": not a known {name} of this build.')
+    elif unknown:
+        notices.append(f"Ignored {len(unknown)} {name} values not known in this build: {_quoted_list(unknown)}.")
+    return [value for value in values if value in known]
 
 
 def _parse_date(raw_values: list[str], name: str, notices: list[str]) -> date | None:
@@ -99,7 +123,7 @@ def _parse_date(raw_values: list[str], name: str, notices: list[str]) -> date | 
             return date.fromisoformat(raw)
         except ValueError:
             pass
-    notices.append(f'Ignored {name} "{raw}": not a date in the form YYYY-MM-DD.')
+    notices.append(f'Ignored {name} "{_shown(raw)}": not a date in the form YYYY-MM-DD.')
     return None
 
 
@@ -139,7 +163,7 @@ def parse_query_params(params: QueryParams, universe: FilterUniverse) -> tuple[F
     article_values = [value.strip() for value in _values(params, "article") if value.strip()]
     article = article_values[-1] if article_values else None
     if article is not None and article not in universe.article_ids:
-        notices.append(f'Ignored article "{article}": no article with this id in this build.')
+        notices.append(f'Ignored article "{_shown(article)}": no article with this id in this build.')
         article = None
     filters = Filters(
         start=start,
@@ -175,6 +199,13 @@ def to_query_params(filters: Filters) -> dict[str, list[str]]:
     if filters.article:
         params["article"] = [filters.article]
     return params
+
+
+def merge_notices(notices: Sequence[str]) -> list[str]:
+    """All notices about one link as a single notice (one box on the page), or none."""
+    if len(notices) <= 1:
+        return list(notices)
+    return [f"Some values in this link were changed or ignored. {' '.join(notices)}"]
 
 
 # --- pure: Filters -> articles ---------------------------------------------------------
@@ -322,7 +353,7 @@ def filter_sidebar(universe: FilterUniverse, page_id: str, keep_article: bool) -
     article = st.session_state.get(_ARTICLE_KEY) if keep_article else None
     filters = replace(filters, article=article if article in universe.article_ids else None)
     _write_filter_params(to_query_params(filters))
-    return filters, notices + widget_notices
+    return filters, merge_notices(notices + widget_notices)
 
 
 def open_article(article_id: str | None) -> None:
