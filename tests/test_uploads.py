@@ -8,13 +8,16 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.settings import Setting
 from dashboard.uploads import (
     UploadLimits,
     UploadRejected,
+    create_session_folder,
     purge_expired,
     safe_name,
     session_folder,
     stage_uploads,
+    upload_ttl_hours,
     zip_folder,
 )
 
@@ -35,13 +38,14 @@ def _all_files(root: Path) -> set[Path]:
 
 def test_files_zip_members_and_pasted_text_are_staged(tmp_path: Path) -> None:
     dest = tmp_path / "session" / "inputs"
-    written = stage_uploads(
+    staged = stage_uploads(
         [("a.txt", ARTICLE.encode()), ("bundle.zip", _zip({"nested/b.jsonl": b"{}\n", "notes.md": b"skip"}))],
         "Pasted article text",
         dest,
     )
-    assert sorted(p.name for p in written) == ["a.txt", "b.jsonl", "pasted-article.txt"]
-    assert all(p.parent == dest for p in written)
+    assert sorted(p.name for p in staged.files) == ["a.txt", "b.jsonl", "pasted-article.txt"]
+    assert all(p.parent == dest for p in staged.files)
+    assert [(r.name, r.reason.split(" (")[0]) for r in staged.refused] == [("bundle.zip/notes.md", "not a corpus file")]
 
 
 def test_path_traversal_in_zip_is_refused_without_side_effects(tmp_path: Path) -> None:
@@ -80,9 +84,17 @@ def test_200_mb_file_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "s").exists()
 
 
-def test_unsupported_file_type_is_refused_by_name(tmp_path: Path) -> None:
-    with pytest.raises(UploadRejected, match=r"run\.exe: not a corpus file"):
-        stage_uploads([("a.txt", ARTICLE.encode()), ("run.exe", b"MZ")], "", tmp_path / "s")
+def test_unsupported_file_type_is_refused_by_name_and_the_rest_is_staged(tmp_path: Path) -> None:
+    staged = stage_uploads([("a.txt", ARTICLE.encode()), ("run.exe", b"MZ")], "", tmp_path / "s")
+    assert [p.name for p in staged.files] == ["a.txt"]
+    assert [str(r).split(" (")[0] for r in staged.refused] == ["run.exe: not a corpus file"]
+
+
+def test_an_upload_with_nothing_usable_is_refused_naming_every_file(tmp_path: Path) -> None:
+    with pytest.raises(UploadRejected, match=r"run\.exe: not a corpus file") as caught:
+        stage_uploads([("run.exe", b"MZ"), ("evil.zip", _zip({"../x.txt": b"x"}))], "", tmp_path / "s")
+    assert [r.name for r in caught.value.refused] == ["run.exe", "evil.zip"]
+    assert "unsafe path" in caught.value.refused[1].reason
     assert not (tmp_path / "s").exists()
 
 
@@ -106,13 +118,25 @@ def test_sessions_get_distinct_unguessable_folders(tmp_path: Path) -> None:
 
 
 def test_purge_removes_only_expired_session_folders(tmp_path: Path) -> None:
-    old, fresh = tmp_path / "old", tmp_path / "fresh"
-    old.mkdir()
-    fresh.mkdir()
+    old, fresh = create_session_folder(tmp_path / "old"), create_session_folder(tmp_path / "fresh")
     os.utime(old, (1_000, 1_000))
     removed = purge_expired(tmp_path, max_age_hours=1, now=10_000)
     assert removed == [old]
     assert fresh.exists() and not old.exists()
+
+
+def test_purge_spares_folders_the_app_did_not_create(tmp_path: Path) -> None:
+    """PENINSULA_WATCH_UPLOADS pointed at `data`: the demo and its build are not session folders."""
+    data = tmp_path / "data"
+    for name in ("demo", "processed"):
+        (data / name).mkdir(parents=True)
+        (data / name / "keep.txt").write_text("mine")
+        os.utime(data / name, (1_000, 1_000))
+    (data / "actors.yaml").write_text("mine")
+    session = create_session_folder(data / "abc123")
+    os.utime(session, (1_000, 1_000))
+    assert purge_expired(data, max_age_hours=1, now=10_000) == [session]
+    assert {p.relative_to(data).as_posix() for p in _all_files(data)} == {"demo/keep.txt", "processed/keep.txt", "actors.yaml"}
 
 
 def test_zip_folder_round_trips(tmp_path: Path) -> None:
@@ -132,9 +156,199 @@ def test_overall_progress_is_monotonic_across_stages() -> None:
     assert overall_progress("analyse", 0.5)[1].endswith("50%")
 
 
-@pytest.mark.parametrize(("value", "expected"), [(None, 24.0), ("2", 2.0), ("nonsense", 24.0), ("0", 0.1)])
+@pytest.mark.parametrize(("value", "expected"), [(None, 24.0), ("", 24.0), ("2", 2.0), (" 0.5 ", 0.5), ("87600", 87_600.0)])
 def test_upload_ttl_from_environment(value: str | None, expected: float) -> None:
-    from dashboard.uploads import upload_ttl_hours
-
     environ = {} if value is None else {"PENINSULA_WATCH_UPLOAD_TTL_HOURS": value}
-    assert upload_ttl_hours(environ) == expected
+    assert upload_ttl_hours(environ) == Setting(expected)
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-inf", "0", "-3", "0.05", "1e400", "nonsense", "87601"])
+def test_invalid_ttl_falls_back_to_the_default_with_a_warning(value: str) -> None:
+    setting = upload_ttl_hours({"PENINSULA_WATCH_UPLOAD_TTL_HOURS": value})
+    assert setting.value == 24.0
+    assert setting.warning is not None and "PENINSULA_WATCH_UPLOAD_TTL_HOURS" in setting.warning and value in setting.warning
+
+
+def test_a_long_invalid_setting_is_shortened_in_the_warning() -> None:
+    setting = upload_ttl_hours({"PENINSULA_WATCH_UPLOAD_TTL_HOURS": "x" * 10_000})
+    assert setting.value == 24.0 and len(setting.warning) < 200 and "…" in setting.warning
+
+
+# --- damaged, encrypted and unreadable zip members (issue 10) ----------------------------------
+
+
+def _patch_headers(archive: bytes, member: str, *, flags: int = 0, method: int | None = None) -> bytes:
+    """Set flag bits and/or the compression method of one member in both its local and central headers."""
+    data = bytearray(archive)
+    name = member.encode()
+    for signature, flag_at, method_at, name_at in ((b"PK\x03\x04", 6, 8, 30), (b"PK\x01\x02", 8, 10, 46)):
+        start = data.find(signature)
+        while start != -1:
+            if data[start + name_at:start + name_at + len(name)] == name:
+                data[start + flag_at] |= flags
+                if method is not None:
+                    data[start + method_at:start + method_at + 2] = method.to_bytes(2, "little")
+            start = data.find(signature, start + 4)
+    return bytes(data)
+
+
+def _stored_zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _corrupt_crc(archive: bytes, payload: bytes) -> bytes:
+    """Flip one byte of a stored member's data: its CRC no longer matches."""
+    at = archive.index(payload)
+    return archive[:at] + bytes([archive[at] ^ 0xFF]) + archive[at + 1:]
+
+
+def _corrupt_deflate(archive: bytes) -> bytes:
+    """Overwrite the start of the first member's deflate stream with bytes that are not deflate."""
+    name_length = int.from_bytes(archive[26:28], "little")
+    extra_length = int.from_bytes(archive[28:30], "little")
+    at = 30 + name_length + extra_length
+    return archive[:at] + b"\xff" * 8 + archive[at + 8:]
+
+
+GOOD = ARTICLE.encode()
+BAD_PAYLOAD = b"Demo: wire\nA title\nPublished : June 12, 2018\n\nSome body text to damage.\n"
+
+
+@pytest.mark.parametrize(
+    ("archive", "reason"),
+    [
+        (_corrupt_crc(_stored_zip({"good.txt": GOOD, "bad.txt": BAD_PAYLOAD}), BAD_PAYLOAD), "damaged"),
+        (_patch_headers(_zip({"good.txt": GOOD, "bad.txt": BAD_PAYLOAD}), "bad.txt", flags=0x1), "encrypted"),
+        (_patch_headers(_zip({"good.txt": GOOD, "bad.txt": BAD_PAYLOAD}), "bad.txt", method=9), "Deflate64"),
+        (_zip({"good.txt": GOOD, "inner/bad.txt.zip": _zip({"x.txt": GOOD})}), "archive inside the zip"),
+    ],
+    ids=["bad-crc", "encrypted", "deflate64", "nested-zip"],
+)
+def test_an_unreadable_zip_member_is_refused_by_name_and_the_others_kept(tmp_path: Path, archive: bytes, reason: str) -> None:
+    staged = stage_uploads([("bundle.zip", archive)], "", tmp_path / "s")
+    assert [p.name for p in staged.files] == ["good.txt"]
+    assert len(staged.refused) == 1
+    assert staged.refused[0].name.startswith("bundle.zip/") and staged.refused[0].name.endswith(("bad.txt", "bad.txt.zip"))
+    assert reason in staged.refused[0].reason
+
+
+def test_a_damaged_deflate_stream_is_refused_and_nothing_is_left(tmp_path: Path) -> None:
+    archive = _corrupt_deflate(_zip({"only.txt": GOOD * 20}))
+    with pytest.raises(UploadRejected, match=r"bundle\.zip/only\.txt: damaged"):
+        stage_uploads([("bundle.zip", archive)], "", tmp_path / "s")
+    assert not (tmp_path / "s").exists()
+
+
+def test_a_zip_that_is_only_a_nested_zip_is_refused_with_the_reason(tmp_path: Path) -> None:
+    with pytest.raises(UploadRejected, match=r"outer\.zip/inner\.zip: an archive inside the zip is not opened"):
+        stage_uploads([("outer.zip", _zip({"inner.zip": _zip({"a.txt": GOOD})}))], "", tmp_path / "s")
+    assert not (tmp_path / "s").exists()
+
+
+def test_an_unexpected_error_while_staging_leaves_nothing_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dashboard.uploads as uploads
+
+    def broken(*args, **kwargs):
+        raise MemoryError("simulated")
+
+    monkeypatch.setattr(uploads, "_extract_zip", broken)
+    with pytest.raises(MemoryError):
+        stage_uploads([("a.txt", GOOD), ("b.zip", _zip({"c.txt": GOOD}))], "", tmp_path / "s")
+    assert not (tmp_path / "s").exists()
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".jsonl.gz", ".csv.gz", ".jsonl", ".html"])
+def test_long_names_keep_their_extension(suffix: str) -> None:
+    name = safe_name("report-" + "x" * 300 + suffix)
+    assert len(name) == 120 and name.endswith(suffix) and name.startswith("report-xxx")
+
+
+def test_a_long_zip_member_name_is_staged_with_its_extension(tmp_path: Path) -> None:
+    member = "folder/" + "very-long-title-" * 12 + ".jsonl.gz"
+    staged = stage_uploads([("bundle.zip", _zip({member: b"\x1f\x8b"}))], "", tmp_path / "s")
+    assert len(staged.files) == 1 and staged.files[0].name.endswith(".jsonl.gz") and len(staged.files[0].name) <= 120
+
+
+# --- attached files in server memory ---------------------------------------------------------
+
+
+def test_attachments_within_the_caps_may_stay() -> None:
+    from dashboard.uploads import attachment_problem
+
+    assert attachment_problem([("a.txt", 10_000_000), ("b.zip", 40_000_000)], server_bytes=50_000_000, server_cap_mb=400) is None
+
+
+@pytest.mark.parametrize(
+    ("attached", "server_bytes", "expected"),
+    [
+        ([("big.csv", 60_000_000)], 60_000_000, r"big\.csv \(60 MB\): the limit per file is 50 MB"),
+        ([(f"part{i}.csv", 45_000_000) for i in range(3)], 135_000_000, r"135 MB in all, the limit is 100 MB"),
+        ([("a.csv", 10_000_000)], 401_000_000, r"server holds 401 MB .* limit is 400 MB"),
+    ],
+    ids=["per-file", "per-session", "server-total"],
+)
+def test_attachments_over_a_cap_are_named_with_the_reason(attached, server_bytes: int, expected: str) -> None:
+    import re
+
+    from dashboard.uploads import attachment_problem
+
+    assert re.search(expected, attachment_problem(attached, server_bytes=server_bytes, server_cap_mb=400))
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, 400), ("50", 50), ("nan", 400), ("2.5", 400), ("0", 400)])
+def test_server_upload_cap_from_environment(value: str | None, expected: int) -> None:
+    from dashboard.uploads import server_upload_cap_mb
+
+    setting = server_upload_cap_mb({} if value is None else {"PENINSULA_WATCH_UPLOADS_TOTAL_MB": value})
+    assert setting.value == expected and (setting.warning is None) == (value in (None, "50"))
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("/srv/app/data/uploads/0a1b/inputs-1732871234/wire.jsonl:2", "wire.jsonl:2"),
+     ("C:\\app\\uploads\\0a1b\\inputs-17\\a.csv:row 3", "a.csv:row 3"), ("data/demo/x.txt", "data/demo/x.txt")],
+)
+def test_rejects_are_shown_with_the_users_file_name(raw: str, expected: str) -> None:
+    from dashboard.uploads import display_input
+
+    assert display_input(raw) == expected
+
+
+# --- staged inputs never outlive the build ------------------------------------------------------
+
+
+def test_staged_inputs_are_removed_when_the_build_fails(tmp_path: Path) -> None:
+    from dashboard.build_queue import BuildQueue
+    from dashboard.uploads import build_staged
+    from pipeline.build import BuildError
+
+    inputs = tmp_path / "session" / "inputs-1"
+    stage_uploads([], "just a line without a date", inputs)
+    queue = BuildQueue(1)
+    with pytest.raises(BuildError):
+        build_staged(inputs, tmp_path / "session" / "build", queue, on_wait=lambda position: None)
+    assert not inputs.exists() and queue.snapshot() == (0, 0)
+
+
+def test_staged_inputs_are_removed_when_the_user_leaves_while_waiting(tmp_path: Path) -> None:
+    from dashboard.build_queue import BuildQueue
+    from dashboard.uploads import build_staged
+
+    class Left(Exception):
+        """What Streamlit raises in a callback once the user closed the tab."""
+
+    def leave(position: int) -> None:
+        raise Left
+
+    inputs = tmp_path / "session" / "inputs-1"
+    stage_uploads([("a.txt", GOOD)], "", inputs)
+    queue = BuildQueue(1)
+    with queue.turn(on_wait=lambda position: None):  # another session's build holds the only slot
+        with pytest.raises(Left):
+            build_staged(inputs, tmp_path / "session" / "build", queue, on_wait=leave)
+        assert queue.snapshot() == (1, 0)
+    assert not inputs.exists() and not (tmp_path / "session" / "build").exists()
