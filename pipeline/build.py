@@ -3,14 +3,23 @@
 Per-article stages (sentences, actors, tone, framing) are independent, so they run in
 worker processes over chunks of articles; corpus-level stages (topics, keywords) need
 all articles and run in the parent.
+
+A build only ever replaces a folder that is absent, empty or an earlier build, one
+build at a time per folder (`store.check_out_dir`, `store.build_lock`); its workers die
+with it, even when it is killed with SIGKILL.
 """
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import os
 import platform
+import re
+import signal
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -22,7 +31,7 @@ import pandas as pd
 from pipeline import store
 from pipeline.actors import DEFAULT_ACTORS_PATH, ActorMatcher, actors_table, load_gazetteer
 from pipeline.framing import DEFAULT_FRAMING_PATH, FRAME_COLUMNS, FramingScorer, framing_axes
-from pipeline.ingest import Article, discover, ingest
+from pipeline.ingest import Article, GzipLimits, discover, ingest
 from pipeline.keywords import article_terms, monthly_keywords
 from pipeline.terms import STOPWORDS_PATH
 from pipeline.text import split_sentences
@@ -39,7 +48,15 @@ _CHUNK_SIZE = 400
 
 
 class BuildError(Exception):
-    """Nothing could be built; the message is the one-line reason shown to the user."""
+    """Nothing could be built; the message is the one-line reason shown to the user.
+
+    Raised too when the output folder is refused or locked by another build. When every
+    record was rejected, `rejects` lists them (the app shows them; the CLI names the file).
+    """
+
+    def __init__(self, message: str, rejects: Sequence[Mapping[str, str]] = ()) -> None:
+        super().__init__(message)
+        self.rejects = list(rejects)
 
 
 @dataclass(frozen=True)
@@ -49,6 +66,7 @@ class BuildOptions:
     n_topics: int | None = None
     random_state: int = 0
     workers: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
+    gzip: GzipLimits = GzipLimits()
 
     def parameters(self) -> dict[str, Any]:
         """Parameters that change the artifacts (worker count does not)."""
@@ -123,6 +141,45 @@ def analyse_articles(items: Sequence[tuple[str, dt.date, str]]) -> tuple[dict[st
     return sentences, mentions, aggregates
 
 
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_WATCH_SECONDS = 1.0
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Worker initializer: the worker exits when the build process dies, even by SIGKILL.
+
+    Linux delivers SIGKILL to the worker when its parent dies (prctl PR_SET_PDEATHSIG);
+    a watchdog thread also exits once the parent is gone, for platforms without prctl
+    and for the moment before prctl took effect.
+    """
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # no prctl here: the watchdog alone does the job
+    initial_parent = os.getppid()
+    if not _parent_alive(parent_pid, initial_parent):
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent_pid, initial_parent), daemon=True, name="watch-parent").start()
+
+
+def _parent_alive(parent_pid: int, initial_parent: int) -> bool:
+    if os.getppid() != initial_parent:  # re-parented: the parent died
+        return False
+    try:
+        os.kill(parent_pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _watch_parent(parent_pid: int, initial_parent: int) -> None:
+    while _parent_alive(parent_pid, initial_parent):
+        time.sleep(_WATCH_SECONDS)
+    os._exit(1)
+
+
 def _chunks(items: Sequence, size: int) -> list[Sequence]:
     return [items[start : start + size] for start in range(0, len(items), size)]
 
@@ -137,7 +194,11 @@ class _PerArticleRun:
     def __init__(self, articles: Sequence[Article], workers: int) -> None:
         items = [(a.article_id, a.date, a.text) for a in articles]
         self._chunks = _chunks(items, _CHUNK_SIZE)
-        self._pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 and len(self._chunks) > 1 else None
+        self._pool = (
+            ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent, initargs=(os.getpid(),))
+            if workers > 1 and len(self._chunks) > 1
+            else None
+        )
         self._futures = [self._pool.submit(analyse_articles, chunk) for chunk in self._chunks] if self._pool else []
 
     def close(self) -> None:
@@ -206,9 +267,26 @@ def _display_path(path: Path) -> str:
     """Paths relative to the working folder when inside it, so manifests travel."""
     resolved = path.resolve()
     try:
-        return str(resolved.relative_to(Path.cwd().resolve()))
+        return store.display_name(resolved.relative_to(Path.cwd().resolve()))
     except ValueError:
-        return str(resolved)
+        return store.display_name(resolved)
+
+
+_REASON_DETAIL = re.compile(r"\s*(?:[:;(]|\s'|\s\d)")
+
+
+def reason_kind(reason: str) -> str:
+    """The general part of a reject reason, for counting: "malformed JSON", "no date", "implausible date"."""
+    match = _REASON_DETAIL.search(reason)
+    return (reason[: match.start()] if match else reason) or reason
+
+
+def main_reasons(rejects: Sequence[Mapping[str, str]], top: int = 3) -> str:
+    """The most frequent kinds of reject reason with counts, e.g. "no date (30), malformed JSON (8)"."""
+    counts = Counter(reason_kind(r["reason"]) for r in rejects)
+    shown = ", ".join(f"{kind} ({count:,})" for kind, count in counts.most_common(top))
+    others = len(counts) - top
+    return shown + (f" and {others} other kind{'s' if others > 1 else ''}" if others > 0 else "")
 
 
 def build(
@@ -220,20 +298,46 @@ def build(
 ) -> BuildReport:
     """Run the whole pipeline on `inputs` and swap the artifacts into `out_dir`.
 
-    Raises BuildError (one-line reason) when nothing could be built or when more than
-    `max_articles` were ingested (the app's limit for uploads), FileNotFoundError for a
-    missing input. Rejected records do not fail the build; they are reported.
+    `out_dir` must be absent, empty or an earlier build, and no input may be in it;
+    otherwise, or while another build writes it, BuildError is raised before anything
+    is touched. Raises BuildError (one-line reason) too when nothing could be built
+    (every record rejected: their list is written beside `out_dir`, see
+    `store.failed_report_path`) or when more than `max_articles` were ingested (the
+    app's limit for uploads), FileNotFoundError for a missing input. Rejected records
+    do not fail the build; they are reported.
     """
+    paths = [Path(p) for p in inputs]
+    try:
+        out = store.check_out_dir(Path(out_dir), paths)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with store.build_lock(out):
+            store.check_out_dir(out, paths)  # another process may have changed it before we held the lock
+            manifest, rejects = _build_locked(paths, out, options, progress, max_articles)
+    except store.OutDirError as error:
+        raise BuildError(str(error)) from None
+    return BuildReport(out_dir=Path(out_dir), manifest=manifest, rejects=rejects)
+
+
+def _build_locked(
+    inputs: Sequence[Path], out_dir: Path, options: BuildOptions, progress: Progress | None, max_articles: int | None
+) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """The build proper, run holding the output folder's lock; returns the manifest and the rejects."""
     report = progress or (lambda stage, fraction: None)
     timings: dict[str, float] = {}
     started = time.perf_counter()
 
-    result = ingest([Path(p) for p in inputs], progress=lambda done, total: report("ingest", done / max(total, 1)))
+    result = ingest(inputs, progress=lambda done, total: report("ingest", done / max(total, 1)), limits=options.gzip)
     timings["ingest"] = time.perf_counter() - started
     rejects = [{"input": r.input, "reason": r.reason} for r in result.rejects]
     if not result.articles:
-        detail = f"{result.read} records read, {len(result.rejects)} rejected" if result.read else "no readable records"
-        raise BuildError(f"nothing to build from the inputs ({detail})")
+        if not result.read:
+            raise BuildError("nothing to build from the inputs (no readable records)")
+        listed = store.write_failed_report(out_dir, rejects)
+        raise BuildError(
+            f"nothing to build from the inputs ({result.read:,} records read, {len(rejects):,} rejected; "
+            f"main reasons: {main_reasons(rejects)}; every reject is listed in {store.display_name(listed)})",
+            rejects,
+        )
     if max_articles is not None and len(result.articles) > max_articles:
         raise BuildError(f"{len(result.articles):,} articles ingested, the limit is {max_articles:,}")
 
@@ -266,7 +370,7 @@ def build(
     articles = articles.merge(_article_framing(sentences), left_on="article_id", right_index=True, how="left")
     articles[list(FRAME_COLUMNS)] = articles[list(FRAME_COLUMNS)].fillna(0.0)
 
-    input_files = discover([Path(p) for p in inputs])
+    input_files = discover(inputs)
     input_records = [{"path": _display_path(p), "bytes": p.stat().st_size, "sha256": store.file_sha256(p)} for p in input_files]
     parameters = {**options.parameters(), "n_topics_chosen": int(len(model.topics))}
     version = store.code_version(PACKAGE_DIR, DATA_FILES)
@@ -298,9 +402,10 @@ def build(
     timings["total"] = time.perf_counter() - started
     manifest["timings"] = {stage: round(seconds, 2) for stage, seconds in timings.items()}
     duplicates = [{"input": d.input, "kept": d.kept, "kind": d.kind} for d in result.duplicates]
-    store.write_build(Path(out_dir), tables, manifest, rejects, duplicates)
+    store.write_build(out_dir, tables, manifest, rejects, duplicates)
+    store.failed_report_path(out_dir).unlink(missing_ok=True)  # an earlier failure's report no longer applies
     report("write", 1.0)
-    return BuildReport(out_dir=Path(out_dir), manifest=store.read_manifest(Path(out_dir)), rejects=rejects)
+    return store.read_manifest(out_dir), rejects
 
 
 def expected_build_id(inputs: Sequence[Path], options: BuildOptions = BuildOptions()) -> str:

@@ -1,7 +1,9 @@
 """Command line: `python -m pipeline build --input PATH [--input PATH ...] --out DIR`.
 
 Exit status 0 when a build finished (even with rejected records), 1 with a one-line
-reason when nothing could be built, 2 for bad arguments (argparse's convention).
+reason when nothing could be built (bad input, a refused or locked --out), 2 for bad
+arguments (argparse's convention), 3 with a one-line "internal error" for a bug (the
+traceback with --debug), 130 when interrupted. Bad input never prints a traceback.
 """
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from pipeline.build import BuildError, BuildOptions, build
+from pipeline.build import BuildError, BuildOptions, build, main_reasons
+from pipeline.store import display_name
 
 _BAR_WIDTH = 30
 
@@ -56,11 +59,13 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True)
     cmd = commands.add_parser("build", help="ingest and analyse a corpus, write the artifact folder")
     cmd.add_argument("--input", action="append", required=True, type=Path, metavar="PATH", help="a file or folder (recursed); repeatable")
-    cmd.add_argument("--out", required=True, type=Path, metavar="DIR", help="artifact folder, replaced atomically")
+    cmd.add_argument("--out", required=True, type=Path, metavar="DIR",
+                     help="artifact folder, replaced atomically; must be absent, empty or an earlier build")
     cmd.add_argument("--topics", type=_positive_int, default=None, metavar="K", help="number of topics (default: chosen by coherence)")
     cmd.add_argument("--random-state", type=int, default=0, help="seed of the topic model (default 0)")
     cmd.add_argument("--workers", type=_positive_int, default=BuildOptions().workers, help="processes for per-article analysis")
     cmd.add_argument("--quiet", action="store_true", help="no progress bar")
+    cmd.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     return root
 
 
@@ -71,18 +76,30 @@ def main(argv: Sequence[str] | None = None, stderr: TextIO = sys.stderr, stdout:
     bar = None if args.quiet else ProgressBar(stderr)
     try:
         report = build(args.input, args.out, options, progress=bar)
-    except (BuildError, FileNotFoundError, NotADirectoryError, PermissionError) as error:
-        if bar:
-            bar.close()
-        stderr.write(f"error: {error}\n")
-        return 1
+    except (BuildError, OSError) as error:  # bad input or a refused output folder: the message says which
+        return _fail(bar, stderr, f"error: {error}", 1)
+    except KeyboardInterrupt:
+        return _fail(bar, stderr, "interrupted: nothing was changed in the output folder", 130)
+    except Exception as error:  # noqa: BLE001 - a bug: one line, distinguishable, unless --debug
+        if args.debug:
+            raise
+        return _fail(bar, stderr, f"internal error: {type(error).__name__}: {error} (a bug; rerun with --debug for the traceback)", 3)
     if bar:
         bar.close()
     m = report.manifest
+    shown = display_name(report.out_dir)
     stdout.write(
-        f"built {report.out_dir}: {m['ingested']} articles ingested, {m['duplicates']} duplicates, "
+        f"built {shown}: {m['ingested']} articles ingested, {m['duplicates']} duplicates, "
         f"{m['rejected']} rejected of {m['read']} read in {m['timings']['total']:.1f} s\n"
     )
     if report.rejects:
-        stdout.write(f"rejected records are listed in {report.out_dir / 'rejects.jsonl'}\n")
+        stdout.write(f"main reasons for rejects: {main_reasons(report.rejects)}; all are listed in {display_name(report.out_dir / 'rejects.jsonl')}\n")
     return 0
+
+
+def _fail(bar: ProgressBar | None, stderr: TextIO, message: str, status: int) -> int:
+    """End the progress line, print the one-line message, return the exit status."""
+    if bar:
+        bar.close()
+    stderr.write(message.replace("\n", " ") + "\n")
+    return status

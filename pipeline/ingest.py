@@ -5,6 +5,9 @@ Every record read ends up in exactly one of `articles`, `duplicates` or `rejects
 binary, damaged) counts as one rejected record. Readers live in `pipeline.readers`,
 field clean-up and validation in `pipeline.clean`, duplicate detection in
 `pipeline.dedup`.
+
+No input can stop an ingest: an error while handling one record rejects that record,
+an error while reading one file rejects the rest of that file, each with the reason.
 """
 
 from __future__ import annotations
@@ -30,9 +33,10 @@ from pipeline.clean import (
     parse_date,
 )
 from pipeline.dedup import Deduplicator, Fingerprint, comparison_key, source_key
-from pipeline.readers import FileInfo, RawRecord, discover, read_file
+from pipeline.readers import FileInfo, GzipLimits, RawRecord, discover, read_file
+from pipeline.store import display_name
 
-__all__ = ["Article", "Duplicate", "IngestResult", "Reject", "discover", "ingest"]
+__all__ = ["Article", "Duplicate", "GzipLimits", "IngestResult", "Reject", "discover", "ingest"]
 
 UNKNOWN_SOURCE = "unknown"
 MAX_TEXT_CHARS = 1_000_000
@@ -96,6 +100,11 @@ class _Prepared(NamedTuple):
     repaired: bool
 
 
+def _repeats_title(raw_body: str, title: str) -> bool:
+    """True when a body is empty or says nothing but the title (words compared, case and punctuation aside)."""
+    return not raw_body.strip() or comparison_key(clean_line(raw_body).text) == comparison_key(title)
+
+
 @functools.lru_cache(maxsize=256)
 def _clean_source(raw: str) -> Cleaned:
     """Sources repeat on every record of a file: clean each spelling once."""
@@ -106,20 +115,22 @@ def _prepare(raw: RawRecord, latest: dt.date) -> _Prepared:
     """Clean and validate one record; raises RecordProblem with the reject reason.
 
     Checks run in a fixed order so a record gets one clear reason: unreadable text,
-    missing body, date, length, language.
+    missing body, date, length, language. A record with a title and no body of its
+    own (no body field, an empty one, or one that only repeats the title) is a
+    headline: its text is the title.
     """
     fields = raw.fields
     title, title_repaired = clean_line(fields.get("title", ""))
-    if raw.has_body:
-        body, body_repaired = clean_body(fields.get("body", ""), title)
-        if not body:
-            raise RecordProblem("no body")
+    raw_body = fields.get("body", "") if raw.has_body else ""
+    body, body_repaired = clean_body(raw_body, title) if raw_body.strip() else ("", False)
+    if body:
         text = body
-    else:
-        body_repaired = False
-        if not title:
-            raise RecordProblem("no body (headline-only record without a title)")
+    elif title and _repeats_title(raw_body, title):
         text = title
+    elif title:
+        raise RecordProblem("no body")
+    else:
+        raise RecordProblem("no body (headline-only record without a title)")
     date_text = fields.get("date", "")
     date = check_date(parse_date(date_text), date_text, latest)
     if len(text) > MAX_TEXT_CHARS:
@@ -179,8 +190,23 @@ class _Ingest:
         self._latest = latest_plausible_date()
 
     def take(self, raw: RawRecord) -> bool:
-        """Account for one record; True when it passed validation after mis-decoded text was repaired."""
+        """Account for one record; True when it passed validation after mis-decoded text was repaired.
+
+        Never raises for the record's content: whatever goes wrong rejects this record only.
+        """
         self.result.read += 1
+        try:
+            return self._sort(raw)
+        except Exception as error:  # noqa: BLE001 - one record's failure must not cost the others
+            self.result.rejects.append(Reject(raw.input, f"could not be processed ({_describe(error)})"))
+            return False
+
+    def reject_rest_of_file(self, name: str, error: Exception) -> None:
+        """A reader failed mid-file: the records already read stay, the rest is one reject."""
+        self.result.read += 1
+        self.result.rejects.append(Reject(name, f"could not be read ({_describe(error)}); the rest of the file was not read"))
+
+    def _sort(self, raw: RawRecord) -> bool:
         if raw.problem:
             self.result.rejects.append(Reject(raw.input, raw.problem))
             return False
@@ -203,11 +229,22 @@ class _Ingest:
         return record.repaired
 
 
-def ingest(paths: Sequence[Path], progress: Callable[[int, int], None] | None = None) -> IngestResult:
+def _describe(error: BaseException) -> str:
+    """An exception as a short reason: its type, and its message cut to 200 characters."""
+    message = str(error)
+    if len(message) > 200:
+        message = message[:200] + "..."
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
+
+
+def ingest(
+    paths: Sequence[Path], progress: Callable[[int, int], None] | None = None, limits: GzipLimits = GzipLimits()
+) -> IngestResult:
     """Read, clean, validate and de-duplicate every record of the input files/folders.
 
     `progress(done, total)` is called in bytes of input files, after each file and every
-    few thousand records within a large one. Raises FileNotFoundError for a missing path.
+    few thousand records within a large one. `limits` caps what a `.gz` input may expand
+    to. Raises FileNotFoundError for a missing path.
     """
     files = discover(paths)
     sizes = [max(path.stat().st_size, 1) for path in files]
@@ -218,10 +255,15 @@ def ingest(paths: Sequence[Path], progress: Callable[[int, int], None] | None = 
     for path, size in zip(files, sizes):
         info = FileInfo()
         within_file = functools.partial(_report_within, report, done, size, total)
-        repaired = sum(run.take(raw) for raw in read_file(path, info, within_file))
+        repaired = 0
+        try:
+            for raw in read_file(path, info, within_file, limits):
+                repaired += run.take(raw)
+        except Exception as error:  # noqa: BLE001 - one unreadable file must not cost the other files
+            run.reject_rest_of_file(display_name(path), error)
         label = _encoding_label(info.encoding, repaired)
         if label != "utf-8":
-            run.result.encodings[str(path)] = label
+            run.result.encodings[display_name(path)] = label
         done += size
         report(done, total)
     return run.result

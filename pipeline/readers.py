@@ -3,22 +3,29 @@
 Readers never judge content (that is `pipeline.clean`'s job); they only say where a
 record came from ("path:line") and what it says, or why it could not be read. A
 damaged part of a file never hides the records before it.
+
+Compressed inputs are decompressed as they are read, within `GzipLimits` (a gzip bomb
+is rejected, never expanded into memory), and JSON Lines are read line by line, so
+memory stays bounded by the longest line rather than the file.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import os
 import functools
 import io
 import itertools
 import json
 import re
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+
+from pipeline.store import FAILED_REPORT_SUFFIX, display_name, is_build
 
 from pipeline.clean import find_date_line, has_section_tag, is_byline, is_mostly_non_latin, is_widget_line
 
@@ -50,6 +57,9 @@ NO_FIELDS = "no recognised fields (expected date, title or headline, body or tex
 
 _PROGRESS_EVERY = 2000  # records between progress reports inside one file
 _GZIP_CHUNK = 1 << 16
+MAX_LINE_BYTES = 32 << 20
+"""Longer JSON Lines lines are rejected unread: an article is at most 1 M characters (6 MB even
+if every one were a \\u escape), and reading one line must not take unbounded memory."""
 _BINARY_SAMPLE = 8192
 _MAX_CONTROL_SHARE = 0.05
 _TEXT_CONTROLS = b"\t\n\r\f\x1b"
@@ -83,6 +93,26 @@ class Unreadable(Exception):
     """The file as a whole cannot be read as text."""
 
 
+class DecompressionLimit(Unreadable):
+    """A compressed input expands beyond `GzipLimits`: the rest of it is not read."""
+
+
+@dataclass(frozen=True)
+class GzipLimits:
+    """Caps on what one `.gz` input may expand to.
+
+    `max_bytes` bounds memory for the formats read whole (CSV, JSON, text, HTML): the
+    largest real corpus we know expands to 26 MB, 1 GiB leaves forty times that. Text
+    compresses 3-6:1 (the KCNA and White House corpora), so a file that keeps expanding
+    more than `max_ratio` times past its first `ratio_after` bytes is a bomb, stopped
+    early instead of after a gigabyte.
+    """
+
+    max_bytes: int = 1 << 30
+    max_ratio: float = 100.0
+    ratio_after: int = 16 << 20
+
+
 # --- finding files -----------------------------------------------------------------
 
 
@@ -96,8 +126,10 @@ def file_format(path: Path) -> str | None:
 def discover(paths: Sequence[Path]) -> list[Path]:
     """Input files: named files as given, folders recursed for supported files, in sorted order.
 
-    Hidden files and folders are skipped; a file named twice is read once. Raises
-    FileNotFoundError naming the first missing path.
+    Hidden files and folders are skipped (a build's temporaries and lock among them), so
+    are build folders (they hold a manifest) and failed-build reports (`*.rejects.jsonl`):
+    an output inside an input folder is never read back. A file named twice is read
+    once. Raises FileNotFoundError naming the first missing path.
     """
     found: list[Path] = []
     seen: set[Path] = set()
@@ -105,10 +137,7 @@ def discover(paths: Sequence[Path]) -> list[Path]:
         if not path.exists():
             raise FileNotFoundError(f"input not found: {path}")
         if path.is_dir():
-            candidates = sorted(
-                (p for p in path.rglob("*") if p.is_file() and file_format(p) and not _hidden(p.relative_to(path))),
-                key=lambda p: p.relative_to(path).as_posix(),
-            )
+            candidates = [] if is_build(path) else sorted(_corpus_files(path), key=lambda p: p.relative_to(path).as_posix())
         else:
             candidates = [path]
         for candidate in candidates:
@@ -119,49 +148,124 @@ def discover(paths: Sequence[Path]) -> list[Path]:
     return found
 
 
-def _hidden(relative: Path) -> bool:
-    return any(part.startswith(".") for part in relative.parts)
+def _corpus_files(folder: Path) -> Iterator[Path]:
+    """Supported files under `folder`, not descending into hidden folders or builds."""
+    for root, folders, files in os.walk(folder):
+        here = Path(root)
+        folders[:] = [name for name in folders if not name.startswith(".") and not is_build(here / name)]
+        for name in files:
+            path = here / name
+            if not name.startswith(".") and not name.endswith(FAILED_REPORT_SUFFIX) and file_format(path) and path.is_file():
+                yield path
 
 
 # --- bytes and encodings -----------------------------------------------------------
 
 
-def gunzip(raw: bytes) -> tuple[bytes, str]:
-    """Decompress gzip data, keeping everything before a damaged or truncated point.
+class GzipStream(io.RawIOBase):
+    """Gzip data decompressed as it is read, within `limits`.
 
-    Returns the data and "" when intact, else a description of the damage.
+    Damage (corrupted or truncated data) ends the stream after everything before it,
+    and is described in `damage`; further gzip members are read on; going past a limit
+    raises DecompressionLimit. At most one chunk of output is held at a time.
     """
-    parts: list[bytes] = []
-    decompressor = zlib.decompressobj(wbits=31)
-    pos = 0
-    while True:
-        chunk = raw[pos : pos + _GZIP_CHUNK]
-        saved = decompressor.copy()
-        try:
-            parts.append(decompressor.decompress(chunk))
-        except zlib.error as error:
-            parts.extend(_salvage(saved, chunk))
-            return b"".join(parts), f"corrupted compressed data ({error})"
-        pos += len(chunk)
-        if decompressor.eof:
-            rest = decompressor.unused_data + raw[pos:]
-            if not rest.strip(b"\x00"):
-                return b"".join(parts), ""
-            raw, pos, decompressor = rest, 0, zlib.decompressobj(wbits=31)  # a further gzip member
-        elif pos >= len(raw):
-            parts.append(decompressor.flush())
-            return b"".join(parts), "truncated compressed data (the file ends before the compressed stream does)"
+
+    def __init__(self, raw: BinaryIO, limits: GzipLimits) -> None:
+        self._raw = raw
+        self._limits = limits
+        self._decompressor = zlib.decompressobj(wbits=31)
+        self._data = b""  # compressed bytes read from `raw`, not yet decompressed
+        self._read_in = 0
+        self._out = 0
+        self._leftover = b""
+        self._between_members = False
+        self._ended = False
+        self.damage = ""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        """Fill `buffer` as far as the data goes (a short count only at the end)."""
+        view = memoryview(buffer).cast("B")
+        filled = 0
+        while filled < len(view):
+            if not self._leftover:
+                self._leftover = self._produce()
+                if not self._leftover:
+                    break
+            count = min(len(view) - filled, len(self._leftover))
+            view[filled : filled + count] = self._leftover[:count]
+            self._leftover = self._leftover[count:]
+            filled += count
+        return filled
+
+    def _produce(self) -> bytes:
+        """The next piece of output, b"" at the end."""
+        while not self._ended:
+            if not self._data:
+                self._data = self._raw.read(_GZIP_CHUNK)
+                self._read_in += len(self._data)
+                if not self._data:
+                    return self._finish()
+            if self._between_members:
+                if not self._data.strip(b"\x00"):  # zero padding after the last member
+                    self._data = b""
+                    continue
+                self._between_members = False
+            fed, saved = self._data, self._decompressor.copy()
+            try:
+                out = self._decompressor.decompress(fed, _GZIP_CHUNK)
+            except zlib.error as error:
+                self._ended = True
+                self.damage = f"corrupted compressed data ({error})"
+                return self._checked(_salvage(saved, fed, self._limits.max_bytes - self._out))
+            self._data = self._decompressor.unconsumed_tail
+            if self._decompressor.eof:
+                self._data = self._decompressor.unused_data
+                self._decompressor = zlib.decompressobj(wbits=31)
+                self._between_members = True
+            if out:
+                return self._checked(out)
+        return b""
+
+    def _finish(self) -> bytes:
+        self._ended = True
+        if self._between_members:
+            return b""
+        self.damage = "truncated compressed data (the file ends before the compressed stream does)"
+        return self._checked(self._decompressor.flush())
+
+    def _checked(self, out: bytes) -> bytes:
+        self._out += len(out)
+        limits = self._limits
+        if self._out > limits.max_bytes:
+            raise DecompressionLimit(
+                f"too large when decompressed: more than {limits.max_bytes:,} bytes, the limit for one file; "
+                "the rest of the file was not read"
+            )
+        compressed = max(self._read_in - len(self._data), 1)
+        if self._out > limits.ratio_after and self._out > limits.max_ratio * compressed:
+            raise DecompressionLimit(
+                f"compression bomb: {compressed:,} compressed bytes expand to over {self._out:,} "
+                f"(more than {limits.max_ratio:g} times, the limit); the rest of the file was not read"
+            )
+        return out
 
 
-def _salvage(decompressor: Any, chunk: bytes) -> list[bytes]:
-    """Feed a damaged chunk byte by byte to recover the output before the damage."""
-    parts = []
+def _salvage(decompressor: Any, chunk: bytes, room: int) -> bytes:
+    """Feed a damaged chunk byte by byte to recover the output before the damage (up to `room` + a little)."""
+    parts, produced = [], 0
     for index in range(len(chunk)):
         try:
-            parts.append(decompressor.decompress(chunk[index : index + 1]))
+            part = decompressor.decompress(chunk[index : index + 1])
         except zlib.error:
             break
-    return parts
+        parts.append(part)
+        produced += len(part)
+        if produced > room:
+            break
+    return b"".join(parts)
 
 
 def looks_binary(data: bytes) -> bool:
@@ -291,25 +395,52 @@ def _json_problem(error: json.JSONDecodeError, with_line: bool = True) -> str:
     return f"malformed JSON: {error.msg}{joiner}{place}"
 
 
-def _read_jsonl(name: str, data: bytes, damage: str, info: FileInfo, progress: Progress) -> Iterator[RawRecord]:
-    """One record per non-blank line, each line decoded on its own so one bad byte spoils one line."""
+_TOO_DEEP = "malformed JSON: nested too deeply to read"
+
+
+def _lines(stream: BinaryIO) -> Iterator[bytes | None]:
+    """Lines of a byte stream, newline kept; None stands for a line over MAX_LINE_BYTES, skipped unread."""
+    while line := stream.readline(MAX_LINE_BYTES):
+        if len(line) < MAX_LINE_BYTES or line.endswith(b"\n"):
+            yield line
+            continue
+        while (rest := stream.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+            pass
+        yield None
+
+
+def _read_jsonl(
+    name: str, lines: Iterable[bytes | None], damage: Callable[[], str], info: FileInfo, tick: Callable[[], None]
+) -> Iterator[RawRecord]:
+    """One record per non-blank line, each line decoded on its own so one bad byte spoils one line.
+
+    Returns False when no line had content (the caller reports the file as empty).
+    """
     tally = EncodingTally()
-    lines = data.split(b"\n")
-    last = len(lines)
+    content = False
     for number, raw in enumerate(lines, start=1):
         if number % _PROGRESS_EVERY == 0:
-            progress(number / last)
-        if not raw.strip():
+            tick()
+        if raw is not None and not raw.strip():
             continue
+        content = True
         where = f"{name}:{number}"
+        if raw is None:
+            yield RawRecord(where, problem=f"line too long (over {MAX_LINE_BYTES:,} bytes)")
+            continue
         try:
-            obj = json.loads(tally.decode(raw))
+            obj = json.loads(tally.decode(raw.removesuffix(b"\n")))
         except json.JSONDecodeError as error:
-            cut = " (the line is cut off where the file is damaged)" if damage and number == last else ""
+            # A line without its newline in a damaged file is the one the damage cut.
+            cut = " (the line is cut off where the file is damaged)" if damage() and not raw.endswith(b"\n") else ""
             yield RawRecord(where, problem=f"{_json_problem(error, with_line=False)}{cut}")
+            continue
+        except RecursionError:
+            yield RawRecord(where, problem=_TOO_DEEP)
             continue
         yield record_from_object(obj, where)
     info.encoding = tally.label()
+    return content
 
 
 _JSON_SPACE = re.compile(r"\s*")
@@ -325,8 +456,11 @@ def _read_json(name: str, text: str) -> Iterator[RawRecord]:
         except json.JSONDecodeError as error:
             yield RawRecord(name, problem=_json_problem(error))
             return
+        except RecursionError:
+            yield RawRecord(name, problem=_TOO_DEEP)
+            return
         if text[end:].strip():  # several objects: JSON Lines under a .json name
-            yield from _read_jsonl(name, text.encode("utf-8"), "", FileInfo(), lambda fraction: None)
+            yield from _read_jsonl(name, _lines(io.BytesIO(text.encode("utf-8"))), lambda: "", FileInfo(), lambda: None)
         else:
             yield record_from_object(obj, name)
         return
@@ -347,6 +481,9 @@ def _read_json(name: str, text: str) -> Iterator[RawRecord]:
                 f"{name}:{line}",
                 problem=f"{_json_problem(error)}; the rest of the array could not be read",
             )
+            return
+        except RecursionError:
+            yield RawRecord(f"{name}:{line}", problem=f"{_TOO_DEEP}; the rest of the array could not be read")
             return
         yield record_from_object(obj, f"{name}:{line}")
         pos = _JSON_SPACE.match(text, pos).end()
@@ -470,36 +607,50 @@ def _read_html(name: str, text: str) -> Iterator[RawRecord]:
     yield RawRecord(name, fields)
 
 
-def read_file(path: Path, info: FileInfo, progress: Progress | None = None) -> Iterator[RawRecord]:
+def read_file(path: Path, info: FileInfo, progress: Progress | None = None, limits: GzipLimits = GzipLimits()) -> Iterator[RawRecord]:
     """Every record of one file, in file order; `info.encoding` is set once the file is read.
 
-    Whole-file problems (unsupported type, empty, binary, damaged compression) come out as
-    one RawRecord with a problem, after any records that could be recovered.
+    Whole-file problems (unsupported type, empty, binary, damaged compression, a `.gz`
+    beyond `limits`) come out as one RawRecord with a problem, after any records that
+    could be recovered. Records are named by `display_name(path)`.
     """
-    name = str(path)
+    name = display_name(path)
     report = progress or (lambda fraction: None)
     kind = file_format(path)
     if kind is None:
-        yield RawRecord(name, problem=f"unsupported file type {''.join(path.suffixes) or '(none)'}")
+        yield RawRecord(name, problem=f"unsupported file type {display_name(''.join(path.suffixes)) or '(none)'}")
         return
-    data, damage = path.read_bytes(), ""
-    if path.name.lower().endswith(".gz"):
-        data, damage = gunzip(data)
-    data = data.removeprefix(codecs.BOM_UTF8)
-    if not data.strip():
-        yield RawRecord(name, problem=damage or "empty file")
-        return
-    if kind == "jsonl":
-        if looks_binary(data):
-            yield RawRecord(name, problem="binary or unreadable file")
-            return
-        yield from _read_jsonl(name, data, damage, info, report)
-    else:
+    with open(path, "rb") as handle:
+        size = max(os.fstat(handle.fileno()).st_size, 1)
+        source = GzipStream(handle, limits) if path.name.lower().endswith(".gz") else None
+        stream: Any = io.BufferedReader(source, _GZIP_CHUNK) if source else handle
+        damage = (lambda: source.damage) if source else (lambda: "")
         try:
-            text, info.encoding = decode(data)
+            yield from _read_stream(name, kind, stream, damage, info, report, lambda: report(handle.tell() / size))
         except Unreadable as error:
             yield RawRecord(name, problem=str(error))
+
+
+def _read_stream(
+    name: str, kind: str, stream: BinaryIO, damage: Callable[[], str], info: FileInfo, report: Progress, tick: Callable[[], None]
+) -> Iterator[RawRecord]:
+    """The records of one opened file (JSON Lines streamed, other formats read whole)."""
+    if stream.peek(len(codecs.BOM_UTF8)).startswith(codecs.BOM_UTF8):  # type: ignore[attr-defined]
+        stream.read(len(codecs.BOM_UTF8))
+    if kind == "jsonl":
+        if looks_binary(stream.peek(_BINARY_SAMPLE)[:_BINARY_SAMPLE]):  # type: ignore[attr-defined]
+            yield RawRecord(name, problem="binary or unreadable file")
             return
+        if not (yield from _read_jsonl(name, _lines(stream), damage, info, tick)):
+            yield RawRecord(name, problem=damage() or "empty file")
+            return
+    else:
+        data = stream.read()
+        if not data.strip():
+            yield RawRecord(name, problem=damage() or "empty file")
+            return
+        text, info.encoding = decode(data)
+        del data
         if kind == "json":
             yield from _read_json(name, text)
         elif kind in ("csv", "tsv"):
@@ -508,5 +659,5 @@ def read_file(path: Path, info: FileInfo, progress: Progress | None = None) -> I
             yield from _read_txt(name, text)
         else:
             yield from _read_html(name, text)
-    if damage:
-        yield RawRecord(name, problem=f"{damage}; the rest of the file could not be read")
+    if damage():
+        yield RawRecord(name, problem=f"{damage()}; the rest of the file could not be read")

@@ -4,15 +4,22 @@ A build is written to a temporary sibling folder and swapped in with renames, so
 reader sees either the previous complete build or the new complete build, never a
 half-written one. A crash mid-write leaves the previous build untouched; the stale
 temporary folder is removed by the next build.
+
+Because a build replaces its output folder, `check_out_dir` refuses any folder that is
+not absent, empty or an earlier build, and `build_lock` lets one build at a time write
+a given folder.
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +46,117 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
 TABLES = tuple(REQUIRED_COLUMNS)
 _TMP_PREFIX = ".tmp-"
 _OLD_PREFIX = ".old-"
+_LOCK_PREFIX = ".lock-"
+_SUFFIX_HEX = 8  # temporaries are named f"{prefix}{out_dir.name}-{8 hex digits}"
+FAILED_REPORT_SUFFIX = ".rejects.jsonl"
+"""A build that kept nothing leaves its rejects beside the output folder, in DIR + this suffix."""
+
+
+class OutDirError(Exception):
+    """The output folder cannot take a build; the message is the one-line reason."""
+
+
+class BuildLocked(OutDirError):
+    """Another build holds the lock of the output folder."""
+
+
+def display_name(path: Path | str) -> str:
+    """A path as printable UTF-8 text: undecodable bytes of a file name become `\\xff` escapes.
+
+    File names are bytes on Linux; Python keeps undecodable ones as lone surrogates,
+    which cannot be written to a UTF-8 file, Parquet or a strict terminal.
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def is_build(folder: Path) -> bool:
+    """True when `folder` holds a build: a manifest.json that is a JSON object with a schema version."""
+    try:
+        manifest = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and "schema_version" in manifest
+
+
+def _foreign_entries(build_dir: Path) -> list[str]:
+    """Names in a build folder that no build writes (a user's notes, a subfolder)."""
+    known = {MANIFEST, REJECTS, DUPLICATES}
+    return sorted(
+        display_name(entry.name) for entry in build_dir.iterdir()
+        if not (entry.is_file() and (entry.name in known or entry.name.endswith(".parquet")))
+    )
+
+
+def check_out_dir(out_dir: Path, inputs: Sequence[Path] = ()) -> Path:
+    """The absolute output folder, once it is known that a build may replace it.
+
+    A build replaces its whole folder, so the folder must be absent, empty, or an earlier
+    build holding nothing but artifacts, and must neither be nor contain an input (an
+    output inside an input folder is fine: `discover` skips builds). Raises OutDirError
+    with the reason; touches nothing.
+    """
+    shown = display_name(out_dir)
+    out = Path(out_dir).resolve()
+    for given in inputs:
+        source = Path(given).resolve()
+        if source == out or out in source.parents:
+            what = "is" if source == out else "contains"
+            raise OutDirError(f"--out {shown} {what} the input {display_name(given)}, which the build would delete: choose another folder")
+    if not (out.exists() or out.is_symlink()):
+        return out
+    if not out.is_dir():
+        raise OutDirError(f"--out {shown} is a file, not a folder: choose a new or empty folder")
+    if not any(out.iterdir()):
+        return out
+    if not is_build(out):
+        raise OutDirError(
+            f"--out {shown} holds files and no earlier build (no valid {MANIFEST}); a build replaces its folder, "
+            "so choose a new or empty folder"
+        )
+    foreign = _foreign_entries(out)
+    if foreign:
+        listed = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+        raise OutDirError(f"--out {shown} is an earlier build but also holds {listed}, which the build would delete: move them out first")
+    return out
+
+
+@contextlib.contextmanager
+def build_lock(out_dir: Path) -> Iterator[None]:
+    """Hold the lock that lets one build at a time write `out_dir`; raises BuildLocked at once if taken.
+
+    The lock is an flock on the hidden file `.lock-<name>` beside the folder (the folder
+    itself is swapped, so a lock inside it would move). The holder deletes the file when
+    done; a process that locked a file just deleted sees that it no longer has that
+    path and tries again, so two builds never both hold the lock. A killed build's lock
+    is released by the kernel; its leftover file is reused.
+    """
+    out_dir = Path(out_dir)
+    path = out_dir.parent / f"{_LOCK_PREFIX}{out_dir.name}"
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+            os.close(fd)
+            raise BuildLocked(
+                f"another build (process {holder}) is writing {display_name(out_dir)}: wait until it finishes or choose another --out"
+            ) from None
+        try:
+            same = os.stat(path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        os.close(fd)
 
 
 def file_sha256(path: Path, chunk_size: int = 1 << 20) -> str:
@@ -79,7 +197,8 @@ def code_version(package_dir: Path, data_files: Iterable[Path]) -> str:
 
 
 def _write_jsonl(path: Path, records: Iterable[Mapping[str, Any]]) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
+    # backslashreplace: text may hold lone surrogates (a JSON "\udcff" escape); they must not fail the build.
+    with open(path, "w", encoding="utf-8", errors="backslashreplace") as handle:
         for record in records:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
@@ -101,7 +220,7 @@ def write_build(
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(out_dir)
-    tmp_dir = out_dir.parent / f"{_TMP_PREFIX}{out_dir.name}-{uuid.uuid4().hex[:8]}"
+    tmp_dir = out_dir.parent / f"{_TMP_PREFIX}{out_dir.name}-{uuid.uuid4().hex[:_SUFFIX_HEX]}"
     tmp_dir.mkdir()
     try:
         for name, frame in tables.items():
@@ -110,7 +229,8 @@ def write_build(
         _write_jsonl(tmp_dir / DUPLICATES, duplicates)
         # The manifest goes last: a folder with a manifest is a complete build.
         full_manifest = {"schema_version": SCHEMA_VERSION, **manifest}
-        (tmp_dir / MANIFEST).write_text(json.dumps(full_manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        (tmp_dir / MANIFEST).write_text(json.dumps(full_manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8",
+                                        errors="backslashreplace")
         _fsync_dir(tmp_dir)
     except BaseException:
         shutil.rmtree(tmp_dir, ignore_errors=True)
@@ -133,7 +253,7 @@ def _swap_in(tmp_dir: Path, out_dir: Path) -> None:
     """
     old_dir = None
     if out_dir.exists():
-        old_dir = out_dir.parent / f"{_OLD_PREFIX}{out_dir.name}-{uuid.uuid4().hex[:8]}"
+        old_dir = out_dir.parent / f"{_OLD_PREFIX}{out_dir.name}-{uuid.uuid4().hex[:_SUFFIX_HEX]}"
         os.replace(out_dir, old_dir)
     try:
         os.replace(tmp_dir, out_dir)
@@ -145,18 +265,46 @@ def _swap_in(tmp_dir: Path, out_dir: Path) -> None:
         shutil.rmtree(old_dir, ignore_errors=True)
 
 
+def _leftovers(out_dir: Path, prefix: str) -> list[Path]:
+    """Temporaries of exactly `out_dir`: `.tmp-x-1234abcd` is build x's, `.tmp-x-y-1234abcd` is build x-y's."""
+    pattern = re.compile(re.escape(f"{prefix}{out_dir.name}-") + f"[0-9a-f]{{{_SUFFIX_HEX}}}")
+    return sorted(entry for entry in out_dir.parent.iterdir() if pattern.fullmatch(entry.name))
+
+
 def remove_stale_temporaries(out_dir: Path) -> None:
-    """Delete leftovers of interrupted builds of `out_dir` (never the build itself)."""
+    """Delete leftovers of interrupted builds of `out_dir` (never the build itself, never another build's).
+
+    Call it holding `build_lock(out_dir)`: a running build's temporary folder looks stale.
+    """
     out_dir = Path(out_dir)
     if not out_dir.parent.exists():
         return
     for prefix in (_TMP_PREFIX, _OLD_PREFIX):
-        for leftover in out_dir.parent.glob(f"{prefix}{out_dir.name}-*"):
+        for leftover in _leftovers(out_dir, prefix):
             if not out_dir.exists() and prefix == _OLD_PREFIX:
                 # A crash between the two renames: the old build is the only complete one.
                 os.replace(leftover, out_dir)
                 continue
             shutil.rmtree(leftover, ignore_errors=True)
+
+
+def failed_report_path(out_dir: Path) -> Path:
+    """Where a build of `out_dir` that kept no record lists its rejects (a folder without manifest is no build)."""
+    out_dir = Path(out_dir)
+    return out_dir.with_name(out_dir.name + FAILED_REPORT_SUFFIX)
+
+
+def write_failed_report(out_dir: Path, rejects: Iterable[Mapping[str, Any]]) -> Path:
+    """Write the rejects of a build that kept nothing beside `out_dir`, atomically; returns the file."""
+    target = failed_report_path(out_dir)
+    tmp = target.with_name(f"{_TMP_PREFIX}{target.name}-{uuid.uuid4().hex[:_SUFFIX_HEX]}")
+    try:
+        _write_jsonl(tmp, rejects)
+        os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    return target
 
 
 def read_manifest(build_dir: Path) -> dict[str, Any]:

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 from pathlib import Path
 
 import pytest
 
-from pipeline.readers import EncodingTally, FileInfo, RawRecord, decode, discover, gunzip, looks_binary, map_fields, read_file
+from pipeline.readers import (
+    EncodingTally,
+    FileInfo,
+    GzipLimits,
+    GzipStream,
+    RawRecord,
+    decode,
+    discover,
+    looks_binary,
+    map_fields,
+    read_file,
+)
 
 
 def _read(path: Path) -> tuple[list[RawRecord], FileInfo]:
@@ -46,6 +58,15 @@ def test_unsupported_named_file_is_a_reject_not_a_silence(tmp_path: Path) -> Non
 
 
 # --- bytes and encodings -----------------------------------------------------------
+
+
+def gunzip(raw: bytes) -> tuple[bytes, str]:
+    """Everything a GzipStream yields, read in small pieces, and its damage."""
+    stream = GzipStream(io.BytesIO(raw), GzipLimits())
+    parts = []
+    while chunk := stream.read(1000):
+        parts.append(chunk)
+    return b"".join(parts), stream.damage
 
 
 def test_gunzip_intact_and_multi_member() -> None:
