@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from dashboard.filters import forget_filters
 from dashboard.uploads import session_folder, upload_root
@@ -17,6 +21,7 @@ from dashboard.uploads import session_folder, upload_root
 _TOKEN_KEY = "pw_upload_token"
 _CHOICE_KEY = "pw_corpus_choice"
 _SHOWN_KEY = "pw_corpus_shown"
+_UPLOADER_GENERATION_KEY = "pw_uploader_generation"
 APP_CORPUS, OWN_CORPUS = "Demo corpus", "Your corpus"
 
 
@@ -53,3 +58,30 @@ def choose_corpus(app_data_dir: Path) -> Path:
 def show_own_corpus() -> None:
     """Select the session's own corpus in the sidebar (after a successful build)."""
     st.session_state[_CHOICE_KEY] = OWN_CORPUS
+
+
+def uploader_key() -> str:
+    """The file uploader's key; release_uploads changes it so the page shows a fresh, empty uploader."""
+    return f"pw_uploader_{st.session_state.get(_UPLOADER_GENERATION_KEY, 0)}"
+
+
+def release_uploads(files: Sequence[UploadedFile]) -> None:
+    """Free attached files from the server's memory now, not when the session ends.
+
+    Streamlit keeps every attached file in memory (for all sessions, until each one ends);
+    once staged to disk, or refused, they are removed from its upload manager (as
+    st.chat_input does) and the uploader is replaced by a new, empty one.
+    """
+    ctx = get_script_run_ctx()
+    if ctx is not None and isinstance(ctx.uploaded_file_mgr, MemoryUploadedFileManager):
+        for file in files:
+            ctx.uploaded_file_mgr.remove_file(session_id=ctx.session_id, file_id=file.file_id)
+    st.session_state[_UPLOADER_GENERATION_KEY] = st.session_state.get(_UPLOADER_GENERATION_KEY, 0) + 1
+
+
+def attached_bytes_on_server() -> int:
+    """Bytes of attached files all sessions of this server hold in memory now (from Streamlit's own stats)."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return 0
+    return sum(stat.byte_length for stats in ctx.uploaded_file_mgr.get_stats().values() for stat in stats)

@@ -3,33 +3,34 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from dashboard.build_queue import BuildQueue
 from dashboard.settings import Setting
 from dashboard.uploads import (
     UploadLimits,
     UploadRejected,
+    attachment_problem,
+    build_staged,
     create_session_folder,
+    display_input,
+    overall_progress,
     purge_expired,
     safe_name,
+    server_upload_cap_mb,
     session_folder,
     stage_uploads,
     upload_ttl_hours,
     zip_folder,
 )
+from pipeline.build import BuildError
+from tests.hostile_zips import corrupt_crc, corrupt_deflate, patch_headers, zip_bytes
 
 ARTICLE = "Demo: news report\nTitle\nPublished : June 12, 2018 - 09:00\n\nA summit took place.\n"
-
-
-def _zip(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def _all_files(root: Path) -> set[Path]:
@@ -39,7 +40,7 @@ def _all_files(root: Path) -> set[Path]:
 def test_files_zip_members_and_pasted_text_are_staged(tmp_path: Path) -> None:
     dest = tmp_path / "session" / "inputs"
     staged = stage_uploads(
-        [("a.txt", ARTICLE.encode()), ("bundle.zip", _zip({"nested/b.jsonl": b"{}\n", "notes.md": b"skip"}))],
+        [("a.txt", ARTICLE.encode()), ("bundle.zip", zip_bytes({"nested/b.jsonl": b"{}\n", "notes.md": b"skip"}))],
         "Pasted article text",
         dest,
     )
@@ -52,7 +53,7 @@ def test_path_traversal_in_zip_is_refused_without_side_effects(tmp_path: Path) -
     dest = tmp_path / "root" / "session"
     before = _all_files(tmp_path)
     with pytest.raises(UploadRejected, match=r"unsafe path '\.\./\.\./x\.txt'"):
-        stage_uploads([("evil.zip", _zip({"ok.txt": ARTICLE.encode(), "../../x.txt": b"owned"}))], "", dest)
+        stage_uploads([("evil.zip", zip_bytes({"ok.txt": ARTICLE.encode(), "../../x.txt": b"owned"}))], "", dest)
     assert _all_files(tmp_path) == before
     assert not dest.exists()
 
@@ -60,11 +61,11 @@ def test_path_traversal_in_zip_is_refused_without_side_effects(tmp_path: Path) -
 @pytest.mark.parametrize("member", ["/etc/passwd.txt", "C:/windows/x.txt", "..\\..\\x.txt"])
 def test_absolute_and_windows_paths_in_zip_are_refused(tmp_path: Path, member: str) -> None:
     with pytest.raises(UploadRejected, match="unsafe path"):
-        stage_uploads([("evil.zip", _zip({member: b"x"}))], "", tmp_path / "s")
+        stage_uploads([("evil.zip", zip_bytes({member: b"x"}))], "", tmp_path / "s")
 
 
 def test_zip_bomb_is_refused(tmp_path: Path) -> None:
-    bomb = _zip({"big.txt": b"\0" * 50_000_000})
+    bomb = zip_bytes({"big.txt": b"\0" * 50_000_000})
     assert len(bomb) < 1_000_000
     with pytest.raises(UploadRejected, match="zip bomb"):
         stage_uploads([("bomb.zip", bomb)], "", tmp_path / "s")
@@ -73,7 +74,7 @@ def test_zip_bomb_is_refused(tmp_path: Path) -> None:
 
 def test_zip_unpacking_beyond_the_limit_is_refused(tmp_path: Path) -> None:
     payload = os.urandom(300_000)
-    archive = _zip({f"part{i}.txt": payload for i in range(4)})
+    archive = zip_bytes({f"part{i}.txt": payload for i in range(4)})
     with pytest.raises(UploadRejected, match="unpacks to"):
         stage_uploads([("many.zip", archive)], "", tmp_path / "s", UploadLimits(max_unzipped_mb=1))
 
@@ -92,7 +93,7 @@ def test_unsupported_file_type_is_refused_by_name_and_the_rest_is_staged(tmp_pat
 
 def test_an_upload_with_nothing_usable_is_refused_naming_every_file(tmp_path: Path) -> None:
     with pytest.raises(UploadRejected, match=r"run\.exe: not a corpus file") as caught:
-        stage_uploads([("run.exe", b"MZ"), ("evil.zip", _zip({"../x.txt": b"x"}))], "", tmp_path / "s")
+        stage_uploads([("run.exe", b"MZ"), ("evil.zip", zip_bytes({"../x.txt": b"x"}))], "", tmp_path / "s")
     assert [r.name for r in caught.value.refused] == ["run.exe", "evil.zip"]
     assert "unsafe path" in caught.value.refused[1].reason
     assert not (tmp_path / "s").exists()
@@ -147,8 +148,6 @@ def test_zip_folder_round_trips(tmp_path: Path) -> None:
 
 
 def test_overall_progress_is_monotonic_across_stages() -> None:
-    from dashboard.uploads import overall_progress
-
     stages = ["ingest", "topics", "keywords", "analyse", "write"]  # the order build() reports
     values = [overall_progress(stage, fraction)[0] for stage in stages for fraction in (0.0, 0.5, 1.0)]
     assert values == sorted(values)
@@ -177,43 +176,6 @@ def test_a_long_invalid_setting_is_shortened_in_the_warning() -> None:
 # --- damaged, encrypted and unreadable zip members (issue 10) ----------------------------------
 
 
-def _patch_headers(archive: bytes, member: str, *, flags: int = 0, method: int | None = None) -> bytes:
-    """Set flag bits and/or the compression method of one member in both its local and central headers."""
-    data = bytearray(archive)
-    name = member.encode()
-    for signature, flag_at, method_at, name_at in ((b"PK\x03\x04", 6, 8, 30), (b"PK\x01\x02", 8, 10, 46)):
-        start = data.find(signature)
-        while start != -1:
-            if data[start + name_at:start + name_at + len(name)] == name:
-                data[start + flag_at] |= flags
-                if method is not None:
-                    data[start + method_at:start + method_at + 2] = method.to_bytes(2, "little")
-            start = data.find(signature, start + 4)
-    return bytes(data)
-
-
-def _stored_zip(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
-def _corrupt_crc(archive: bytes, payload: bytes) -> bytes:
-    """Flip one byte of a stored member's data: its CRC no longer matches."""
-    at = archive.index(payload)
-    return archive[:at] + bytes([archive[at] ^ 0xFF]) + archive[at + 1:]
-
-
-def _corrupt_deflate(archive: bytes) -> bytes:
-    """Overwrite the start of the first member's deflate stream with bytes that are not deflate."""
-    name_length = int.from_bytes(archive[26:28], "little")
-    extra_length = int.from_bytes(archive[28:30], "little")
-    at = 30 + name_length + extra_length
-    return archive[:at] + b"\xff" * 8 + archive[at + 8:]
-
-
 GOOD = ARTICLE.encode()
 BAD_PAYLOAD = b"Demo: wire\nA title\nPublished : June 12, 2018\n\nSome body text to damage.\n"
 
@@ -221,10 +183,10 @@ BAD_PAYLOAD = b"Demo: wire\nA title\nPublished : June 12, 2018\n\nSome body text
 @pytest.mark.parametrize(
     ("archive", "reason"),
     [
-        (_corrupt_crc(_stored_zip({"good.txt": GOOD, "bad.txt": BAD_PAYLOAD}), BAD_PAYLOAD), "damaged"),
-        (_patch_headers(_zip({"good.txt": GOOD, "bad.txt": BAD_PAYLOAD}), "bad.txt", flags=0x1), "encrypted"),
-        (_patch_headers(_zip({"good.txt": GOOD, "bad.txt": BAD_PAYLOAD}), "bad.txt", method=9), "Deflate64"),
-        (_zip({"good.txt": GOOD, "inner/bad.txt.zip": _zip({"x.txt": GOOD})}), "archive inside the zip"),
+        (corrupt_crc(zip_bytes(method=zipfile.ZIP_STORED, members={"good.txt": GOOD, "bad.txt": BAD_PAYLOAD}), BAD_PAYLOAD), "damaged"),
+        (patch_headers(zip_bytes({"good.txt": GOOD, "bad.txt": BAD_PAYLOAD}), "bad.txt", flags=0x1), "encrypted"),
+        (patch_headers(zip_bytes({"good.txt": GOOD, "bad.txt": BAD_PAYLOAD}), "bad.txt", method=9), "Deflate64"),
+        (zip_bytes({"good.txt": GOOD, "inner/bad.txt.zip": zip_bytes({"x.txt": GOOD})}), "archive inside the zip"),
     ],
     ids=["bad-crc", "encrypted", "deflate64", "nested-zip"],
 )
@@ -237,7 +199,7 @@ def test_an_unreadable_zip_member_is_refused_by_name_and_the_others_kept(tmp_pat
 
 
 def test_a_damaged_deflate_stream_is_refused_and_nothing_is_left(tmp_path: Path) -> None:
-    archive = _corrupt_deflate(_zip({"only.txt": GOOD * 20}))
+    archive = corrupt_deflate(zip_bytes({"only.txt": GOOD * 20}))
     with pytest.raises(UploadRejected, match=r"bundle\.zip/only\.txt: damaged"):
         stage_uploads([("bundle.zip", archive)], "", tmp_path / "s")
     assert not (tmp_path / "s").exists()
@@ -245,7 +207,7 @@ def test_a_damaged_deflate_stream_is_refused_and_nothing_is_left(tmp_path: Path)
 
 def test_a_zip_that_is_only_a_nested_zip_is_refused_with_the_reason(tmp_path: Path) -> None:
     with pytest.raises(UploadRejected, match=r"outer\.zip/inner\.zip: an archive inside the zip is not opened"):
-        stage_uploads([("outer.zip", _zip({"inner.zip": _zip({"a.txt": GOOD})}))], "", tmp_path / "s")
+        stage_uploads([("outer.zip", zip_bytes({"inner.zip": zip_bytes({"a.txt": GOOD})}))], "", tmp_path / "s")
     assert not (tmp_path / "s").exists()
 
 
@@ -257,7 +219,7 @@ def test_an_unexpected_error_while_staging_leaves_nothing_on_disk(tmp_path: Path
 
     monkeypatch.setattr(uploads, "_extract_zip", broken)
     with pytest.raises(MemoryError):
-        stage_uploads([("a.txt", GOOD), ("b.zip", _zip({"c.txt": GOOD}))], "", tmp_path / "s")
+        stage_uploads([("a.txt", GOOD), ("b.zip", zip_bytes({"c.txt": GOOD}))], "", tmp_path / "s")
     assert not (tmp_path / "s").exists()
 
 
@@ -269,7 +231,7 @@ def test_long_names_keep_their_extension(suffix: str) -> None:
 
 def test_a_long_zip_member_name_is_staged_with_its_extension(tmp_path: Path) -> None:
     member = "folder/" + "very-long-title-" * 12 + ".jsonl.gz"
-    staged = stage_uploads([("bundle.zip", _zip({member: b"\x1f\x8b"}))], "", tmp_path / "s")
+    staged = stage_uploads([("bundle.zip", zip_bytes({member: b"\x1f\x8b"}))], "", tmp_path / "s")
     assert len(staged.files) == 1 and staged.files[0].name.endswith(".jsonl.gz") and len(staged.files[0].name) <= 120
 
 
@@ -277,8 +239,6 @@ def test_a_long_zip_member_name_is_staged_with_its_extension(tmp_path: Path) -> 
 
 
 def test_attachments_within_the_caps_may_stay() -> None:
-    from dashboard.uploads import attachment_problem
-
     assert attachment_problem([("a.txt", 10_000_000), ("b.zip", 40_000_000)], server_bytes=50_000_000, server_cap_mb=400) is None
 
 
@@ -292,17 +252,11 @@ def test_attachments_within_the_caps_may_stay() -> None:
     ids=["per-file", "per-session", "server-total"],
 )
 def test_attachments_over_a_cap_are_named_with_the_reason(attached, server_bytes: int, expected: str) -> None:
-    import re
-
-    from dashboard.uploads import attachment_problem
-
     assert re.search(expected, attachment_problem(attached, server_bytes=server_bytes, server_cap_mb=400))
 
 
 @pytest.mark.parametrize(("value", "expected"), [(None, 400), ("50", 50), ("nan", 400), ("2.5", 400), ("0", 400)])
 def test_server_upload_cap_from_environment(value: str | None, expected: int) -> None:
-    from dashboard.uploads import server_upload_cap_mb
-
     setting = server_upload_cap_mb({} if value is None else {"PENINSULA_WATCH_UPLOADS_TOTAL_MB": value})
     assert setting.value == expected and (setting.warning is None) == (value in (None, "50"))
 
@@ -313,8 +267,6 @@ def test_server_upload_cap_from_environment(value: str | None, expected: int) ->
      ("C:\\app\\uploads\\0a1b\\inputs-17\\a.csv:row 3", "a.csv:row 3"), ("data/demo/x.txt", "data/demo/x.txt")],
 )
 def test_rejects_are_shown_with_the_users_file_name(raw: str, expected: str) -> None:
-    from dashboard.uploads import display_input
-
     assert display_input(raw) == expected
 
 
@@ -322,10 +274,6 @@ def test_rejects_are_shown_with_the_users_file_name(raw: str, expected: str) -> 
 
 
 def test_staged_inputs_are_removed_when_the_build_fails(tmp_path: Path) -> None:
-    from dashboard.build_queue import BuildQueue
-    from dashboard.uploads import build_staged
-    from pipeline.build import BuildError
-
     inputs = tmp_path / "session" / "inputs-1"
     stage_uploads([], "just a line without a date", inputs)
     queue = BuildQueue(1)
@@ -335,9 +283,6 @@ def test_staged_inputs_are_removed_when_the_build_fails(tmp_path: Path) -> None:
 
 
 def test_staged_inputs_are_removed_when_the_user_leaves_while_waiting(tmp_path: Path) -> None:
-    from dashboard.build_queue import BuildQueue
-    from dashboard.uploads import build_staged
-
     class Left(Exception):
         """What Streamlit raises in a callback once the user closed the tab."""
 

@@ -1,11 +1,13 @@
 """The "Your corpus" page: a pasted article is built and becomes the session's corpus, privately."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from pipeline import store
+from tests.hostile_zips import corrupt_deflate, patch_headers, zip_bytes
 
 PASTED = """Demo: test desk
 [Editorial] A handshake at the border
@@ -72,3 +74,72 @@ def test_text_with_no_usable_article_shows_a_clear_error(app_test, uploads_root:
     assert not at.exception
     assert any("Nothing could be analysed" in e.value for e in at.error)
     assert _session_builds(uploads_root) == []
+
+
+# --- refusals and rejects are shown with file names and reasons (issue 10) -------------------------
+
+WIRE = "\n".join([
+    json.dumps({"id": "w-1", "date": "2019-10-06", "title": "Talks in Stockholm", "source": "Test wire",
+                "body": "Working-level talks in Stockholm ended after one day without agreement."}),
+    json.dumps({"id": "w-2", "title": "A record without a date", "source": "Test wire", "body": "No date at all here."}),
+]) + "\n"
+
+
+def _upload_and_analyse(at, files: list[tuple[str, bytes]]):
+    at.file_uploader[0].set_value([(name, data, "application/octet-stream") for name, data in files])
+    at.run()
+    next(button for button in at.button if button.label == "Analyse").click()
+    return at.run(timeout=120)
+
+
+def test_refused_files_and_rejected_records_are_listed_by_name_with_reasons(app_test, uploads_root: Path) -> None:
+    at = app_test()
+    at.switch_page("pages/your_corpus.py").run()
+    bundle = patch_headers(zip_bytes({"locked.txt": PASTED.encode(), "inner.zip": b"PK"}), "locked.txt", flags=0x1)
+    at = _upload_and_analyse(at, [("handshake.txt", PASTED.encode()), ("wire.jsonl", WIRE.encode()), ("notes.gz", b"\x1f\x8b"),
+                                  ("bundle.zip", bundle)])
+    assert not at.exception and [e.value for e in at.error] == []
+    assert any("Analysed 2 file(s)" in s.value for s in at.success)
+    tables = [frame.value for frame in at.dataframe]
+    refusals = next(t for t in tables if "notes.gz" in set(t["File"]))
+    reasons = dict(zip(refusals["File"], refusals["Reason"]))
+    assert set(reasons) == {"notes.gz", "bundle.zip/locked.txt", "bundle.zip/inner.zip"}
+    assert "not a corpus file" in reasons["notes.gz"] and "encrypted" in reasons["bundle.zip/locked.txt"]
+    assert "archive inside the zip" in reasons["bundle.zip/inner.zip"]
+    rejects = next(t for t in tables if any(str(name).startswith("wire.jsonl:") for name in t["File"]))
+    assert list(rejects["File"]) == ["wire.jsonl:2"] and rejects["Reason"].iloc[0]
+    assert not list(uploads_root.glob("*/inputs-*")), "raw uploads are not kept"
+
+
+def test_a_zip_of_damaged_members_is_refused_by_name_and_nothing_is_kept(app_test, uploads_root: Path) -> None:
+    at = app_test()
+    at.switch_page("pages/your_corpus.py").run()
+    at = _upload_and_analyse(at, [("broken.zip", corrupt_deflate(zip_bytes({"only.txt": PASTED.encode() * 5})))])
+    assert not at.exception
+    assert len(at.error) == 1 and "Upload refused" in at.error[0].value and "broken.zip/only.txt" in at.error[0].value.replace("\\", "")
+    assert "damaged" in at.error[0].value
+    assert not list(uploads_root.glob("*/inputs-*")) and not list(uploads_root.glob("*/build"))
+    assert at.file_uploader[0].value == [] or at.file_uploader[0].value is None, "the refused files are released"
+
+
+def test_attached_files_over_the_server_cap_are_released_with_the_reason(app_test, uploads_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PENINSULA_WATCH_UPLOADS_TOTAL_MB", "1")
+    at = app_test()
+    at.switch_page("pages/your_corpus.py").run()
+    at.file_uploader[0].set_value([("big.jsonl", b"x" * 1_500_000, "application/octet-stream")])
+    at.run()
+    assert not at.exception
+    assert len(at.error) == 1 and "Files not kept" in at.error[0].value and "limit is 1 MB" in at.error[0].value
+    assert at.file_uploader[0].key != "pw_uploader_0", "a fresh uploader replaces the one holding the files"
+    assert not at.file_uploader[0].value
+
+
+@pytest.mark.parametrize("ttl", ["nan", "inf", "-1"])
+def test_an_invalid_ttl_is_reported_and_the_default_used(app_test, uploads_root: Path, monkeypatch: pytest.MonkeyPatch, ttl: str) -> None:
+    monkeypatch.setenv("PENINSULA_WATCH_UPLOAD_TTL_HOURS", ttl)
+    at = app_test()
+    at.switch_page("pages/your_corpus.py").run()
+    assert not at.exception
+    assert any("PENINSULA\\_WATCH\\_UPLOAD\\_TTL\\_HOURS" in w.value for w in at.warning)
+    text = " ".join(m.value for m in at.markdown)
+    assert "after 24 hours" in text and "nan hours" not in text and "inf hours" not in text
