@@ -235,14 +235,17 @@ def _dedupe(items: list[dict]) -> list[dict]:
 
 
 def sample(seed: int = SEED, tone_quota: dict[str, tuple[int, int]] | None = None,
-           framing_quota: dict[str, int] | None = None) -> tuple[list[dict], list[dict]]:
-    """Deterministic samples: per corpus, (opposed, same-camp) tone quotas and a framing quota.
+           framing_quota: dict[str, int] | None = None,
+           polar_quota: dict[str, int] | None = None) -> tuple[list[dict], list[dict]]:
+    """Deterministic samples: per corpus, (opposed, same-camp) tone quotas, a quota of further tone
+    items that hold praise or blame words, and a framing quota.
 
     Framing items are drawn per cue in turn so that rare cues such as "deterrent" or "freeze" are
     not crowded out by "talks" and "sanctions"; tone items per pair of leaders likewise.
     """
     tone_quota = tone_quota or {CORPORA[0]: (110, 20), CORPORA[1]: (10, 30), CORPORA[2]: (125, 20)}
     framing_quota = framing_quota or {CORPORA[0]: 80, CORPORA[1]: 60, CORPORA[2]: 100}
+    polar_quota = dict(polar_quota or {CORPORA[0]: 20, CORPORA[1]: 10, CORPORA[2]: 80})
     rng = random.Random(seed)
     tone_out, framing_out = [], []
     for name in CORPORA:
@@ -258,7 +261,35 @@ def sample(seed: int = SEED, tone_quota: dict[str, tuple[int, int]] | None = Non
                                  lambda item: str(set(item["actors"]) <= _DPRK_LEADERS), n_same, rng,
                                  in_turn=False)
         framing_out += _round_robin(_dedupe(framing), lambda item: item["cue"], framing_quota[name], rng)
+        # A second draw (its own seed, so the first draw above stays as it was labelled): sentences
+        # not yet taken, leaders of opposed camps before the rest, and in each group those with both
+        # praise and blame words first, then those with either.
+        taken = {item["item_id"] for item in tone_out}
+        rest = [item for item in tone if item["item_id"] not in taken]
+        extra_rng = random.Random(f"{seed}:polar:{name}")
+        for pool in ([item for item in rest if item["opposed"]], rest):
+            for tier in (2, 1):
+                picked = _round_robin([item for item in pool if _polarity(item["text"]) == tier
+                                       and item["item_id"] not in taken],
+                                      lambda item: " ".join(sorted(item["actors"])), polar_quota[name], extra_rng)
+                tone_out += picked
+                taken.update(item["item_id"] for item in picked)
+                polar_quota[name] -= len(picked)
     return tone_out, framing_out
+
+
+# Words that signal praise or blame, to rank sentences in the second draw. A short list of my own,
+# independent of the project's tone lexicon (the gold standard must not be chosen by the scorer).
+_PRAISE = re.compile(r"\b(?:prais|thank|welcom|commend|great|historic|congratulat|sympath|support|respected|friend|"
+                     r"warm|leadership|courage|success|achiev|credit|proud|hono(?:u)?r|admir|wise|noble)", re.IGNORECASE)
+_BLAME = re.compile(r"\b(?:war\b|invasion|invad|brutal|criminal|blame|responsib|threat|dictator|tyrant|fascist|traitor|"
+                    r"puppet|condemn|denounc|crime|aggress|provocat|attack|disinformation|interfer|fail|weak|danger|"
+                    r"kill|murder|sanction|slander|insult|reckless|smear|rat-like)", re.IGNORECASE)
+
+
+def _polarity(text: str) -> int:
+    """How many of the two kinds of evaluative words (praise, blame) the sentence holds: 0, 1 or 2."""
+    return bool(_PRAISE.search(text)) + bool(_BLAME.search(text))
 
 
 def _round_robin(items: list[dict], key: Callable[[dict], str], n: int, rng: random.Random,
