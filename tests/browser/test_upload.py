@@ -89,3 +89,20 @@ def test_path_traversal_zip_is_refused_in_the_browser(upload_server, open_app, t
     app.page.get_by_text("Upload refused").wait_for(timeout=60_000)
     assert "unsafe path" in app.page.get_by_text("Upload refused").inner_text()
     assert not list(uploads.parent.rglob("escaped.txt"))
+
+
+def test_damaged_and_encrypted_zip_members_are_named_with_reasons_in_the_browser(upload_server, open_app, tmp_path: Path) -> None:
+    from tests.hostile_zips import corrupt_deflate, patch_headers, zip_bytes
+
+    server, uploads = upload_server
+    damaged, locked = tmp_path / "damaged.zip", tmp_path / "locked.zip"
+    damaged.write_bytes(corrupt_deflate(zip_bytes({"only.txt": TXT.encode() * 5})))
+    locked.write_bytes(patch_headers(zip_bytes({"secret.txt": TXT.encode()}), "secret.txt", flags=0x1))
+    app = open_app(server).open("/your_corpus")
+    app.page.locator("input[type=file]").set_input_files([str(damaged), str(locked)])
+    app.page.get_by_text("locked.zip").wait_for()
+    app.page.get_by_role("button", name="Analyse").click()
+    app.page.get_by_text("Upload refused").wait_for(timeout=60_000)
+    refusal = app.page.get_by_text("Upload refused").inner_text()
+    assert "damaged.zip/only.txt: damaged" in refusal and "locked.zip/secret.txt: encrypted" in refusal
+    assert not list(uploads.glob("*/inputs-*")), "raw uploads are not kept after a refusal"
