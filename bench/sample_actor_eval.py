@@ -70,21 +70,28 @@ EXTRA_KEYS: dict[str, re.Pattern[str]] = {
         r"|puppet chief|chief executive)\b)|\bChairman\b|\bComrade|\bthe President\b"
     ),
     "initials": re.compile(r"\b[A-Z]\. ?(?:[A-Z]\. ?)?[A-Z][a-z]+"),
+    # Top-ups for leaders whose surname strata are mostly traps or other bearers (added after
+    # the first labelling pass, at the end of each corpus's quotas so earlier picks stay put).
+    "name:moon-jae-in": re.compile(r"Moon Jae[- ]?in|President Moon"),
+    "name:park-geun-hye": re.compile(r"(?i:Park Geun[- ]?Hye|Park Kun[- ]?Hye)"),
+    "name:president-lee": re.compile(r"President Lee"),
+    "name:ishiba": re.compile(r"Ishiba"),
 }
 ALL_SURNAMES = re.compile("|".join(_surname_pattern(s).pattern for s in SURNAMES))
 
-# Quotas per corpus and key. Headlines: about 220 items; bodies: about 220 sentences.
+# Quotas per corpus and key (order matters: each corpus has one seeded random stream, consumed
+# key by key). Headlines: about 225 items; bodies: about 260 sentences.
 QUOTAS: dict[str, dict[str, int]] = {
     HEADLINES: {
         "Kim": 16, "Putin": 14, "Bush": 14, "Obama": 10, "Abe": 12, "Koizumi": 6, "Medvedev": 7,
         "Yeltsin": 2, "Lee": 14, "Park": 10, "Clinton": 10, "Roh": 6, "Hu": 6, "Jiang": 6, "Moon": 8,
         "Xi": 6, "Choe": 5, "Ri": 5, "Sung": 5, "Bolton": 2, "Kerry": 1, "Biden": 1, "Rice": 8,
-        "Hill": 5, "trap": 3, "role": 8, "initials": 6, "random": 22,
+        "Hill": 5, "trap": 3, "role": 8, "initials": 6, "random": 22, "name:park-geun-hye": 6,
     },
     KCNA_2011: {
         "Kim": 10, "Lee": 8, "Park": 4, "Obama": 4, "Medvedev": 4, "Putin": 3, "Bush": 3, "Hu": 2,
         "Xi": 2, "Moon": 3, "Clinton": 2, "Abe": 2, "Lavrov": 1, "Choe": 2, "Ri": 2, "Sung": 2,
-        "Rice": 2, "Hill": 2, "trap": 4, "role": 4, "initials": 3, "random": 6,
+        "Rice": 2, "Hill": 2, "trap": 4, "role": 4, "initials": 3, "random": 6, "name:park-geun-hye": 4,
     },
     KCNA_2024: {
         "Kim": 8, "Yoon": 8, "Putin": 5, "Biden": 3, "Xi": 2, "Kishida": 3, "Shoigu": 2, "Lavrov": 1,
@@ -95,7 +102,7 @@ QUOTAS: dict[str, dict[str, int]] = {
         "Biden": 10, "Trump": 10, "Putin": 8, "Xi": 6, "Kim": 6, "Moon": 6, "Yoon": 6, "Obama": 4,
         "Bush": 4, "Abe": 3, "Lee": 4, "Kishida": 3, "Blinken": 3, "Clinton": 3, "Park": 2, "Sung": 2,
         "Kerry": 1, "Pompeo": 1, "Pence": 1, "Lavrov": 1, "Zelensky": 1, "Hill": 3, "Rice": 1,
-        "trap": 4, "role": 4, "random": 6,
+        "trap": 4, "role": 4, "random": 6, "name:moon-jae-in": 8, "name:president-lee": 4, "name:ishiba": 3,
     },
     SEED: {"Kim": 3, "Putin": 2, "Moon": 2, "Trump": 2, "Xi": 1, "random": 2},
 }
