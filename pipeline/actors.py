@@ -1,28 +1,40 @@
 """Who is mentioned: a gazetteer (``data/actors.yaml``) and a fast, article-aware matcher.
 
-A mention is a full name, a title + surname ("President Moon"), a bare surname after the
-person was named earlier in the same article, or a role phrase ("the US president") that
-the article's date settles. The rules and their limits are explained for users in
+A mention is a full name, a title + surname ("President Moon"), a bare surname, or a role
+phrase ("the US president") that the article's date settles. Each comes back with its
+character span in the sentence (`ActorMatcher.match_article_spans`), so the app can
+highlight exactly what was counted. The rules and their limits are explained for users in
 ``docs/measures/actors.md``; the short version, and why:
 
 - Full names count wherever they stand, even glued to the word before (KCNA drops spaces
   around its links: "ComradeKim Jong Un"); a name of three or more parts also counts glued
   to the word after ("Kim Jong Unexamined"). Shorter names need a word boundary after them,
   so that "Wang Yi" is not found in a longer name. A hyphen in a listed spelling also
-  matches a space or nothing ("Kim Jong-un" finds "Kim Jong Un" and "Kim Jongun").
-- A bare surname is ambiguous ("Moon", "Park", "Kim"), so it counts only after a full name
-  or title of a person with that surname in the same article, and goes to the most recently
-  named one. An unlisted person named with that surname in between ("Kim Hyok Chol",
-  "Andrew Kim") makes later bare surnames count for nobody until a listed person is named
-  again.
+  matches a space or nothing ("Kim Jong-un" finds "Kim Jong Un" and "Kim Jongun"), and
+  every spelling is also found in capitals ("KIM JONG UN", "PUTIN") for all-caps headlines.
+  Initials before a listed surname ("V. V. Putin", "B. Yeltsin") name the bearer whose
+  given name has that initial.
+- A bare surname ("Putin's", "Mr. Trump", "the Bush administration", "Abe group") means the
+  most recently named bearer of that surname in the article; when the article named none,
+  the person the gazetteer's `surname_defaults` give for the article's date ("Lee" is Lee
+  Myung-bak in 2010, Lee Jae-myung from June 2025). An unlisted bearer named in between
+  ("Kim Hyok Chol", "Andrew Kim", "Hunter Biden") makes later bare surnames count for
+  nobody until a listed bearer is named again: a miss is better than a wrong person.
 - A surname right after an unlisted capitalised word ("Andrew Kim", "Olympic Park") is part of
   another name; for surnames written first (Korean, Chinese) a capitalised word right after
-  ("Park Chung-hee") is too.
+  ("Park Chung-hee") is too. In Title-Case headlines ("Kim Jong Il Greets Putin") a
+  capitalised verb before a surname is not a given name.
+- Surnames that are also English words (`word_surnames`: Moon, Park, Rice, Ban) need a sign of
+  a person when only the date default speaks for them: a possessive, a following noun such as
+  "government", a hyphenated pair ("Moon-Kim summit"), or a place inside a sentence in
+  ordinary case that is not right after an article ("walked on the Moon" stays the moon).
 - Titles and role phrases can mean different people at different times; both are resolved by
   the article's date, titles also by who was named most recently when the date leaves a tie.
 
-Everything is matched by one compiled regular expression per matcher, built as a prefix
-tree of all spellings, so the cost per sentence does not grow with the number of actors.
+Everything is found by one compiled regular expression per matcher, built as a prefix
+tree of all spellings, so the cost per sentence does not grow with the number of actors;
+the context checks around a surname look at a bounded window, so matching stays linear in
+the length of the text, whatever the text.
 """
 from __future__ import annotations
 
@@ -31,7 +43,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 import pandas as pd
 import yaml
@@ -48,16 +61,69 @@ _WORD_BREAK = re.compile(r"[\s-]+")  # between the words of a name, once hyphens
 _LEADING_THE = re.compile(r"the\s+", re.IGNORECASE)
 
 # A possessive "'s" (or a bare closing apostrophe) may follow a name; other letters may not.
-_WORD_END = r"(?!\w|['\u2019](?!s\b)\w)"
+_WORD_END = r"(?!\w|['\u2019](?![sS]\b)\w)"
 # "the US president, Donald Trump": the role phrase introduces the name that follows.
 _APPOSITIVE_GAP = re.compile(r",\s*")
-# For surnames written first ("Kim", "Moon"): a capitalised word after it is the given name.
+# For surnames written first ("Kim", "Moon"): a capitalised word after it is the given name;
+# in capitals ("KIM YANG GON") any word after it may be, so there the surname counts for nobody.
 _GIVEN_NAME_AFTER = re.compile(r"\s+[A-Z](?:[a-z]|\b|-)")
+_CAPS_WORD_AFTER = re.compile(r"\s+[A-Z]")
 # A capitalised word right before a surname ("Andrew Kim"); its start must be a word start.
-_CAPITALISED_BEFORE = re.compile(r"(?<![\w'\u2019.\-])([A-Z][a-z]+)[ \t]+\Z")
+_CAPITALISED_BEFORE = re.compile(r"(?<![\w'\u2019.\-])([A-Z][a-z]+|[A-Z]{2})[ \t]+\Z")  # "MJ Lee" too
+_QUOTE_OPENING = "\"'\u2018\u201c(["
+# In a Title-Case headline a capitalised word next to a surname may be a verb ("Greets Putin",
+# "Imploring Obama", "Xi Calls"): -ing only before it, as Chinese given names end in -ing.
+_HEADLINE_VERB = re.compile(r"[A-Z][a-z]+(?:s|ed)")
+_HEADLINE_VERB_BEFORE = re.compile(r"[A-Z][a-z]+(?:s|ed|ing)")
+_WORD_AFTER = re.compile(r"\s+([A-Z][a-z]+)\b")
+# Initials before a surname ("V. V. Putin", "B.Yeltsin"); each one opens with a capital.
+_INITIALS_BEFORE = re.compile(r"(?<![\w.])(?:[A-Z]\.[ \t]?){1,3}\Z")
+_NOT_INITIALS = frozenset({"U.S.", "U.N.", "U.K.", "E.U.", "S.", "N.", "R.O.K."})  # "the U.S. Bush administration"
+# An article right before a word surname makes it the word ("walked on the Moon").
+_DETERMINER_BEFORE = re.compile(r"(?<![\w'\u2019])(?:[Tt]he|[Aa]n?|[Tt]his|[Tt]hat|[Oo]ur|[Tt]heir|[Ii]ts|[Hh]is|[Hh]er|[Mm]y|[Yy]our)[ \t]+\Z")
+_TENURE = re.compile(r"administrations?|presidency|white\s+house", re.IGNORECASE)  # nouns of a head's tenure
+_PAIR_AFTER = re.compile(r"[-\u2013][A-Z]")  # "Moon-Kim summit"
+_PAIR_BEFORE = re.compile(r"(?<![\w.])([A-Z][\w']*)[-\u2013]\Z")  # "Kim-Moon summit"
 _SENTENCE_OPENING = " \t\n\"'\u2018\u201c([-"
 _AFTER_WORD_START = r"(?<!\w.)"  # placed after a first character: no letter or digit before it
 _LOOK_BACK = 80  # characters before a surname searched for a role phrase or a given name
+_INITIALS_LOOK_BACK = 10  # "R.O.K. " is the longest run of initials we read
+
+# Headline case: the words that stay lower-case in a Title-Case headline.
+_WORDS = re.compile(r"[^\W\d_][\w'\u2019-]*")
+_MINOR_WORDS = frozenset(
+    "a an and as at but by for from in into nor of off on onto or out over per the to up upon via vs amid among than "
+    "that toward towards under within without against between through after about before during de del la le les los "
+    "el y et a".split()
+)
+
+
+@lru_cache(maxsize=64)
+def _headline_case(text: str) -> bool:
+    """True for a Title-Case or ALL-CAPS text (a headline), where a capital letter does not mark a name.
+
+    Cached because a sentence with several bare surnames asks more than once.
+    """
+    capitalised = lowercase = 0
+    for word in _WORDS.findall(text):
+        if word[0].isupper():
+            capitalised += 1
+        elif word.lower() not in _MINOR_WORDS:
+            lowercase += 1
+    return capitalised >= 2 and lowercase * 5 <= capitalised
+
+
+class Mention(NamedTuple):
+    """One mention: who, where in the sentence (character offsets, end exclusive), and how it was written.
+
+    `kind` is "name" (a full name, or initials + surname), "title" ("President Moon"),
+    "surname" (a bare surname) or "role" ("the US president").
+    """
+
+    actor_id: str
+    start: int
+    end: int
+    kind: str
 
 
 class _Invalid(Exception):
@@ -117,6 +183,20 @@ class Actor:
 
 
 @dataclass(frozen=True)
+class SurnameDefault:
+    """Who a bare surname means from `start` to `end` (exclusive) when the article named no bearer of it."""
+
+    surname: str
+    actor_id: str
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def applies_on(self, day: dt.date) -> bool:
+        """True when `day` falls in the period."""
+        return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
+
+
+@dataclass(frozen=True)
 class Gazetteer:
     """The validated content of an actors file."""
 
@@ -124,6 +204,10 @@ class Gazetteer:
     roles: Mapping[str, tuple[str, ...]]
     not_after_name: tuple[str, ...] = ()
     not_given_names: frozenset[str] = frozenset()
+    surname_defaults: tuple[SurnameDefault, ...] = ()
+    word_surnames: frozenset[str] = frozenset()
+    surname_nouns: tuple[str, ...] = ()
+    administration_roles: frozenset[str] = frozenset()
 
 
 def _text(value: Any, where: str) -> str:
@@ -237,7 +321,7 @@ def _actor(entry: Any, roles: Mapping[str, tuple[str, ...]], where: str) -> Acto
     )
 
 
-def _overlap(a: Spelling | Office, b: Spelling | Office) -> bool:
+def _overlap(a: Spelling | Office | SurnameDefault, b: Spelling | Office | SurnameDefault) -> bool:
     return (a.start is None or b.end is None or a.start < b.end) and (b.start is None or a.end is None or b.start < a.end)
 
 
@@ -285,6 +369,58 @@ def _check_consistency(actors: Sequence[Actor], roles: Mapping[str, tuple[str, .
                 claim(variant, "role phrase", f"roles.{role_key}")
 
 
+def _surname_defaults(value: Any, actors: Sequence[Actor]) -> tuple[SurnameDefault, ...]:
+    """The `surname_defaults` list: known actors, their own surnames, one person per surname at any time."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise _Invalid(f"surname_defaults: expected a list, got {value!r}")
+    by_id = {actor.id: actor for actor in actors}
+    defaults: list[SurnameDefault] = []
+    for index, item in enumerate(value):
+        here = f"surname_defaults[{index}]"
+        entry = _check_keys(item, ("surname", "actor", "start", "end"), ("surname", "actor"), here)
+        surname, actor_id = _text(entry["surname"], f"{here}.surname"), _text(entry["actor"], f"{here}.actor")
+        here = f"{here} ({surname} -> {actor_id})"
+        if actor_id not in by_id:
+            raise _Invalid(f"{here}: unknown actor id {actor_id!r}")
+        if surname not in by_id[actor_id].surname_refs:
+            raise _Invalid(f"{here}: {surname!r} is not one of {actor_id}'s surname_refs ({', '.join(by_id[actor_id].surname_refs) or 'none'})")
+        start, end = _date(entry.get("start"), f"{here}.start"), _date(entry.get("end"), f"{here}.end")
+        _check_period(start, end, here)
+        default = SurnameDefault(surname, actor_id, start, end)
+        for other_index, other in enumerate(defaults):
+            if other.surname == surname and _overlap(default, other):
+                raise _Invalid(
+                    f"{here}: overlaps surname_defaults[{other_index}] ({surname} -> {other.actor_id}, "
+                    f"{other.start or 'open'} to {other.end or 'open'}); one surname means one person at a time"
+                )
+        defaults.append(default)
+    return tuple(defaults)
+
+
+def _word_surnames(value: Any, actors: Sequence[Actor]) -> frozenset[str]:
+    surnames = {surname for actor in actors for surname in actor.surname_refs}
+    words = _texts(value, "word_surnames")
+    for index, word in enumerate(words):
+        if word not in surnames:
+            raise _Invalid(f"word_surnames[{index}]: {word!r} is not a surname_ref of any actor")
+    return frozenset(words)
+
+
+_TOP_LEVEL = (
+    "roles", "actors", "not_after_name", "not_given_names", "surname_defaults", "word_surnames", "surname_nouns", "administration_roles",
+)  # fmt: skip
+
+
+def _administration_roles(value: Any, roles: Mapping[str, tuple[str, ...]]) -> frozenset[str]:
+    keys = _texts(value, "administration_roles")
+    for index, key in enumerate(keys):
+        if key not in roles:
+            raise _Invalid(f"administration_roles[{index}]: {key!r} is not one of the roles ({', '.join(roles)})")
+    return frozenset(keys)
+
+
 def load_gazetteer(path: Path = DEFAULT_ACTORS_PATH) -> Gazetteer:
     """Read and validate an actors file; ValueError names the file and the faulty entry."""
     path = Path(path)
@@ -293,7 +429,7 @@ def load_gazetteer(path: Path = DEFAULT_ACTORS_PATH) -> Gazetteer:
     except yaml.YAMLError as error:
         raise ValueError(f"{path}: not valid YAML: {error}") from error
     try:
-        top = _check_keys(raw, ("roles", "actors", "not_after_name", "not_given_names"), ("roles", "actors"), "top level")
+        top = _check_keys(raw, _TOP_LEVEL, ("roles", "actors"), "top level")
         if not isinstance(top["roles"], dict) or not top["roles"]:
             raise _Invalid("roles: expected a mapping of role_key -> list of phrases")
         roles = {_text(key, "roles"): _texts(phrases, f"roles.{key}") for key, phrases in top["roles"].items()}
@@ -306,6 +442,10 @@ def load_gazetteer(path: Path = DEFAULT_ACTORS_PATH) -> Gazetteer:
             roles=roles,
             not_after_name=_texts(top.get("not_after_name"), "not_after_name"),
             not_given_names=frozenset(_texts(top.get("not_given_names"), "not_given_names")),
+            surname_defaults=_surname_defaults(top.get("surname_defaults"), actors),
+            word_surnames=_word_surnames(top.get("word_surnames"), actors),
+            surname_nouns=_texts(top.get("surname_nouns"), "surname_nouns"),
+            administration_roles=_administration_roles(top.get("administration_roles"), roles),
         )
     except _Invalid as error:
         raise ValueError(f"{path}: {error}") from None
@@ -351,7 +491,7 @@ def _atoms(text: str, ignore_case: bool) -> list[str]:
     return atoms
 
 
-def _entries(text: str, tail: str, *, ignore_case: bool = False, word_start: bool = True) -> list[list[str]]:
+def _entries(text: str, tail: str, *, ignore_case: bool = False, word_start: bool = True, capitals: bool = False) -> list[list[str]]:
     """Atom paths for one spelling, each opening with a plain character.
 
     A pattern whose alternatives all open with a plain character lets the regex engine
@@ -359,10 +499,20 @@ def _entries(text: str, tail: str, *, ignore_case: bool = False, word_start: boo
     case-insensitive first letter becomes two paths, and the word-start check sits just
     after the first character.
     """
+    if capitals and text.upper() != text:  # "KIM JONG UN", "PUTIN" in all-caps headlines
+        return _entries(text, tail, word_start=word_start) + _entries(text.upper(), tail, word_start=word_start)
     first, *rest = text
     openings = {first.lower(), first.upper()} if ignore_case else {first}
     guard = [_AFTER_WORD_START] if word_start else []
     return [[re.escape(opening), *guard, *_atoms("".join(rest), ignore_case), tail] for opening in sorted(openings)]
+
+
+def _words_after(words: Iterable[str], gap: str) -> re.Pattern[str]:
+    """A pattern for any of `words` right after a name, as written, capitalised or in capitals ("card", "Card", "CARD")."""
+    forms = {form for word in words for form in (word, word[:1].upper() + word[1:], word.upper())}
+    if not forms:
+        return re.compile(r"(?!)")
+    return re.compile(gap + "(?:" + "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True)) + r")(?!\w)")
 
 
 def _trie_pattern(paths: Iterable[list[str]]) -> str:
@@ -404,26 +554,35 @@ class ActorMatcher:
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self._not_given_names = gazetteer.not_given_names
-        self._not_after = re.compile(
-            r"\s*(?:" + "|".join(re.escape(word) for word in sorted(gazetteer.not_after_name, key=len, reverse=True)) + r")(?!\w)"
-            if gazetteer.not_after_name
-            else r"(?!)"
-        )
+        self._not_after = _words_after(gazetteer.not_after_name, r"\s*")
+        self._noun_after = _words_after(gazetteer.surname_nouns, r"[ \t]+")
+        self._word_surnames = gazetteer.word_surnames
         self._surnames_of = {actor.id: frozenset(s.translate(_NORMALISE) for s in actor.surname_refs) for actor in gazetteer.actors}
-        surname_owners: dict[str, list[Actor]] = {}
+        self._bearers: dict[str, list[Actor]] = {}
         for actor in gazetteer.actors:
             for surname in actor.surname_refs:
-                surname_owners.setdefault(surname.translate(_NORMALISE), []).append(actor)
+                self._bearers.setdefault(surname.translate(_NORMALISE), []).append(actor)
+        # "The Clinton administration" is Bill Clinton's: the bearer who held an office of administration_roles.
+        self._heads = {
+            actor.id for actor in gazetteer.actors if any(office.role_key in gazetteer.administration_roles for office in actor.offices)
+        }
         # Surnames written first (Korean, Chinese): a capitalised word after them is a given name.
         self._surname_first = {
-            surname for surname, owners in surname_owners.items() if any(actor.name.split()[0] == surname for actor in owners)
+            surname for surname, owners in self._bearers.items() if any(actor.name.split()[0] == surname for actor in owners)
         }
+        # The initial of a given name written first ("V." for Vladimir Putin), for "V. V. Putin".
+        self._initial = {
+            actor.id: actor.name[0] for actor in gazetteer.actors if actor.name.split()[0] not in self._surnames_of[actor.id]
+        }
+        self._defaults: dict[str, list[SurnameDefault]] = {}
+        for default in gazetteer.surname_defaults:
+            self._defaults.setdefault(default.surname.translate(_NORMALISE), []).append(default)
         # Naming an actor decides what each bare surname in their name refers to next.
         self._context: dict[str, tuple[tuple[str, str | None], ...]] = {}
         for actor in gazetteer.actors:
             words = {word for spelling in actor.spellings for word in _WORD_BREAK.split(spelling.text.translate(_NORMALISE))}
             self._context[actor.id] = tuple(
-                (word, actor.id if word in self._surnames_of[actor.id] else None) for word in sorted(words & surname_owners.keys())
+                (word, actor.id if word in self._surnames_of[actor.id] else None) for word in sorted(words & self._bearers.keys())
             )
         self._terms: dict[str, list[tuple[Office, str]]] = {}
         for actor in gazetteer.actors:
@@ -431,6 +590,7 @@ class ActorMatcher:
                 self._terms.setdefault(office.role_key, []).append((office, actor.id))
 
         # What a matched text is, by its _key: ("full" | "title", candidates), ("surname", surname), ("role", role_key).
+        # Names, titles and surnames are also matched in capitals, for all-caps headlines; _key folds case.
         self._meaning: dict[str, tuple[str, Any]] = {}
         paths: list[list[str]] = []
         for actor in gazetteer.actors:
@@ -438,19 +598,19 @@ class ActorMatcher:
                 self._meaning.setdefault(_key(spelling.text), ("full", []))[1].append((actor.id, spelling))
                 # Names of three or more parts may run into the next word (KCNA: "Kim Jong Unexamined").
                 tail = "" if len(_WORD_BREAK.split(spelling.text.translate(_NORMALISE))) >= 3 else _WORD_END
-                paths += _entries(spelling.text, tail, word_start=False)
+                paths += _entries(spelling.text, tail, word_start=False, capitals=True)
         for actor in gazetteer.actors:
             for spelling in actor.titles:
                 self._meaning.setdefault(_key(spelling.text), ("title", []))[1].append((actor.id, spelling))
-                paths += _entries(spelling.text, _WORD_END + r"(?!\s+[A-Z])")
-        for surname in surname_owners:
+                paths += _entries(spelling.text, _WORD_END + r"(?!\s+[A-Z])", capitals=True)
+        for surname in self._bearers:
             self._meaning[_key(surname)] = ("surname", surname)
-            paths += _entries(surname, _WORD_END)
+            paths += _entries(surname, _WORD_END, capitals=True)
         role_paths: list[list[str]] = []
         for role_key, phrases in gazetteer.roles.items():
             for phrase in phrases:
                 self._meaning[_key(phrase)] = ("role", role_key)
-                paths += _entries(phrase, r"(?!\w|\s+[A-Z])", ignore_case=True)
+                paths += _entries(phrase, r"(?!\w|\s+[A-Z][a-z])", ignore_case=True)
                 for variant in {phrase, _LEADING_THE.sub("", phrase, count=1)}:
                     self._meaning.setdefault(_key(variant), ("role", role_key))
                     role_paths += _entries(variant, "", ignore_case=True)
@@ -465,6 +625,12 @@ class ActorMatcher:
         if day is None:
             return None
         return next((actor_id for office, actor_id in self._terms.get(role_key, ()) if office.held_on(day)), None)
+
+    def _default(self, surname: str, day: dt.date | None) -> str | None:
+        """Who a bare surname means on `day` when the article named no bearer (surname_defaults)."""
+        if day is None:
+            return None
+        return next((default.actor_id for default in self._defaults.get(surname, ()) if default.applies_on(day)), None)
 
     @staticmethod
     def _pick(candidates: Sequence[tuple[str, Spelling]], day: dt.date | None, state: _ArticleState) -> str | None:
@@ -481,30 +647,97 @@ class ActorMatcher:
         state.last_named[actor_id] = state.clock
         state.by_surname.update(self._context[actor_id])
 
-    def _resolve_surname(self, surname: str, text: str, match: re.Match[str], day: dt.date | None, state: _ArticleState) -> str | None:
-        start = match.start()
-        if surname in self._surname_first and _GIVEN_NAME_AFTER.match(text, match.end()):
+    def _head(self, surname: str, day: dt.date | None, state: _ArticleState) -> str | None:
+        """The bearer of `surname` who headed an administration (one of them, else the one in context or by default)."""
+        heads = [actor.id for actor in self._bearers[surname] if actor.id in self._heads]
+        if len(heads) <= 1:
+            return heads[0] if heads else None
+        return next((actor for actor in (state.by_surname.get(surname), self._default(surname, day)) if actor in heads), None)
+
+    def _by_initials(self, surname: str, initials: str, day: dt.date | None, state: _ArticleState) -> str | None:
+        """The bearer of `surname` whose given name starts like `initials` ("V. V." -> Vladimir Putin)."""
+        bearers = [actor.id for actor in self._bearers[surname] if self._initial.get(actor.id) == initials[0]]
+        if len(bearers) <= 1:
+            return bearers[0] if bearers else None
+        for preferred in (state.by_surname.get(surname), self._default(surname, day)):
+            if preferred in bearers:
+                return preferred
+        return None
+
+    def _has_given_name_after(self, text: str, match: re.Match[str]) -> bool:
+        """For a surname written first: is the word after it a given name ("Kim Hyok Chol", "Park Chung-hee")?"""
+        if match.group().isupper():
+            return _CAPS_WORD_AFTER.match(text, match.end()) is not None
+        if not _GIVEN_NAME_AFTER.match(text, match.end()):
+            return False
+        after = _WORD_AFTER.match(text, match.end())  # "China's Xi Calls for ...": a verb in a headline
+        return not (after and _HEADLINE_VERB.fullmatch(after.group(1)) and _headline_case(text))
+
+    def _is_another_name(self, surname: str, text: str, start: int) -> bool:
+        """True when a capitalised word right before the surname makes it someone else's ("Andrew Kim", "Olympic Park")."""
+        before = _CAPITALISED_BEFORE.search(text, max(0, start - _LOOK_BACK), start)
+        if not before:
+            return False
+        word = before.group(1)
+        if word in self._not_given_names or self._meaning.get(_key(f"{word} {surname}"), ("",))[0] == "title":
+            return False  # "Mr Kim"; "President Hu Calls ...", a title that did not match before a capital
+        if text[: before.start(1)].rstrip(" \t").endswith(tuple(_QUOTE_OPENING)):
+            return False  # a slogan or a quoted headline: "Impeach Yoon"
+        return not (_HEADLINE_VERB_BEFORE.fullmatch(word) and _headline_case(text))
+
+    def _person_sign(self, text: str, start: int, end: int, with_noun: bool) -> bool:
+        """A possessive, a noun such as "government", or a hyphenated pair ("Moon-Kim"): the surname is a person."""
+        if with_noun or text.startswith(("'", "\u2019"), end) or _PAIR_AFTER.match(text, end):
+            return True
+        pair = _PAIR_BEFORE.search(text, max(0, start - _LOOK_BACK), start)
+        return pair is not None and self._meaning.get(_key(pair.group(1)), ("",))[0] in ("surname", "full")
+
+    def _resolve_surname(self, surname: str, text: str, match: re.Match[str], day: dt.date | None, state: _ArticleState) -> Mention | None:
+        start, end = match.span()
+        noun = self._noun_after.match(text, end)  # "the Bush administration", "Abe Group"
+        with_noun = noun is not None
+        if not with_noun and surname in self._surname_first and self._has_given_name_after(text, match):
             state.by_surname[surname] = None  # an unlisted person with this surname ("Kim Hyok Chol")
             return None
-        before = _CAPITALISED_BEFORE.search(text, max(0, start - _LOOK_BACK), start)
-        if before and before.group(1) not in self._not_given_names and text[: before.start(1)].strip(_SENTENCE_OPENING):
-            state.by_surname[surname] = None  # another person ("Andrew Kim") or a place ("Olympic Park")
-            return None
+        initials = _INITIALS_BEFORE.search(text, max(0, start - _INITIALS_LOOK_BACK), start)
+        if initials and initials.group().replace(" ", "").replace("\t", "") not in _NOT_INITIALS:
+            actor_id = self._by_initials(surname, initials.group(), day, state)
+            if actor_id is None:
+                state.by_surname[surname] = None  # "Robert E. Lee"
+                return None
+            self._note(actor_id, state)
+            return Mention(actor_id, initials.start(), end, "name")
         role = self._role_before.search(text, max(0, start - _LOOK_BACK), start)
-        if role:
+        if role:  # "Prime Minister of Japan Kishida", "North Korean leader Kim"
             holder = self._holder(self._meaning[_key(role.group().rstrip(", \t\n"))][1], day)
             if holder and surname in self._surnames_of[holder]:
                 self._note(holder, state)
-                return holder
-        actor_id = state.by_surname.get(surname)
-        if actor_id is not None:
-            self._note(actor_id, state)
-        return actor_id
+                return Mention(holder, start, end, "surname")
+        if not with_noun and self._is_another_name(surname, text, start):
+            state.by_surname[surname] = None  # another person ("Andrew Kim") or a place ("Olympic Park")
+            return None
+        if noun and _TENURE.fullmatch(noun.group().strip()):
+            head = self._head(surname, day, state)
+            if head is not None:
+                self._note(head, state)
+                return Mention(head, start, end, "surname")
+        if surname in self._word_surnames and not self._person_sign(text, start, end, with_noun):
+            if _DETERMINER_BEFORE.search(text, max(0, start - _INITIALS_LOOK_BACK), start):
+                return None  # "walked on the Moon"
+            if surname not in state.by_surname and (not text[:start].strip(_SENTENCE_OPENING) or _headline_case(text)):
+                return None  # "Rice Transplanting Starts", "Ban on ...": a date default alone is not enough
+        # The nearest bearer named in the article, else the date's default.
+        actor_id = state.by_surname[surname] if surname in state.by_surname else self._default(surname, day)
+        if actor_id is None:
+            return None
+        self._note(actor_id, state)
+        return Mention(actor_id, start, end, "surname")
 
-    def _resolve(self, kind: str, value: Any, text: str, match: re.Match[str], day: dt.date | None, state: _ArticleState) -> str | None:
-        """The actor a match refers to, updating the article's context; None when nobody listed."""
+    def _resolve(self, kind: str, value: Any, text: str, match: re.Match[str], day: dt.date | None, state: _ArticleState) -> Mention | None:
+        """The mention a match is, updating the article's context; None when it is nobody listed."""
         if kind == "role":
-            return self._holder(value, day)
+            holder = self._holder(value, day)
+            return Mention(holder, match.start(), match.end(), "role") if holder else None
         if self._not_after.match(text, match.end()):  # "Kim Il Sung University", "Trump card"
             return None
         if kind == "surname":
@@ -512,41 +745,43 @@ class ActorMatcher:
         actor_id = self._pick(value, day, state)
         if actor_id is not None:
             self._note(actor_id, state)
-        elif kind == "full":  # a listed spelling that means someone unlisted on this date
+            return Mention(actor_id, match.start(), match.end(), "name" if kind == "full" else "title")
+        if kind == "full":  # a listed spelling that means someone unlisted on this date
             for candidate, _ in value:
                 state.by_surname.update((surname, None) for surname, _ in self._context[candidate])
-        return actor_id
+        return None
 
-    def _match_sentence(self, text: str, day: dt.date | None, state: _ArticleState) -> list[str]:
-        found: list[str] = []
-        last_end = -1  # where the text of found[-1] ends
-        pending_role: tuple[str, int] | None = None  # holder and end of a role phrase that may introduce a name
+    def _match_sentence(self, text: str, day: dt.date | None, state: _ArticleState) -> list[Mention]:
+        found: list[Mention] = []
+        pending_role: Mention | None = None  # a role phrase that may introduce the name right after it
         for match in self._pattern.finditer(text):
             kind, value = self._meaning[_key(match.group())]
-            actor_id = self._resolve(kind, value, text, match, day, state)
+            mention = self._resolve(kind, value, text, match, day, state)
             if pending_role is not None:
-                holder, end = pending_role
+                same = mention is not None and mention.actor_id == pending_role.actor_id
+                if not (same and _APPOSITIVE_GAP.fullmatch(text, pending_role.end, mention.start)):
+                    found.append(pending_role)  # not "the US president, Donald Trump": the role is its own mention
                 pending_role = None
-                if not (actor_id == holder and _APPOSITIVE_GAP.fullmatch(text, end, match.start())):
-                    found.append(holder)  # not "the US president, Donald Trump": the role is its own mention
-                    last_end = end
-            if actor_id is None:
+            if mention is None:
                 continue
-            if kind != "role":
-                found.append(actor_id)
-                last_end = match.end()
-            elif not (found and found[-1] == actor_id and _APPOSITIVE_GAP.fullmatch(text, last_end, match.start())):
-                pending_role = (actor_id, match.end())  # else "Kim Jong Un, the supreme leader": one mention
+            if mention.kind != "role":
+                found.append(mention)
+            elif not (found and found[-1].actor_id == mention.actor_id and _APPOSITIVE_GAP.fullmatch(text, found[-1].end, mention.start)):
+                pending_role = mention  # else "Kim Jong Un, the supreme leader": one mention
         if pending_role is not None:
-            found.append(pending_role[0])
+            found.append(pending_role)
         return found
 
-    def match_article(self, sentences: Sequence[str], date: dt.date | None) -> list[list[str]]:
-        """Actor ids per sentence, one per mention in text order, for the sentences of one article.
+    def match_article_spans(self, sentences: Sequence[str], date: dt.date | None) -> list[list[Mention]]:
+        """The mentions of each sentence of one article, in text order, with their spans in the sentence.
 
         Sentences must be in article order: bare surnames depend on what came before.
-        `date` settles role phrases and dated titles; None leaves them unresolved.
+        `date` settles role phrases, dated titles and surname defaults; None leaves them unresolved.
         """
         day = date.date() if isinstance(date, dt.datetime) else date
         state = _ArticleState()
         return [self._match_sentence(sentence, day, state) for sentence in sentences]
+
+    def match_article(self, sentences: Sequence[str], date: dt.date | None) -> list[list[str]]:
+        """Actor ids per sentence, one per mention in text order (`match_article_spans` without the spans)."""
+        return [[mention.actor_id for mention in mentions] for mentions in self.match_article_spans(sentences, date)]
