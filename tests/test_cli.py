@@ -43,7 +43,7 @@ def test_build_succeeds_with_rejects_and_reports_counts(tmp_path: Path) -> None:
     manifest = store.read_manifest(tmp_path / "out")
     assert (manifest["read"], manifest["ingested"], manifest["duplicates"], manifest["rejected"]) == (4, 2, 0, 2)
     assert "2 articles ingested" in out and "2 rejected of 4 read" in out
-    assert "main reasons for rejects: malformed JSON (1), unreadable date (1);" in out
+    assert "main reasons for rejects: unreadable date (1), malformed JSON (1);" in out
     rejects = store.read_jsonl(tmp_path / "out", store.REJECTS)
     assert sorted(r["input"].rsplit(":", 1)[1] for r in rejects) == ["3", "4"]
     assert all(r["reason"] for r in rejects)
