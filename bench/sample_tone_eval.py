@@ -245,7 +245,7 @@ def sample(seed: int = SEED, tone_quota: dict[str, tuple[int, int]] | None = Non
     """
     tone_quota = tone_quota or {CORPORA[0]: (110, 20), CORPORA[1]: (10, 30), CORPORA[2]: (125, 20)}
     framing_quota = framing_quota or {CORPORA[0]: 80, CORPORA[1]: 60, CORPORA[2]: 100}
-    polar_quota = dict(polar_quota or {CORPORA[0]: 20, CORPORA[1]: 10, CORPORA[2]: 80})
+    polar_quota = dict(polar_quota or {CORPORA[0]: 20, CORPORA[1]: 10, CORPORA[2]: 120})
     rng = random.Random(seed)
     tone_out, framing_out = [], []
     for name in CORPORA:
@@ -262,13 +262,13 @@ def sample(seed: int = SEED, tone_quota: dict[str, tuple[int, int]] | None = Non
                                  in_turn=False)
         framing_out += _round_robin(_dedupe(framing), lambda item: item["cue"], framing_quota[name], rng)
         # A second draw (its own seed, so the first draw above stays as it was labelled): sentences
-        # not yet taken, leaders of opposed camps before the rest, and in each group those with both
-        # praise and blame words first, then those with either.
+        # not yet taken, leaders of opposed camps (any) before the rest (only with evaluative words),
+        # and in each group those with both praise and blame words first, then those with either.
         taken = {item["item_id"] for item in tone_out}
         rest = [item for item in tone if item["item_id"] not in taken]
         extra_rng = random.Random(f"{seed}:polar:{name}")
-        for pool in ([item for item in rest if item["opposed"]], rest):
-            for tier in (2, 1):
+        for pool, tiers in (([item for item in rest if item["opposed"]], (2, 1, 0)), (rest, (2, 1))):
+            for tier in tiers:
                 picked = _round_robin([item for item in pool if _polarity(item["text"]) == tier
                                        and item["item_id"] not in taken],
                                       lambda item: " ".join(sorted(item["actors"])), polar_quota[name], extra_rng)
