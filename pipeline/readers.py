@@ -355,16 +355,34 @@ def map_fields(names: Sequence[str]) -> dict[str, int]:
     return dict(_map_names(tuple(names)))
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _valid_text(text: str) -> str:
+    """`text` with lone surrogates (a JSON "\\udcff" escape decodes to one) as U+FFFD.
+
+    They cannot be encoded to UTF-8, so hashing or storing the record would fail; as
+    U+FFFD they meet the clean-up's check for mis-decoded text and get its reason.
+    """
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub("\ufffd", text)
+    return text
+
+
 def _as_text(value: Any) -> str | None:
     """A JSON value as text; a list of strings becomes paragraphs; None when it is not text."""
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        return _valid_text(value)
     if isinstance(value, (bool, int, float)):
         return str(value)
     if isinstance(value, list) and all(isinstance(item, (str, int, float)) for item in value):
-        return "\n".join(str(item) for item in value)
+        return _valid_text("\n".join(str(item) for item in value))
     return None
 
 

@@ -504,3 +504,14 @@ def test_non_utf8_file_name_builds_and_is_named_with_an_escape(tmp_path: Path) -
     assert store.read_table(out, "articles")["input"].tolist() == [f"{shown}:1"]
     assert [i["path"] for i in store.read_manifest(out)["inputs"]] == [shown]
     stdout.encode("utf-8")  # printable
+
+
+def test_lone_surrogate_escape_in_json_is_one_reject_not_a_failed_build(tmp_path: Path) -> None:
+    path = _good_jsonl(tmp_path / "wire.jsonl", count=2)
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write('{"date": "2019-01-05", "title": "Odd \\udcff title", "body": "Kim Jong Un met Donald Trump \\ud800 again."}\n')
+    out = tmp_path / "out"
+    report = build([path], out, BuildOptions(workers=1))
+    assert report.manifest["ingested"] == 2
+    (reject,) = store.read_jsonl(out, store.REJECTS)
+    assert reject["input"] == f"{path}:3" and "U+FFFD" in reject["reason"]
