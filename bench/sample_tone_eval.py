@@ -9,9 +9,12 @@ Two samples, both deterministic (fixed seed, corpora read in file order):
 - ``tone_items.jsonl``: body sentences that name two or more different leaders, ranked so that
   leaders from opposite camps (Pyongyang and its partners vs Washington, Seoul and Tokyo; Moscow vs
   Kyiv; one US president vs another) come first, since those are the sentences likely to treat the
-  two people differently, which is what issue 13 asks the tone-toward-actor measure to get right.
+  two people differently, which is what issue 13 asks the tone-toward-actor measure to get right;
+  a second, separately seeded draw adds further such sentences, those with praise and blame words
+  first. Labels live in data/labels/tone_toward_actors.csv.
 - ``framing_items.jsonl``: body sentences with a framing cue word, each with the sentence before
-  it in the same paragraph (the context the relevance rule of issue 13 allows).
+  it in the same paragraph (the context the relevance rule of issue 13 allows); labels in
+  data/labels/framing_relevance.csv.
 
 Usage: python bench/sample_tone_eval.py [--out /tmp/tone_eval] [--seed 13]
 
