@@ -333,7 +333,7 @@ def test_html_without_main_text(tmp_path: Path) -> None:
         ("blank.csv", b"  \n\n"),
         ("bom.txt", b"\xef\xbb\xbf"),
         ("bom.csv", b"\xef\xbb\xbf\n"),
-        ("e.json.gz", gzip.compress(b"")),
+        ("e.json.gz", gzip.compress(b"", mtime=0)),
     ],
 )
 def test_empty_files(tmp_path: Path, name: str, content: bytes) -> None:
