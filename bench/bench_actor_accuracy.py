@@ -7,8 +7,9 @@ Usage: python bench/bench_actor_accuracy.py [--labels data/labels/actor_mentions
    each row references a headline or a body sentence of the shared corpora; its text is
    re-extracted at run time with the sampler's `item_text` (the repository never holds it).
    The matcher reads the item as the build would, with its article before it: the title and
-   the body sentences before the item (split with `pipeline.text.split_sentences`), and the
-   article's date. Scored as pairs item x actor: precision, recall, overall and per actor.
+   the body sentences before the item (split with `pipeline.text.split_sentences`), the
+   article's date and its outlet (SOURCES: KCNA, The White House, The Korea Herald).
+   Scored as pairs item x actor: precision, recall, overall and per actor.
    Rows marked doubtful are left out of the scores (and counted). Errors are listed by
    item_id only; `--show-text` adds the text, for the terminal (never paste it into the repository).
 2. The whole KCNA headline corpus (1997-2014): per actor with a surname default, headlines on a
@@ -41,6 +42,8 @@ from pipeline.text import split_sentences  # noqa: E402
 LABELS = REPO / "data" / "labels" / "actor_mentions.csv"
 CORPUS = REPO.parent / "shared" / "corpus"
 HEADLINES = "kcna_headlines_1997_2014.csv.gz"
+# The outlet of each corpus file (its records' `source` field; the seed's outlet line).
+SOURCES = {"kcna": "KCNA", "whitehouse": "The White House", "seed/korea_herald": "The Korea Herald"}
 TOP_ACTORS = 20  # the per-actor recall target covers this many of the most labelled actors
 TARGET_PRECISION, TARGET_RECALL, TARGET_ACTOR_RECALL = 0.95, 0.90, 0.85
 
@@ -139,7 +142,9 @@ def read_labels(path: Path, known_actors: set[str]) -> list[Label]:
             except ValueError as error:
                 raise ValueError(f"{where}: row, start and end must be integers ({error})") from None
             doubtful = (record["doubtful"] or "").strip().lower() in _TRUE
-            labels.append(Label(record["item_id"], record["file"], row, record["field"], start, end, record["date"], gold, unlisted, doubtful))
+            labels.append(
+                Label(record["item_id"], record["file"], row, record["field"], start, end, record["date"], gold, unlisted, doubtful)
+            )
     return labels
 
 
@@ -148,6 +153,14 @@ def _sampler():
     import sample_actor_eval
 
     return sample_actor_eval
+
+
+def source_of(file: str) -> str:
+    """The outlet of a corpus file, as a build records it in `source` (it settles "the President")."""
+    for prefix, source in SOURCES.items():
+        if file.startswith(prefix):
+            return source
+    raise ValueError(f"{file}: no outlet known for this corpus file (add it to SOURCES)")
 
 
 def item_sentences(label: Label, corpus_dir: Path) -> tuple[list[str], dt.date]:
@@ -169,7 +182,7 @@ def evaluate(matcher: ActorMatcher, labels: Sequence[Label], corpus_dir: Path, s
         scores.items += 1
         scores.unlisted.update(label.unlisted)
         sentences, date = item_sentences(label, corpus_dir)
-        found = set(matcher.match_article(sentences, date)[-1])
+        found = set(matcher.match_article(sentences, date, source_of(label.file))[-1])
         for actor in found & label.gold:
             scores.true_positives[actor] += 1
         for actor in found - label.gold:
@@ -227,7 +240,7 @@ def headline_table(matcher: ActorMatcher, gazetteer: Gazetteer, corpus_dir: Path
     tagged_with_surname: Counter[str] = Counter()
     tagged: Counter[str] = Counter()
     for date, title in _headlines(corpus_dir):
-        found = set(matcher.match_article([title], date)[0])
+        found = set(matcher.match_article([title], date, "KCNA")[0])
         tagged.update(found)
         for default in gazetteer.surname_defaults:
             if default.applies_on(date) and words[default.surname].search(title):

@@ -70,7 +70,7 @@ _GIVEN_NAME_AFTER = re.compile(r"\s+[A-Z](?:[a-z]|\b|-)")
 _CAPS_WORD_AFTER = re.compile(r"\s+[A-Z]")
 # A capitalised word right before a surname ("Andrew Kim"); its start must be a word start.
 _CAPITALISED_BEFORE = re.compile(r"(?<![\w'\u2019.\-])([A-Z][a-z]+|[A-Z]{2})[ \t]+\Z")  # "MJ Lee" too
-_QUOTE_OPENING = "\"'\u2018\u201c(["
+_QUOTE_BEFORE = re.compile(r"[\"'\u2018\u201c(\[][ \t]*\Z")
 # In a Title-Case headline a capitalised word next to a surname may be a verb ("Greets Putin",
 # "Imploring Obama", "Xi Calls"): -ing only before it, as Chinese given names end in -ing.
 _HEADLINE_VERB = re.compile(r"[A-Z][a-z]+(?:s|ed)")
@@ -80,11 +80,14 @@ _WORD_AFTER = re.compile(r"\s+([A-Z][a-z]+)\b")
 _INITIALS_BEFORE = re.compile(r"(?<![\w.])(?:[A-Z]\.[ \t]?){1,3}\Z")
 _NOT_INITIALS = frozenset({"U.S.", "U.N.", "U.K.", "E.U.", "S.", "N.", "R.O.K."})  # "the U.S. Bush administration"
 # An article right before a word surname makes it the word ("walked on the Moon").
-_DETERMINER_BEFORE = re.compile(r"(?<![\w'\u2019])(?:[Tt]he|[Aa]n?|[Tt]his|[Tt]hat|[Oo]ur|[Tt]heir|[Ii]ts|[Hh]is|[Hh]er|[Mm]y|[Yy]our)[ \t]+\Z")
+_DETERMINER_BEFORE = re.compile(
+    r"(?<![\w'\u2019])(?:[Tt]he|[Aa]n?|[Tt]his|[Tt]hat|[Oo]ur|[Tt]heir|[Ii]ts|[Hh]is|[Hh]er|[Mm]y|[Yy]our)[ \t]+\Z"
+)
 _TENURE = re.compile(r"administrations?|presidency|white\s+house", re.IGNORECASE)  # nouns of a head's tenure
 _PAIR_AFTER = re.compile(r"[-\u2013][A-Z]")  # "Moon-Kim summit"
 _PAIR_BEFORE = re.compile(r"(?<![\w.])([A-Z][\w']*)[-\u2013]\Z")  # "Kim-Moon summit"
-_SENTENCE_OPENING = " \t\n\"'\u2018\u201c([-"
+# What may come before the first word of a sentence; matched from 0, so it costs only that run.
+_OPENING = re.compile(r"[ \t\n\"'\u2018\u201c(\[-]*")
 _AFTER_WORD_START = r"(?<!\w.)"  # placed after a first character: no letter or digit before it
 _LOOK_BACK = 80  # characters before a surname searched for a role phrase or a given name
 _INITIALS_LOOK_BACK = 10  # "R.O.K. " is the longest run of initials we read
@@ -208,6 +211,8 @@ class Gazetteer:
     word_surnames: frozenset[str] = frozenset()
     surname_nouns: tuple[str, ...] = ()
     administration_roles: frozenset[str] = frozenset()
+    home_roles: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # country -> {phrase: role_key}
+    home_sources: Mapping[str, str] = field(default_factory=dict)  # source -> country
 
 
 def _text(value: Any, where: str) -> str:
@@ -385,7 +390,8 @@ def _surname_defaults(value: Any, actors: Sequence[Actor]) -> tuple[SurnameDefau
         if actor_id not in by_id:
             raise _Invalid(f"{here}: unknown actor id {actor_id!r}")
         if surname not in by_id[actor_id].surname_refs:
-            raise _Invalid(f"{here}: {surname!r} is not one of {actor_id}'s surname_refs ({', '.join(by_id[actor_id].surname_refs) or 'none'})")
+            own = ", ".join(by_id[actor_id].surname_refs) or "none"
+            raise _Invalid(f"{here}: {surname!r} is not one of {actor_id}'s surname_refs ({own})")
         start, end = _date(entry.get("start"), f"{here}.start"), _date(entry.get("end"), f"{here}.end")
         _check_period(start, end, here)
         default = SurnameDefault(surname, actor_id, start, end)
@@ -410,7 +416,44 @@ def _word_surnames(value: Any, actors: Sequence[Actor]) -> frozenset[str]:
 
 _TOP_LEVEL = (
     "roles", "actors", "not_after_name", "not_given_names", "surname_defaults", "word_surnames", "surname_nouns", "administration_roles",
+    "home_roles", "home_sources",
 )  # fmt: skip
+
+
+def _home_roles(value: Any, roles: Mapping[str, tuple[str, ...]]) -> dict[str, dict[str, str]]:
+    """`home_roles`: country -> {phrase: role_key}, for phrases whose meaning depends on who writes ("the President")."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _Invalid(f"home_roles: expected a mapping of country -> {{phrase: role_key}}, got {value!r}")
+    role_phrases = {_key(variant) for phrases in roles.values() for phrase in phrases for variant in (phrase, _LEADING_THE.sub("", phrase))}
+    home: dict[str, dict[str, str]] = {}
+    for country, phrases in value.items():
+        here = f"home_roles.{country}"
+        if not isinstance(country, str) or not _COUNTRY.fullmatch(country):
+            raise _Invalid(f"{here}: {country!r} is not a two-letter upper-case code such as 'US'")
+        if not isinstance(phrases, dict) or not phrases:
+            raise _Invalid(f"{here}: expected a mapping of phrase -> role_key, got {phrases!r}")
+        for phrase, role_key in phrases.items():
+            phrase, role_key = _text(phrase, here), _text(role_key, f"{here}.{phrase}")
+            if role_key not in roles:
+                raise _Invalid(f"{here}.{phrase}: role_key {role_key!r} is not one of the roles ({', '.join(roles)})")
+            if _key(phrase) in role_phrases:
+                raise _Invalid(f"{here}.{phrase}: already a phrase of roles, which count whoever writes")
+            home.setdefault(country, {})[phrase] = role_key
+    return home
+
+
+def _home_sources(value: Any, home_roles: Mapping[str, Any]) -> dict[str, str]:
+    """`home_sources`: an article's source -> the country it writes from (one of home_roles)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _Invalid(f"home_sources: expected a mapping of source -> country, got {value!r}")
+    for source, country in value.items():
+        if country not in home_roles:
+            raise _Invalid(f"home_sources.{source}: {country!r} is not a country of home_roles ({', '.join(home_roles) or 'none'})")
+    return {_text(source, "home_sources"): country for source, country in value.items()}
 
 
 def _administration_roles(value: Any, roles: Mapping[str, tuple[str, ...]]) -> frozenset[str]:
@@ -437,6 +480,7 @@ def load_gazetteer(path: Path = DEFAULT_ACTORS_PATH) -> Gazetteer:
             raise _Invalid("actors: expected a non-empty list")
         actors = tuple(_actor(entry, roles, f"actors[{index}]") for index, entry in enumerate(top["actors"]))
         _check_consistency(actors, roles)
+        home_roles = _home_roles(top.get("home_roles"), roles)
         return Gazetteer(
             actors=actors,
             roles=roles,
@@ -446,6 +490,8 @@ def load_gazetteer(path: Path = DEFAULT_ACTORS_PATH) -> Gazetteer:
             word_surnames=_word_surnames(top.get("word_surnames"), actors),
             surname_nouns=_texts(top.get("surname_nouns"), "surname_nouns"),
             administration_roles=_administration_roles(top.get("administration_roles"), roles),
+            home_roles=home_roles,
+            home_sources=_home_sources(top.get("home_sources"), home_roles),
         )
     except _Invalid as error:
         raise ValueError(f"{path}: {error}") from None
@@ -547,6 +593,7 @@ class _ArticleState:
     by_surname: dict[str, str | None] = field(default_factory=dict)
     last_named: dict[str, int] = field(default_factory=dict)  # actor id -> order of their latest naming
     clock: int = 0
+    home: str | None = None  # the country the article's source writes from (home_sources)
 
 
 class ActorMatcher:
@@ -614,6 +661,13 @@ class ActorMatcher:
                 for variant in {phrase, _LEADING_THE.sub("", phrase, count=1)}:
                     self._meaning.setdefault(_key(variant), ("role", role_key))
                     role_paths += _entries(variant, "", ignore_case=True)
+        # "The President" means the writer's own president: resolved through the article's source.
+        self._home_sources = gazetteer.home_sources
+        self._home_roles = {country: {_key(p): role for p, role in phrases.items()} for country, phrases in gazetteer.home_roles.items()}
+        for phrase in sorted({phrase for phrases in gazetteer.home_roles.values() for phrase in phrases}):
+            self._meaning[_key(phrase)] = ("home", None)
+            for variant in sorted({phrase, phrase[0].upper() + phrase[1:]}):
+                paths += _entries(variant, r"(?!\w|\s+[A-Z][a-z]|\s+of\b)")
         self._pattern = re.compile(_trie_pattern(paths))
         # A role phrase, with or without "the", right before a surname ("North Korean leader Kim").
         self._role_before = re.compile(_trie_pattern(role_paths) + r",?\s+\Z")
@@ -681,7 +735,7 @@ class ActorMatcher:
         word = before.group(1)
         if word in self._not_given_names or self._meaning.get(_key(f"{word} {surname}"), ("",))[0] == "title":
             return False  # "Mr Kim"; "President Hu Calls ...", a title that did not match before a capital
-        if text[: before.start(1)].rstrip(" \t").endswith(tuple(_QUOTE_OPENING)):
+        if _QUOTE_BEFORE.search(text, max(0, before.start(1) - _INITIALS_LOOK_BACK), before.start(1)):
             return False  # a slogan or a quoted headline: "Impeach Yoon"
         return not (_HEADLINE_VERB_BEFORE.fullmatch(word) and _headline_case(text))
 
@@ -724,7 +778,7 @@ class ActorMatcher:
         if surname in self._word_surnames and not self._person_sign(text, start, end, with_noun):
             if _DETERMINER_BEFORE.search(text, max(0, start - _INITIALS_LOOK_BACK), start):
                 return None  # "walked on the Moon"
-            if surname not in state.by_surname and (not text[:start].strip(_SENTENCE_OPENING) or _headline_case(text)):
+            if surname not in state.by_surname and (_OPENING.match(text).end() >= start or _headline_case(text)):
                 return None  # "Rice Transplanting Starts", "Ban on ...": a date default alone is not enough
         # The nearest bearer named in the article, else the date's default.
         actor_id = state.by_surname[surname] if surname in state.by_surname else self._default(surname, day)
@@ -735,8 +789,9 @@ class ActorMatcher:
 
     def _resolve(self, kind: str, value: Any, text: str, match: re.Match[str], day: dt.date | None, state: _ArticleState) -> Mention | None:
         """The mention a match is, updating the article's context; None when it is nobody listed."""
-        if kind == "role":
-            holder = self._holder(value, day)
+        if kind == "role" or kind == "home":
+            role_key = value if kind == "role" else self._home_roles.get(state.home or "", {}).get(_key(match.group()))
+            holder = self._holder(role_key, day) if role_key else None
             return Mention(holder, match.start(), match.end(), "role") if holder else None
         if self._not_after.match(text, match.end()):  # "Kim Il Sung University", "Trump card"
             return None
@@ -772,16 +827,17 @@ class ActorMatcher:
             found.append(pending_role)
         return found
 
-    def match_article_spans(self, sentences: Sequence[str], date: dt.date | None) -> list[list[Mention]]:
+    def match_article_spans(self, sentences: Sequence[str], date: dt.date | None, source: str | None = None) -> list[list[Mention]]:
         """The mentions of each sentence of one article, in text order, with their spans in the sentence.
 
         Sentences must be in article order: bare surnames depend on what came before.
         `date` settles role phrases, dated titles and surname defaults; None leaves them unresolved.
+        `source` (the article's outlet) settles "the President" for outlets listed in home_sources.
         """
         day = date.date() if isinstance(date, dt.datetime) else date
-        state = _ArticleState()
+        state = _ArticleState(home=self._home_sources.get(source) if source else None)
         return [self._match_sentence(sentence, day, state) for sentence in sentences]
 
-    def match_article(self, sentences: Sequence[str], date: dt.date | None) -> list[list[str]]:
+    def match_article(self, sentences: Sequence[str], date: dt.date | None, source: str | None = None) -> list[list[str]]:
         """Actor ids per sentence, one per mention in text order (`match_article_spans` without the spans)."""
-        return [[mention.actor_id for mention in mentions] for mentions in self.match_article_spans(sentences, date)]
+        return [[mention.actor_id for mention in mentions] for mentions in self.match_article_spans(sentences, date, source)]

@@ -6,6 +6,7 @@ import datetime as dt
 import gzip
 import json
 import re
+import time
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -484,3 +485,342 @@ def test_kcna_glued_names_are_found(matcher: ActorMatcher) -> None:
             if not any("kim-jong-un" in sentence for sentence in found):
                 missed.append(record["url"])
     assert with_name > 300 and missed == []
+
+
+# --- surname defaults (issue 11): a bare surname means the person of the day -----------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "date", "actor"),
+    [
+        ("Trump said little.", dt.date(2019, 2, 27), "donald-trump"),
+        ("Reporters asked about Putin's aides.", dt.date(2005, 3, 1), "vladimir-putin"),
+        ("Then Mr. Putin left.", dt.date(2024, 6, 19), "vladimir-putin"),
+        ("Critics blamed the Bush administration.", dt.date(2003, 5, 1), "george-w-bush"),
+        ("The Abe group pressed on.", dt.date(2007, 6, 1), "shinzo-abe"),
+        ("Unionists denounced the Lee regime.", dt.date(2010, 5, 1), "lee-myung-bak"),
+        ("Crowds cheered Lee on the day.", dt.date(2025, 7, 1), "lee-jae-myung"),
+        ("Protesters demanded that Yoon resign.", dt.date(2024, 12, 10), "yoon-suk-yeol"),
+        ("Officials said Xi would attend.", dt.date(2019, 6, 20), "xi-jinping"),
+        ("Officials said Kim would attend.", dt.date(1990, 1, 1), "kim-il-sung"),
+        ("Officials said Kim would attend.", dt.date(2005, 1, 1), "kim-jong-il"),
+        ("Officials said Kim would attend.", dt.date(2019, 1, 1), "kim-jong-un"),
+    ],
+)
+def test_a_bare_surname_means_the_person_of_the_day(matcher: ActorMatcher, sentence: str, date: dt.date, actor: str) -> None:
+    assert mentions(matcher, sentence, date) == [actor]
+
+
+def test_a_surname_with_no_default_that_day_counts_for_nobody(matcher: ActorMatcher) -> None:
+    assert mentions(matcher, "Observers said Lee would attend.", dt.date(2016, 1, 1)) == []
+    assert mentions(matcher, "Observers said Bush would attend.", dt.date(1998, 1, 1)) == []
+
+
+def test_the_nearest_named_bearer_beats_the_default(matcher: ActorMatcher) -> None:
+    article = ["Kim Yong Chol arrived in New York.", "Kim said the letter was ready."]
+    assert matcher.match_article(article, dt.date(2018, 5, 31)) == [["kim-yong-chol"], ["kim-yong-chol"]]
+
+
+def test_the_default_returns_when_the_listed_leader_is_named_again(matcher: ActorMatcher) -> None:
+    article = ["Kim Yo Jong issued a statement.", "Kim Jong Un later spoke.", "Kim said more."]
+    assert mentions(matcher, article, dt.date(2020, 6, 1)) == ["kim-yo-jong", "kim-jong-un", "kim-jong-un"]
+
+
+@pytest.mark.parametrize(
+    ("article", "date"),
+    [
+        (["Hunter Biden testified on Monday.", "Biden's lawyer spoke later."], dt.date(2023, 7, 1)),
+        (["The pop singer Roger Clinton performed.", "Clinton thanked the audience."], dt.date(1999, 12, 5)),
+        (["Wreaths were laid for Kim Hyong Jik.", "Kim was remembered as a patriot."], dt.date(2005, 7, 5)),
+        (["Students of Kim Chaek University met."], dt.date(2011, 3, 1)),
+        (["Sung Kim met reporters.", "Kim said talks could resume."], dt.date(2021, 6, 21)),
+        (["Robert E. Lee was a general."], dt.date(2010, 1, 1)),
+        (["Donald Trump Jr. posted a video.", "Trump later deleted it."], dt.date(2019, 1, 1)),
+    ],
+)
+def test_other_bearers_of_the_surname_are_not_the_leader(matcher: ActorMatcher, article: list[str], date: dt.date) -> None:
+    assert not {"joe-biden", "bill-clinton", "hillary-clinton", "kim-jong-il", "kim-jong-un", "lee-myung-bak", "donald-trump"} & set(
+        mentions(matcher, article, date)
+    )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "date"),
+    [
+        ("Farmers planted rice in the park near the hill under the moon.", dt.date(2005, 5, 1)),
+        ("He played his trump card.", dt.date(2019, 1, 1)),
+        ("A bush fire spread.", dt.date(2003, 1, 1)),
+        ("They sheltered on the lee side of the hill.", dt.date(2010, 1, 1)),
+        ("Astronauts walked on the Moon.", dt.date(2019, 1, 1)),
+        ("Moon rose over the border.", dt.date(2019, 1, 1)),
+        ("Rice Transplanting Ends in Main Paddy Areas", dt.date(2005, 6, 1)),
+        ("Ban on Grain Exports Lifted", dt.date(2011, 6, 1)),
+        ("Koreans Enjoy First Full Moon", dt.date(2019, 2, 19)),
+        ("Crowds Visit Youth Park", dt.date(2014, 5, 1)),
+        ("Bush Fire Spreads in Australia", dt.date(2003, 1, 1)),
+        ("Trump Card Played at Talks", dt.date(2019, 1, 1)),
+    ],
+)
+def test_common_words_are_not_people(matcher: ActorMatcher, sentence: str, date: dt.date) -> None:
+    assert mentions(matcher, sentence, date) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "actor"),
+    [
+        ("Officials praised the Moon government.", "moon-jae-in"),
+        ("Moon's aides flew to Hanoi.", "moon-jae-in"),
+        ("Yesterday Moon met the envoy.", "moon-jae-in"),
+        ("The Moon-Kim summit ended.", "moon-jae-in"),
+    ],
+)
+def test_a_word_surname_counts_with_a_sign_of_a_person(matcher: ActorMatcher, sentence: str, actor: str) -> None:
+    assert mentions(matcher, sentence, dt.date(2018, 9, 19))[0] == actor
+
+
+def test_the_clinton_administration_is_bill_clintons_whatever_the_date(matcher: ActorMatcher) -> None:
+    article = ["Hillary Clinton spoke.", "She recalled the Clinton administration."]
+    assert mentions(matcher, article, dt.date(2012, 8, 31)) == ["hillary-clinton", "bill-clinton"]
+    assert mentions(matcher, "Aides of the Clinton administration spoke.", dt.date(2023, 4, 24)) == ["bill-clinton"]
+
+
+def test_a_role_before_a_surname_settles_it_even_after_a_capitalised_word(matcher: ActorMatcher) -> None:
+    assert mentions(matcher, "Days ago, Prime Minister of Japan Kishida spoke.", dt.date(2024, 5, 11)) == ["fumio-kishida"]
+
+
+def test_a_slogan_in_quotes_is_not_another_name(matcher: ActorMatcher) -> None:
+    article = ['Placards read "Impeach Yoon" at the rally.', "Marchers said Yoon must go."]
+    assert mentions(matcher, article, dt.date(2024, 9, 10)) == ["yoon-suk-yeol", "yoon-suk-yeol"]
+
+
+def test_two_capital_letters_before_a_surname_are_a_given_name(matcher: ActorMatcher) -> None:
+    assert mentions(matcher, "The next question goes to MJ Lee of the network.", dt.date(2025, 7, 1)) == []
+
+
+# --- written forms: initials, patronymics, capitals, headlines, other languages ------------
+
+
+@pytest.mark.parametrize(
+    ("name", "date", "actor"),
+    [
+        ("V.V. Putin", dt.date(2000, 7, 19), "vladimir-putin"),
+        ("V. V. Putin", dt.date(2000, 7, 19), "vladimir-putin"),
+        ("V. Putin", dt.date(2001, 2, 16), "vladimir-putin"),
+        ("Vladimir Vladimirovich Putin", dt.date(2001, 2, 16), "vladimir-putin"),
+        ("D. A. Medvedev", dt.date(2010, 1, 1), "dmitry-medvedev"),
+        ("D. Medvedev", dt.date(2010, 1, 1), "dmitry-medvedev"),
+        ("Dmitri Anatoliyevich Medvedev", dt.date(2010, 1, 1), "dmitry-medvedev"),
+        ("B. N. Yeltsin", dt.date(1998, 1, 1), "boris-yeltsin"),
+        ("B. Yeltsin", dt.date(1998, 1, 1), "boris-yeltsin"),
+        ("B. Clinton", dt.date(2010, 1, 1), "bill-clinton"),
+        ("H. Clinton", dt.date(2000, 1, 1), "hillary-clinton"),
+    ],
+)
+def test_initials_and_patronymics(matcher: ActorMatcher, name: str, date: dt.date, actor: str) -> None:
+    sentence = f"Greetings were sent to {name} on the day."
+    found = matcher.match_article_spans([sentence], date)[0]
+    assert [(m.actor_id, sentence[m.start : m.end], m.kind) for m in found] == [(actor, name, "name")]
+
+
+def test_an_abbreviation_is_not_an_initial(matcher: ActorMatcher) -> None:
+    assert mentions(matcher, "Critics blamed the U.S. Bush administration.", dt.date(2003, 5, 1)) == ["george-w-bush"]
+
+
+@pytest.mark.parametrize(
+    ("headline", "date", "expected"),
+    [
+        ("KIM JONG IL RECEIVES PUTIN", dt.date(2005, 1, 1), ["kim-jong-il", "vladimir-putin"]),
+        ("PUTIN'S VISIT HAILED", dt.date(2005, 1, 1), ["vladimir-putin"]),
+        ("KIM JONG-UN INSPECTS UNIT", dt.date(2019, 1, 1), ["kim-jong-un"]),
+        ("PRESIDENT MOON JAE-IN ARRIVES", dt.date(2018, 9, 18), ["moon-jae-in"]),
+        ("Kim Jong Il Receives Message of Thanks from Medvedev", dt.date(2011, 8, 26), ["kim-jong-il", "dmitry-medvedev"]),
+        ("Kim Jong Il Greets Putin", dt.date(2006, 6, 13), ["kim-jong-il", "vladimir-putin"]),
+        ("Rodong Sinmun Slams Lee Group's Moves", dt.date(2010, 5, 1), ["lee-myung-bak"]),
+        ("Traitor Lee under Fire", dt.date(2010, 5, 1), ["lee-myung-bak"]),
+        ("President Hu Calls for Growth", dt.date(2011, 6, 3), ["hu-jintao"]),
+        ("China's Xi Calls for Calm", dt.date(2012, 9, 22), ["xi-jinping"]),
+        ("Abe Group's Moves Denounced", dt.date(2007, 6, 12), ["shinzo-abe"]),
+        ("Kim Jong Il recibe a Bill Clinton", dt.date(2009, 8, 4), ["kim-jong-il", "bill-clinton"]),
+        ("Putin elogia a Kim Jong Il", dt.date(2005, 5, 12), ["vladimir-putin", "kim-jong-il"]),
+        ("Kim Jong Un reçoit un message de Xi Jinping", dt.date(2013, 3, 21), ["kim-jong-un", "xi-jinping"]),
+        ("BY THE PRESIDENT OF THE UNITED STATES OF AMERICA", dt.date(2025, 9, 19), ["donald-trump"]),
+    ],
+)
+def test_headline_forms(matcher: ActorMatcher, headline: str, date: dt.date, expected: list[str]) -> None:
+    assert mentions(matcher, headline, date) == expected
+
+
+@pytest.mark.parametrize(
+    ("headline", "date"),
+    [
+        ("FULL MOON FESTIVAL HELD", dt.date(2019, 2, 19)),
+        ("BAN ON EXPORTS LIFTED", dt.date(2011, 6, 1)),
+        ("RICE HARVEST ENDS", dt.date(2005, 10, 1)),
+        ("KIM YANG GON MEETS DELEGATION", dt.date(2005, 1, 1)),  # capitals hide given names: a Kim before a word is nobody
+        ("KIM IL SUNG UNIVERSITY OPENS", dt.date(2005, 1, 1)),
+        ("TRUMP CARD", dt.date(2019, 1, 1)),
+    ],
+)
+def test_all_caps_traps(matcher: ActorMatcher, headline: str, date: dt.date) -> None:
+    assert mentions(matcher, headline, date) == []
+
+
+def test_an_all_caps_word_surname_counts_as_a_possessive(matcher: ActorMatcher) -> None:
+    assert mentions(matcher, "MOON'S PEACE PLAN", dt.date(2018, 9, 19)) == ["moon-jae-in"]
+
+
+# --- spans ----------------------------------------------------------------------------------
+
+
+def test_spans_and_kinds(matcher: ActorMatcher) -> None:
+    sentence = "The supreme leader met the US president, Donald Trump, while President Moon and Mr. Putin's aide waited."
+    found = matcher.match_article_spans([sentence], dt.date(2019, 2, 27))[0]
+    assert [(m.actor_id, sentence[m.start : m.end], m.kind) for m in found] == [
+        ("kim-jong-un", "The supreme leader", "role"),
+        ("donald-trump", "Donald Trump", "name"),
+        ("moon-jae-in", "President Moon", "title"),
+        ("vladimir-putin", "Putin", "surname"),
+    ]
+
+
+def test_a_glued_name_has_the_span_of_the_name_only(matcher: ActorMatcher) -> None:
+    sentence = "Crowds cheered ComradeKim Jong Un there."
+    (mention,) = matcher.match_article_spans([sentence], D2019)[0]
+    assert sentence[mention.start : mention.end] == "Kim Jong Un"
+
+
+def test_match_article_lists_the_ids_of_the_spans(matcher: ActorMatcher) -> None:
+    article = ["Kim Jong Un met Moon Jae-in.", "Kim's sister Kim Yo Jong watched.", "Kim spoke.", "The US president waved."]
+    spans = matcher.match_article_spans(article, dt.date(2018, 4, 27))
+    assert matcher.match_article(article, dt.date(2018, 4, 27)) == [[m.actor_id for m in sentence] for sentence in spans]
+    assert [len(sentence) for sentence in spans] == [2, 2, 1, 1]
+
+
+# --- the new gazetteer sections are validated ------------------------------------------------
+
+
+def _with_default(**entry: Any) -> Any:
+    return lambda d: d.update(surname_defaults=[{"surname": "Biden", "actor": "joe-biden", **entry}])
+
+
+def test_surname_defaults_load(tmp_path: Path) -> None:
+    document = _minimal()
+    document["surname_defaults"] = [{"surname": "Biden", "actor": "joe-biden", "start": dt.date(2008, 8, 23)}]
+    matcher = ActorMatcher(load_gazetteer(_write(tmp_path, document)))
+    assert mentions(matcher, "Reporters asked Biden.", dt.date(2022, 1, 1)) == ["joe-biden"]
+    assert mentions(matcher, "Reporters asked Biden.", dt.date(2001, 1, 1)) == []
+
+
+def test_surname_default_with_an_unknown_actor_is_reported(tmp_path: Path) -> None:
+    _invalid(tmp_path, _with_default(actor="joe-bidden"), r"surname_defaults\[0\] \(Biden -> joe-bidden\): unknown actor id 'joe-bidden'")
+
+
+def test_surname_default_must_be_the_actors_surname(tmp_path: Path) -> None:
+    _invalid(tmp_path, _with_default(surname="Obama"), r"'Obama' is not one of joe-biden's surname_refs \(Biden\)")
+
+
+def test_overlapping_surname_defaults_are_reported(tmp_path: Path) -> None:
+    def change(document: dict[str, Any]) -> None:
+        document["surname_defaults"] = [
+            {"surname": "Biden", "actor": "joe-biden", "start": dt.date(2008, 1, 1), "end": dt.date(2020, 1, 1)},
+            {"surname": "Biden", "actor": "joe-biden", "start": dt.date(2019, 1, 1)},
+        ]
+
+    _invalid(tmp_path, change, r"surname_defaults\[1\] \(Biden -> joe-biden\): overlaps surname_defaults\[0\]")
+
+
+def test_surname_default_with_a_bad_date_is_reported(tmp_path: Path) -> None:
+    _invalid(tmp_path, _with_default(start="2008"), r"surname_defaults\[0\] \(Biden -> joe-biden\)\.start: expected a date")
+
+
+def test_word_surname_must_be_a_listed_surname(tmp_path: Path) -> None:
+    _invalid(tmp_path, lambda d: d.update(word_surnames=["Moon"]), r"word_surnames\[0\]: 'Moon' is not a surname_ref of any actor")
+
+
+def test_administration_roles_must_be_roles(tmp_path: Path) -> None:
+    message = r"administration_roles\[0\]: 'us-king' is not one of the roles"
+    _invalid(tmp_path, lambda d: d.update(administration_roles=["us-king"]), message)
+
+
+# --- hostile input: matching stays linear ---------------------------------------------------
+
+_HOSTILE_SIZE = 256 * 1024
+
+
+def _best_cpu_seconds(matcher: ActorMatcher, text: str) -> float:
+    """Best of three process-time runs of one long sentence (best of: the least disturbed by other work)."""
+    times = []
+    for _ in range(3):
+        started = time.process_time()
+        matcher.match_article([text], dt.date(2019, 1, 1))
+        times.append(time.process_time() - started)
+    return min(times)
+
+
+def _fill(unit: str, size: int = _HOSTILE_SIZE) -> str:
+    return (unit * (size // len(unit) + 1))[:size]
+
+
+@pytest.fixture(scope="module")
+def plain_seconds(matcher: ActorMatcher) -> float:
+    """Ordinary text of the hostile texts' length, dense with names (one mention every 20 characters)."""
+    return _best_cpu_seconds(matcher, _fill("Kim Jong Un met Vladimir Putin and Moon Jae-in in the hall. "))
+
+
+@pytest.mark.parametrize(
+    "unit", ["Kim ", "V. V. V. V. V. V. V. V. x Putin ", "Moon, Andrew Kim, ", "the Moon-", "Kim Jong" + " " * 5000, "PUTIN KIM "]
+)
+def test_hostile_text_costs_no_more_than_text_full_of_names(matcher: ActorMatcher, plain_seconds: float, unit: str) -> None:
+    """Each hostile text takes at most a few times as long as ordinary text of the same length dense with names.
+
+    A pattern that backtracks, or a check that rescans the sentence at every mention, would make
+    256 KB take hundreds of times longer than the plain text (the cost would grow with the square of the length).
+    """
+    plain = plain_seconds
+    hostile = _best_cpu_seconds(matcher, _fill(unit))
+    assert hostile <= 10 * plain + 0.05, f"{unit!r}: {hostile:.3f} s against {plain:.3f} s for plain text"
+
+
+# --- "the President": who writes decides ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "date", "expected"),
+    [
+        ("The White House", dt.date(2022, 5, 6), ["joe-biden"]),
+        ("The White House", dt.date(2025, 9, 19), ["donald-trump"]),
+        ("The Korea Herald", dt.date(2019, 4, 28), ["moon-jae-in"]),
+        ("KCNA", dt.date(2012, 5, 20), ["kim-il-sung"]),
+        ("An outlet nobody listed", dt.date(2022, 5, 6), []),
+        (None, dt.date(2022, 5, 6), []),
+    ],
+)
+def test_the_president_is_the_writers_own(matcher: ActorMatcher, source: str | None, date: dt.date, expected: list[str]) -> None:
+    assert matcher.match_article(["On Wednesday, the President will travel to Chicago."], date, source) == [expected]
+
+
+def test_the_general_secretary_in_kcna_follows_the_title(matcher: ActorMatcher) -> None:
+    sentence = "Workers looked up to the General Secretary."
+    assert matcher.match_article([sentence], dt.date(2024, 6, 18), "KCNA") == [["kim-jong-un"]]
+    assert matcher.match_article([sentence], dt.date(2005, 6, 18), "KCNA") == [["kim-jong-il"]]
+
+
+@pytest.mark.parametrize(
+    "sentence", ["The president of a small firm spoke.", "He met the President of France.", "The President Putin said so."]
+)
+def test_the_president_of_someone_else_is_not_the_home_president(matcher: ActorMatcher, sentence: str) -> None:
+    assert "joe-biden" not in mentions(matcher, sentence, dt.date(2022, 5, 6)) and "joe-biden" not in [
+        actor for found in matcher.match_article([sentence], dt.date(2022, 5, 6), "The White House") for actor in found
+    ]
+
+
+def test_home_roles_name_known_roles(tmp_path: Path) -> None:
+    message = r"home_roles\.US\.the President: role_key 'us-king' is not one of the roles"
+    _invalid(tmp_path, lambda d: d.update(home_roles={"US": {"the President": "us-king"}}), message)
+
+
+def test_home_sources_name_a_home_country(tmp_path: Path) -> None:
+    def change(document: dict[str, Any]) -> None:
+        document.update(home_roles={"US": {"the President": "us-president"}}, home_sources={"KCNA": "KP"})
+
+    _invalid(tmp_path, change, r"home_sources\.KCNA: 'KP' is not a country of home_roles \(US\)")
