@@ -189,9 +189,9 @@ def compute_build_id(input_hashes: Iterable[str], parameters: Mapping[str, Any],
 def code_version(package_dir: Path, data_files: Iterable[Path]) -> str:
     """Hash the pipeline's source and the data files (lexicons, gazetteer) it reads."""
     digest = hashlib.sha256()
-    files = sorted(package_dir.glob("*.py")) + sorted(Path(p) for p in data_files)
+    files = sorted(package_dir.rglob("*.py")) + sorted(Path(p) for p in data_files)  # rglob: pipeline/clean/ too
     for path in files:
-        digest.update(path.name.encode())
+        digest.update((path.relative_to(package_dir).as_posix() if path.is_relative_to(package_dir) else path.name).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
