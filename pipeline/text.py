@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import re2
+
 # --- normalisation -----------------------------------------------------------------
 
 # Characters replaced before analysis: curly quotes become straight ones (so "don't" and
@@ -23,6 +25,17 @@ _REPLACEMENTS = (
 )
 # C0 and C1 controls, except tab/newline/vertical tab/form feed (whitespace, handled below).
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+# Unicode normalisation sorts each run of combining marks by insertion (quadratic: a
+# 40,000-mark run takes seconds); Unicode's own stream-safe limit is 30 marks after a letter.
+# RE2 (`re` has no \p{M}) on UTF-8 bytes, so lone surrogates pass through.
+_MAX_MARKS = 30
+_MARK_RUN = re2.compile(rb"(\pM{%d})\pM+" % _MAX_MARKS)
+
+
+def _cap_mark_runs(text: str) -> str:
+    """Text with each run of combining marks cut to its first `_MAX_MARKS` (only "Zalgo" text has more)."""
+    encoded = text.encode("utf-8", "surrogatepass")
+    return _MARK_RUN.sub(rb"\1", encoded).decode("utf-8", "surrogatepass")
 
 
 def normalize_text(text: str) -> str:
@@ -38,7 +51,7 @@ def normalize_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.isascii():
         if not unicodedata.is_normalized("NFKC", text):
-            text = unicodedata.normalize("NFKC", text)
+            text = unicodedata.normalize("NFKC", _cap_mark_runs(text))
         for old, new in _REPLACEMENTS:
             if old in text:
                 text = text.replace(old, new)
@@ -57,7 +70,9 @@ def word_set(words: str) -> frozenset[str]:
 
 # A candidate boundary: terminal punctuation, optional closing quotes/brackets, space,
 # then something that can open a sentence (capital, digit, opening quote or bracket).
-_CANDIDATE = re.compile(r"([.!?]+)([\"')\]]*)\s+(?=[\"'(\[]*[A-Z0-9])")
+# Only at the start of a run of marks, each run taken whole (possessive): otherwise every
+# position in a long run of dots would rescan the rest of it (quadratic).
+_CANDIDATE = re.compile(r"(?<![.!?])([.!?]++)([\"')\]]*+)\s++(?=[\"'(\[]*+[A-Z0-9])")
 
 # Abbreviations that are never sentence ends (titles before a name).
 _TITLES = word_set("mr mrs ms messrs mme dr prof gen lt col maj capt cmdr adm brig sgt cpl pvt gov sen rep rev hon amb pres secy supt insp")
@@ -75,6 +90,7 @@ _SENTENCE_OPENERS = word_set(
 
 
 _LOOKAHEAD = 40  # characters after a candidate that decide it; bounded so long paragraphs stay linear
+_LOOKBEHIND = 200  # characters before a candidate searched for its word's start (no word is longer)
 
 
 def _is_boundary(paragraph: str, match: re.Match[str]) -> bool:
@@ -82,7 +98,9 @@ def _is_boundary(paragraph: str, match: re.Match[str]) -> bool:
     if "!" in match.group(1) or "?" in match.group(1):
         return True
     start = match.start()
-    word_start = paragraph.rfind(" ", 0, start) + 1
+    word_start = paragraph.rfind(" ", max(0, start - _LOOKBEHIND), start) + 1
+    if word_start == 0 and start > _LOOKBEHIND:
+        word_start = start - _LOOKBEHIND
     token = paragraph[word_start:start].lstrip("\"'([")
     if not token:
         return True
