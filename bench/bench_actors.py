@@ -2,8 +2,8 @@
 
 Usage: python bench/bench_actors.py [--runs N] [--articles N]
 Reads ../shared/corpus/kcna_2011_2012.jsonl.gz (field `body`), splits each body naively
-into sentences (at ". ", "! ", "? " and line breaks), then runs ActorMatcher.match_article
-article by article with the article's date, as a build does. Prints the time to build the
+into sentences (at ". ", "! ", "? " and line breaks), then runs ActorMatcher.match_article_spans
+article by article with the article's date and source, as a build does (spans included). Prints the time to build the
 matcher, and sentences per second, median of the runs, both in wall-clock time and in CPU
 time of this process (the CPU figure is the steadier one on a shared machine).
 """
@@ -27,17 +27,17 @@ from pipeline.actors import ActorMatcher, load_gazetteer  # noqa: E402
 KCNA = REPO.parent / "shared" / "corpus" / "kcna_2011_2012.jsonl.gz"
 _NAIVE_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
-Article = tuple[list[str], dt.date]
+Article = tuple[list[str], dt.date, str]
 
 
 def read_articles(path: Path, limit: int | None) -> list[Article]:
-    """(sentences, date) per article, sentences split naively."""
+    """(sentences, date, source) per article, sentences split naively."""
     articles: list[Article] = []
     with gzip.open(path, "rt", encoding="utf-8") as lines:
         for line in lines:
             record = json.loads(line)
             sentences = [part for part in _NAIVE_SENTENCE_END.split(record["body"]) if part.strip()]
-            articles.append((sentences, dt.date.fromisoformat(record["date"])))
+            articles.append((sentences, dt.date.fromisoformat(record["date"]), record["source"]))
             if limit is not None and len(articles) >= limit:
                 break
     return articles
@@ -45,7 +45,7 @@ def read_articles(path: Path, limit: int | None) -> list[Article]:
 
 def match_all(matcher: ActorMatcher, articles: list[Article]) -> int:
     """Match every article; returns the number of mentions found."""
-    return sum(len(found) for sentences, date in articles for found in matcher.match_article(sentences, date))
+    return sum(len(found) for sentences, date, source in articles for found in matcher.match_article_spans(sentences, date, source))
 
 
 def main() -> None:
@@ -55,7 +55,7 @@ def main() -> None:
     args = parser.parse_args()
 
     articles = read_articles(KCNA, args.articles)
-    n_sentences = sum(len(sentences) for sentences, _ in articles)
+    n_sentences = sum(len(sentences) for sentences, _, _ in articles)
     started = time.perf_counter()
     matcher = ActorMatcher(load_gazetteer())
     print(f"Gazetteer loaded and matcher compiled in {time.perf_counter() - started:.2f} s")
