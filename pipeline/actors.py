@@ -97,7 +97,7 @@ _WORDS = re.compile(r"[^\W\d_][\w'\u2019-]*")
 _MINOR_WORDS = frozenset(
     "a an and as at but by for from in into nor of off on onto or out over per the to up upon via vs amid among than "
     "that toward towards under within without against between through after about before during de del la le les los "
-    "el y et a".split()
+    "el y et".split()
 )
 
 

@@ -45,3 +45,19 @@ def test_the_scores_count_every_labelled_pair(scores: accuracy.Scores) -> None:
     """Guards the scoring itself: every scored item contributes its labelled pairs, none is dropped."""
     labelled = sum(scores.support(actor) for actor in set(scores.true_positives) | set(scores.false_negatives))
     assert labelled > 300 and scores.items > 400
+
+
+def test_a_malformed_label_is_reported_with_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "labels.csv"
+    header = "item_id,file,row,field,start,end,url,date,gold_actor_ids,doubtful,note\n"
+    path.write_text(header + "a,f.csv.gz,1,title,0,5,,2019-01-01,kim-jong-un,0,\nb,f.csv.gz,x,title,0,5,,2019-01-01,Kim Jong Un,0,\n")
+    with pytest.raises(ValueError, match=rf"{path}:3: malformed actor id\(s\) Jong, Kim, Un"):
+        accuracy.read_labels(path, {"kim-jong-un"})
+
+
+def test_labels_of_unlisted_people_are_kept_aside(tmp_path: Path) -> None:
+    path = tmp_path / "labels.csv"
+    header = "item_id,file,row,field,start,end,url,date,gold_actor_ids,doubtful,note\n"
+    path.write_text(header + "a,f.csv.gz,1,title,0,5,,1999-12-05,roger-clinton;kim-jong-il,1,\n")
+    (label,) = accuracy.read_labels(path, {"kim-jong-il", "bill-clinton"})
+    assert (label.gold, label.unlisted, label.doubtful) == (frozenset({"kim-jong-il"}), frozenset({"roger-clinton"}), True)
