@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import datetime as dt
+import enum
 import os
 import platform
 import re
@@ -36,7 +37,7 @@ from pipeline.keywords import article_terms, monthly_keywords
 from pipeline.terms import STOPWORDS_PATH
 from pipeline.text import split_sentences
 from pipeline.tone import DEFAULT_LEXICON_PATH, ToneScorer, article_tone
-from pipeline.topics import fit_topics
+from pipeline.topics import TopicModel, fit_topics
 
 Progress = Callable[[str, float], None]
 """progress(stage, fraction done in 0..1); the CLI draws a bar, the app a st.progress."""
@@ -47,15 +48,32 @@ TONE_TERMS_SHOWN = 4
 _CHUNK_SIZE = 400
 
 
+class BuildFailure(enum.StrEnum):
+    """Why a build failed, for callers that word it their own way (the app does not speak of --out)."""
+
+    OUT_REFUSED = "out_refused"
+    """The output folder holds other things or an input (store.check_out_dir)."""
+    OUT_LOCKED = "out_locked"
+    """Another build is writing the output folder."""
+    NO_RECORDS = "no_records"
+    """The inputs held no readable record."""
+    ALL_REJECTED = "all_rejected"
+    """Every record was rejected; `BuildError.rejects` lists them."""
+    TOO_MANY_ARTICLES = "too_many_articles"
+    """More articles than the caller's `max_articles`."""
+
+
 class BuildError(Exception):
     """Nothing could be built; the message is the one-line reason shown to the user.
 
-    Raised too when the output folder is refused or locked by another build. When every
-    record was rejected, `rejects` lists them (the app shows them; the CLI names the file).
+    Raised too when the output folder is refused or locked by another build; `failure`
+    says which case it is. When every record was rejected, `rejects` lists them (the app
+    shows them; the CLI names the file).
     """
 
-    def __init__(self, message: str, rejects: Sequence[Mapping[str, str]] = ()) -> None:
+    def __init__(self, message: str, failure: BuildFailure, rejects: Sequence[Mapping[str, str]] = ()) -> None:
         super().__init__(message)
+        self.failure = failure
         self.rejects = list(rejects)
 
 
@@ -184,6 +202,41 @@ def _chunks(items: Sequence, size: int) -> list[Sequence]:
     return [items[start : start + size] for start in range(0, len(items), size)]
 
 
+_Columns = tuple[dict[str, list], dict[str, list], dict[str, list]]
+"""analyse_articles' result: sentences, mentions and article aggregates as column lists."""
+
+
+def _merge_columns(results: Sequence[_Columns]) -> _Columns:
+    """Concatenate analyse_articles results column by column (chunks, or the articles of a chunk)."""
+    merged: tuple[dict[str, list], dict[str, list], dict[str, list]] = ({}, {}, {})
+    for result in results:
+        for position, columns in enumerate(result):
+            for column, values in columns.items():
+                merged[position].setdefault(column, []).extend(values)
+    return merged
+
+
+def _analyse_guarded(items: Sequence[tuple[str, dt.date, str]]) -> tuple[_Columns, dict[str, str]]:
+    """analyse_articles on a chunk, and the articles it could not analyse: {article_id: "Type: message"}.
+
+    The chunk is analysed in one go (batch scoring is what makes it fast); only when that
+    raises is each article of the chunk analysed alone, so one article that breaks a
+    stage is rejected and the rest of its chunk is kept.
+    """
+    try:
+        return analyse_articles(items), {}
+    except Exception:  # noqa: BLE001 - any failure is retried article by article below
+        pass
+    results: list[_Columns] = []
+    failed: dict[str, str] = {}
+    for item in items:
+        try:
+            results.append(analyse_articles([item]))
+        except Exception as error:  # noqa: BLE001 - one article's failure must not fail the build
+            failed[item[0]] = f"{type(error).__name__}: {error}"
+    return _merge_columns(results), failed
+
+
 class _PerArticleRun:
     """Per-article analysis started at once in worker processes and collected later.
 
@@ -199,32 +252,28 @@ class _PerArticleRun:
             if workers > 1 and len(self._chunks) > 1
             else None
         )
-        self._futures = [self._pool.submit(analyse_articles, chunk) for chunk in self._chunks] if self._pool else []
+        self._futures = [self._pool.submit(_analyse_guarded, chunk) for chunk in self._chunks] if self._pool else []
 
     def close(self) -> None:
         """Stop the workers (also on errors, so no process outlives the build)."""
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
 
-    def collect(self, progress: Progress) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-        """Wait for every chunk and merge them into sentences, mentions and aggregates."""
-        results = []
+    def collect(self, progress: Progress) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, str]]:
+        """Wait for every chunk; sentences, mentions, aggregates, and {article_id: error} of articles that failed."""
+        results: list[_Columns] = []
+        failed: dict[str, str] = {}
         for done, chunk in enumerate(self._chunks, start=1):
-            results.append(self._futures[done - 1].result() if self._pool else analyse_articles(chunk))
+            result, chunk_failed = self._futures[done - 1].result() if self._pool else _analyse_guarded(chunk)
+            results.append(result)
+            failed.update(chunk_failed)
             progress("analyse", done / len(self._chunks))
-        tables = []
-        for position in range(3):
-            merged: dict[str, list] = {}
-            for result in results:
-                for column, values in result[position].items():
-                    merged.setdefault(column, []).extend(values)
-            tables.append(pd.DataFrame(merged))
-        sentences, mentions, aggregates = tables
+        sentences, mentions, aggregates = (pd.DataFrame(columns) for columns in _merge_columns(results))
         if sentences.empty:
             sentences = pd.DataFrame(columns=["article_id", "sentence_idx", "text", "tone", "tone_terms", "actor_ids", *FRAME_COLUMNS])
         if mentions.empty:
             mentions = pd.DataFrame({"article_id": pd.Series(dtype=str), "actor_id": pd.Series(dtype=str), "count": pd.Series(dtype="int64")})
-        return sentences, mentions, aggregates
+        return sentences, mentions, aggregates, failed
 
 
 # --- assembling the build ----------------------------------------------------------
@@ -314,8 +363,48 @@ def build(
             store.check_out_dir(out, paths)  # another process may have changed it before we held the lock
             manifest, rejects = _build_locked(paths, out, options, progress, max_articles)
     except store.OutDirError as error:
-        raise BuildError(str(error)) from None
+        failure = BuildFailure.OUT_LOCKED if isinstance(error, store.BuildLocked) else BuildFailure.OUT_REFUSED
+        raise BuildError(str(error), failure) from None
     return BuildReport(out_dir=Path(out_dir), manifest=manifest, rejects=rejects)
+
+
+def _all_rejected(out_dir: Path, read: int, rejects: Sequence[Mapping[str, str]]) -> BuildError:
+    """The error for a build that kept nothing; its rejects are written beside `out_dir` first."""
+    listed = store.write_failed_report(out_dir, rejects)
+    return BuildError(
+        f"nothing to build from the inputs ({read:,} records read, {len(rejects):,} rejected; "
+        f"main reasons: {main_reasons(rejects)}; every reject is listed in {store.display_name(listed)})",
+        BuildFailure.ALL_REJECTED,
+        rejects,
+    )
+
+
+def _corpus_models(
+    kept: Sequence[Article], options: BuildOptions, report: Progress, timings: dict[str, float]
+) -> tuple[pd.DataFrame, TopicModel, pd.DataFrame, pd.DataFrame]:
+    """The articles table with topics, the topic model, monthly keywords and article terms.
+
+    Fitted on all ingested articles while the workers analyse them, and again without
+    the articles the analysis rejected (rare), so no table counts an article the build
+    does not hold. Stage times add up in `timings`.
+    """
+    articles = _articles_frame(kept)
+    stage_start = time.perf_counter()
+    report("topics", 0.0)
+    topic_texts = (articles["title"] + "\n" + articles["text"]).tolist()
+    model = fit_topics(articles["article_id"].tolist(), topic_texts, n_topics=options.n_topics, random_state=options.random_state)
+    articles["topic_id"] = articles["article_id"].map(model.dominant).fillna(-1).astype("int64")
+    report("topics", 1.0)
+    timings["topics"] = timings.get("topics", 0.0) + time.perf_counter() - stage_start
+
+    stage_start = time.perf_counter()
+    report("keywords", 0.0)
+    term_input = articles[["article_id", "date"]].assign(text=topic_texts)
+    keywords = monthly_keywords(term_input)
+    terms = article_terms(term_input)
+    report("keywords", 1.0)
+    timings["keywords"] = timings.get("keywords", 0.0) + time.perf_counter() - stage_start
+    return articles, model, keywords, terms
 
 
 def _build_locked(
@@ -331,41 +420,27 @@ def _build_locked(
     rejects = [{"input": r.input, "reason": r.reason} for r in result.rejects]
     if not result.articles:
         if not result.read:
-            raise BuildError("nothing to build from the inputs (no readable records)")
-        listed = store.write_failed_report(out_dir, rejects)
-        raise BuildError(
-            f"nothing to build from the inputs ({result.read:,} records read, {len(rejects):,} rejected; "
-            f"main reasons: {main_reasons(rejects)}; every reject is listed in {store.display_name(listed)})",
-            rejects,
-        )
+            raise BuildError("nothing to build from the inputs (no readable records)", BuildFailure.NO_RECORDS)
+        raise _all_rejected(out_dir, result.read, rejects)
     if max_articles is not None and len(result.articles) > max_articles:
-        raise BuildError(f"{len(result.articles):,} articles ingested, the limit is {max_articles:,}")
+        raise BuildError(f"{len(result.articles):,} articles ingested, the limit is {max_articles:,}", BuildFailure.TOO_MANY_ARTICLES)
 
-    articles = _articles_frame(result.articles)
-    per_article = _PerArticleRun(result.articles, options.workers)
+    kept = result.articles
+    per_article = _PerArticleRun(kept, options.workers)
     try:
+        articles, model, keywords, terms = _corpus_models(kept, options, report, timings)
         stage_start = time.perf_counter()
-        report("topics", 0.0)
-        topic_texts = (articles["title"] + "\n" + articles["text"]).tolist()
-        model = fit_topics(articles["article_id"].tolist(), topic_texts, n_topics=options.n_topics, random_state=options.random_state)
-        articles["topic_id"] = articles["article_id"].map(model.dominant).fillna(-1).astype("int64")
-        report("topics", 1.0)
-        timings["topics"] = time.perf_counter() - stage_start
-
-        stage_start = time.perf_counter()
-        report("keywords", 0.0)
-        term_input = articles[["article_id", "date"]].assign(text=topic_texts)
-        keywords = monthly_keywords(term_input)
-        terms = article_terms(term_input)
-        report("keywords", 1.0)
-        timings["keywords"] = time.perf_counter() - stage_start
-
-        stage_start = time.perf_counter()
-        sentences, mentions, aggregates = per_article.collect(report)
+        sentences, mentions, aggregates, failed = per_article.collect(report)
         # Wall time still waited for the workers after topics and keywords were done.
         timings["analyse_wait"] = time.perf_counter() - stage_start
     finally:
         per_article.close()
+    if failed:  # those articles move from ingested to rejected, and leave the corpus-level models too
+        rejects += [{"input": a.input, "reason": f"could not be analysed ({failed[a.article_id]})"} for a in kept if a.article_id in failed]
+        kept = [a for a in kept if a.article_id not in failed]
+        if not kept:
+            raise _all_rejected(out_dir, result.read, rejects)
+        articles, model, keywords, terms = _corpus_models(kept, options, report, timings)
     articles = articles.merge(aggregates, on="article_id", how="left")
     articles = articles.merge(_article_framing(sentences), left_on="article_id", right_index=True, how="left")
     articles[list(FRAME_COLUMNS)] = articles[list(FRAME_COLUMNS)].fillna(0.0)
@@ -380,9 +455,9 @@ def _build_locked(
         "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "inputs": input_records,
         "read": result.read,
-        "ingested": len(result.articles),
+        "ingested": len(kept),
         "duplicates": len(result.duplicates),
-        "rejected": len(result.rejects),
+        "rejected": len(rejects),
         "encodings": result.encodings,
         "parameters": parameters,
         "topic_selection": model.selection.to_dict(orient="records"),

@@ -11,6 +11,7 @@ import datetime as dt
 import gzip
 import io
 import json
+import multiprocessing
 import os
 import random
 import signal
@@ -23,11 +24,13 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import build as build_module
 from pipeline import ingest as ingest_module
 from pipeline import readers, store
-from pipeline.build import BuildError, BuildOptions, build, main_reasons, reason_kind
+from pipeline.build import BuildError, BuildFailure, BuildOptions, build, main_reasons, reason_kind
 from pipeline.cli import main
 from pipeline.ingest import GzipLimits, ingest
+from pipeline.tone import ToneScorer
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -515,3 +518,80 @@ def test_lone_surrogate_escape_in_json_is_one_reject_not_a_failed_build(tmp_path
     assert report.manifest["ingested"] == 2
     (reject,) = store.read_jsonl(out, store.REJECTS)
     assert reject["input"] == f"{path}:3" and "U+FFFD" in reject["reason"]
+
+
+# --- 4. one article that breaks the analysis is rejected, not the build ----------------------
+
+_TRAP = "Zanzibar"
+"""A word in one article's body that the patched analysis below chokes on."""
+
+
+def _trapped_corpus(path: Path) -> Path:
+    """Five good records; the third, alone in December 2019, carries the trap word (three times, a keyword there)."""
+    rng = random.Random(7)
+    records = [_record(i, rng) for i in range(5)]
+    records[2].update(date="2019-12-15", body=records[2]["body"] + f" {_TRAP} talks. {_TRAP} again. {_TRAP} once more.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def _break_tone_on_trap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tone scoring (one call per chunk of articles) raises when any sentence holds the trap word."""
+    real_score_many = ToneScorer.score_many
+
+    def score_many(self: ToneScorer, texts):
+        if any(_TRAP in text for text in texts):
+            raise ValueError("tone broke")
+        return real_score_many(self, texts)
+
+    monkeypatch.setattr(ToneScorer, "score_many", score_many)
+
+
+@pytest.mark.parametrize(
+    "workers",
+    [1, pytest.param(2, marks=pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
+                                                  reason="the patch reaches worker processes only when they are forked"))],
+)
+def test_an_exception_analysing_one_article_rejects_only_that_article(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    path = _trapped_corpus(tmp_path / "wire.jsonl")
+    _break_tone_on_trap(monkeypatch)
+    monkeypatch.setattr(build_module, "_CHUNK_SIZE", 2)  # chunks [1, 2], [3, 4], [5]: the culprit shares its chunk
+    out = tmp_path / "out"
+    report = build([path], out, BuildOptions(workers=workers))
+    manifest = report.manifest
+    assert (manifest["read"], manifest["ingested"], manifest["duplicates"], manifest["rejected"]) == (5, 4, 0, 1)
+    assert store.read_jsonl(out, store.REJECTS) == [{"input": f"{path}:3", "reason": "could not be analysed (ValueError: tone broke)"}]
+    kept = store.read_table(out, "articles")
+    assert sorted(kept["input"]) == [f"{path}:{line}" for line in (1, 2, 4, 5)]
+    kept_ids = set(kept["article_id"])
+    for table in ("sentences", "mentions", "doc_topics", "article_terms"):
+        assert set(store.read_table(out, table)["article_id"]) <= kept_ids, table
+    assert set(store.read_table(out, "sentences")["article_id"]) == kept_ids, "the culprit's chunk-mate is kept"
+    assert store.read_table(out, "topics")["n_articles"].sum() <= len(kept_ids)
+    months = set(store.read_table(out, "keywords")["period"].dt.strftime("%Y-%m"))
+    assert "2019-12" not in months, "the rejected article's month must not have keywords"
+    assert store.validate_build(out) == []
+
+
+def test_the_rejected_article_would_otherwise_have_left_a_trace(tmp_path: Path) -> None:
+    """The control for the test above: unpatched, the trap article's month has keywords."""
+    path = _trapped_corpus(tmp_path / "wire.jsonl")
+    build([path], tmp_path / "out", BuildOptions(workers=1))
+    assert "2019-12" in set(store.read_table(tmp_path / "out", "keywords")["period"].dt.strftime("%Y-%m"))
+
+
+def test_a_build_whose_every_article_breaks_the_analysis_fails_with_the_rejects(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _good_jsonl(tmp_path / "wire.jsonl", count=2)
+    monkeypatch.setattr(build_module, "split_sentences", lambda text: 1 / 0)
+    out = tmp_path / "out"
+    with pytest.raises(BuildError, match="2 records read, 2 rejected; main reasons: could not be analysed \\(2\\)") as caught:
+        build([path], out, BuildOptions(workers=1))
+    assert caught.value.failure is BuildFailure.ALL_REJECTED
+    reasons = {"could not be analysed (ZeroDivisionError: division by zero)"}
+    assert [r["input"] for r in caught.value.rejects] == [f"{path}:1", f"{path}:2"]
+    assert {r["reason"] for r in caught.value.rejects} == reasons
+    assert not out.exists()
+    assert len(store.failed_report_path(out).read_text(encoding="utf-8").splitlines()) == 2
