@@ -1,6 +1,7 @@
 """Sampler for the actor-mention evaluation set (issue 11), and the look-ups its benchmark uses.
 
 Usage: python bench/sample_actor_eval.py [--out /tmp/actor_eval/items.jsonl] [--seed 11]
+       [--scale 0.28] [--exclude data/labels/actor_mentions.csv ...]
 
 Reads the shared corpora in place (`../shared/corpus/` from the repository root) and selects,
 with a fixed seed, headlines and body sentences that a human reader then labels in
@@ -10,6 +11,10 @@ at all, to measure false positives), spread over the years the corpus covers. Th
 written WITH their text and the preceding text of their article to `--out`, a file meant for
 the reader's eyes only: it must never be copied into the repository, which keeps only the
 reference (file, row, field, start, end) and re-extracts the text with `item_text`.
+
+A held-out set (drawn after the matcher was tuned on the first set) uses another `--seed`,
+`--scale` to shrink every quota in proportion (each key keeps at least one item, so all strata
+stay represented) and `--exclude` with the labels already written, so no item is read twice.
 
 Item reference: `file` is the path under the corpus folder; `row` is the 1-based data row
 (CSV header excluded) or the 1-based line of a JSON Lines file (1 for the seed .txt);
@@ -239,6 +244,27 @@ def _candidates(corpus_dir: Path, file: str) -> dict[str, dict[str, list[Item]]]
     return pool
 
 
+def labelled_item_ids(labels: Path) -> set[str]:
+    """Item ids of the (file, row, field, start) references in a labels CSV, to leave out of a new draw."""
+    with labels.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"file", "row", "field", "start"} - set(reader.fieldnames or [])
+        if missing:
+            raise ValueError(f"{labels}: not a labels file, no column {', '.join(sorted(missing))}")
+        ids: set[str] = set()
+        for line, row in enumerate(reader, start=2):
+            try:
+                ids.add(f"{_short(row['file'])}-{int(row['row'])}-{row['field']}-{int(row['start'])}")
+            except (KeyError, ValueError) as error:
+                raise ValueError(f"{labels}:{line}: bad item reference ({error})") from None
+    return ids
+
+
+def scaled_quota(quota: int, scale: float) -> int:
+    """A quota shrunk (or grown) in proportion, never below one item, so every stratum stays."""
+    return max(1, round(quota * scale))
+
+
 def _spread(rng: random.Random, by_year: dict[str, list[Item]], quota: int, taken: set[str]) -> list[Item]:
     """Up to `quota` items, one year at a time in a shuffled cycle, so all years are represented."""
     years = sorted(by_year)
@@ -258,15 +284,21 @@ def _spread(rng: random.Random, by_year: dict[str, list[Item]], quota: int, take
     return chosen
 
 
-def sample(corpus_dir: Path, seed: int) -> list[Item]:
-    """The evaluation items: for each corpus and key, its quota, spread over years."""
+def sample(corpus_dir: Path, seed: int, scale: float = 1.0, exclude: frozenset[str] = frozenset()) -> list[Item]:
+    """The evaluation items: for each corpus and key, its quota (times `scale`), spread over years.
+
+    Items whose id is in `exclude` (already labelled) are never picked. With the defaults the
+    draw is exactly the one `actor_mentions.csv` was labelled on.
+    """
+    if scale <= 0:
+        raise ValueError(f"scale must be positive, not {scale}")
     items: list[Item] = []
-    taken: set[str] = set()
+    taken: set[str] = set(exclude)
     for file, quotas in QUOTAS.items():
         pool = _candidates(corpus_dir, file)
         rng = random.Random(f"{seed}:{file}")
         for key, quota in quotas.items():
-            items.extend(_spread(rng, pool.get(key, {}), quota, taken))
+            items.extend(_spread(rng, pool.get(key, {}), scaled_quota(quota, scale), taken))
     return items
 
 
@@ -287,8 +319,12 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("/tmp/actor_eval/items.jsonl"))
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--scale", type=float, default=1.0, help="multiply every quota (at least 1 per key)")
+    parser.add_argument("--exclude", type=Path, action="append", default=[], metavar="CSV",
+                        help="labels CSV whose items must not be drawn again (repeatable)")
     args = parser.parse_args()
-    items = sample(args.corpus, args.seed)
+    exclude = frozenset().union(*(labelled_item_ids(path) for path in args.exclude))
+    items = sample(args.corpus, args.seed, args.scale, exclude)
     _write_items(items, args.corpus, args.out)
     by_file: dict[str, int] = defaultdict(int)
     by_key: dict[str, int] = defaultdict(int)
