@@ -48,6 +48,18 @@ _EMPHASIS_AFTER_NEVER = ("so", "this")
 _IDIOM_WORDS = frozenset(word for key in (*vader.SPECIAL_CASES, *vader.BOOSTER_DICT) if " " in key for word in key.split())
 # VADER splits on whitespace only, so dashes without spaces around them would glue words ("talks\u2014and").
 _DASHES_AS_SPACES = str.maketrans({"\u2014": " ", "\u2013": " "})
+# Verbs that stop, prevent or undo what follows them: "halted its missile tests", "avoid war",
+# "end the provocations". A negative word within _HALT_REACH tokens after one (same clause) is
+# flipped like a negation, and the verb's own valence (VADER: stop -1.2, avoid -1.2) is dropped,
+# since stopping something bad is not itself bad. Plain VADER (lexicon_path=None) has no such rule.
+HALTING_VERBS = frozenset(
+    """stop stops stopped stopping halt halts halted halting end ends ended ending suspend suspends suspended
+    suspending cease ceases ceased ceasing dismantle dismantles dismantled dismantling renounce renounces renounced
+    renouncing prevent prevents prevented preventing avoid avoids avoided avoiding avert averts averted averting
+    curb curbs curbed curbing defuse defuses defused defusing""".split()
+)
+_HALT_REACH = 3
+_CLAUSE_END = tuple(",;:.!?")
 _SENTENCE_CACHE_SIZE = 1 << 16
 _TOKEN_CACHE_SIZE = 200_000
 
@@ -118,6 +130,7 @@ class ToneScorer:
         # Booster words carry no valence of their own even when the lexicon lists them.
         self._scoring_words = frozenset(self._lexicon) - frozenset(vader.BOOSTER_DICT)
         self._token_cache: dict[str, tuple[str, str, str]] = {}
+        self._halting = HALTING_VERBS if lexicon_path is not None else frozenset()
         self._analyse = functools.lru_cache(maxsize=_SENTENCE_CACHE_SIZE)(self._analyse_uncached)
 
     def score(self, sentence: str) -> float:
@@ -194,10 +207,17 @@ class ToneScorer:
         is_cap_diff = 0 < len(words) - n_upper < len(words)
         trace: list[tuple[str, float]] = []
         valences: dict[int, float] = {}
+        halted = self._halted(hits, words, lowers)
         for i in hits:
             if lowers[i] == "kind" and i + 1 < len(lowers) and lowers[i + 1] == "of":
                 continue
+            if i in halted.values():
+                continue  # the halting verb itself: its sense is carried by the flip of what it stops
             valences[i] = self._valence(i, words, lowers, is_cap_diff, trace)
+            if i in halted:
+                flipped = valences[i] * vader.N_SCALAR
+                trace.append((f"{lowers[halted[i]]} (halts it)", flipped - valences[i]))
+                valences[i] = flipped
         if "but" in lowers:
             pivot = lowers.index("but")
             for i, valence in valences.items():
@@ -212,6 +232,29 @@ class ToneScorer:
             trace.append(("!/? (punctuation)", emphasis))
             raw_sum += emphasis
         return round(vader.normalize(raw_sum, _ALPHA), 4), raw_sum, tuple(trace)
+
+    def _halted(self, hits: list[int], words: list[str], lowers: list[str]) -> dict[int, int]:
+        """Negative lexicon words stopped by a halting verb before them: {word position: verb position}.
+
+        The verb must be at most _HALT_REACH tokens back with no clause punctuation in between
+        ("halted, then resumed, the tests" is not a halt of the tests); each verb stops one word.
+        """
+        found: dict[int, int] = {}
+        if self._halting.isdisjoint(lowers):
+            return found
+        lexicon = self._lexicon
+        used: set[int] = set()
+        for i in hits:
+            if lexicon[lowers[i]] >= 0 or lowers[i] in self._halting:
+                continue
+            for verb in range(i - 1, max(i - _HALT_REACH, 0) - 1, -1):
+                if words[verb].endswith(_CLAUSE_END):
+                    break
+                if lowers[verb] in self._halting and verb not in used:
+                    found[i] = verb
+                    used.add(verb)
+                    break
+        return found
 
     def _valence(self, i: int, words: list[str], lowers: list[str], is_cap_diff: bool, trace: list[tuple[str, float]]) -> float:
         """The valence of the lexicon word at position i after VADER's local rules, logging each change."""

@@ -212,6 +212,69 @@ def test_negation_reaches_a_phrase(domain: ToneScorer) -> None:
     assert domain.score("The release was not a goodwill gesture.") < 0
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Both sides will repatriate the remains of prisoners of war.",
+        "A prisoner of war was finally identified.",
+        "Teams will search for soldiers missing in action.",
+        "The North asked for sanctions relief.",
+        "Pyongyang wanted relief from sanctions before any step.",
+        "The envoy discussed partial relief for the North.",
+        "The DPRK reported a successful test-fire on Sunday.",
+        "The agency said the satellite was successfully launched.",
+        "Veterans marked the great victory with a parade.",
+        "Analysts wrote about Cold War habits on both sides.",
+    ],
+)
+def test_diplomacy_senses_that_are_not_hostility_or_feeling(domain: ToneScorer, sentence: str) -> None:
+    """Prisoners of war, sanctions relief, KCNA's own launch reports: the negotiation or report, not a feeling."""
+    assert abs(domain.score(sentence)) < 0.05, domain.explain(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Seoul's prospects for talks are the bleakest in years.",
+        "The outlook looks bleak.",
+        "The North blew it up on Tuesday afternoon.",
+        "Pyongyang blows up the liaison office.",
+        "The office was reduced to rubble.",
+    ],
+)
+def test_destruction_and_gloom_read_negative(domain: ToneScorer, sentence: str) -> None:
+    assert tone_class(domain.score(sentence)) == -1
+
+
+def test_war_games_are_mildly_hostile_not_war(domain: ToneScorer, plain: ToneScorer) -> None:
+    sentence = "The allies held war games near the border."
+    assert -0.3 < domain.score(sentence) < 0
+    assert plain.score(sentence) < domain.score(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "North Korea halted its nuclear tests last year.",
+        "Trump said he would stop war games with South Korea.",
+        "Both leaders want to avoid war.",
+        "The agreement ended the shelling.",
+        "The North suspended missile launches during the talks.",
+    ],
+)
+def test_stopping_something_bad_reads_positive(domain: ToneScorer, plain: ToneScorer, sentence: str) -> None:
+    assert tone_class(domain.score(sentence)) == 1
+    assert plain.score(sentence) < domain.score(sentence)
+    assert any("(halts it)" in term for term, _ in domain.explain(sentence))
+
+
+def test_halting_rule_needs_a_bad_thing_in_the_same_clause(domain: ToneScorer) -> None:
+    assert domain.score("The North did not stop its provocations.") < 0  # negation undoes the halt
+    assert domain.score("The tests stopped, then threats resumed.") < 0  # the verb is in another clause
+    assert domain.score("They ended the meeting with a smile.") > 0  # nothing bad was stopped: no flip
+    assert not any("(halts it)" in term for term, _ in domain.explain("They ended the meeting with a smile."))
+
+
 def test_curly_apostrophes_negate_like_straight_ones(plain: ToneScorer) -> None:
     assert plain.score("They don\u2019t like the deal.") == plain.score("They don't like the deal.") < 0
 
