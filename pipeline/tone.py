@@ -172,14 +172,16 @@ class ToneScorer:
         self._token_cache[raw] = info
         return info
 
-    def _tokens(self, text: str) -> tuple[list[str], list[str]]:
-        """Tokens and their lower case, with domain phrases merged into single tokens."""
+    def _tokens(self, text: str) -> tuple[list[str], list[str], list[bool]]:
+        """Tokens, their lower case and whether each ends a clause (",;:.!?" after it), with domain phrases merged."""
         if not text.isascii():  # curly quotes would hide negations ("don\u2019t"); ingested text is already normalised
             text = normalize_text(text).translate(_DASHES_AS_SPACES)
         cached = self._token_cache.get
-        infos = [cached(raw) or self._token(raw) for raw in text.split()]
+        raws = text.split()
+        infos = [cached(raw) or self._token(raw) for raw in raws]
         if not infos:
-            return [], []
+            return [], [], []
+        clause_ends = [raw.endswith(_CLAUSE_END) for raw in raws]
         words, lowers, bares = map(list, zip(*infos))
         phrases_by_first = self._phrases_by_first
         matches: list[tuple[int, int, str]] = []
@@ -193,13 +195,14 @@ class ToneScorer:
         for start, end, term in reversed(matches):
             words[start:end] = [" ".join(words[start:end])]
             lowers[start:end] = [term]
-        return words, lowers
+            clause_ends[start:end] = [clause_ends[end - 1]]
+        return words, lowers, clause_ends
 
     # --- VADER's rules --------------------------------------------------------------
 
     def _analyse_uncached(self, text: str) -> tuple[float, float, Trace]:
         """(score, raw valence sum, trace of every change to the sum)."""
-        words, lowers = self._tokens(text)
+        words, lowers, clause_ends = self._tokens(text)
         hits = [i for i, lower in enumerate(lowers) if lower in self._scoring_words]
         if not hits:
             return 0.0, 0.0, ()
@@ -207,7 +210,7 @@ class ToneScorer:
         is_cap_diff = 0 < len(words) - n_upper < len(words)
         trace: list[tuple[str, float]] = []
         valences: dict[int, float] = {}
-        halted = self._halted(hits, words, lowers)
+        halted = self._halted(hits, lowers, clause_ends)
         for i in hits:
             if lowers[i] == "kind" and i + 1 < len(lowers) and lowers[i + 1] == "of":
                 continue
@@ -233,7 +236,7 @@ class ToneScorer:
             raw_sum += emphasis
         return round(vader.normalize(raw_sum, _ALPHA), 4), raw_sum, tuple(trace)
 
-    def _halted(self, hits: list[int], words: list[str], lowers: list[str]) -> dict[int, int]:
+    def _halted(self, hits: list[int], lowers: list[str], clause_ends: list[bool]) -> dict[int, int]:
         """Negative lexicon words stopped by a halting verb before them: {word position: verb position}.
 
         The verb must be at most _HALT_REACH tokens back with no clause punctuation in between
@@ -248,7 +251,7 @@ class ToneScorer:
             if lexicon[lowers[i]] >= 0 or lowers[i] in self._halting:
                 continue
             for verb in range(i - 1, max(i - _HALT_REACH, 0) - 1, -1):
-                if words[verb].endswith(_CLAUSE_END):
+                if clause_ends[verb]:
                     break
                 if lowers[verb] in self._halting and verb not in used:
                     found[i] = verb
