@@ -21,7 +21,8 @@ from pathlib import Path, PurePosixPath
 
 from dashboard.build_queue import BuildQueue
 from dashboard.settings import Setting, number_setting
-from pipeline.build import BuildOptions, BuildReport, Progress, build
+from pipeline.build import BuildError, BuildFailure, BuildOptions, BuildReport, Progress, build, main_reasons
+from pipeline.ingest import GzipLimits
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_UPLOAD_ROOT = REPO / "data" / "uploads"
@@ -308,9 +309,36 @@ def build_staged(
     """
     try:
         with queue.turn(on_wait):
-            return build([inputs], out_dir, BuildOptions(), progress=progress, max_articles=limits.max_articles)
+            return build([inputs], out_dir, upload_build_options(limits), progress=progress, max_articles=limits.max_articles)
     finally:
         shutil.rmtree(inputs, ignore_errors=True)
+
+
+def upload_build_options(limits: UploadLimits = UploadLimits()) -> BuildOptions:
+    """Build options whose `.gz` caps are the upload limits: a `.gz` may expand no more than a zip may.
+
+    The build decompresses `.gz` files itself (staging keeps them packed), so without this
+    an uploaded `.jsonl.gz` could expand to the pipeline's own 1 GiB cap.
+    """
+    return BuildOptions(gzip=GzipLimits(max_bytes=limits.max_unzipped_bytes, max_ratio=limits.max_compression_ratio))
+
+
+def build_problem(error: BuildError) -> str:
+    """What the page says when nothing could be built, in its own words (the pipeline's speak of --out).
+
+    The session's build folder is locked when another tab of the same session is building,
+    and refused only when something not written by a build landed in it.
+    """
+    if error.failure is BuildFailure.OUT_LOCKED:
+        return ("An analysis of your files is already running in another tab of this session; "
+                "its result shows here once it is done. Wait for it, then try again if you want to add files.")
+    if error.failure is BuildFailure.OUT_REFUSED:
+        return ("Your earlier analysis on the server could not be replaced (its folder holds files the app did not write). "
+                "Open the app in a new tab to start a fresh session.")
+    if error.failure is BuildFailure.ALL_REJECTED:
+        return (f"Nothing could be analysed: none of the {len(error.rejects):,} records could be used "
+                f"(main reasons: {main_reasons(error.rejects)}). Each one is listed below with its reason.")
+    return f"Nothing could be analysed: {error}"
 
 
 def zip_folder(folder: Path) -> bytes:

@@ -15,6 +15,7 @@ from dashboard.uploads import (
     UploadLimits,
     UploadRejected,
     attachment_problem,
+    build_problem,
     build_staged,
     create_session_folder,
     display_input,
@@ -31,7 +32,7 @@ from pipeline.store import REJECTS, read_jsonl, read_manifest
 
 route_through_app()
 LIMITS = UploadLimits()
-DONE_KEY, REFUSED_KEY, PROBLEM_KEY = "pw_upload_done", "pw_upload_refused", "pw_upload_problem"
+DONE_KEY, REFUSED_KEY, PROBLEM_KEY, FAILED_REJECTS_KEY = "pw_upload_done", "pw_upload_refused", "pw_upload_problem", "pw_failed_rejects"
 ENVIRON = dict(os.environ)
 TTL, SERVER_CAP, MAX_BUILDS = upload_ttl_hours(ENVIRON), server_upload_cap_mb(ENVIRON), max_builds(ENVIRON)
 for setting in (TTL, SERVER_CAP, MAX_BUILDS):
@@ -46,13 +47,22 @@ def show_refusals(refused: list[Refusal]) -> None:
     st.dataframe(pd.DataFrame([(r.name, r.reason) for r in refused], columns=["File", "Reason"]), hide_index=True, width="stretch")
 
 
+def show_rejects(records: list[dict[str, str]], key: str) -> None:
+    """Rejected records with the user's file name (and line or row) and the reason, downloadable as CSV."""
+    rejects = pd.DataFrame(records, columns=["input", "reason"])
+    rejects["input"] = rejects["input"].map(display_input)
+    st.caption("Rejected records, with the file (and line or row) and the reason:")
+    st.dataframe(rejects.rename(columns={"input": "File", "reason": "Reason"}), hide_index=True, width="stretch")
+    download_csv(rejects, "rejects", key=key)
+
+
 st.title("Your corpus")
 st.markdown(
     f"Upload your own articles and the whole dashboard switches to them. Accepted: "
     f"{', '.join(f'`{ext}`' for ext in CORPUS_EXTENSIONS)} or `.zip` files of them (no zip inside a zip, no "
     f"password, standard compression); a `.txt` is one article copied from a web page (outlet, title, date line, "
     f"body). Limits: {LIMITS.max_file_mb} MB per file, {LIMITS.max_total_mb} MB in all, {LIMITS.max_unzipped_mb} MB "
-    f"unzipped, {LIMITS.max_articles:,} articles. {MAX_BUILDS.value} analysis at a time runs on this server; others "
+    f"unzipped (and per `.gz` file unpacked), {LIMITS.max_articles:,} articles. {MAX_BUILDS.value} analysis at a time runs on this server; others "
     f"wait in line. Your files and their analysis are visible only in this browser session; the files are deleted "
     f"once analysed, the analysis after {TTL.value:g} hours. Large corpora build faster offline: "
     f"`python -m pipeline build --input ... --out DIR`, then `streamlit run app.py -- --data DIR`."
@@ -62,6 +72,8 @@ if done := st.session_state.pop(DONE_KEY, None):
     st.success(done, icon=":material/check_circle:")
 if problem := st.session_state.pop(PROBLEM_KEY, None):
     st.error(problem, icon=":material/block:")
+if failed_rejects := st.session_state.pop(FAILED_REJECTS_KEY, None):
+    show_rejects(failed_rejects, key="download-failed-rejects")
 if refused := st.session_state.pop(REFUSED_KEY, None):
     show_refusals(refused)
 
@@ -104,7 +116,8 @@ if st.button("Analyse", type="primary"):
     try:
         build_staged(inputs, own_build_dir(), shared_queue(int(MAX_BUILDS.value)), show_position, show_progress, LIMITS)
     except BuildError as error:
-        st.session_state[PROBLEM_KEY] = f"Nothing could be analysed: {escape_markdown(str(error))}"
+        st.session_state[PROBLEM_KEY] = escape_markdown(build_problem(error))
+        st.session_state[FAILED_REJECTS_KEY] = error.rejects
     else:
         show_own_corpus()
         st.session_state[DONE_KEY] = f"Analysed {len(staged.files)} file(s). The sidebar now shows **Your corpus**; every page uses it."
@@ -118,13 +131,9 @@ if (build_dir / "manifest.json").exists():
     columns = st.columns(4)
     for column, (label, key) in zip(columns, [("Read", "read"), ("Ingested", "ingested"), ("Duplicates", "duplicates"), ("Rejected", "rejected")]):
         column.metric(label, f"{manifest[key]:,}")
-    rejects = pd.DataFrame(read_jsonl(build_dir, REJECTS), columns=["input", "reason"])
-    if rejects.empty:
-        st.caption("No record was rejected.")
+    if rejects := read_jsonl(build_dir, REJECTS):
+        show_rejects(rejects, key="download-rejects")
     else:
-        rejects["input"] = rejects["input"].map(display_input)
-        st.caption("Rejected records, with the file (and line or row) and the reason:")
-        st.dataframe(rejects.rename(columns={"input": "File", "reason": "Reason"}), hide_index=True, width="stretch")
-        download_csv(rejects, "rejects", key="download-rejects")
+        st.caption("No record was rejected.")
     st.download_button("Download the analysis (zip of Parquet artifacts)", zip_folder(build_dir), file_name="peninsula-watch-build.zip",
                        mime="application/zip", key="download-build")

@@ -1,7 +1,9 @@
 """Hostile uploads are refused whole, with a reason, and nothing lands outside the session folder."""
 from __future__ import annotations
 
+import gzip
 import io
+import json
 import os
 import re
 import zipfile
@@ -15,6 +17,7 @@ from dashboard.uploads import (
     UploadLimits,
     UploadRejected,
     attachment_problem,
+    build_problem,
     build_staged,
     create_session_folder,
     display_input,
@@ -24,10 +27,12 @@ from dashboard.uploads import (
     server_upload_cap_mb,
     session_folder,
     stage_uploads,
+    upload_build_options,
     upload_ttl_hours,
     zip_folder,
 )
-from pipeline.build import BuildError
+from pipeline import store
+from pipeline.build import BuildError, BuildFailure, reason_kind
 from tests.hostile_zips import corrupt_crc, corrupt_deflate, patch_headers, zip_bytes
 
 ARTICLE = "Demo: news report\nTitle\nPublished : June 12, 2018 - 09:00\n\nA summit took place.\n"
@@ -297,3 +302,72 @@ def test_staged_inputs_are_removed_when_the_user_leaves_while_waiting(tmp_path: 
             build_staged(inputs, tmp_path / "session" / "build", queue, on_wait=leave)
         assert queue.snapshot() == (1, 0)
     assert not inputs.exists() and not (tmp_path / "session" / "build").exists()
+
+
+# --- the app's limits hold for .gz inputs, and build failures are told in the page's words ------
+
+
+_RECORD = json.dumps({"id": "g-1", "date": "2019-02-27", "title": "Leaders meet in Hanoi", "source": "Test wire",
+                      "body": "Donald Trump and Kim Jong Un met in Hanoi for a second summit."}).encode() + b"\n"
+
+
+def test_an_uploaded_gz_is_capped_at_the_unzipped_upload_limit(tmp_path: Path) -> None:
+    # One record, then 3 MB of blank lines: 3 MB is far below the pipeline's own 1 GiB cap.
+    packed = gzip.compress(_RECORD + b" " * 3_000_000 + b"\n", mtime=0)
+    assert len(packed) < 20_000
+    inputs = tmp_path / "session" / "inputs-1"
+    stage_uploads([("wire.jsonl.gz", packed)], "", inputs)
+    report = build_staged(inputs, tmp_path / "session" / "build", BuildQueue(1), on_wait=lambda position: None,
+                          limits=UploadLimits(max_unzipped_mb=2))
+    assert report.manifest["ingested"] == 1
+    assert [(display_input(r["input"]), r["reason"].split(":")[0]) for r in report.rejects] == [
+        ("wire.jsonl.gz", "too large when decompressed")
+    ]
+    assert "2,000,000 bytes" in report.rejects[0]["reason"]
+
+
+def test_upload_build_options_tie_the_gz_caps_to_the_upload_limits() -> None:
+    options = upload_build_options(UploadLimits(max_unzipped_mb=7, max_compression_ratio=40))
+    assert (options.gzip.max_bytes, options.gzip.max_ratio) == (7_000_000, 40)
+
+
+def _failed_build(tmp_path: Path, out: Path, pasted: str = ARTICLE) -> BuildError:
+    inputs = tmp_path / "session" / "inputs-1"
+    stage_uploads([], pasted, inputs)
+    with pytest.raises(BuildError) as caught:
+        build_staged(inputs, out, BuildQueue(1), on_wait=lambda position: None)
+    return caught.value
+
+
+def test_a_build_locked_by_another_tab_is_told_in_the_pages_words(tmp_path: Path) -> None:
+    out = tmp_path / "session" / "build"
+    out.parent.mkdir(parents=True)
+    with store.build_lock(out):  # what the other tab's running build holds
+        error = _failed_build(tmp_path, out)
+    message = build_problem(error)
+    assert "already running in another tab of this session" in message
+    assert "--out" not in message and str(tmp_path) not in message
+
+
+def test_a_build_folder_holding_foreign_files_is_told_in_the_pages_words(tmp_path: Path) -> None:
+    out = tmp_path / "session" / "build"
+    out.mkdir(parents=True)
+    (out / "notes.txt").write_text("not written by a build")
+    message = build_problem(_failed_build(tmp_path, out))
+    assert "could not be replaced" in message and "new tab" in message
+    assert "--out" not in message and str(tmp_path) not in message
+    assert (out / "notes.txt").exists()
+
+
+def test_a_build_with_every_record_rejected_names_the_main_reasons_not_the_server_path(tmp_path: Path) -> None:
+    error = _failed_build(tmp_path, tmp_path / "session" / "build", pasted="just a line without a date")
+    assert error.failure is BuildFailure.ALL_REJECTED and len(error.rejects) == 1
+    message = build_problem(error)
+    assert message.startswith("Nothing could be analysed: none of the 1 records could be used")
+    assert f"main reasons: {reason_kind(error.rejects[0]['reason'])} (1)" in message
+    assert str(tmp_path) not in message
+
+
+def test_other_build_failures_keep_the_pipelines_reason() -> None:
+    error = BuildError("6,000 articles ingested, the limit is 5,000", BuildFailure.TOO_MANY_ARTICLES)
+    assert build_problem(error) == "Nothing could be analysed: 6,000 articles ingested, the limit is 5,000"

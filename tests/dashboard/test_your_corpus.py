@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.uploads import session_folder
 from pipeline import store
 from tests.hostile_zips import corrupt_deflate, patch_headers, zip_bytes
 
@@ -143,3 +144,37 @@ def test_an_invalid_ttl_is_reported_and_the_default_used(app_test, uploads_root:
     assert any("PENINSULA\\_WATCH\\_UPLOAD\\_TTL\\_HOURS" in w.value for w in at.warning)
     text = " ".join(m.value for m in at.markdown)
     assert "after 24 hours" in text and "nan hours" not in text and "inf hours" not in text
+
+
+# --- build failures in the page's words, with the rejected records (issue 10) -----------------------
+
+
+def test_a_build_that_keeps_nothing_lists_every_rejected_record(app_test, uploads_root: Path) -> None:
+    at = app_test()
+    at.switch_page("pages/your_corpus.py").run()
+    at = _upload_and_analyse(at, [("wire.jsonl", WIRE.encode().replace(b'"date": "2019-10-06", ', b""))])
+    assert not at.exception
+    (error,) = at.error
+    shown = error.value.replace("\\", "")  # Markdown escapes
+    assert "none of the 2 records could be used" in shown and "no date (2)" in shown
+    assert str(uploads_root) not in shown, "the server's folders are not shown"
+    (rejects,) = [frame.value for frame in at.dataframe]
+    assert list(rejects["File"]) == ["wire.jsonl:1", "wire.jsonl:2"]
+    assert all(reason.startswith("no date") for reason in rejects["Reason"])
+    assert _session_builds(uploads_root) == []
+
+
+def test_a_second_tab_of_the_session_is_told_an_analysis_is_running(app_test, uploads_root: Path) -> None:
+    at = app_test()
+    at.session_state["pw_upload_token"] = "tab-test-token"
+    at.switch_page("pages/your_corpus.py").run()
+    build_dir = session_folder("tab-test-token", uploads_root) / "build"
+    build_dir.parent.mkdir(parents=True)
+    with store.build_lock(build_dir):  # the first tab's build, still running
+        at = _paste_and_build(at, PASTED)
+    assert not at.exception
+    (error,) = at.error
+    shown = error.value.replace("\\", "")  # Markdown escapes
+    assert "already running in another tab of this session" in shown
+    assert "--out" not in shown and str(uploads_root) not in shown
+    assert not list(build_dir.parent.glob("inputs-*")), "the raw upload is not kept"
