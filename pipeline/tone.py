@@ -23,6 +23,7 @@ import csv
 import functools
 import hashlib
 import math
+import re
 import string
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -60,6 +61,7 @@ HALTING_VERBS = frozenset(
 )
 _HALT_REACH = 3
 _CLAUSE_END = tuple(",;:.!?")
+_PIECE = re.compile(r"\S+")
 _SENTENCE_CACHE_SIZE = 1 << 16
 _TOKEN_CACHE_SIZE = 200_000
 
@@ -172,15 +174,17 @@ class ToneScorer:
         self._token_cache[raw] = info
         return info
 
-    def _tokens(self, text: str) -> tuple[list[str], list[str], list[bool]]:
-        """Tokens, their lower case and whether each ends a clause (",;:.!?" after it), with domain phrases merged."""
+    def _tokens(self, text: str) -> tuple[list[str], list[str], list[bool], list[int]]:
+        """Tokens, their lower case, whether each ends a clause (",;:.!?" after it) and how many
+        whitespace-separated pieces of the text each covers, with domain phrases merged into one token."""
         if not text.isascii():  # curly quotes would hide negations ("don\u2019t"); ingested text is already normalised
             text = normalize_text(text).translate(_DASHES_AS_SPACES)
         cached = self._token_cache.get
         raws = text.split()
         infos = [cached(raw) or self._token(raw) for raw in raws]
         if not infos:
-            return [], [], []
+            return [], [], [], []
+        sizes = [1] * len(raws)
         clause_ends = [raw.endswith(_CLAUSE_END) for raw in raws]
         words, lowers, bares = map(list, zip(*infos))
         phrases_by_first = self._phrases_by_first
@@ -196,16 +200,36 @@ class ToneScorer:
             words[start:end] = [" ".join(words[start:end])]
             lowers[start:end] = [term]
             clause_ends[start:end] = [clause_ends[end - 1]]
-        return words, lowers, clause_ends
+            sizes[start:end] = [end - start]
+        return words, lowers, clause_ends, sizes
 
     # --- VADER's rules --------------------------------------------------------------
 
-    def _analyse_uncached(self, text: str) -> tuple[float, float, Trace]:
-        """(score, raw valence sum, trace of every change to the sum)."""
-        words, lowers, clause_ends = self._tokens(text)
+    def word_valences(self, text: str) -> list[tuple[int, int, float]]:
+        """(start, end, valence) of every scored word or phrase, in text order, after VADER's local
+        rules (negation, intensifiers, caps, halting) and the "but" weighting; the sentence-wide
+        "!"/"?" emphasis is left out. Offsets are into `text` (for text that is not yet normalised,
+        as ingested text always is, into ``normalize_text(text)``). What `pipeline.stance` shares out
+        among the people a sentence names.
+        """
+        sizes, valences, _ = self._valences(text)
+        if not valences:
+            return []
+        if not text.isascii():
+            text = normalize_text(text).translate(_DASHES_AS_SPACES)
+        pieces = [(match.start(), match.end()) for match in _PIECE.finditer(text)]
+        first_piece = np.cumsum([0, *sizes[:-1]])
+        return [
+            (pieces[first_piece[i]][0], pieces[first_piece[i] + sizes[i] - 1][1], valence)
+            for i, valence in sorted(valences.items()) if valence
+        ]
+
+    def _valences(self, text: str) -> tuple[list[int], dict[int, float], list[tuple[str, float]]]:
+        """Token sizes (see `_tokens`), the final valence of each scored token by position, and the trace."""
+        words, lowers, clause_ends, sizes = self._tokens(text)
         hits = [i for i, lower in enumerate(lowers) if lower in self._scoring_words]
         if not hits:
-            return 0.0, 0.0, ()
+            return sizes, {}, []
         n_upper = sum(map(str.isupper, words))
         is_cap_diff = 0 < len(words) - n_upper < len(words)
         trace: list[tuple[str, float]] = []
@@ -228,6 +252,13 @@ class ToneScorer:
                     factor = 0.5 if i < pivot else 1.5
                     trace.append(("but (contrast)", valence * (factor - 1)))
                     valences[i] = valence * factor
+        return sizes, valences, trace
+
+    def _analyse_uncached(self, text: str) -> tuple[float, float, Trace]:
+        """(score, raw valence sum, trace of every change to the sum)."""
+        _, valences, trace = self._valences(text)
+        if not valences and not trace:
+            return 0.0, 0.0, ()
         raw_sum = sum(valences.values())
         emphasis = self._punctuation_emphasis(text)
         if emphasis and raw_sum:

@@ -1,0 +1,126 @@
+"""Tone toward each person a sentence names: the words that bear on that person, not the whole sentence.
+
+"Pyongyang praised Putin and denounced Biden" has one sentence tone, but Putin is praised and
+Biden condemned. `tone_toward` shares the sentence's scored words (`ToneScorer.word_valences`,
+so negation, intensifiers and the lexicon's diplomacy senses are applied first) out among the
+mentions, by a rule that can be read and checked:
+
+1. **Clauses.** The sentence is cut at ``; : ( ) [ ]``, at dashes between spaces and before
+   "but", "while", "whereas", "although", "though", "yet", "however". A word bears only on the
+   people named in its own clause. A clause that names nobody ("...; the talks collapsed")
+   bears on everyone the sentence names, as the whole-sentence tone does.
+2. **Nearest name.** Within a clause each scored word goes to the nearest mention, counted in
+   words; a word just as near to the name after it as to the one before goes to the later one,
+   the target ("praised Putin", "the traitor Lee"). Words before the first name go to it,
+   words after the last name (its verb phrase, a relative clause about it) go to it.
+3. **Friendly words go both ways.** A positive word between two names and at most
+   `SHARED_REACH` words from each counts for both: thanks, greetings, a meeting or an agreement
+   involve the sender as much as the recipient. A negative word goes only to the nearer name:
+   denouncing someone is not being denounced.
+4. **A speaker is not the target of their words.** After a speech verb ("said", "told",
+   "stressed"...) that follows a name, negative words of the reported speech do not count
+   against that speaker (positive ones, a hope or a welcome, still do). They go to the nearest
+   other name of the clause when there is one, else to nobody.
+5. The words a person gets are summed and squeezed into -1..1 with VADER's normalisation, as
+   for a sentence; a person with no words gets 0. Words inside a name ("Great Leader") are
+   not counted. Several mentions of one person in a sentence share one tone.
+
+Known limits: no parsing, so passives ("Biden was praised by Xi") and long-distance subjects
+are read by distance alone; pronouns are not mentions; sarcasm is read literally.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from typing import Protocol
+
+from vaderSentiment import vaderSentiment as vader
+
+from pipeline.tone import ToneScorer
+
+SHARED_REACH = 3
+"""Words: a positive word this close to two names between them counts for both."""
+_ALPHA = 15  # VADER's normalisation constant, as for sentence tone
+CLAUSE_BREAK = re.compile(r"[;:()\[\]]|\s[-\u2013\u2014]+\s|\b(?:but|while|whereas|although|though|yet|however)\b", re.IGNORECASE)
+SPEECH_VERBS = frozenset(
+    """said says say saying told tells tell stressed stresses noted notes added adds declared declares stated states
+    insisted insists argued argues explained explains emphasized emphasised claimed claims asserted asserts remarked
+    warned warns wrote writes asked asks""".split()
+)
+_WORD = re.compile(r"\S+")
+_EDGE_PUNCTUATION = "\"'.,;:!?()[]"
+
+
+class Span(Protocol):
+    """A mention as `pipeline.actors.Mention` gives it: who, and where in the sentence (end exclusive)."""
+
+    actor_id: str
+    start: int
+    end: int
+
+
+def tone_toward(text: str, mentions: Sequence[Span], scorer: ToneScorer) -> list[float]:
+    """The tone toward the person of each mention of `text` (same order), by the module's rule.
+
+    `text` is a sentence as stored (normalised), `mentions` its mentions with character spans.
+    """
+    if not mentions:
+        return []
+    words = [(match.start(), match.end()) for match in _WORD.finditer(text)]
+    word_starts = [start for start, _ in words]
+    breaks = [match.start() for match in CLAUSE_BREAK.finditer(text)]
+
+    def word_at(position: int) -> int:
+        return max(bisect.bisect_right(word_starts, position) - 1, 0)
+
+    clause = [bisect.bisect_right(breaks, mention.start) for mention in mentions]
+    first_word = [word_at(mention.start) for mention in mentions]
+    last_word = [word_at(max(mention.end - 1, mention.start)) for mention in mentions]
+    speech_after = [_speech_verb_after(text, words, last_word[k]) for k in range(len(mentions))]
+    sums = {mention.actor_id: 0.0 for mention in mentions}
+    for start, end, valence in scorer.word_valences(text):
+        if any(mention.start <= start < mention.end for mention in mentions):
+            continue  # part of a name or title
+        word_clause = bisect.bisect_right(breaks, start)
+        here = [k for k in range(len(mentions)) if clause[k] == word_clause]
+        if not here:
+            for actor_id in sums:
+                sums[actor_id] += valence
+            continue
+        w_first, w_last = word_at(start), word_at(max(end - 1, start))
+        for k in _bearers(here, first_word, last_word, speech_after, w_first, w_last, valence):
+            sums[mentions[k].actor_id] += valence
+    return [round(vader.normalize(sums[mention.actor_id], _ALPHA), 4) for mention in mentions]
+
+
+def _speech_verb_after(text: str, words: list[tuple[int, int]], last_word: int) -> int | None:
+    """The index of a speech verb among the three words after a name ("Kim said", "Kim also told"), else None."""
+    for index in range(last_word + 1, min(last_word + 4, len(words))):
+        start, end = words[index]
+        if text[start:end].strip(_EDGE_PUNCTUATION).lower() in SPEECH_VERBS:
+            return index
+    return None
+
+
+def _bearers(
+    here: list[int], first_word: list[int], last_word: list[int], speech_after: list[int | None], w_first: int, w_last: int, valence: float,
+) -> list[int]:
+    """The mentions (indices) a scored word spanning words w_first..w_last bears on, among the clause's mentions `here`."""
+
+    def distance(k: int) -> int:
+        return first_word[k] - w_last if w_last < first_word[k] else max(w_first - last_word[k], 0)
+
+    candidates = here
+    if valence < 0:  # rule 4: a speaker's hostile words are about someone else
+        candidates = [k for k in here if speech_after[k] is None or speech_after[k] > w_first]
+        if not candidates:
+            return []
+    nearest = min(candidates, key=lambda k: (distance(k), -first_word[k]))
+    chosen = [nearest]
+    if valence > 0:  # rule 3: friendly words between two close names count for both
+        before = [k for k in here if last_word[k] < w_first and distance(k) <= SHARED_REACH]
+        after = [k for k in here if first_word[k] > w_last and distance(k) <= SHARED_REACH]
+        if before and after:
+            chosen = sorted({nearest, max(before, key=lambda k: last_word[k]), min(after, key=lambda k: first_word[k])})
+    return chosen
