@@ -34,6 +34,7 @@ from pipeline.actors import DEFAULT_ACTORS_PATH, ActorMatcher, actors_table, loa
 from pipeline.framing import DEFAULT_FRAMING_PATH, FRAME_COLUMNS, FramingScorer, framing_axes
 from pipeline.ingest import Article, GzipLimits, discover, ingest
 from pipeline.keywords import article_terms, monthly_keywords
+from pipeline.stance import MENTIONS_COLUMN, mention_rows, split_sentence_actors
 from pipeline.terms import STOPWORDS_PATH
 from pipeline.text import split_sentences
 from pipeline.tone import DEFAULT_LEXICON_PATH, ToneScorer, article_tone
@@ -126,14 +127,15 @@ def analyse_articles(items: Sequence[tuple[str, dt.date, str]]) -> tuple[dict[st
     overhead is larger than the per-sentence work on short articles).
     """
     matcher, tone, framing = _models()
-    sentences: dict[str, list] = {"article_id": [], "sentence_idx": [], "text": [], "actor_ids": []}
+    sentences: dict[str, list] = {"article_id": [], "sentence_idx": [], "text": [], "actor_ids": [], MENTIONS_COLUMN: []}
     mentions: dict[str, list] = {"article_id": [], "actor_id": [], "count": []}
     aggregates: dict[str, list] = {"article_id": [], "n_sentences": [], "tone": []}
     for article_id, date, text in items:
         parts = split_sentences(text)
-        actor_lists = matcher.match_article(parts, date)
         counts: dict[str, int] = {}
-        for idx, (sentence, actors) in enumerate(zip(parts, actor_lists)):
+        for idx, (sentence, found) in enumerate(zip(parts, matcher.match_article_spans(parts, date))):
+            actors = [mention.actor_id for mention in found]
+            sentences[MENTIONS_COLUMN].append(mention_rows(sentence, found, tone))
             sentences["article_id"].append(article_id)
             sentences["sentence_idx"].append(idx)
             sentences["text"].append(sentence)
@@ -463,10 +465,12 @@ def _build_locked(
         "topic_selection": model.selection.to_dict(orient="records"),
         "versions": _versions(),
     }
+    sentences, sentence_actors = split_sentence_actors(sentences)
     tables = {
         "articles": articles,
         "sentences": sentences,
         "mentions": mentions,
+        "sentence_actors": sentence_actors,
         "actors": actors_table(load_gazetteer()),
         "topics": model.topics,
         "doc_topics": model.doc_topics,

@@ -35,8 +35,10 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
+import pandas as pd
 from vaderSentiment import vaderSentiment as vader
 
+from pipeline.actors import Mention
 from pipeline.tone import ToneScorer
 
 SHARED_REACH = 3
@@ -124,3 +126,28 @@ def _bearers(
         if before and after:
             chosen = sorted({nearest, max(before, key=lambda k: last_word[k]), min(after, key=lambda k: first_word[k])})
     return chosen
+
+
+# --- the sentence_actors artifact ------------------------------------------------------
+
+MENTIONS_COLUMN = "_mentions"
+"""Working column of the build's sentences: each sentence's (actor_id, start, end, kind, tone) tuples."""
+SENTENCE_ACTOR_COLUMNS = ("article_id", "sentence_idx", "actor_id", "tone", "start", "end", "kind")
+
+
+def mention_rows(text: str, mentions: Sequence[Mention], scorer: ToneScorer) -> list[tuple[str, int, int, str, float]]:
+    """(actor_id, start, end, kind, tone toward the actor) for each mention of one sentence, in text order."""
+    return [(m.actor_id, m.start, m.end, m.kind, tone) for m, tone in zip(mentions, tone_toward(text, mentions, scorer))]
+
+
+def split_sentence_actors(sentences: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The build's sentences without `MENTIONS_COLUMN`, and the sentence_actors table made from it (one row per mention)."""
+    found = sentences[MENTIONS_COLUMN] if MENTIONS_COLUMN in sentences else pd.Series([], dtype=object)
+    rows = [
+        (article_id, sentence_idx, *mention)
+        for article_id, sentence_idx, mentions in zip(sentences["article_id"], sentences["sentence_idx"], found)
+        for mention in mentions
+    ]
+    table = pd.DataFrame(rows, columns=["article_id", "sentence_idx", "actor_id", "start", "end", "kind", "tone"])
+    table = table.astype({"article_id": str, "sentence_idx": "int64", "actor_id": str, "start": "int64", "end": "int64", "kind": str, "tone": float})
+    return sentences.drop(columns=[MENTIONS_COLUMN], errors="ignore"), table[list(SENTENCE_ACTOR_COLUMNS)]

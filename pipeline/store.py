@@ -37,6 +37,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "sentences": ("article_id", "sentence_idx", "text", "tone", "tone_terms", "actor_ids",
                   "frame_all_at_once", "frame_step_by_step", "frame_engagement", "frame_pressure"),
     "mentions": ("article_id", "actor_id", "count"),
+    "sentence_actors": ("article_id", "sentence_idx", "actor_id", "tone", "start", "end", "kind"),
     "actors": ("actor_id", "name", "country", "role"),
     "topics": ("topic_id", "label", "terms", "n_articles"),
     "doc_topics": ("article_id", "topic_id", "weight"),
