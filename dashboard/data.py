@@ -60,6 +60,8 @@ class Artifacts:
     articles: pd.DataFrame
     sentences: pd.DataFrame
     mentions: pd.DataFrame
+    sentence_actors: pd.DataFrame
+    """One row per mention: article_id, sentence_idx, actor_id, tone (toward that actor), start, end, kind."""
     actors: pd.DataFrame
     topics: pd.DataFrame
     doc_topics: pd.DataFrame
@@ -149,9 +151,10 @@ def read_artifacts(data_dir: Path) -> Artifacts:
     # isin/merge between tables work on integer codes (a pyarrow string isin is ~50x slower).
     article_id_dtype = pd.CategoricalDtype(articles["article_id"].astype(str))
     articles["article_id"] = articles["article_id"].astype(article_id_dtype)
-    for name in ("sentences", "mentions", "doc_topics", "article_terms"):
+    for name in ("sentences", "mentions", "sentence_actors", "doc_topics", "article_terms"):
         tables[name]["article_id"] = tables[name]["article_id"].astype(article_id_dtype)
     tables["mentions"]["actor_id"] = tables["mentions"]["actor_id"].astype("category")
+    tables["sentence_actors"]["actor_id"] = tables["sentence_actors"]["actor_id"].astype("category")
     tables["article_terms"]["term"] = tables["article_terms"]["term"].astype("category")
     tables["sentences"]["actor_ids"] = [tuple(ids) for ids in tables["sentences"]["actor_ids"]]
     tables["topics"]["terms"] = [tuple(terms) for terms in tables["topics"]["terms"]]
@@ -164,6 +167,7 @@ def read_artifacts(data_dir: Path) -> Artifacts:
         articles=articles,
         sentences=tables["sentences"],
         mentions=tables["mentions"],
+        sentence_actors=tables["sentence_actors"],
         actors=tables["actors"],
         topics=tables["topics"],
         doc_topics=tables["doc_topics"],

@@ -1,10 +1,12 @@
 """Leaders: how often each leader is mentioned over time, their share of voice, who is mentioned
-with whom, and the tone of the sentences that name them.
+with whom, and the tone toward them.
 
 Counts come from mentions.parquet (article x actor); co-mentions and tone use the sentences
-that name a leader (`actor_ids` of sentences.parquet), flattened once per build by
-`sentence_mentions`. Leader tone per period is the mean of those sentences' tones with a
-95 % interval; a mean on fewer than `tone_view.MIN_SENTENCES` sentences is drawn thin.
+that name a leader, from sentence_actors.parquet (one row per mention), reduced once per build
+by `sentence_mentions` to one row per (sentence, leader). Leader tone per period is the mean,
+over those sentences, of the tone toward the leader (`pipeline.stance`: the words that bear on
+that person, not the whole sentence) with a 95 % interval; a mean on fewer than
+`tone_view.MIN_SENTENCES` sentences is drawn thin.
 
 Pure functions (tables in, tables or figures out); pages/leaders.py lays them out.
 """
@@ -55,19 +57,25 @@ def leader_labels(leaders: Sequence[str], actor_names: Mapping[str, str]) -> dic
     return {actor_id: actor_names.get(actor_id, actor_id) for actor_id in leaders}
 
 
-def sentence_mentions(sentences: pd.DataFrame) -> pd.DataFrame:
-    """One row per (sentence, leader it names): sentence (row position in `sentences`), article_id, actor_id, tone.
+def sentence_mentions(sentence_actors: pd.DataFrame) -> pd.DataFrame:
+    """One row per (sentence, leader it names): sentence (a number per distinct sentence), article_id, actor_id,
+    tone (toward that leader in that sentence), from sentence_actors' one row per mention.
 
-    Built once per build (the page caches it): exploding ~300,000 sentences' `actor_ids`
-    takes longer than a filter change may.
+    A leader named twice in a sentence counts once (both mentions carry the same tone), so a
+    sentence weighs the same in a leader's mean however often it repeats the name. Built once
+    per build (the page caches it): de-duplicating ~300,000 mentions takes longer than a filter change may.
     """
+    rows = sentence_actors.drop_duplicates(["article_id", "sentence_idx", "actor_id"])
+    sentence, _ = pd.factorize(pd.MultiIndex.from_arrays([rows["article_id"], rows["sentence_idx"]]))
     named = pd.DataFrame({
-        "sentence": np.arange(len(sentences)),
-        "article_id": sentences["article_id"].reset_index(drop=True),
-        "actor_id": sentences["actor_ids"].reset_index(drop=True),
-        "tone": sentences["tone"].astype(float).reset_index(drop=True),
-    }).explode("actor_id").dropna(subset=["actor_id"])
-    return named.astype({"actor_id": "category"}).reset_index(drop=True)
+        "sentence": sentence,
+        "article_id": rows["article_id"].to_numpy(),
+        "actor_id": rows["actor_id"].astype("str").to_numpy(),
+        "tone": rows["tone"].astype(float).to_numpy(),
+    })
+    if isinstance(sentence_actors["article_id"].dtype, pd.CategoricalDtype):
+        named["article_id"] = pd.Categorical(named["article_id"], dtype=sentence_actors["article_id"].dtype)
+    return named.astype({"actor_id": "category"})
 
 
 class _LeaderRows:
@@ -184,8 +192,8 @@ def articles_for_leader_periods(
 
 
 def leader_tone(named_sentences: pd.DataFrame, articles: pd.DataFrame, leaders: Sequence[str], frequency: str) -> pd.DataFrame:
-    """Tone of the sentences naming each leader, per period: actor_id, period, n, mean, se, ci_low, ci_high, thin
-    (fewer than MIN_SENTENCES sentences). Leaders in their given order, periods in time order."""
+    """Tone toward each leader in the sentences naming them (`sentence_mentions`), per period: actor_id, period, n,
+    mean, se, ci_low, ci_high, thin (fewer than MIN_SENTENCES sentences). Leaders in their given order, periods in time order."""
     periods, article_period = _period_codes(articles, frequency)
     found = _LeaderRows(named_sentences, articles, leaders)
     frame = pd.DataFrame({

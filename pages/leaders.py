@@ -1,4 +1,4 @@
-"""Leaders: mentions over time, share of voice, co-mentions and the tone of the sentences naming each leader."""
+"""Leaders: mentions over time, share of voice, co-mentions and the tone toward each leader."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -17,13 +17,13 @@ artifacts = ctx.artifacts
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-def named_sentences(data_dir: str, build: str, _sentences: pd.DataFrame) -> pd.DataFrame:  # noqa: ARG001 (the build is the key)
+def named_sentences(data_dir: str, build: str, _sentence_actors: pd.DataFrame) -> pd.DataFrame:  # noqa: ARG001 (the build is the key)
     """`view.sentence_mentions` once per build (read-only, shared by all sessions like the artifacts).
 
     Keyed by the loaded build's own manifest, not the folder's current one, so a rebuild swapped in
     during this run can never file the old sentences under the new build.
     """
-    return view.sentence_mentions(_sentences)
+    return view.sentence_mentions(_sentence_actors)
 
 
 st.title("Leaders")
@@ -49,7 +49,7 @@ labels = view.leader_labels(leaders, artifacts.universe.leaders)  # unique displ
 colors = view.leader_colors(leaders)
 frequency = choose_frequency(articles["date"].min(), articles["date"].max())
 build = f"{artifacts.manifest.get('build_id')}@{artifacts.manifest.get('built_at')}"
-named = named_sentences(str(artifacts.data_dir), build, artifacts.sentences)
+named = named_sentences(str(artifacts.data_dir), build, artifacts.sentence_actors)
 
 st.subheader("Mentions over time")
 measure = st.segmented_control("Show", list(view.MEASURES), format_func=view.MEASURES.__getitem__, default="articles",
@@ -80,7 +80,9 @@ st.subheader("Tone per leader")
 tone = view.leader_tone(named, articles, leaders, frequency)
 picked_tone = show_chart(tone_panels_figure(tone, "actor_id", labels, "sentences", frequency, colors), tone,
                          name=f"leader-tone-per-{frequency}", key="leaders_tone")
-st.caption(f"Mean tone (-1 to +1) of the sentences that name the leader, per {frequency}, with its 95 % interval as a band. "
+st.caption(f"Mean tone toward the leader (-1 to +1) in the sentences that name them, per {frequency}, with its 95 % interval "
+           "as a band: only the words that bear on the leader count (the clause that names them, praise or blame aimed at them), "
+           "not the whole sentence; see About. "
            f"Grey open circles rest on fewer than {MIN_SENTENCES} sentences: too few to trust, so no line or band is drawn through them.")
 
 st.subheader("Articles in the selection")

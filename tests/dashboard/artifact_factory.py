@@ -20,6 +20,8 @@ What the data looks like (all text written for these tests; deterministic):
   article 6's url is `javascript:alert(1)`; LITERAL_QUERY_TITLE (regex characters) is
   article 8's title.
 - mentions: an actor's count in an article = the number of its sentences naming it.
+- sentence_actors: one row per slot filled, with the span of the full name in the sentence and
+  the template's tone toward that slot (`_Template.toward`), which differs from the sentence tone.
 - doc_topics: the dominant topic is i % 4 with weight 0.7 (0.85 when i % 5 == 0), the
   next topic gets the rest (0.3, or 0.15 < the app's 0.2 threshold); article
   NO_TOPIC_ARTICLE has no topic (topic_id -1, no doc_topics rows).
@@ -73,10 +75,11 @@ FRAME_COLUMNS = tuple(f"frame_{frame}" for frame in FRAMES)
 
 
 class _Template:
-    """One sentence pattern: text with {a}/{b} actor slots, its tone and what moved it, its frame cues."""
+    """One sentence pattern: text with {a}/{b} actor slots, its tone and what moved it, its frame cues,
+    and the tone toward the actor of each slot (sentence_actors.parquet), which differs from the sentence's."""
 
-    def __init__(self, text: str, tone: float, tone_terms: str, frames: dict[str, float]) -> None:
-        self.text, self.tone, self.tone_terms, self.frames = text, tone, tone_terms, frames
+    def __init__(self, text: str, tone: float, tone_terms: str, frames: dict[str, float], toward: tuple[float, ...] = ()) -> None:
+        self.text, self.tone, self.tone_terms, self.frames, self.toward = text, tone, tone_terms, frames, toward
 
     @property
     def slots(self) -> int:
@@ -84,13 +87,14 @@ class _Template:
 
 
 TEMPLATES = (
-    _Template("{a} praised the summit as a breakthrough.", 0.62, "praised +0.35; breakthrough +0.31", {"engagement": 1.0}),
-    _Template("{a} condemned the missile launch near the border.", -0.58, "condemned -0.40; missile launch -0.22", {"pressure": 1.0}),
-    _Template("Officials from {a} and {b} discussed a step-by-step plan.", 0.12, "discussed +0.12", {"step_by_step": 1.0, "engagement": 0.5}),
+    _Template("{a} praised the summit as a breakthrough.", 0.62, "praised +0.35; breakthrough +0.31", {"engagement": 1.0}, (0.44,)),
+    _Template("{a} condemned the missile launch near the border.", -0.58, "condemned -0.40; missile launch -0.22", {"pressure": 1.0}, (-0.3,)),
+    _Template("Officials from {a} and {b} discussed a step-by-step plan.", 0.12, "discussed +0.12", {"step_by_step": 1.0, "engagement": 0.5},
+              (0.3, -0.1)),
     _Template("Critics demanded complete denuclearization at once.", -0.21, "demanded -0.21", {"all_at_once": 1.0}),
     _Template("New sanctions on trade remain in place.", -0.15, "sanctions -0.15", {"pressure": 1.0}),
     _Template("Talks between the delegations are expected to continue next month.", 0.08, "continue +0.08", {"engagement": 1.0}),
-    _Template("{a} warned of a harsh response to further pressure.", -0.47, "warned -0.30; harsh -0.25", {"pressure": 0.5}),
+    _Template("{a} warned of a harsh response to further pressure.", -0.47, "warned -0.30; harsh -0.25", {"pressure": 0.5}, (-0.2,)),
     _Template("Families at the border hoped for a reunion soon.", 0.41, "hoped +0.41", {}),
 )
 _WORD = re.compile(r"[a-z]{3,}")
@@ -116,10 +120,12 @@ def _sentence_rows(article_index: int, rng: random.Random, per_article: tuple[in
             "tone": template.tone,
             "tone_terms": template.tone_terms,
             "actor_ids": sorted(actor[0] for actor in actors),
+            "_toward": [(actor[0], text.index(actor[1]), text.index(actor[1]) + len(actor[1]), tone)
+                        for actor, tone in zip(actors, template.toward, strict=True)],
             **{f"frame_{frame}": template.frames.get(frame, 0.0) for frame in FRAMES},
         })
     if article_index == 5:
-        rows.append({"sentence_idx": len(rows), "text": HOSTILE_SENTENCE, "tone": 0.0, "tone_terms": "", "actor_ids": [],
+        rows.append({"sentence_idx": len(rows), "text": HOSTILE_SENTENCE, "tone": 0.0, "tone_terms": "", "actor_ids": [], "_toward": [],
                      **{column: 0.0 for column in FRAME_COLUMNS}})
     return rows
 
@@ -179,7 +185,12 @@ def build_tables(n_articles: int = 40, seed: int = 0, sentences_per_article: tup
         sentences.extend({"article_id": article_id, **row} for row in rows)
         term_rows.extend({"article_id": article_id, "term": term, "count": count} for term, count in sorted(_terms(text).items()))
     articles_df = pd.DataFrame(articles).astype({"date": "datetime64[ns]"})
-    sentences_df = pd.DataFrame(sentences)
+    sentence_actors_df = pd.DataFrame(
+        [(row["article_id"], row["sentence_idx"], actor_id, tone, start, end, "name")
+         for row in sentences for actor_id, start, end, tone in row["_toward"]],
+        columns=["article_id", "sentence_idx", "actor_id", "tone", "start", "end", "kind"],
+    )
+    sentences_df = pd.DataFrame(sentences).drop(columns="_toward")
     mentions_df = (
         sentences_df[["article_id", "actor_ids"]].explode("actor_ids").dropna()
         .rename(columns={"actor_ids": "actor_id"}).groupby(["article_id", "actor_id"]).size().rename("count").reset_index()
@@ -195,6 +206,7 @@ def build_tables(n_articles: int = 40, seed: int = 0, sentences_per_article: tup
         "articles": articles_df,
         "sentences": sentences_df,
         "mentions": mentions_df,
+        "sentence_actors": sentence_actors_df,
         "actors": pd.DataFrame(ACTORS, columns=["actor_id", "name", "country", "role"]),
         "topics": topics_df,
         "doc_topics": pd.DataFrame(doc_topics),

@@ -25,12 +25,12 @@ ALL_LEADERS = [actor[0] for actor in ACTORS]
 @pytest.fixture(scope="module")
 def raw(artifact_dir: Path) -> dict[str, pd.DataFrame]:
     """The factory's tables as written, read with plain pandas (the expectations' source)."""
-    return {name: pd.read_parquet(artifact_dir / f"{name}.parquet") for name in ("articles", "sentences", "mentions")}
+    return {name: pd.read_parquet(artifact_dir / f"{name}.parquet") for name in ("articles", "sentences", "mentions", "sentence_actors")}
 
 
 @pytest.fixture(scope="module")
 def named(artifacts: Artifacts) -> pd.DataFrame:
-    return view.sentence_mentions(artifacts.sentences)
+    return view.sentence_mentions(artifacts.sentence_actors)
 
 
 def month_of(raw: dict[str, pd.DataFrame]) -> dict[str, str]:
@@ -47,15 +47,19 @@ def mentioning(raw: dict[str, pd.DataFrame], actor_id: str, month: str | None = 
 
 
 def tiny_build() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Three articles. x names a and b in one sentence; y names a and b in two sentences; z names c alone.
+    """Three articles. x names a (twice) and b in one sentence, each with its own tone toward them; y names a and b
+    in two sentences; z names c alone.
 
-    Returns articles, mentions (one row per article x actor) and sentences.
+    Returns articles, mentions (one row per article x actor) and sentence_actors (one row per mention).
     """
     articles = pd.DataFrame({"article_id": ["x", "y", "z"], "date": pd.to_datetime(["2019-01-05", "2019-01-25", "2019-02-10"])})
     sentences = pd.DataFrame({
-        "article_id": ["x", "x", "y", "y", "z"],
-        "tone": [0.5, -0.2, 0.3, -0.4, 0.1],
-        "actor_ids": [("a", "b"), (), ("a",), ("b",), ("c",)],
+        "article_id": ["x", "x", "x", "y", "y", "z"],
+        "sentence_idx": [0, 0, 0, 0, 1, 0],
+        "actor_id": ["a", "b", "a", "a", "b", "c"],
+        "tone": [0.5, 0.2, 0.5, 0.3, -0.4, 0.1],
+        "start": [0, 10, 20, 0, 0, 0],
+        "end": [1, 11, 21, 1, 1, 1],
     })
     mentions = pd.DataFrame({"article_id": ["x", "x", "y", "y", "z"], "actor_id": ["a", "b", "a", "b", "c"], "count": [2, 1, 1, 3, 4]})
     return articles, mentions, sentences
@@ -68,7 +72,7 @@ def test_sentence_mentions_one_row_per_sentence_and_leader() -> None:
     _, _, sentences = tiny_build()
     table = view.sentence_mentions(sentences)
     rows = list(zip(table["sentence"], table["article_id"], table["actor_id"].astype(str), table["tone"], strict=True))
-    assert rows == [(0, "x", "a", 0.5), (0, "x", "b", 0.5), (2, "y", "a", 0.3), (3, "y", "b", -0.4), (4, "z", "c", 0.1)]
+    assert rows == [(0, "x", "a", 0.5), (0, "x", "b", 0.2), (1, "y", "a", 0.3), (2, "y", "b", -0.4), (3, "z", "c", 0.1)]
 
 
 def test_sentence_mentions_of_the_factory_build(raw: dict[str, pd.DataFrame], named: pd.DataFrame) -> None:
@@ -215,9 +219,9 @@ def test_leader_tone_against_a_manual_mean(artifacts: Artifacts, raw: dict[str, 
     table = view.leader_tone(named, artifacts.articles, leaders, "month")
     months = month_of(raw)
     tones: dict[tuple[str, str], list[float]] = {}
-    sentences = raw["sentences"]
-    for article_id, tone, actor_ids in zip(sentences["article_id"], sentences["tone"], sentences["actor_ids"], strict=True):
-        for actor_id in set(actor_ids) & set(leaders):
+    toward = raw["sentence_actors"].drop_duplicates(["article_id", "sentence_idx", "actor_id"])
+    for article_id, tone, actor_id in zip(toward["article_id"], toward["tone"], toward["actor_id"], strict=True):
+        if actor_id in leaders:
             tones.setdefault((actor_id, months[article_id]), []).append(tone)
     got = {(row.actor_id, row.period.strftime("%Y-%m-%d")): row for row in table.itertuples()}
     assert set(got) == set(tones)
@@ -227,11 +231,22 @@ def test_leader_tone_against_a_manual_mean(artifacts: Artifacts, raw: dict[str, 
     assert table["actor_id"].drop_duplicates().tolist() == leaders  # in the leaders' order
 
 
+def test_leader_tone_is_the_tone_toward_the_leader_not_the_sentence_tone(artifacts: Artifacts, raw: dict[str, pd.DataFrame],
+                                                                          named: pd.DataFrame) -> None:
+    table = view.leader_tone(named, artifacts.articles, ALL_LEADERS, "month")
+    toward = raw["sentence_actors"].groupby("actor_id")["tone"].mean()
+    sentence_tone = raw["sentences"].explode("actor_ids").groupby("actor_ids")["tone"].mean()
+    for actor_id, rows in table.groupby("actor_id"):
+        overall = (rows["mean"] * rows["n"]).sum() / rows["n"].sum()
+        assert overall == pytest.approx(toward[actor_id])
+        assert overall != pytest.approx(sentence_tone[actor_id])  # the factory's tones toward differ from its sentence tones
+
+
 def test_leader_tone_follows_the_filtered_articles() -> None:
     articles, _, sentences = tiny_build()
     named = view.sentence_mentions(sentences)
     table = view.leader_tone(named, articles.iloc[:1], ["a", "b"], "month")
-    assert table[["actor_id", "n", "mean"]].values.tolist() == [["a", 1, 0.5], ["b", 1, 0.5]]
+    assert table[["actor_id", "n", "mean"]].values.tolist() == [["a", 1, 0.5], ["b", 1, 0.2]]
     assert table["thin"].all() and (table["ci_low"] == -1).all() and (table["ci_high"] == 1).all()
 
 
