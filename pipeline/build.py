@@ -31,7 +31,7 @@ import pandas as pd
 
 from pipeline import store
 from pipeline.actors import DEFAULT_ACTORS_PATH, ActorMatcher, actors_table, load_gazetteer
-from pipeline.framing import DEFAULT_FRAMING_PATH, FRAME_COLUMNS, FramingScorer, framing_axes
+from pipeline.framing import DEFAULT_FRAMING_PATH, SENTENCE_COLUMNS, FramingScorer, framing_axes, paragraph_openings
 from pipeline.ingest import Article, GzipLimits, discover, ingest
 from pipeline.keywords import article_terms, monthly_keywords
 from pipeline.stance import MENTIONS_COLUMN, mention_rows, split_sentence_actors
@@ -130,8 +130,10 @@ def analyse_articles(items: Sequence[tuple[str, dt.date, str]]) -> tuple[dict[st
     sentences: dict[str, list] = {"article_id": [], "sentence_idx": [], "text": [], "actor_ids": [], MENTIONS_COLUMN: []}
     mentions: dict[str, list] = {"article_id": [], "actor_id": [], "count": []}
     aggregates: dict[str, list] = {"article_id": [], "n_sentences": [], "tone": []}
+    opens_paragraph: list[bool] = []  # framing's context: the sentence before, in the same paragraph
     for article_id, date, text in items:
         parts = split_sentences(text)
+        opens_paragraph.extend(paragraph_openings(text, parts))
         counts: dict[str, int] = {}
         for idx, (sentence, found) in enumerate(zip(parts, matcher.match_article_spans(parts, date))):
             actors = [mention.actor_id for mention in found]
@@ -155,8 +157,8 @@ def analyse_articles(items: Sequence[tuple[str, dt.date, str]]) -> tuple[dict[st
     for n_sentences in aggregates["n_sentences"]:
         aggregates["tone"].append(article_tone(tones[start : start + n_sentences]))
         start += n_sentences
-    frames = framing.score_many(sentences["text"])
-    for column in FRAME_COLUMNS:
+    frames = framing.score_in_context(sentences["text"], sentences["actor_ids"], opens_paragraph)
+    for column in SENTENCE_COLUMNS:
         sentences[column] = frames[column].astype(float).tolist()
     return sentences, mentions, aggregates
 
@@ -272,7 +274,7 @@ class _PerArticleRun:
             progress("analyse", done / len(self._chunks))
         sentences, mentions, aggregates = (pd.DataFrame(columns) for columns in _merge_columns(results))
         if sentences.empty:
-            sentences = pd.DataFrame(columns=["article_id", "sentence_idx", "text", "tone", "tone_terms", "actor_ids", *FRAME_COLUMNS])
+            sentences = pd.DataFrame(columns=["article_id", "sentence_idx", "text", "tone", "tone_terms", "actor_ids", *SENTENCE_COLUMNS])
         if mentions.empty:
             mentions = pd.DataFrame({"article_id": pd.Series(dtype=str), "actor_id": pd.Series(dtype=str), "count": pd.Series(dtype="int64")})
         return sentences, mentions, aggregates, failed
@@ -299,7 +301,7 @@ def _articles_frame(articles: Sequence[Article]) -> pd.DataFrame:
 
 
 def _article_framing(sentences: pd.DataFrame) -> pd.DataFrame:
-    summed = sentences.groupby("article_id", sort=False)[list(FRAME_COLUMNS)].sum()
+    summed = sentences.groupby("article_id", sort=False)[list(SENTENCE_COLUMNS)].sum()
     return framing_axes(summed)
 
 
@@ -445,7 +447,7 @@ def _build_locked(
         articles, model, keywords, terms = _corpus_models(kept, options, report, timings)
     articles = articles.merge(aggregates, on="article_id", how="left")
     articles = articles.merge(_article_framing(sentences), left_on="article_id", right_index=True, how="left")
-    articles[list(FRAME_COLUMNS)] = articles[list(FRAME_COLUMNS)].fillna(0.0)
+    articles[list(SENTENCE_COLUMNS)] = articles[list(SENTENCE_COLUMNS)].fillna(0.0)
 
     input_files = discover(inputs)
     input_records = [{"path": _display_path(p), "bytes": p.stat().st_size, "sha256": store.file_sha256(p)} for p in input_files]

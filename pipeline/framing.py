@@ -16,12 +16,25 @@ Counting rules, chosen so the counts can be read as "how much of each frame":
   ``NEGATION_WINDOW`` words before it in the same clause. Negated cues count zero, not
   against the frame: rejecting a phased deal does not argue for a big deal, and negative
   counts would break the -1..1 axes. `FramingScorer.cues` still reports them, flagged.
+
+Context rules (issue 13), applied by `FramingScorer.score_in_context` on an article's sentences:
+- a cue counts only when its sentence is about Korea policy: the sentence names the Koreas,
+  Pyongyang, Seoul, the peninsula, denuclearization or a Korean actor (the matcher's actor
+  ids with country KP or KR), or it names no other subject (Ukraine, Iran, a budget bill,
+  tariffs...) and the sentence before it in the same paragraph names Korea. Other cues are
+  summed in ``frame_off_topic`` instead of their frame;
+- a "deterrence"/"deterrent" cue belongs to someone: the DPRK's own deterrent ("war
+  deterrent", "the DPRK's nuclear deterrent") is the North's posture, not pressure on it, and
+  is summed in ``frame_dprk_deterrent``; the allies' deterrence ("extended", "U.S.-ROK",
+  "against the DPRK") and deterrence whose owner the sentence does not say count as pressure;
+  another country's deterrent (China's, NATO's) is off topic.
 """
 from __future__ import annotations
 
+import bisect
 import csv
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -288,59 +301,273 @@ def read_framing_lexicon(path: Path = DEFAULT_FRAMING_PATH) -> list[LexiconEntry
     return entries
 
 
-class FramingScorer:
-    """Weighted, negation-aware counts of framing cues per sentence."""
+# --- context: is a cue about Korea policy, and whose deterrent is it (issue 13) ---------------------------------------
 
-    def __init__(self, lexicon_path: Path = DEFAULT_FRAMING_PATH) -> None:
+OFF_TOPIC_COLUMN = "frame_off_topic"
+"""Summed weight of the cues a sentence would count if it were about Korea policy (another subject, or another country's deterrent)."""
+DPRK_DETERRENT_COLUMN = "frame_dprk_deterrent"
+"""Summed weight of "deterrent" cues that are the DPRK's own deterrent: its posture, not pressure on it."""
+SENTENCE_COLUMNS: tuple[str, ...] = (*FRAME_COLUMNS, OFF_TOPIC_COLUMN, DPRK_DETERRENT_COLUMN)
+_SENTENCE_INDEX = pd.Index(SENTENCE_COLUMNS)
+KOREAN_COUNTRIES = frozenset({"KP", "KR"})
+ALLIED_COUNTRIES = frozenset({"US", "KR", "JP"})
+DETERRENT_TERM = "deterren(ce|t|ts)"
+"""The lexicon entry whose owner is read from its sentence; "extended deterrence" is the allies' by definition."""
+
+# What makes a sentence about Korea, besides a Korean actor: the Koreas and their capitals, the
+# peninsula, denuclearization and a few Korea-only names (Panmunjom, Kaesong, the six-party talks).
+_KOREA = re.compile(
+    r"\b(?:korea\w*|inter[\s-]?korean|dprk|d\.p\.r\.k|rok|r\.o\.k|kpa|pyongyang|seoul|panmunjom|kaesong|"
+    r"the\s+peninsula|denucleari[sz]\w*|six[\s-]party|north[\s-]south)(?!\w)",
+    re.IGNORECASE,
+)
+# Subjects that make a sentence about something else when it does not name Korea itself: other
+# conflicts and countries' disputes, trade and US domestic policy. Russia and China are not listed:
+# the DPRK's dealings with them are Korea policy.
+_OTHER_SUBJECT = re.compile(
+    r"\b(?:iran\w*|jcpoa|israel\w*|palestin\w*|gaza\w*|hamas|hezbollah|houthis?|west\s+bank|leban\w*|syria\w*|yemen\w*|"
+    r"ukrain\w*|kyiv|kiev|crimea\w*|donbass?|zelensk\w*|venezuela\w*|cuba\w*|afghan\w*|taliban|iraq\w*|sudan\w*|haiti\w*|"
+    r"taiwan\w*|nato|g-?7|g-?20|india|indian|pakistan\w*|"
+    r"tariffs?|trade\s+(?:deals?|wars?|talks|agreements?|negotiations?)|export\s+controls?|fentanyl|"
+    r"budget|reconciliation\s+(?:bill|package|process|legislation)|infrastructure|build\s+back\s+better|"
+    r"inflation\s+reduction\s+act|debt\s+(?:ceiling|limit)|filibuster|medicare|medicaid|prescription\s+drugs?|drug\s+prices|"
+    r"health\s?care|student\s+loans?|immigration|border\s+security|covid\w*|coronavirus|vaccin\w*|pandemic|climate|"
+    r"gun\s+(?:violence|safety|control))(?!\w)",
+    re.IGNORECASE,
+)
+# Words right before a deterrent cue that name its owner ("war deterrent" is KCNA's name for the DPRK's own).
+_DPRK_MODIFIERS = frozenset({"war", "self-defensive", "self-defence", "self-defense", "juche"})
+_ALLY_MODIFIERS = frozenset({"extended", "integrated", "tailored", "combined", "allied", "alliance", "trilateral", "joint"})
+_MODIFIER_WORDS = 3
+_MODIFIER_TOKEN = re.compile(r"[\w'’.-]+|[,;:!?()\[\]\u2013\u2014\"“”]")
+# Parties in the sentence, the nearest one before the cue (else after it) owns it; after "against",
+# "on" or "toward" the party is the deterrent's target, which makes it pressure on the North. KCNA's
+# names for the US and its allies ("hostile forces", "the enemy", "imperialists", "puppets") are the allies.
+_OWNER_MARKERS = re.compile(
+    r"(?P<against>\b(?:against|toward|towards|on|upon|at)\s+(?:the\s+)?)?"
+    r"(?:(?P<dprk>\b(?:dprk|d\.p\.r\.k|north\s+korea\w*|pyongyang|kpa|korean\s+people's\s+army)(?!\w))"
+    r"|(?P<allies>\b(?:(?-i:US)|u\.s|united\s+states|america\w*|washington|rok|r\.o\.k|south\s+korea\w*|seoul|japan\w*|tokyo|"
+    r"allies|allied|alliance|hostile\s+forces|enem(?:y|ies)|imperialists?|puppets?)(?!\w))"
+    r"|(?P<other>\b(?:china|chinese|beijing|russia\w*|moscow|india\w*|pakistan\w*|britain|british|(?-i:UK)|u\.k|"
+    r"united\s+kingdom|france|french|europe\w*|australia\w*|aukus|nato|ukrain\w*|kyiv|israel\w*|iran\w*)(?!\w)))",
+    re.IGNORECASE,
+)
+OWNERS: tuple[str, ...] = ("dprk", "allies", "target", "other", "unknown")
+"""A deterrent cue's owner: the DPRK's own, the allies', aimed at the North (target), another country's, or not said."""
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One cue found in a sentence, with where it is and what became of it.
+
+    ``status`` is ``counted`` (added to its frame), ``negated``, ``off_topic`` (the sentence is
+    not about Korea policy, or the deterrent is another country's) or ``dprk_deterrent``.
+    ``owner`` is set for "deterrent" cues only (one of OWNERS).
+    """
+
+    frame: str
+    text: str
+    start: int
+    end: int
+    weight: float
+    status: str
+    owner: str | None = None
+
+
+def paragraph_openings(text: str, sentences: Sequence[str]) -> list[bool]:
+    """For each sentence of ``text`` (in order, as `pipeline.text.split_sentences` returns them),
+    whether it opens a paragraph: it is the first sentence after a line break, or the first.
+
+    The splitter only strips the sentences it cuts, so each is found in order in ``text``.
+    """
+    openings: list[bool] = []
+    position = 0
+    for sentence in sentences:
+        start = text.find(sentence, position)
+        if start < 0:
+            raise ValueError(f"sentence {sentence[:40]!r} not found in its text after offset {position}")
+        openings.append(position == 0 or "\n" in text[position:start])
+        position = start + len(sentence)
+    return openings
+
+
+def _modifier_owner(text: str, cue_start: int) -> str | None:
+    """"dprk" or "allies" when one of the few words right before the cue, in its clause, names the owner."""
+    words = _MODIFIER_TOKEN.findall(text[max(0, cue_start - 80):cue_start])
+    for word in reversed(words[-_MODIFIER_WORDS:]):
+        if not word[0].isalnum():
+            break
+        word = word.lower().strip(".'’")
+        if word in _DPRK_MODIFIERS:
+            return "dprk"
+        if word in _ALLY_MODIFIERS:
+            return "allies"
+    return None
+
+
+def _parties(sentence: str) -> list[tuple[int, int, str]]:
+    """(start, end, owner) of each party the sentence names, in order; a non-DPRK party after
+    "against" is left out ("deterrence against China" says nothing of the owner)."""
+    parties = []
+    for match in _OWNER_MARKERS.finditer(sentence):
+        if match["against"]:
+            if match["dprk"]:
+                parties.append((match.start(), match.end(), "target"))
+        else:
+            parties.append((match.start(), match.end(), match.lastgroup))
+    return parties
+
+
+class FramingScorer:
+    """Weighted, negation-aware counts of framing cues per sentence, and the context rules of issue 13."""
+
+    def __init__(self, lexicon_path: Path = DEFAULT_FRAMING_PATH, actor_countries: Mapping[str, str] | None = None) -> None:
+        """``actor_countries`` maps actor ids to country codes (default: the gazetteer's), for the Korea and owner rules."""
         self.entries = read_framing_lexicon(lexicon_path)
         self._pattern, self._group_entry = _compile_terms([entry.term for entry in self.entries], "t")
+        if actor_countries is None:
+            from pipeline.actors import load_gazetteer  # here, so the lexicon tools do not need the gazetteer
+            actor_countries = {actor.id: actor.country for actor in load_gazetteer().actors}
+        self._countries = dict(actor_countries)
 
-    def _scan(self, text: str) -> Iterator[tuple[int, float, str, bool]]:
-        """(frame index, weight, matched text, negated) for each cue; guards are consumed, not yielded."""
+    def _scan(self, text: str) -> Iterator[tuple[LexiconEntry, int, int, bool]]:
+        """(entry, start, end, negated) for each cue; guards are consumed, not yielded."""
         lowered = " " + _lower(text)  # position i in lowered is i - 1 in text; the space starts the first match
         for match in self._pattern.finditer(lowered):
             entry = self.entries[self._group_entry[match.lastgroup]]
             if entry.weight > 0:
                 start, end = match.start(), match.end() - 1  # in text: the term after the boundary character
-                yield FRAMES.index(entry.frame), entry.weight, text[start:end], _is_negated(lowered, start + 1)
+                yield entry, start, end, _is_negated(lowered, start + 1)
 
-    def _totals(self, sentence: str) -> list[float]:
-        """Summed weight of the non-negated cues, in FRAMES order."""
-        totals = [0.0] * len(FRAMES)
-        for frame, weight, _, negated in self._scan(sentence):
-            if not negated:
-                totals[frame] += weight
+    def names_korea(self, sentence: str, actor_ids: Iterable[str] = ()) -> bool:
+        """True when the sentence names the Koreas, their capitals, the peninsula, denuclearization or a Korean actor."""
+        return any(self._countries.get(actor) in KOREAN_COUNTRIES for actor in actor_ids) or _KOREA.search(sentence) is not None
+
+    def about_korea(self, sentence: str, actor_ids: Iterable[str] = (), previous: str | None = None,
+                    previous_actor_ids: Iterable[str] = ()) -> bool:
+        """The relevance rule: the sentence names Korea, or it names no other subject and ``previous``
+        (the sentence before it in the same paragraph, None when it opens one) names Korea."""
+        if self.names_korea(sentence, actor_ids):
+            return True
+        return previous is not None and _OTHER_SUBJECT.search(sentence) is None and self.names_korea(previous, previous_actor_ids)
+
+    def deterrent_owner(self, sentence: str, start: int, end: int, actor_ids: Iterable[str] = (),
+                        parties: Sequence[tuple[int, int, str]] | None = None) -> str:
+        """Whose deterrent the cue at ``sentence[start:end]`` is (one of OWNERS).
+
+        In order: a modifier right before it ("war deterrent", "extended deterrence"); the nearest
+        party named before it in the sentence, else after it ("the deterrent of the DPRK"), where a
+        party after "against"/"on"/"toward" is the target ("deterrence against the DPRK": pressure);
+        else the countries of the sentence's actors (only the DPRK's: dprk; only allied: allies).
+        ``parties`` is `_parties(sentence)`, passed in when a sentence has several cues.
+        """
+        owner = _modifier_owner(sentence, start)
+        if owner:
+            return owner
+        parties = _parties(sentence) if parties is None else parties
+        position = bisect.bisect_right(parties, (start, start, "~"))  # the first party starting at or after the cue
+        if position and parties[position - 1][1] <= start:
+            return parties[position - 1][2]
+        after = next((party for party in parties[position:] if party[0] >= end), None)
+        if after:
+            return after[2]
+        countries = {self._countries.get(actor) for actor in actor_ids}
+        if "KP" in countries and not countries & ALLIED_COUNTRIES:
+            return "dprk"
+        if countries & ALLIED_COUNTRIES and "KP" not in countries:
+            return "allies"
+        return "unknown"
+
+    def explain(self, sentence: str, actor_ids: Iterable[str] = (), relevant: bool = True) -> list[Cue]:
+        """Every cue of the sentence in reading order, with what became of it; ``relevant`` is the
+        sentence's `about_korea` verdict (True: judge the sentence on its own words only)."""
+        actor_ids = tuple(actor_ids)
+        parties: list[tuple[int, int, str]] | None = None
+        cues = []
+        for entry, start, end, negated in self._scan(sentence):
+            owner = None
+            if entry.term == DETERRENT_TERM:
+                parties = _parties(sentence) if parties is None else parties
+                owner = self.deterrent_owner(sentence, start, end, actor_ids, parties)
+            if negated:
+                status = "negated"
+            elif not relevant or owner == "other":
+                status = "off_topic"
+            elif owner == "dprk":
+                status = "dprk_deterrent"
+            else:
+                status = "counted"
+            cues.append(Cue(entry.frame, sentence[start:end], start, end, entry.weight, status, owner))
+        return cues
+
+    def _row(self, sentence: str, actor_ids: Iterable[str] = (), relevant: bool = True) -> list[float]:
+        """Summed weights in SENTENCE_COLUMNS order."""
+        totals = [0.0] * len(SENTENCE_COLUMNS)
+        for cue in self.explain(sentence, actor_ids, relevant):
+            if cue.status == "counted":
+                totals[FRAMES.index(cue.frame)] += cue.weight
+            elif cue.status == "off_topic":
+                totals[len(FRAMES)] += cue.weight
+            elif cue.status == "dprk_deterrent":
+                totals[len(FRAMES) + 1] += cue.weight
         return totals
 
     def cues(self, sentence: str) -> list[tuple[str, str, bool]]:
         """(frame, matched text, negated) in reading order: the evidence behind `score`."""
-        return [(FRAMES[frame], text, negated) for frame, _, text, negated in self._scan(sentence)]
+        return [(entry.frame, sentence[start:end], negated) for entry, start, end, negated in self._scan(sentence)]
 
     def score(self, sentence: str) -> dict[str, float]:
-        """Frame -> summed weight of the sentence's cues that are not negated."""
-        return dict(zip(FRAMES, self._totals(sentence)))
+        """Frame -> summed weight of the sentence's counted cues, the sentence judged on its own words
+        (no Korea rule; the deterrent rule applies)."""
+        return dict(zip(FRAMES, self._row(sentence)))
 
     def score_many(self, sentences: Sequence[str]) -> pd.DataFrame:
-        """One row per sentence, columns ``frame_<frame>`` (float); a Series keeps its index.
-
-        Missing values (None, NA) score zero.
-        """
-        rows = [self._totals(sentence) if isinstance(sentence, str) else [0.0] * len(FRAMES) for sentence in sentences]
+        """One row per sentence, columns ``frame_<frame>`` (float), each sentence as in `score`;
+        a Series keeps its index. Missing values (None, NA) score zero."""
+        rows = [self._row(sentence)[:len(FRAMES)] if isinstance(sentence, str) else [0.0] * len(FRAMES) for sentence in sentences]
         counts = np.array(rows, dtype=float).reshape(len(rows), len(FRAMES))
         index = sentences.index if isinstance(sentences, pd.Series) else None
         return pd.DataFrame(counts, columns=_COLUMN_INDEX, index=index)
 
+    def score_in_context(self, sentences: Sequence[str], actor_ids: Sequence[Iterable[str]],
+                         opens_paragraph: Sequence[bool]) -> pd.DataFrame:
+        """One row per sentence, columns SENTENCE_COLUMNS: the Korea and deterrent rules applied.
+
+        The three sequences run in parallel over one or more articles' sentences in order;
+        ``opens_paragraph`` (see `paragraph_openings`) is True for each article's first sentence,
+        so no context crosses from one article to the next.
+        """
+        if not len(sentences) == len(actor_ids) == len(opens_paragraph):
+            raise ValueError(f"score_in_context needs sequences of one length, got {len(sentences)}, "
+                             f"{len(actor_ids)} and {len(opens_paragraph)}")
+        rows = []
+        for index, sentence in enumerate(sentences):
+            if not isinstance(sentence, str) or next(self._scan(sentence), None) is None:
+                rows.append([0.0] * len(SENTENCE_COLUMNS))
+                continue
+            previous = None if opens_paragraph[index] or index == 0 else sentences[index - 1]
+            relevant = self.about_korea(sentence, actor_ids[index], previous if isinstance(previous, str) else None,
+                                        actor_ids[index - 1] if previous is not None else ())
+            rows.append(self._row(sentence, actor_ids[index], relevant))
+        return pd.DataFrame(np.array(rows, dtype=float).reshape(len(rows), len(SENTENCE_COLUMNS)), columns=_SENTENCE_INDEX)
+
+
+SHRINKAGE_CUES = 1.0
+"""k in (a - b) / (a + b + k): one cue of weight 1 gives an axis of +-0.5, not +-1; twenty give +-0.95."""
+
 
 def _balance(first: pd.Series, second: pd.Series) -> pd.Series:
-    """(first - second) / (first + second): -1..1 for counts >= 0; 0/0 is NaN where neither has a cue."""
-    return (first - second) / (first + second)
+    """(first - second) / (first + second + k) for counts >= 0, strictly inside -1..1; NaN where neither has a cue."""
+    total = first + second
+    return ((first - second) / (total + SHRINKAGE_CUES)).where(total > 0)
 
 
 def framing_axes(frame_counts: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame_counts`` (per sentence or summed per article) with the two axes added.
 
-    ``deal_axis``: +1 all-at-once only, -1 step-by-step only; ``posture_axis``: +1
-    engagement only, -1 pressure only; NaN when neither side of an axis has a cue.
+    ``deal_axis``: toward +1 all-at-once, toward -1 step-by-step; ``posture_axis``: toward +1
+    engagement, toward -1 pressure; shrunk toward 0 by SHRINKAGE_CUES so a single cue is not a
+    full-strength stance; NaN when neither side of an axis has a cue.
     """
     missing = [column for column in FRAME_COLUMNS if column not in frame_counts.columns]
     if missing:

@@ -8,7 +8,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.framing import DEFAULT_FRAMING_PATH, FRAMES, FramingScorer, framing_axes, read_framing_lexicon
+from pipeline.framing import (
+    DEFAULT_FRAMING_PATH,
+    FRAMES,
+    SENTENCE_COLUMNS,
+    SHRINKAGE_CUES,
+    FramingScorer,
+    framing_axes,
+    paragraph_openings,
+    read_framing_lexicon,
+)
+from pipeline.text import split_sentences
 
 FRAME_COLUMNS = [f"frame_{frame}" for frame in FRAMES]
 
@@ -260,12 +270,21 @@ def test_score_many_of_nothing_is_an_empty_frame_with_the_columns(scorer: Framin
 
 # --- the axes --------------------------------------------------------------------------------------------------------
 
-def test_axes_are_normalised_differences_and_nan_without_cues() -> None:
+def test_axes_are_shrunk_differences_and_nan_without_cues() -> None:
     counts = pd.DataFrame({"frame_all_at_once": [3.0, 0.0, 0.0], "frame_step_by_step": [1.0, 2.0, 0.0],
                            "frame_engagement": [0.0, 1.0, 1.0], "frame_pressure": [0.0, 1.0, 3.0]})
     axes = framing_axes(counts)
-    assert axes["deal_axis"].tolist()[:2] == [0.5, -1.0] and math.isnan(axes["deal_axis"].iloc[2])
-    assert math.isnan(axes["posture_axis"].iloc[0]) and axes["posture_axis"].tolist()[1:] == [0.0, -0.5]
+    k = SHRINKAGE_CUES
+    assert axes["deal_axis"].tolist()[:2] == pytest.approx([2 / (4 + k), -2 / (2 + k)]) and math.isnan(axes["deal_axis"].iloc[2])
+    assert math.isnan(axes["posture_axis"].iloc[0]) and axes["posture_axis"].tolist()[1:] == pytest.approx([0.0, -2 / (4 + k)])
+
+
+def test_one_cue_is_not_a_full_stance_and_many_cues_approach_one() -> None:
+    counts = pd.DataFrame({"frame_all_at_once": [0.0, 0.0], "frame_step_by_step": [0.0, 0.0],
+                           "frame_engagement": [0.0, 0.0], "frame_pressure": [1.0, 40.0]})
+    posture = framing_axes(counts)["posture_axis"]
+    assert -1 < posture.iloc[1] < posture.iloc[0] < 0
+    assert posture.iloc[0] == pytest.approx(-0.5) and posture.iloc[1] < -0.95
 
 
 def test_axes_keep_other_columns_and_the_index_and_leave_the_input_alone() -> None:
@@ -273,7 +292,7 @@ def test_axes_keep_other_columns_and_the_index_and_leave_the_input_alone() -> No
                            "frame_pressure": [2], "n_sentences": [7]}, index=["article-1"])
     axes = framing_axes(counts)
     assert axes.loc["article-1", "n_sentences"] == 7
-    assert axes.loc["article-1", "deal_axis"] == 1.0 and axes.loc["article-1", "posture_axis"] == -1.0
+    assert axes.loc["article-1", "deal_axis"] > 0 and axes.loc["article-1", "posture_axis"] < axes.loc["article-1", "deal_axis"] * -1
     assert "deal_axis" not in counts.columns
 
 
@@ -282,13 +301,159 @@ def test_axes_of_an_article_come_from_its_summed_sentences(scorer: FramingScorer
     per_article = scorer.score_many(sentences).sum().to_frame().T
     axes = framing_axes(per_article)
     all_at_once, step_by_step = per_article.loc[0, "frame_all_at_once"], per_article.loc[0, "frame_step_by_step"]
-    assert axes.loc[0, "deal_axis"] == pytest.approx((all_at_once - step_by_step) / (all_at_once + step_by_step))
+    assert axes.loc[0, "deal_axis"] == pytest.approx((all_at_once - step_by_step) / (all_at_once + step_by_step + SHRINKAGE_CUES))
     assert axes.loc[0, "deal_axis"] < 0
 
 
 def test_axes_name_the_missing_columns() -> None:
     with pytest.raises(ValueError, match="frame_pressure"):
         framing_axes(pd.DataFrame({"frame_all_at_once": [1], "frame_step_by_step": [0], "frame_engagement": [0]}))
+
+
+# --- context: paragraphs, the Korea rule, the deterrent owner (issue 13) -------------------------------------------
+
+def test_paragraph_openings_mark_the_first_sentence_after_each_line_break() -> None:
+    text = "Talks began. They went well.\nA second paragraph starts. It goes on.\n\nA third."
+    assert paragraph_openings(text, split_sentences(text)) == [True, False, True, False, True]
+
+
+def test_paragraph_openings_refuse_a_sentence_that_is_not_in_the_text() -> None:
+    with pytest.raises(ValueError, match="not found"):
+        paragraph_openings("Talks began.", ["Something else."])
+
+
+@pytest.mark.parametrize("sentence", [
+    "North Korea fired a missile.", "The DPRK said so.", "South Korea's president spoke.", "Officials in Pyongyang agreed.",
+    "Seoul responded.", "Tension rose on the peninsula.", "Denuclearization is the goal.", "Inter-Korean ties froze.",
+    "The ROK and the U.S. met.", "The KPA held a parade.",
+])
+def test_a_sentence_naming_the_koreas_is_about_korea(scorer: FramingScorer, sentence: str) -> None:
+    assert scorer.names_korea(sentence)
+    assert scorer.about_korea(sentence)
+
+
+@pytest.mark.parametrize("sentence", ["Iran rejected the offer.", "The Senate passed the bill.", "He spoke at length."])
+def test_a_sentence_naming_no_korea_is_not(scorer: FramingScorer, sentence: str) -> None:
+    assert not scorer.names_korea(sentence)
+    assert not scorer.about_korea(sentence)
+
+
+def test_a_korean_actor_makes_a_sentence_about_korea_by_the_actor_country() -> None:
+    scorer = FramingScorer(actor_countries={"leader-a": "KP", "leader-b": "KR", "leader-c": "US"})
+    assert scorer.about_korea("The leader spoke of talks.", ["leader-a"])
+    assert scorer.about_korea("The leader spoke of talks.", ["leader-b"])
+    assert not scorer.about_korea("The leader spoke of talks.", ["leader-c"])
+
+
+def test_the_previous_sentence_of_the_paragraph_gives_the_context(scorer: FramingScorer) -> None:
+    assert scorer.about_korea("Talks resume on Monday.", previous="North Korea agreed to meet.")
+    assert not scorer.about_korea("Talks resume on Monday.", previous="The weather was fine.")
+    assert not scorer.about_korea("Talks resume on Monday.", previous=None)  # it opens a paragraph
+
+
+@pytest.mark.parametrize("sentence", [
+    "Sanctions on Iran were tightened.", "The reconciliation package passed.", "Talks on Ukraine stalled.",
+    "New tariffs hit the trade talks.", "The budget negotiations continue.", "Israel agreed to a settlement freeze.",
+])
+def test_another_subject_in_the_sentence_breaks_the_context(scorer: FramingScorer, sentence: str) -> None:
+    assert not scorer.about_korea(sentence, previous="North Korea was discussed earlier.")
+
+
+def test_a_sentence_naming_korea_counts_even_beside_another_subject(scorer: FramingScorer) -> None:
+    assert scorer.about_korea("Sanctions on Iran and North Korea were tightened.")
+
+
+def test_score_in_context_counts_only_cues_about_korea(scorer: FramingScorer) -> None:
+    sentences = ["North Korea returned to the table.", "Talks resumed on Monday.", "Talks on Iran stalled.",
+                 "Talks resumed elsewhere."]
+    frame = scorer.score_in_context(sentences, [[], [], [], []], [True, False, False, True])
+    assert list(frame.columns) == list(SENTENCE_COLUMNS)
+    assert frame["frame_engagement"].tolist() == [0.0, 1.0, 0.0, 0.0]
+    assert frame["frame_off_topic"].tolist() == [0.0, 0.0, 1.0, 1.0]
+
+
+def test_score_in_context_takes_no_context_across_articles(scorer: FramingScorer) -> None:
+    # Two one-sentence-per-paragraph articles back to back: each first sentence opens a paragraph.
+    frame = scorer.score_in_context(["Pyongyang spoke.", "Talks resumed."], [[], []], [True, True])
+    assert frame.loc[1, "frame_engagement"] == 0 and frame.loc[1, "frame_off_topic"] == 1
+
+
+def test_score_in_context_needs_parallel_sequences(scorer: FramingScorer) -> None:
+    with pytest.raises(ValueError, match="one length"):
+        scorer.score_in_context(["Talks."], [], [True])
+
+
+def test_budget_reconciliation_is_off_topic_and_inter_korean_reconciliation_counts(scorer: FramingScorer) -> None:
+    frame = scorer.score_in_context(
+        ["North Korea fired a missile.", "The reconciliation bill passed.", "Inter-Korean reconciliation advanced."],
+        [[], [], []], [True, False, True])
+    assert frame["frame_engagement"].tolist() == [0.0, 0.0, 0.5]
+    assert frame.loc[1, "frame_off_topic"] == 0.5
+
+
+def test_a_government_named_for_reconciliation_is_not_a_cue(scorer: FramingScorer) -> None:
+    assert scorer.score("The Government of Reconciliation and National Unity sent greetings to Pyongyang.")["engagement"] == 0
+
+
+def test_negated_cues_are_neither_counted_nor_off_topic(scorer: FramingScorer) -> None:
+    cues = scorer.explain("They refused talks.", relevant=False)
+    assert [cue.status for cue in cues] == ["negated"]
+
+
+@pytest.mark.parametrize("sentence, owner", [
+    ("The DPRK will bolster its war deterrent.", "dprk"),
+    ("The army has a reliable self-defensive nuclear deterrent.", "dprk"),
+    ("The nuclear deterrent of the DPRK is ready.", "dprk"),
+    ("Washington and Seoul will strengthen deterrence.", "allies"),
+    ("The allies discussed tailored deterrence.", "allies"),
+    ("The hostile forces boast of deterrence.", "allies"),
+    ("We will strengthen deterrence against North Korea.", "target"),
+    ("China modernises its deterrent.", "other"),
+    ("Deterrence matters.", "unknown"),
+])
+def test_deterrent_owner_is_read_from_the_sentence(scorer: FramingScorer, sentence: str, owner: str) -> None:
+    cue = next(cue for cue in scorer.explain(sentence) if cue.owner is not None)
+    assert cue.owner == owner
+
+
+def test_deterrent_owner_falls_back_to_the_actors_country() -> None:
+    scorer = FramingScorer(actor_countries={"leader-a": "KP", "leader-c": "US"})
+    assert scorer.explain("He praised the deterrent.", ["leader-a"])[0].owner == "dprk"
+    assert scorer.explain("He praised the deterrent.", ["leader-c"])[0].owner == "allies"
+
+
+def test_the_dprk_deterrent_is_not_pressure_and_the_allies_deterrence_is(scorer: FramingScorer) -> None:
+    sentences = ["The DPRK will bolster its war deterrent.", "Seoul and Washington will strengthen deterrence on the peninsula.",
+                 "The allies reaffirmed extended deterrence for South Korea.", "China modernises its deterrent near Korea."]
+    frame = scorer.score_in_context(sentences, [[]] * 4, [True] * 4)
+    assert frame["frame_pressure"].tolist() == [0.0, 0.75, 1.0, 0.0]
+    assert frame["frame_dprk_deterrent"].tolist() == [0.75, 0.0, 0.0, 0.0]
+    assert frame["frame_off_topic"].tolist() == [0.0, 0.0, 0.0, 0.75]
+
+
+def test_score_alone_applies_the_deterrent_rule_but_not_the_korea_rule(scorer: FramingScorer) -> None:
+    assert scorer.score("The DPRK will bolster its war deterrent.")["pressure"] == 0
+    assert scorer.score("Sanctions on Iran were tightened.")["pressure"] == 1
+
+
+def test_explain_gives_the_span_of_each_cue(scorer: FramingScorer) -> None:
+    sentence = "Pyongyang wants talks, not sanctions."
+    cues = scorer.explain(sentence)
+    assert [(sentence[cue.start:cue.end], cue.frame, cue.status) for cue in cues] == [
+        ("talks", "engagement", "counted"), ("sanctions", "pressure", "negated")]
+
+
+def test_the_build_scores_framing_in_context() -> None:
+    import datetime as dt
+
+    from pipeline.build import analyse_articles
+
+    text = "North Korea agreed to meet. Talks resume on Monday.\nTalks on Iran stalled. The DPRK showed its war deterrent."
+    sentences, _, _ = analyse_articles([("a1", dt.date(2019, 4, 28), text)])
+    assert sentences["frame_engagement"] == [0.0, 1.0, 0.0, 0.0]
+    assert sentences["frame_off_topic"] == [0.0, 0.0, 1.0, 0.0]
+    assert sentences["frame_dprk_deterrent"] == [0.0, 0.0, 0.0, 0.75]
+    assert sentences["frame_pressure"] == [0.0] * 4
 
 
 # --- the seed editorial (read in place, never copied) ----------------------------------------------------------------
