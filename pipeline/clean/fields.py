@@ -25,6 +25,7 @@ from pipeline.clean.dates import find_date_line
 from pipeline.clean.encoding import repair_encoding, without_surrogates
 from pipeline.clean.markdown import MD_ESCAPE, decode_literal_escapes, strip_line_mark, strip_markdown, unwrap_hard_wrapped
 from pipeline.clean.markup import html_to_text, looks_like_markup
+from pipeline.glued import repair_glued_names
 from pipeline.text import normalize_text, split_sentences
 
 MAX_LINE_CHARS = 5_000
@@ -89,6 +90,7 @@ def clean_body(raw: str, title: str = "") -> Cleaned:
     text, repaired = repair_encoding(text)
     text = text.replace("\r\n", "\n").replace("\\\n", "\n")  # a trailing backslash is a Markdown line break
     text = strip_markdown(unwrap_hard_wrapped(text))
+    text = repair_glued_names(text)  # "ComradeKim Jong Unsent" -> "Comrade Kim Jong Un sent"
     if ".," in text:
         text = unglue_paragraphs(text)
     lines = _drop_furniture([strip_line_mark(line) for line in normalize_text(text).split("\n")], title)
