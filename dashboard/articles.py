@@ -6,7 +6,6 @@ corpus text that ends up in HTML goes through `dashboard.safe_text`.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -15,7 +14,7 @@ import plotly.graph_objects as go
 
 from dashboard.figures import style, tone_color
 from dashboard.queries import FRAME_MEASURES
-from dashboard.safe_text import as_text, escape_html, mark_matches, safe_http_url
+from dashboard.safe_text import as_text, escape_html, safe_http_url
 
 MENTION_CLASS = "pw-mention"
 TEXT_STYLE = (
@@ -29,38 +28,48 @@ def sentences_of(sentences: pd.DataFrame, article_id: str) -> pd.DataFrame:
     return sentences.loc[sentences["article_id"] == article_id].sort_values("sentence_idx")
 
 
-def mention_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
-    """A regex for the ways a text names these people: the full name (any case, space or hyphen
-    between parts, "Kim Jong-un" = "Kim Jong Un") and its first and last word (exact case, so
-    "Un" never matches "UN"). Longest alternatives first. None for no names.
+def article_mentions(sentence_actors: pd.DataFrame, article_id: str) -> pd.DataFrame:
+    """One article's mentions (sentence_actors rows): sentence_idx, actor_id, tone, start, end, in reading order."""
+    rows = sentence_actors.loc[sentence_actors["article_id"] == article_id, ["sentence_idx", "actor_id", "tone", "start", "end"]]
+    return rows.sort_values(["sentence_idx", "start"], kind="stable").reset_index(drop=True)
 
-    The artifacts record who a sentence mentions, not where: role references such as
-    "the supreme leader" are counted by the pipeline but not highlighted here.
+
+def mark_spans(text: object, spans: Iterable[tuple[int, int, str]], css_class: str) -> str:
+    """Escaped HTML of `text` with each (start, end, title) character span wrapped in <mark class=css_class title=...>.
+
+    Spans come from the artifacts, so they are checked rather than trusted: one that is empty,
+    outside the text or overlapping an earlier one is left unmarked. Each piece of text and
+    each title is escaped on its own, so a span can never split an entity or inject markup.
     """
-    alternatives: set[str] = set()
-    for name in names:
-        parts = [part for part in re.split(r"[\s\-]+", name.strip()) if part]
-        if not parts:
+    raw = as_text(text)
+    pieces: list[str] = []
+    position = 0
+    for start, end, title in sorted(spans, key=lambda span: (span[0], span[1])):
+        if not position <= start < end <= len(raw):
             continue
-        alternatives.add("(?i:" + r"[\s\-]?".join(re.escape(part) for part in parts) + ")")
-        alternatives.update(re.escape(part) for part in (parts[0], parts[-1]) if len(part) >= 2)
-    if not alternatives:
-        return None
-    ordered = sorted(alternatives, key=len, reverse=True)
-    return re.compile(r"(?<![\w-])(?:" + "|".join(ordered) + r")(?![\w])")
+        pieces.append(escape_html(raw[position:start]))
+        pieces.append(f'<mark class="{escape_html(css_class)}" title="{escape_html(title)}">{escape_html(raw[start:end])}</mark>')
+        position = end
+    pieces.append(escape_html(raw[position:]))
+    return "".join(pieces)
 
 
-def annotated_text_html(sentences: pd.DataFrame, actor_names: Mapping[str, str]) -> str:
-    """The article's sentences as escaped HTML: each shaded by its tone (hover: the terms that
-    moved the score) with the mentions of its leaders highlighted."""
+def annotated_text_html(sentences: pd.DataFrame, mentions: pd.DataFrame, actor_names: Mapping[str, str]) -> str:
+    """The article's sentences as escaped HTML: each shaded by its tone (hover: the terms that moved the
+    score), with every mention the pipeline counted (`article_mentions`: names, bare surnames, titles,
+    roles) highlighted; hovering a mention gives the person's name and the tone toward them."""
+    by_sentence: dict[int, list[tuple[int, int, str]]] = {}
+    for mention in mentions.itertuples():
+        name = actor_names.get(mention.actor_id, mention.actor_id)
+        by_sentence.setdefault(int(mention.sentence_idx), []).append(
+            (int(mention.start), int(mention.end), f"{name}: tone toward {float(mention.tone):+.2f}"))
     spans = []
     for sentence in sentences.itertuples():
-        pattern = mention_pattern(actor_names.get(actor_id, "") for actor_id in sentence.actor_ids)
         terms = as_text(sentence.tone_terms) or "no scored words"
         hover = f"tone {sentence.tone:+.2f}: {terms}"
         spans.append(
             f'<span class="pw-sentence" style="background-color:{tone_color(sentence.tone)}" title="{escape_html(hover)}">'
-            f"{mark_matches(sentence.text, pattern, MENTION_CLASS)}</span>"
+            f"{mark_spans(sentence.text, by_sentence.get(int(sentence.sentence_idx), ()), MENTION_CLASS)}</span>"
         )
     return f'{TEXT_STYLE}<div class="pw-article">{" ".join(spans)}</div>'
 

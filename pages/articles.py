@@ -32,8 +32,10 @@ if article is not None:
     text_column, facts_column = st.columns([3, 2], gap="large")
     with text_column:
         st.caption("Each sentence is shaded by its tone (red negative, green positive; hover for the words that moved "
-                   "the score); the leaders it mentions are highlighted.")
-        st.html(view.annotated_text_html(sentences, artifacts.actor_names))
+                   "the score); every mention of a leader that was counted is highlighted, including bare surnames and "
+                   "roles such as \"the supreme leader\" (hover for who it is and the tone toward them).")
+        mentions = view.article_mentions(artifacts.sentence_actors, article_id)
+        st.html(view.annotated_text_html(sentences, mentions, artifacts.actor_names))
     with facts_column:
         st.markdown("**Topics**")
         weights = view.topic_weights(artifacts.doc_topics, artifacts.topic_labels, article_id)

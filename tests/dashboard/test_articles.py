@@ -13,23 +13,26 @@ from dashboard.data import Artifacts
 from tests.dashboard.artifact_factory import ARTICLE_ID, HOSTILE_SENTENCE
 
 
-@pytest.mark.parametrize("text", ["Kim Jong Un said", "Kim Jong-un said", "KIM JONG UN said", "then Kim said", "as Un said"])
-def test_mention_pattern_finds_the_forms_of_a_name(text: str) -> None:
-    assert view.mention_pattern(["Kim Jong Un"]).search(text)
+def test_mark_spans_wraps_each_span_with_its_title_and_escapes_everything() -> None:
+    html = view.mark_spans("<b>Kim</b> met the President", [(15, 28, 'Trump "x" <i>'), (3, 6, "Kim Jong Un")], "m")
+    assert html == ('&lt;b&gt;<mark class="m" title="Kim Jong Un">Kim</mark>&lt;/b&gt; met '
+                    '<mark class="m" title="Trump &#34;x&#34; &lt;i&gt;">the President</mark>')
 
 
-@pytest.mark.parametrize("text", ["the UN said", "Kimchi is food", "kim said", "unsaid"])
-def test_mention_pattern_ignores_lookalikes(text: str) -> None:
-    assert view.mention_pattern(["Kim Jong Un"]).search(text) is None
+@pytest.mark.parametrize("spans", [[(5, 5, "empty")], [(-1, 3, "before")], [(10, 99, "beyond")], [(0, 4, "a"), (2, 6, "overlaps")]])
+def test_mark_spans_leaves_bad_spans_unmarked(spans: list[tuple[int, int, str]]) -> None:
+    html = view.mark_spans("Kim met Moon", spans, "m")
+    assert html.count("<mark") == sum(1 for _, _, title in spans if title == "a")
+    assert html.replace('<mark class="m" title="a">', "").replace("</mark>", "") == "Kim met Moon"
 
 
-def test_mention_pattern_prefers_the_full_name() -> None:
-    assert view.mention_pattern(["Donald Trump", "Moon Jae-in"]).findall("Donald Trump met Moon Jae-in and Moon") == [
-        "Donald Trump", "Moon Jae-in", "Moon"]
-
-
-def test_no_names_no_pattern() -> None:
-    assert view.mention_pattern([]) is None and view.mention_pattern([" "]) is None
+def test_article_mentions_in_reading_order(artifacts: Artifacts, artifact_dir: Path) -> None:
+    raw = pd.read_parquet(artifact_dir / "sentence_actors.parquet")
+    article_id = raw["article_id"].value_counts().index[0]  # the article with most mentions
+    got = view.article_mentions(artifacts.sentence_actors, article_id)
+    expected = raw.loc[raw["article_id"] == article_id].sort_values(["sentence_idx", "start"])
+    assert got["actor_id"].astype(str).tolist() == expected["actor_id"].tolist() and len(got)
+    assert got["tone"].tolist() == expected["tone"].tolist()
 
 
 def test_sentences_of_one_article_in_order(artifacts: Artifacts) -> None:
@@ -38,20 +41,33 @@ def test_sentences_of_one_article_in_order(artifacts: Artifacts) -> None:
     assert sentences["text"].iloc[-1] == HOSTILE_SENTENCE
 
 
-def test_annotated_text_escapes_and_highlights(artifacts: Artifacts) -> None:
-    sentences = view.sentences_of(artifacts.sentences, ARTICLE_ID.format(5))
-    html = view.annotated_text_html(sentences, artifacts.actor_names)
+def test_annotated_text_escapes_and_highlights_every_stored_mention(artifacts: Artifacts) -> None:
+    article_id = ARTICLE_ID.format(5)
+    sentences = view.sentences_of(artifacts.sentences, article_id)
+    mentions = view.article_mentions(artifacts.sentence_actors, article_id)
+    html = view.annotated_text_html(sentences, mentions, artifacts.actor_names)
     assert "<script>" not in html and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
     assert html.count('class="pw-sentence"') == len(sentences)
-    named = [artifacts.actor_names[actor_id] for ids in sentences["actor_ids"] for actor_id in ids]
-    assert html.count(f'<mark class="{view.MENTION_CLASS}">') >= len(named)
-    for name in named:
-        assert f'<mark class="{view.MENTION_CLASS}">{name}</mark>' in html
+    assert html.count(f'<mark class="{view.MENTION_CLASS}"') == len(mentions) > 0
+    text_of = dict(zip(sentences["sentence_idx"], sentences["text"], strict=True))
+    for mention in mentions.itertuples():
+        name = artifacts.actor_names[mention.actor_id]
+        marked = text_of[mention.sentence_idx][mention.start:mention.end]
+        assert f'title="{name}: tone toward {mention.tone:+.2f}">{marked}</mark>' in html
+
+
+def test_a_surname_or_role_is_highlighted_from_its_span_with_the_name() -> None:
+    sentences = pd.DataFrame({"sentence_idx": [0], "text": ["The supreme leader met Moon."], "tone": [0.0], "tone_terms": [""]})
+    mentions = pd.DataFrame({"sentence_idx": [0, 0], "actor_id": ["kim-jong-un", "moon-jae-in"], "tone": [0.25, -0.5],
+                             "start": [0, 23], "end": [18, 27]})
+    html = view.annotated_text_html(sentences, mentions, {"kim-jong-un": "Kim Jong Un"})
+    assert 'title="Kim Jong Un: tone toward +0.25">The supreme leader</mark>' in html
+    assert 'title="moon-jae-in: tone toward -0.50">Moon</mark>' in html  # no name in the build: the id
 
 
 def test_each_sentence_carries_its_tone_and_terms(artifacts: Artifacts) -> None:
     sentences = view.sentences_of(artifacts.sentences, ARTICLE_ID.format(0))
-    html = view.annotated_text_html(sentences, artifacts.actor_names)
+    html = view.annotated_text_html(sentences, view.article_mentions(artifacts.sentence_actors, ARTICLE_ID.format(0)), artifacts.actor_names)
     first = sentences.iloc[0]
     assert f'title="tone {first.tone:+.2f}: {first.tone_terms}"' in html
 
