@@ -103,6 +103,16 @@ def read_domain_lexicon(path: Path = DEFAULT_LEXICON_PATH) -> pd.DataFrame:
     return table
 
 
+def _without_edge_punctuation(match: re.Match[str]) -> tuple[int, int]:
+    """The span of a whitespace-separated piece without the punctuation at its edges (all of it when it is only punctuation)."""
+    piece = match.group()
+    bare = piece.strip(string.punctuation)
+    if not bare:
+        return match.span()
+    start = match.start() + len(piece) - len(piece.lstrip(string.punctuation))
+    return start, start + len(bare)
+
+
 def _is_negation(word: str) -> bool:
     return word in _NEGATIONS or "n't" in word
 
@@ -217,7 +227,7 @@ class ToneScorer:
             return []
         if not text.isascii():
             text = normalize_text(text).translate(_DASHES_AS_SPACES)
-        pieces = [(match.start(), match.end()) for match in _PIECE.finditer(text)]
+        pieces = [_without_edge_punctuation(match) for match in _PIECE.finditer(text)]
         first_piece = np.cumsum([0, *sizes[:-1]])
         return [
             (pieces[first_piece[i]][0], pieces[first_piece[i] + sizes[i] - 1][1], valence)

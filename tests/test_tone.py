@@ -1,6 +1,7 @@
 """Tone: fidelity to VADER, the diplomacy adaptation, explanations, aggregation and the human benchmarks."""
 from __future__ import annotations
 
+import datetime as dt
 import math
 from pathlib import Path
 
@@ -8,8 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer, normalize
 
+from pipeline.actors import ActorMatcher, load_gazetteer
+from pipeline.build import analyse_articles
+from pipeline.ingest import ingest
+from pipeline.stance import MENTIONS_COLUMN, split_sentence_actors, tone_toward
 from pipeline.tone import (
     DEFAULT_LEXICON_PATH,
     ToneScorer,
@@ -446,3 +451,111 @@ def test_diplomacy_sign_accuracy_is_clearly_better_than_plain_vader(domain: Tone
     assert accuracy(domain, diplomacy) >= max(0.8, accuracy(plain, diplomacy) + 0.25)
     held_out = diplomacy[diplomacy["id"].map(is_held_out)]
     assert accuracy(domain, held_out) > accuracy(plain, held_out)
+
+
+# --- tone toward each person (pipeline.stance) ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def matcher() -> ActorMatcher:
+    return ActorMatcher(load_gazetteer())
+
+
+def toward(matcher: ActorMatcher, scorer: ToneScorer, sentence: str, day: dt.date = dt.date(2023, 6, 1)) -> dict[str, float]:
+    mentions = matcher.match_article_spans([sentence], day)[0]
+    return {mention.actor_id: tone for mention, tone in zip(mentions, tone_toward(sentence, mentions, scorer), strict=True)}
+
+
+def test_praise_and_condemnation_go_to_their_targets(matcher: ActorMatcher, domain: ToneScorer) -> None:
+    got = toward(matcher, domain, "The agency praised Vladimir Putin and denounced Joe Biden.")
+    assert got["vladimir-putin"] > 0.05 and got["joe-biden"] < -0.05
+
+
+def test_friendly_words_count_for_sender_and_recipient(matcher: ActorMatcher, domain: ToneScorer) -> None:
+    got = toward(matcher, domain, "Kim Jong Un thanked Vladimir Putin for the support.")
+    assert got["kim-jong-un"] > 0.05 and got["vladimir-putin"] > 0.05
+
+
+def test_denouncing_someone_is_not_being_denounced(matcher: ActorMatcher, domain: ToneScorer) -> None:
+    got = toward(matcher, domain, "Kim Jong Un denounced Joe Biden.")
+    assert got["kim-jong-un"] == 0.0 and got["joe-biden"] < -0.05
+
+
+def test_a_speakers_hostile_words_are_not_against_the_speaker(matcher: ActorMatcher, domain: ToneScorer) -> None:
+    got = toward(matcher, domain, "Kim Jong Un said the reckless drills were a grave provocation.")
+    assert got["kim-jong-un"] == 0.0
+    assert toward(matcher, domain, "Kim Jong Un said he hoped for lasting peace.")["kim-jong-un"] > 0.05  # a friendly message counts
+
+
+def test_each_clause_bears_on_the_people_it_names(matcher: ActorMatcher, domain: ToneScorer) -> None:
+    got = toward(matcher, domain, "Joe Biden welcomed the talks, but Vladimir Putin's invasion was condemned.")
+    assert got["joe-biden"] > 0.05 and got["vladimir-putin"] < -0.05
+
+
+def test_a_clause_naming_nobody_bears_on_everyone(matcher: ActorMatcher, domain: ToneScorer) -> None:
+    sentence = "Donald Trump met Kim Jong Un; the talks collapsed."
+    got = toward(matcher, domain, sentence)
+    assert got["donald-trump"] == got["kim-jong-un"] == domain.score(sentence) < 0
+
+
+def test_words_inside_a_name_are_not_counted(matcher: ActorMatcher, domain: ToneScorer) -> None:
+    assert toward(matcher, domain, "The Great Leader Kim Il Sung visited.", dt.date(1990, 1, 1)) == {"kim-il-sung": 0.0}
+
+
+def test_every_mention_of_a_person_shares_one_tone(matcher: ActorMatcher, domain: ToneScorer) -> None:
+    sentence = "Joe Biden praised the deal, and Biden thanked Congress."
+    mentions = matcher.match_article_spans([sentence], dt.date(2023, 6, 1))[0]
+    tones = tone_toward(sentence, mentions, domain)
+    assert len(mentions) == 2 and tones[0] == tones[1] > 0
+
+
+def test_no_mentions_no_tones(domain: ToneScorer) -> None:
+    assert tone_toward("Nobody is named here, sadly.", [], domain) == []
+
+
+def test_word_valences_sum_to_the_sentence_score(domain: ToneScorer) -> None:
+    sentence = "Seoul welcomed the breakthrough but condemned the missile test."
+    spans = domain.word_valences(sentence)
+    assert [sentence[start:end] for start, end, _ in spans] == ["welcomed", "breakthrough", "condemned", "missile test"]
+    assert normalize(sum(valence for _, _, valence in spans), 15) == pytest.approx(domain.score(sentence), abs=1e-4)
+
+
+def test_split_sentence_actors_makes_one_row_per_mention() -> None:
+    sentences = pd.DataFrame({"article_id": ["a", "a"], "sentence_idx": [0, 1], "text": ["x", "y"],
+                              MENTIONS_COLUMN: [[("kim-jong-un", 0, 3, "surname", 0.5)], []]})
+    kept, table = split_sentence_actors(sentences)
+    assert MENTIONS_COLUMN not in kept and len(kept) == 2
+    assert table.to_dict("records") == [{"article_id": "a", "sentence_idx": 0, "actor_id": "kim-jong-un", "tone": 0.5,
+                                         "start": 0, "end": 3, "kind": "surname"}]
+
+
+# --- the demo corpus: the events the issue names -------------------------------------------
+
+DEMO = REPO / "data" / "demo"
+EVENT_WINDOWS = {  # first and last day of each event's coverage
+    "singapore": ("2018-06-12", "2018-06-20"),
+    "hanoi": ("2019-02-28", "2019-03-15"),
+    "liaison office": ("2020-06-16", "2020-06-25"),
+}
+
+
+@pytest.fixture(scope="module")
+def demo_event_tone() -> dict[str, float]:
+    """Mean article tone of the demo's coverage of each event, analysed as the build analyses it."""
+    articles = ingest([DEMO]).articles
+    _, _, aggregates = analyse_articles([(a.article_id, a.date, a.text) for a in articles])[:3]
+    tone = dict(zip(aggregates["article_id"], aggregates["tone"], strict=True))
+    means = {}
+    for event, (first, last) in EVENT_WINDOWS.items():
+        chosen = [tone[a.article_id] for a in articles if dt.date.fromisoformat(first) <= a.date <= dt.date.fromisoformat(last)]
+        assert len(chosen) >= 3, f"the demo should cover {event}"
+        means[event] = float(np.mean(chosen))
+    return means
+
+
+def test_demo_singapore_reads_warmer_than_the_hanoi_collapse(demo_event_tone: dict[str, float]) -> None:
+    assert demo_event_tone["singapore"] > demo_event_tone["hanoi"]
+
+
+def test_demo_liaison_office_demolition_reads_negative(demo_event_tone: dict[str, float]) -> None:
+    assert demo_event_tone["liaison office"] < -0.05
