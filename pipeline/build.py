@@ -35,7 +35,7 @@ from pipeline.framing import DEFAULT_FRAMING_PATH, SENTENCE_COLUMNS, FramingScor
 from pipeline.ingest import Article, GzipLimits, discover, ingest
 from pipeline.keywords import article_terms, monthly_keywords
 from pipeline.stance import MENTIONS_COLUMN, mention_rows, split_sentence_actors
-from pipeline.terms import STOPWORDS_PATH
+from pipeline.terms import STOPWORDS_PATH, term_texts
 from pipeline.text import split_sentences
 from pipeline.tone import DEFAULT_LEXICON_PATH, ToneScorer, article_tone
 from pipeline.topics import TopicModel, fit_topics
@@ -395,7 +395,7 @@ def _corpus_models(
     articles = _articles_frame(kept)
     stage_start = time.perf_counter()
     report("topics", 0.0)
-    topic_texts = (articles["title"] + "\n" + articles["text"]).tolist()
+    topic_texts = term_texts(articles["title"].tolist(), articles["text"].tolist())  # title once, no speaker labels
     model = fit_topics(articles["article_id"].tolist(), topic_texts, n_topics=options.n_topics, random_state=options.random_state)
     articles["topic_id"] = articles["article_id"].map(model.dominant).fillna(-1).astype("int64")
     report("topics", 1.0)

@@ -16,6 +16,13 @@ A term is a lower-cased word or a bigram of two adjacent words. Rules, and why:
   (years, figures, "38th"); a token that starts with a letter keeps its digits ("f-35", "g7").
 - A bigram joins two kept words only when nothing but spaces separates them in the text:
   a stop word, a number, punctuation or a line break between them breaks the pair.
+
+What is counted of an article (`term_text`): its title once and its body without the parts
+about the format rather than the subject. A headline-only record (its text is its title) is
+counted once, not twice. Transcript speaker labels ("MS. JEAN-PIERRE:", "Q", "MODERATOR:",
+"THE PRESIDENT:") go, with the time stamps ("1:03 P.M. EST") and the venue lines before the
+first speaker; so do agency datelines ("Pyongyang, October 11 (KCNA) --") and bylines
+anywhere in the body. The displayed text keeps them: a reader wants to see who spoke.
 """
 
 from __future__ import annotations
@@ -32,6 +39,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
+
+from pipeline.clean.boilerplate import DATELINE, is_byline, letters_key
 
 STOPWORDS_PATH = Path(__file__).resolve().parents[1] / "data" / "stopwords.txt"
 
@@ -60,6 +69,57 @@ _KOREAN_SURNAMES = frozenset(
 )
 # Korean romanisation uses no f, q, v, x or z: onset, optional glide, vowel, optional coda.
 _KOREAN_SYLLABLE = re.compile(r"(?:[bcdghjkmnprst]h?|ss|jj|kk|pp|tt)?[wy]?(?:ae|ai|eo|eu|oe|oi|ui|ye|oo|ee|a|e|i|o|u)(?:ng|n|m|l|k|p|t|r)?")
+
+
+# A transcript's speaker label at the start of a line: up to six upper-case words and a colon
+# ("MS. JEAN-PIERRE:", "SENIOR ADMINISTRATION OFFICIAL:"). Matched within the line's first
+# _MAX_LABEL characters, so a long line costs nothing more.
+_SPEAKER_LABEL = re.compile(r"[A-Z][A-Z.'\-]*(?: [A-Z][A-Z.'\-]*){0,5}:[ \t]*")
+_QUESTION_LABEL = re.compile(r"Q(?:[ \t]+|[.:][ \t]*)(?=\S)|Q\Z")  # "Q    Thanks, Jen." (only in transcripts)
+_MAX_LABEL = 60
+_TIME_STAMP = re.compile(r"(?:END[ \t]+)?\d{1,2}:\d{2}[ \t]*[AP]\.?M\.?(?:[ \t]+[A-Z]{2,4})?[ \t]*")  # "1:03 P.M. EST"
+_LOWER_WORD = re.compile(r"(?:^|\s)[a-z]")
+
+
+def _speaker_label_end(line: str) -> int:
+    """Where the speech starts after a speaker label at the start of `line` (0: no label)."""
+    match = _SPEAKER_LABEL.match(line, 0, _MAX_LABEL)
+    return match.end() if match else 0
+
+
+def _body_for_terms(text: str) -> str:
+    """The body without speaker labels, time stamps, venue lines, datelines and bylines."""
+    lines = text.split("\n")
+    labelled = [_speaker_label_end(line) for line in lines] if ":" in text else [0] * len(lines)
+    transcript = any(labelled)
+    kept: list[str] = []
+    for line, label_end in zip(lines, labelled, strict=True):
+        if label_end:
+            line = line[label_end:]
+        elif transcript:
+            if not kept and not _LOWER_WORD.search(line):  # a venue line before the first speaker ("East Room")
+                continue
+            question = _QUESTION_LABEL.match(line, 0, _MAX_LABEL)
+            line = line[question.end() :] if question else line
+        if _TIME_STAMP.fullmatch(line.strip()) or is_byline(line):
+            continue
+        if "(" in line[:80]:
+            line = DATELINE.sub("", line, count=1)
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def term_text(title: str, text: str) -> str:
+    """What is counted of an article: the title once, then the body about its subject (see the module docstring)."""
+    body = _body_for_terms(text) if text else ""
+    if not title or (len(text) <= 2 * len(title) + 20 and letters_key(title) == letters_key(text)):
+        return body or title
+    return f"{title}\n{body}" if body else title
+
+
+def term_texts(titles: Sequence[str], texts: Sequence[str]) -> list[str]:
+    """`term_text` of each title and text, in order (missing values count as empty)."""
+    return [term_text(title if isinstance(title, str) else "", text if isinstance(text, str) else "") for title, text in zip(titles, texts, strict=True)]
 
 
 def _expand_abbreviation(match: re.Match[str]) -> str:

@@ -70,3 +70,4 @@ def test_clean_up_repairs_the_body_so_terms_see_the_name() -> None:
 @pytest.mark.parametrize("unit", ["aKim", "ComradeKim ", "Kim Jong Un", "Kim Jong Unx", "aKim Jong Una", "aComrade", "Mc", "Kim Il Sung"])
 def test_repair_is_linear(unit: str) -> None:
     _check(repair_glued_names, unit, size=128 * KB, plain_unit=PROSE)
+

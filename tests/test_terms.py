@@ -7,7 +7,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from pipeline.terms import STOPWORDS_PATH, as_term, count_terms, load_stopwords, make_vectorizer, terms
+from pipeline.terms import STOPWORDS_PATH, as_term, count_terms, load_stopwords, make_vectorizer, term_text, term_texts, terms
+from tests.test_hostile_patterns import KB, PROSE, _check
 
 
 def unigrams(text: str) -> list[str]:
@@ -225,3 +226,62 @@ def test_count_terms_without_any_term_has_no_columns() -> None:
     counted = count_terms(["", "It was said."])
     assert counted.counts.shape == (2, 0)
     assert counted.counts.dtype == np.int64
+
+
+# --- what of an article is counted (term_text) --------------------------------------------
+
+
+def test_a_headline_only_record_is_counted_once() -> None:
+    headline = "Leader Inspects Fertilizer Plant"
+    assert term_text(headline, headline) == headline
+    counted = Counter(terms(term_text(headline, headline)))
+    assert counted["fertilizer"] == 1 and counted["fertilizer plant"] == 1
+
+
+def test_a_title_and_a_different_body_are_both_counted() -> None:
+    assert term_text("Plant Opens", "Workers gathered at the plant.") == "Plant Opens\nWorkers gathered at the plant."
+    assert term_text("", "Only a body.") == "Only a body."
+    assert term_text("Only a title", "") == "Only a title"
+
+
+TRANSCRIPT = """Briefing Room Of The Building
+
+2:15 P.M. EDT
+
+MS. ROE:  Good afternoon.  The sanctions stay in place.
+
+Q    Thanks, Jane.  Will the envoy travel?
+
+SENIOR ADMINISTRATION OFFICIAL:  The envoy travels next week.
+
+MODERATOR: Next question.
+THE PRESIDENT: Missiles were discussed.
+Q
+END 3:02 P.M. EDT"""
+
+
+def test_transcript_speaker_labels_times_and_venue_are_not_counted() -> None:
+    counted = set(terms(term_text("Press Briefing", TRANSCRIPT)))
+    assert {"sanctions", "envoy", "missiles", "afternoon", "question", "envoy travels"} <= counted
+    assert not {"roe", "senior", "administration official", "moderator", "president", "edt", "briefing room", "building"} & counted
+    assert "press briefing" in counted  # the title stays
+
+
+def test_speaker_labels_stay_in_the_displayed_text_and_plain_prose_keeps_its_q() -> None:
+    assert term_text("", "Q scores rose.\nThe plan holds.") == "Q scores rose.\nThe plan holds."  # not a transcript
+    assert term_text("", "The report: KCNA said the plan holds.") == "The report: KCNA said the plan holds."
+
+
+def test_datelines_and_bylines_anywhere_in_the_body_are_not_counted() -> None:
+    body = "First story ends here.\nBy Jane Roe, Staff Reporter\nSeoul, May 2 (Yonhap) -- The second story begins."
+    assert term_text("Two stories", body) == "Two stories\nFirst story ends here.\nThe second story begins."
+
+
+def test_term_texts_pairs_titles_and_texts() -> None:
+    assert term_texts(["A title", "Same"], ["A body.", "Same"]) == ["A title\nA body.", "Same"]
+    assert term_texts([None], ["Body."]) == ["Body."]  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize("unit", ["A:", "MS. A: ", "Q ", "Q\n", "AAAA ", "1:00 P.M. ", "(", "By A ", "\nA (B) -- "])
+def test_term_text_is_linear(unit: str) -> None:
+    _check(lambda text: term_text("A title", text), unit, size=128 * KB, plain_unit=PROSE)
