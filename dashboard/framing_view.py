@@ -11,6 +11,8 @@ Pure functions (tables in, tables or figures out); pages/framing.py lays them ou
 """
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,11 +22,15 @@ import plotly.graph_objects as go
 from dashboard.figures import THIN_COLOR, date_format, style
 from dashboard.queries import period_start
 from dashboard.safe_text import escape_html
-from pipeline.framing import FRAME_COLUMNS, framing_axes
+from pipeline.framing import DPRK_DETERRENT_COLUMN, FRAME_COLUMNS, OFF_TOPIC_COLUMN, SHRINKAGE_CUES, FramingScorer, framing_axes
 
 MIN_CUES = 5
 """A group's axis value resting on fewer cues than this is drawn grey."""
 TITLE_CHARS = 60
+EXAMPLES_PER_FRAME = 3
+NOT_COUNTED = {OFF_TOPIC_COLUMN: "set aside: about another subject", DPRK_DETERRENT_COLUMN: "set aside: the DPRK's own deterrent"}
+"""The artifact's columns of cues found but not counted in a frame, with what the page calls them."""
+_STATUS = {OFF_TOPIC_COLUMN: "off_topic", DPRK_DETERRENT_COLUMN: "dprk_deterrent"}
 
 
 @dataclass(frozen=True)
@@ -51,15 +57,129 @@ AXES = {
 }
 FRAME_LABELS = {column: label for axis in AXES.values()
                 for column, label in ((axis.positive, axis.positive_label), (axis.negative, axis.negative_label))}
+EXAMPLE_LABELS = {**FRAME_LABELS, **NOT_COUNTED}
 FRAME_COLORS = {"frame_all_at_once": "#4c78a8", "frame_step_by_step": "#9ecae9", "frame_engagement": "#54a24b", "frame_pressure": "#e45756"}
 AXES_CAPTION = (
     "**Deal axis**: +1 when every cue is all-at-once, everything in one deal (\"big deal\", CVID, \"grand bargain\"); "
     "-1 when every cue is step-by-step (\"phased\", \"action for action\", partial sanctions relief). "
     "**Posture axis**: +1 all engagement (talks, summits, dialogue), -1 all pressure (sanctions, \"maximum pressure\"). "
-    "A point is (cues of one side - cues of the other) / (both) summed over all the articles it stands for, so an "
+    "A point is (cues of one side - cues of the other) / (both + 1) summed over all the articles it stands for, so an "
     f"article with one cue does not weigh like one with twenty; points resting on fewer than {MIN_CUES} cues are grey. "
     "Cues are weighted: a phrase that often means something else counts less than 1."
 )
+INTRODUCTION = (
+    "How do texts talk about getting North Korea to give up its nuclear weapons? This page counts the words of two "
+    "debates: **one big deal or step by step**, and **engagement (talks, summits) or pressure (sanctions, deterrence)**. "
+    "A word counts only when its sentence, or the one before it in the same paragraph, is about Korea: sanctions on Iran "
+    "or a budget \"reconciliation\" bill are set aside, and so is North Korea's own \"war deterrent\", which is its "
+    "posture, not pressure on it."
+)
+HOW_IT_IS_COMPUTED = f"""
+- **Cues.** Each frame has a list of weighted phrases (`data/framing_lexicon.csv`): 1 when the phrase names the approach
+  outright ("maximum pressure", "action for action"), less when it often means something else. The longest phrase wins,
+  and a cue right after a negation ("no talks", "rejected a phased approach") counts zero.
+- **About Korea.** A cue counts only when its sentence names North or South Korea, Pyongyang, Seoul, the peninsula,
+  denuclearization or a Korean leader or official, or names no other subject (Iran, Ukraine, Israel, tariffs, a budget
+  bill...) and the sentence before it in the same paragraph names Korea. The rest is shown as "about another subject".
+- **Whose deterrent.** A "deterrent" or "deterrence" cue is the DPRK's own when the words right before it say so
+  ("war deterrent", "self-defensive") or the nearest country named before it (else after it) is the DPRK; it is then set
+  aside. The allies' deterrence ("extended", "U.S.-ROK", "against the DPRK") and deterrence whose owner is not said count
+  as pressure; another country's deterrent (China's, NATO's) is set aside with the other subjects.
+- **Axes.** deal axis = (all-at-once - step-by-step) / (all-at-once + step-by-step + {SHRINKAGE_CUES:g}), posture axis
+  = (engagement - pressure) / (engagement + pressure + {SHRINKAGE_CUES:g}), over the summed cues of the articles a
+  point stands for. The + {SHRINKAGE_CUES:g} pulls values resting on few cues toward 0: one cue gives 0.5, not 1; twenty
+  give 0.95. Empty when neither side has a cue.
+"""
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much framing the filtered articles hold: articles with a counted cue, and the cue weight set aside."""
+
+    articles: int
+    with_cue: int
+    counted: float
+    off_topic: float
+    dprk_deterrent: float
+
+    @property
+    def share_with_cue(self) -> float:
+        """Share of the articles with at least one counted cue (NaN without articles)."""
+        return self.with_cue / self.articles if self.articles else float("nan")
+
+    @property
+    def share_set_aside(self) -> float:
+        """Share of all cue weight found that was not counted (NaN without cues)."""
+        found = self.counted + self.off_topic + self.dprk_deterrent
+        return (self.off_topic + self.dprk_deterrent) / found if found else float("nan")
+
+
+def cue_coverage(articles: pd.DataFrame) -> Coverage:
+    """Counted and set-aside cues of the articles; builds older than the Korea rule have no set-aside columns (0)."""
+    counted = articles[list(FRAME_COLUMNS)].astype(float).sum(axis=1)
+    set_aside = {column: float(articles[column].sum()) if column in articles.columns else 0.0 for column in NOT_COUNTED}
+    return Coverage(len(articles), int((counted > 0).sum()), float(counted.sum()), set_aside[OFF_TOPIC_COLUMN],
+                    set_aside[DPRK_DETERRENT_COLUMN])
+
+
+def coverage_metrics(coverage: Coverage) -> list[tuple[str, str, str]]:
+    """(label, value, explanation) of the page's two headline figures."""
+    set_aside = "none" if math.isnan(coverage.share_set_aside) else f"{coverage.share_set_aside:.0%}"
+    with_cue = "-" if math.isnan(coverage.share_with_cue) else f"{coverage.share_with_cue:.0%}"
+    return [
+        ("Articles with a framing cue about Korea", with_cue,
+         f"{coverage.with_cue:,} of {coverage.articles:,} filtered articles have at least one counted cue."),
+        ("Cue weight set aside", set_aside,
+         f"Of the cue weight found, {coverage.off_topic:.3g} was about another subject and {coverage.dprk_deterrent:.3g} was the "
+         "DPRK's own deterrent; neither counts in the axes."),
+    ]
+
+
+@functools.cache
+def _scorer() -> FramingScorer:
+    """The scorer that names the cues of the example sentences (loaded once per process)."""
+    return FramingScorer()
+
+
+def frame_examples(sentences: pd.DataFrame, articles: pd.DataFrame, n: int = EXAMPLES_PER_FRAME,
+                   scorer: FramingScorer | None = None) -> pd.DataFrame:
+    """A few example sentences per frame, and of the cues set aside, from the given articles.
+
+    Columns: frame (artifact column), label, article_id, date, source, title, text, cues (the
+    cue words of that frame in the sentence, "; "-joined), weight. Per frame, the sentences
+    with the most weight of that frame, one per article, newest first among equals.
+    """
+    scorer = scorer or _scorer()
+    columns = [column for column in (*FRAME_COLUMNS, *NOT_COUNTED) if column in sentences.columns]
+    wanted = sentences.loc[sentences["article_id"].isin(articles["article_id"]) & (sentences[columns] > 0).any(axis=1)]
+    wanted = wanted.merge(articles[["article_id", "date", "source", "title"]], on="article_id")
+    parts = []
+    for column in columns:
+        ranked = wanted.loc[wanted[column] > 0].sort_values([column, "date"], ascending=False, kind="stable")
+        chosen = ranked.drop_duplicates("article_id").head(n)
+        relevant = (chosen[[c for c in (*FRAME_COLUMNS, DPRK_DETERRENT_COLUMN) if c in chosen.columns]] > 0).any(axis=1)
+        cues = [_cue_words(scorer, text, actors, column, bool(is_relevant))
+                for text, actors, is_relevant in zip(chosen["text"], chosen["actor_ids"], relevant)]
+        parts.append(pd.DataFrame({
+            "frame": column, "label": EXAMPLE_LABELS[column], "article_id": chosen["article_id"].astype("str").to_numpy(),
+            "date": chosen["date"].to_numpy(), "source": chosen["source"].astype("str").to_numpy(),
+            "title": chosen["title"].astype("str").to_numpy(), "text": chosen["text"].astype("str").to_numpy(), "cues": cues,
+            "weight": chosen[column].to_numpy(dtype=float),
+        }))
+    if not parts:
+        return pd.DataFrame(columns=["frame", "label", "article_id", "date", "source", "title", "text", "cues", "weight"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def _cue_words(scorer: FramingScorer, text: str, actor_ids: object, column: str, relevant: bool) -> str:
+    """The words of the sentence's cues that went to ``column`` ("" when today's lexicon no longer finds them)."""
+    cues = scorer.explain(text, list(actor_ids) if actor_ids is not None else [], relevant)
+    if column in _STATUS:
+        words = [cue.text for cue in cues if cue.status == _STATUS[column]]
+    else:
+        words = [cue.text for cue in cues if cue.status == "counted" and f"frame_{cue.frame}" == column]
+    return "; ".join(words)
+
 
 
 def _axis_balance(articles: pd.DataFrame, key: pd.Series, key_name: str) -> pd.DataFrame:

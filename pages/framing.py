@@ -14,12 +14,18 @@ ctx = page_context()
 articles = ctx.articles
 
 st.title("Framing")
-st.caption(view.AXES_CAPTION)
+st.markdown(view.INTRODUCTION)
+with st.expander("How it is computed"):
+    st.markdown(view.HOW_IT_IS_COMPUTED)
+    st.caption(view.AXES_CAPTION)
 if "about" in ctx.pages:
     st.page_link(ctx.pages["about"], label="How the cues are found: About the measures", icon=":material/info:")
 if articles.empty:
     st.info("No article matches the filters: widen the dates or remove a filter in the sidebar.")
     st.stop()
+
+for column, (label, value, help_text) in zip(st.columns(2), view.coverage_metrics(view.cue_coverage(articles))):
+    column.metric(label, value, help=help_text)
 
 frequency = choose_frequency(articles["date"].min(), articles["date"].max())
 st.subheader("The two axes over time")
@@ -32,6 +38,18 @@ st.subheader("How much framing there is")
 volume = view.cue_volume(articles, frequency)
 show_chart(view.cue_volume_figure(volume, frequency), volume, name=f"framing-cues-per-{frequency}", key="framing_volume", selectable=False)
 st.caption("Cues of each frame per 1,000 words of the period's articles: when denuclearization approaches were talked about at all.")
+
+st.subheader("Example sentences")
+examples = view.frame_examples(ctx.artifacts.sentences, articles)
+if examples.empty:
+    st.caption("No sentence of the filtered articles has a framing cue.")
+for label, rows in examples.groupby("label", sort=False):
+    st.markdown(f"**{label}**")
+    st.dataframe(rows[["date", "source", "cues", "text", "title"]], hide_index=True, width="stretch",
+                 column_config={"date": st.column_config.DateColumn("Date"), "source": "Source", "cues": "Cue words",
+                                "text": st.column_config.TextColumn("Sentence", width="large"), "title": "Article"})
+st.caption(f"Up to {view.EXAMPLES_PER_FRAME} sentences per frame from the filtered articles, those with the most cue weight first, "
+           "one per article; \"Cue words\" names the phrases that counted (or were set aside).")
 
 st.subheader("Per source")
 by_source = view.axes_by_source(articles)

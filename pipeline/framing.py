@@ -314,11 +314,13 @@ ALLIED_COUNTRIES = frozenset({"US", "KR", "JP"})
 DETERRENT_TERM = "deterren(ce|t|ts)"
 """The lexicon entry whose owner is read from its sentence; "extended deterrence" is the allies' by definition."""
 
-# What makes a sentence about Korea, besides a Korean actor: the Koreas and their capitals, the
-# peninsula, denuclearization and a few Korea-only names (Panmunjom, Kaesong, the six-party talks).
+# What makes a sentence about Korea, besides a Korean actor: the Koreas and their capitals, "the North"
+# (capitalised, as Western prose names the DPRK), the peninsula, denuclearization and Korea-only names
+# (Panmunjom, Kaesong, Yongbyon, the DMZ, Hwasong missiles, the six-party talks).
 _KOREA = re.compile(
-    r"\b(?:korea\w*|inter[\s-]?korean|dprk|d\.p\.r\.k|rok|r\.o\.k|kpa|pyongyang|seoul|panmunjom|kaesong|"
-    r"the\s+peninsula|denucleari[sz]\w*|six[\s-]party|north[\s-]south)(?!\w)",
+    r"\b(?:korea\w*|inter[\s-]?korean|dprk|d\.p\.r\.k|rok|r\.o\.k|kpa|pyongyang|seoul|panmunjom|kaesong|kumgang|"
+    r"yongbyon|punggye[\s-]?ri|sohae|dmz|demilitari[sz]ed\s+zone|yeonpyeong|yonphyong|hwasong\w*|"
+    r"the\s+peninsula|denucleari[sz]\w*|six[\s-]party|north[\s-]south|(?-i:the\s+North)(?!\s+(?:Atlantic|Pole|Sea|American)))(?!\w)",
     re.IGNORECASE,
 )
 # Subjects that make a sentence about something else when it does not name Korea itself: other
@@ -341,10 +343,11 @@ _ALLY_MODIFIERS = frozenset({"extended", "integrated", "tailored", "combined", "
 _MODIFIER_WORDS = 3
 _MODIFIER_TOKEN = re.compile(r"[\w'’.-]+|[,;:!?()\[\]\u2013\u2014\"“”]")
 # Parties in the sentence, the nearest one before the cue (else after it) owns it; after "against",
-# "on" or "toward" the party is the deterrent's target, which makes it pressure on the North. KCNA's
+# "on", "toward", "with", "to" or "from" the party is not the owner: the DPRK there is the target of
+# the deterrence, which makes it pressure on the North ("talks with North Korea, while keeping deterrence"). KCNA's
 # names for the US and its allies ("hostile forces", "the enemy", "imperialists", "puppets") are the allies.
 _OWNER_MARKERS = re.compile(
-    r"(?P<against>\b(?:against|toward|towards|on|upon|at)\s+(?:the\s+)?)?"
+    r"(?P<against>\b(?:against|toward|towards|on|upon|at|with|to|from)\s+(?:the\s+)?)?"
     r"(?:(?P<dprk>\b(?:dprk|d\.p\.r\.k|north\s+korea\w*|pyongyang|kpa|korean\s+people's\s+army)(?!\w))"
     r"|(?P<allies>\b(?:(?-i:US)|u\.s|united\s+states|america\w*|washington|rok|r\.o\.k|south\s+korea\w*|seoul|japan\w*|tokyo|"
     r"allies|allied|alliance|hostile\s+forces|enem(?:y|ies)|imperialists?|puppets?)(?!\w))"

@@ -18,6 +18,7 @@ from tests.dashboard.test_topics_view import chart_selection, chart_spec
 AppRun = Callable[..., AppTest]
 PAGE = "pages/framing.py"
 DEAL, POSTURE = view.AXES["deal_axis"], view.AXES["posture_axis"]
+K = view.SHRINKAGE_CUES
 
 
 @pytest.fixture(scope="module")
@@ -51,13 +52,13 @@ def row(table: pd.DataFrame, axis: str, **keys: object) -> pd.Series:
 
 
 def test_a_period_axis_weighs_cues_not_articles() -> None:
-    # One article with three all-at-once cues, one with one step-by-step cue: (3 - 1) / 4, not the mean of +1 and -1.
+    # One article with three all-at-once cues, one with one step-by-step cue: (3 - 1) / (4 + k), not the mean of two articles.
     table = view.axes_by_period(hand_made([("2019-03-04", 3, 0, 0, 0, 100), ("2019-03-20", 0, 1, 0, 2, 100)]), "month")
     deal = row(table, "deal_axis", period=pd.Timestamp("2019-03-01"))
-    assert deal["value"] == pytest.approx(0.5)
+    assert deal["value"] == pytest.approx(2 / (4 + K))
     assert (deal["positive_cues"], deal["negative_cues"], deal["cues"], deal["articles"]) == (3, 1, 4, 2)
     posture = row(table, "posture_axis", period=pd.Timestamp("2019-03-01"))
-    assert posture["value"] == -1.0 and posture["cues"] == 2
+    assert posture["value"] == pytest.approx(-2 / (2 + K)) and posture["cues"] == 2
 
 
 def test_a_period_without_cues_has_no_value_and_is_thin() -> None:
@@ -84,7 +85,7 @@ def test_axes_by_month_of_the_factory(artifacts: Artifacts, raw: pd.DataFrame) -
     posture = table.loc[table["axis"] == "posture_axis"].set_index("period")
     assert len(posture) == 24 and posture["articles"].sum() == 40
     for month, (engagement, pressure) in sums.iterrows():
-        expected = (engagement - pressure) / (engagement + pressure) if engagement + pressure else np.nan
+        expected = (engagement - pressure) / (engagement + pressure + K) if engagement + pressure else np.nan
         assert posture.loc[month, "value"] == pytest.approx(expected, nan_ok=True)
         assert posture.loc[month, "cues"] == pytest.approx(engagement + pressure)
 
@@ -96,7 +97,7 @@ def test_axes_by_source_of_the_factory(artifacts: Artifacts, raw: pd.DataFrame) 
         of_source = raw.loc[raw["source"] == source]
         every, step = of_source["frame_all_at_once"].sum(), of_source["frame_step_by_step"].sum()
         deal = row(table, "deal_axis", source=source)
-        assert deal["value"] == pytest.approx((every - step) / (every + step))
+        assert deal["value"] == pytest.approx((every - step) / (every + step + K))
         assert (deal["cues"], deal["articles"], deal["thin"]) == (every + step, len(of_source), every + step < 5)
 
 
@@ -175,8 +176,9 @@ def test_axes_figure_greys_thin_points_and_breaks_the_line_there() -> None:
     table = view.axes_by_period(articles, "month")
     fig = view.axes_figure(table, "month")
     deal_line, deal_thin, posture_line, posture_thin = fig.data
-    assert list(deal_line.y)[0] == 1.0 and math.isnan(list(deal_line.y)[1]) and list(deal_line.y)[2] == pytest.approx(-1 / 3)
-    assert math.isnan(list(deal_thin.y)[0]) and list(deal_thin.y)[1] == 1.0
+    assert list(deal_line.y)[0] == pytest.approx(6 / 7) and math.isnan(list(deal_line.y)[1])
+    assert list(deal_line.y)[2] == pytest.approx(-2 / (6 + K))
+    assert math.isnan(list(deal_thin.y)[0]) and list(deal_thin.y)[1] == pytest.approx(1 / (1 + K))
     assert deal_thin.marker.color == view.THIN_COLOR and deal_thin.mode == "markers" and "markers" in deal_line.mode
     assert [point[0] for point in deal_line.customdata] == ["2019-01-01", "2019-02-01", "2019-03-01"]
     assert [point[1] for point in posture_line.customdata] == [1, 1, 6]
@@ -225,6 +227,79 @@ def test_the_caption_explains_both_axes() -> None:
         assert words in view.AXES_CAPTION
 
 
+# --- coverage and example sentences -----------------------------------------------------
+
+
+def test_coverage_counts_articles_with_a_counted_cue_and_the_weight_set_aside() -> None:
+    articles = hand_made([("2019-01-01", 1, 0, 0, 0, 10), ("2019-01-02", 0, 0, 0, 0, 10), ("2019-01-03", 0, 0, 2, 1, 10)])
+    articles["frame_off_topic"] = [0.0, 3.0, 1.0]
+    articles["frame_dprk_deterrent"] = [0.0, 0.0, 0.75]
+    coverage = view.cue_coverage(articles)
+    assert (coverage.articles, coverage.with_cue, coverage.counted) == (3, 2, 4.0)
+    assert coverage.share_with_cue == pytest.approx(2 / 3)
+    assert coverage.share_set_aside == pytest.approx(4.75 / 8.75)
+    labels = [label for label, _, _ in view.coverage_metrics(coverage)]
+    values = [value for _, value, _ in view.coverage_metrics(coverage)]
+    assert labels == ["Articles with a framing cue about Korea", "Cue weight set aside"] and values == ["67%", "54%"]
+
+
+def test_coverage_of_a_build_without_the_set_aside_columns_and_of_nothing() -> None:
+    older = view.cue_coverage(hand_made([("2019-01-01", 1, 0, 0, 0, 10)]))
+    assert (older.off_topic, older.dprk_deterrent, older.share_set_aside) == (0.0, 0.0, 0.0)
+    empty = view.cue_coverage(hand_made([]))
+    assert empty.articles == 0 and math.isnan(empty.share_with_cue) and math.isnan(empty.share_set_aside)
+    assert [value for _, value, _ in view.coverage_metrics(empty)] == ["-", "none"]
+
+
+def examples_input() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Three articles' sentences (self-written) with the frame columns the build would give them."""
+    articles = hand_made([("2019-01-01", 0, 0, 0, 0, 10), ("2019-02-01", 0, 0, 0, 0, 10), ("2019-03-01", 0, 0, 0, 0, 10)])
+    rows = [
+        ("x0", "North Korea wants talks and a summit.", {"frame_engagement": 2.0}),
+        ("x0", "Pyongyang agreed to talks.", {"frame_engagement": 1.0}),
+        ("x1", "Seoul backed talks.", {"frame_engagement": 1.0}),
+        ("x1", "Sanctions on Iran were tightened.", {"frame_off_topic": 1.0}),
+        ("x2", "The DPRK will bolster its war deterrent.", {"frame_dprk_deterrent": 0.75}),
+        ("x2", "Seoul wants sanctions, not talks.", {"frame_pressure": 1.0}),
+    ]
+    columns = [*view.FRAME_COLUMNS, *view.NOT_COUNTED]
+    sentences = pd.DataFrame([{"article_id": article, "sentence_idx": i, "text": text, "actor_ids": (),
+                               **{column: values.get(column, 0.0) for column in columns}} for i, (article, text, values) in enumerate(rows)])
+    return sentences, articles
+
+
+def test_examples_take_the_strongest_sentence_per_article_and_name_the_cues() -> None:
+    sentences, articles = examples_input()
+    examples = view.frame_examples(sentences, articles, n=3)
+    engagement = examples.loc[examples["frame"] == "frame_engagement"]
+    assert engagement["article_id"].tolist() == ["x0", "x1"]  # one per article, the heavier first
+    assert engagement["cues"].tolist() == ["talks; summit", "talks"]
+    assert examples.loc[examples["frame"] == "frame_pressure", "cues"].tolist() == ["sanctions"]  # the negated talks are not named
+    off_topic = examples.loc[examples["frame"] == "frame_off_topic"]
+    assert off_topic["cues"].tolist() == ["Sanctions"] and off_topic["label"].tolist() == ["set aside: about another subject"]
+    assert examples.loc[examples["frame"] == "frame_dprk_deterrent", "cues"].tolist() == ["deterrent"]
+    assert "frame_all_at_once" not in set(examples["frame"])
+
+
+def test_examples_come_from_the_given_articles_only_and_at_most_n_per_frame() -> None:
+    sentences, articles = examples_input()
+    examples = view.frame_examples(sentences, articles.iloc[1:], n=1)
+    assert set(examples["article_id"]) <= {"x1", "x2"}
+    assert examples.groupby("frame").size().max() == 1
+    assert view.frame_examples(sentences, articles.iloc[:0]).empty
+
+
+def test_examples_of_the_factory_name_a_cue_for_every_frame(artifacts: Artifacts) -> None:
+    examples = view.frame_examples(artifacts.sentences, artifacts.articles)
+    assert set(examples["frame"]) == set(view.FRAME_COLUMNS)
+    assert (examples.groupby("frame").size() == view.EXAMPLES_PER_FRAME).all()
+    named = examples.loc[examples["cues"] != ""]
+    assert set(named["frame"]) == set(view.FRAME_COLUMNS)
+    assert all(cue in text for cues, text in zip(named["cues"], named["text"]) for cue in cues.split("; "))
+    # The factory gives some sentences a frame their words do not carry: those name no cue rather than a wrong one.
+    assert set(examples.loc[examples["cues"] == "", "text"].str.contains("condemned")) <= {True}
+
+
 # --- the page, through app.py -----------------------------------------------------------
 
 
@@ -236,6 +311,10 @@ def test_page_draws_every_chart(app_test: AppRun, raw: pd.DataFrame) -> None:
     at = open_framing(app_test)
     assert not at.exception and [title.value for title in at.title] == ["Framing"]
     assert len(at.get("plotly_chart")) == 4
+    coverage = view.cue_coverage(raw)
+    assert [metric.value for metric in at.metric] == [value for _, value, _ in view.coverage_metrics(coverage)]
+    assert [expander.label for expander in at.expander] == ["How it is computed"]
+    assert len(at.dataframe) == len(view.FRAME_COLUMNS)  # one table of examples per frame (the factory sets nothing aside)
     assert len(chart_spec(at, "framing_axes")["data"][0]["x"]) == 24
     strongest = [point[0] for point in chart_spec(at, "framing_strongest")["data"][0]["customdata"]]
     net = (raw["frame_all_at_once"] - raw["frame_step_by_step"]).set_axis(raw["article_id"])
