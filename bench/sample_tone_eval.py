@@ -11,7 +11,8 @@ Two samples, both deterministic (fixed seed, corpora read in file order):
   Kyiv; one US president vs another) come first, since those are the sentences likely to treat the
   two people differently, which is what issue 13 asks the tone-toward-actor measure to get right;
   a second, separately seeded draw adds further such sentences, those with praise and blame words
-  first. Labels live in data/labels/tone_toward_actors.csv.
+  first, and a third (again its own seed) tops the set up with sentences no earlier draw took.
+  Labels live in data/labels/tone_toward_actors.csv.
 - ``framing_items.jsonl``: body sentences with a framing cue word, each with the sentence before
   it in the same paragraph (the context the relevance rule of issue 13 allows); labels in
   data/labels/framing_relevance.csv.
@@ -28,7 +29,7 @@ import json
 import random
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -239,16 +240,18 @@ def _dedupe(items: list[dict]) -> list[dict]:
 
 def sample(seed: int = SEED, tone_quota: dict[str, tuple[int, int]] | None = None,
            framing_quota: dict[str, int] | None = None,
-           polar_quota: dict[str, int] | None = None) -> tuple[list[dict], list[dict]]:
+           polar_quota: dict[str, int] | None = None,
+           topup_quota: dict[str, int] | None = None) -> tuple[list[dict], list[dict]]:
     """Deterministic samples: per corpus, (opposed, same-camp) tone quotas, a quota of further tone
-    items that hold praise or blame words, and a framing quota.
+    items that hold praise or blame words, a top-up quota, and a framing quota.
 
     Framing items are drawn per cue in turn so that rare cues such as "deterrent" or "freeze" are
     not crowded out by "talks" and "sanctions"; tone items per pair of leaders likewise.
     """
     tone_quota = tone_quota or {CORPORA[0]: (110, 20), CORPORA[1]: (10, 30), CORPORA[2]: (125, 20)}
     framing_quota = framing_quota or {CORPORA[0]: 80, CORPORA[1]: 60, CORPORA[2]: 100}
-    polar_quota = dict(polar_quota or {CORPORA[0]: 20, CORPORA[1]: 10, CORPORA[2]: 120})
+    polar_quota = polar_quota or {CORPORA[0]: 20, CORPORA[1]: 10, CORPORA[2]: 120}
+    topup_quota = topup_quota or {CORPORA[0]: 30, CORPORA[1]: 15, CORPORA[2]: 45}
     rng = random.Random(seed)
     tone_out, framing_out = [], []
     for name in CORPORA:
@@ -261,28 +264,49 @@ def sample(seed: int = SEED, tone_quota: dict[str, tuple[int, int]] | None = Non
         tone_out += _round_robin([item for item in tone if item["opposed"]],
                                  lambda item: " ".join(sorted(item["actors"])), n_opposed, rng)
         tone_out += _round_robin([item for item in tone if not item["opposed"]],
-                                 lambda item: str(set(item["actors"]) <= _DPRK_LEADERS), n_same, rng,
+                                 lambda item: str(_dprk_only(item)), n_same, rng,
                                  in_turn=False)
         framing_out += _round_robin(_dedupe(framing), lambda item: item["cue"], framing_quota[name], rng)
         # A second draw (its own seed, so the first draw above stays as it was labelled): sentences
         # not yet taken, leaders of opposed camps (any) before the rest (only with evaluative words),
         # and in each group those with both praise and blame words first, then those with either.
         taken = {item["item_id"] for item in tone_out}
-        rest = [item for item in tone if item["item_id"] not in taken]
-        extra_rng = random.Random(f"{seed}:polar:{name}")
-        for pool, tiers in (([item for item in rest if item["opposed"]], (2, 1, 0)), (rest, (2, 1))):
-            for tier in tiers:
-                picked = _round_robin([item for item in pool if _polarity(item["text"]) == tier
-                                       and item["item_id"] not in taken],
-                                      lambda item: " ".join(sorted(item["actors"])), polar_quota[name], extra_rng)
-                tone_out += picked
-                taken.update(item["item_id"] for item in picked)
-                polar_quota[name] -= len(picked)
+        tone_out += _tiered_draw(((item for item in tone if item["opposed"]), (2, 1, 0)), (tone, (2, 1)),
+                                 n=polar_quota[name], rng=random.Random(f"{seed}:polar:{name}"), taken=taken)
+        # A third draw (issue 13 top-up, again its own seed): sentences no earlier draw took, hence none
+        # already labelled or skipped (excluding by the draws, not by the label file, keeps this draw
+        # the same after its own items are labelled). Sentences naming only the DPRK's own leaders,
+        # nearly always all praised alike, come last.
+        tone_out += _tiered_draw(((item for item in tone if not _dprk_only(item)), (2, 1, 0)), (tone, (2, 1)),
+                                 n=topup_quota[name], rng=random.Random(f"{seed}:topup:{name}"), taken=taken)
     return tone_out, framing_out
 
 
-# Words that signal praise or blame, to rank sentences in the second draw. A short list of my own,
-# independent of the project's tone lexicon (the gold standard must not be chosen by the scorer).
+def _dprk_only(item: dict) -> bool:
+    """Whether every leader the sentence names is one of the DPRK's three."""
+    return set(item["actors"]) <= _DPRK_LEADERS
+
+
+def _tiered_draw(*pools: tuple[Iterable[dict], tuple[int, ...]], n: int, rng: random.Random,
+                 taken: set[str]) -> list[dict]:
+    """Up to `n` tone items not in `taken`: pool after pool, and in each pool polarity tier after
+    tier (see `_polarity`), pairs of leaders in turn. Picks are added to `taken`, so a later pool or
+    draw never repeats them."""
+    picked: list[dict] = []
+    for pool, tiers in pools:
+        items = list(pool)
+        for tier in tiers:
+            batch = _round_robin([item for item in items if _polarity(item["text"]) == tier
+                                  and item["item_id"] not in taken],
+                                 lambda item: " ".join(sorted(item["actors"])), n - len(picked), rng)
+            picked += batch
+            taken.update(item["item_id"] for item in batch)
+    return picked
+
+
+# Words that signal praise or blame, to rank sentences in the second and third draws. A short list
+# of my own, independent of the project's tone lexicon (the gold standard must not be chosen by the
+# scorer).
 _PRAISE = re.compile(r"\b(?:prais|thank|welcom|commend|great|historic|congratulat|sympath|support|respected|friend|"
                      r"warm|leadership|courage|success|achiev|credit|proud|hono(?:u)?r|admir|wise|noble)", re.IGNORECASE)
 _BLAME = re.compile(r"\b(?:war\b|invasion|invad|brutal|criminal|blame|responsib|threat|dictator|tyrant|fascist|traitor|"
