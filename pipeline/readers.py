@@ -563,18 +563,32 @@ def _read_csv(name: str, text: str, default_delimiter: str, progress: Progress) 
         yield RawRecord(where, fields, has_body="body" in mapping)
 
 
-def _title_and_subtitle(candidates: list[str]) -> tuple[str, str]:
+def _word_pairs(line: str) -> set[tuple[str, str]]:
+    words = [word.strip(".,:;|()[]").lower() for word in line.split()]
+    words = [word for word in words if word and word != "demo"]
+    return set(zip(words, words[1:]))
+
+
+def _is_site_furniture(line: str, outlet: str, byline: str) -> bool:
+    """A blog or site name line ("Evening Post Online"): it shares two words in a row with the outlet or byline."""
+    return bool(_word_pairs(line) & (_word_pairs(outlet) | _word_pairs(byline)))
+
+
+def _title_and_subtitle(candidates: list[str], outlet: str = "", byline: str = "") -> tuple[str, str]:
     """Pick the title (and subtitle) among the header lines between the outlet line and the byline.
 
-    A "[Editorial]"-tagged line is the title; otherwise the last line is a subtitle when it
-    is longer than the line before it (subtitles read as sentences, titles are short).
+    A "[Editorial]"-tagged line is the title. Otherwise site furniture (a line naming the
+    outlet or the byline's desk, as a blog name does) is set aside, the title and subtitle
+    are the last two lines above the byline, and the last is a subtitle when it is at least
+    as long as the line before it (subtitles read as sentences, titles are short).
     """
     for index, line in enumerate(candidates):
         if has_section_tag(line):
             return line, candidates[index + 1] if index + 1 < len(candidates) else ""
-    if len(candidates) >= 2 and len(candidates[-1].split()) > len(candidates[-2].split()):
-        return candidates[-2], candidates[-1]
-    return (candidates[-1], "") if candidates else ("", "")
+    content = [line for line in candidates if not _is_site_furniture(line, outlet, byline)] or candidates
+    if len(content) >= 2 and len(content[-1].split()) >= len(content[-2].split()):
+        return content[-2], content[-1]
+    return (content[-1], "") if content else ("", "")
 
 
 def _read_txt(name: str, text: str) -> Iterator[RawRecord]:
@@ -596,12 +610,14 @@ def _read_txt(name: str, text: str) -> Iterator[RawRecord]:
         return
     header = [lines[index].strip() for index in nonblank[:date_at]]
     candidates: list[str] = []
+    byline = ""
     for line in header[1:]:
         if is_byline(line):
+            byline = line
             break
         if not (is_widget_line(line) or is_mostly_non_latin(line)):
             candidates.append(line)
-    title, subtitle = _title_and_subtitle(candidates)
+    title, subtitle = _title_and_subtitle(candidates, outlet=header[0] if header else "", byline=byline)
     body = "\n".join(lines[nonblank[date_at] + 1 :])
     fields = {"source": header[0] if header else "", "title": title, "subtitle": subtitle, "date": found.isoformat(), "body": body}
     yield RawRecord(name, fields)

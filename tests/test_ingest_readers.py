@@ -285,6 +285,37 @@ def test_txt_without_subtitle_takes_the_title_line(tmp_path: Path) -> None:
     assert (record.fields["title"], record.fields["subtitle"]) == ("Short title", "")
 
 
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        # A blog name naming the byline's desk before a title with no subtitle.
+        ("Demo Wire\nDemo Wire desk blog\nFleet sails north after talks stall\nBy Demo Wire desk\n",
+         ("Fleet sails north after talks stall", "")),
+        # A site name sharing the outlet's name before a title and a subtitle of the same length.
+        ("Demo: Harbour Evening Post\nEvening Post Online\nEnvoys meet in Geneva today\nBoth sides call it useful\nBy Demo Post Staff\n",
+         ("Envoys meet in Geneva today", "Both sides call it useful")),
+        # A section path before the title.
+        ("Demo Herald\nPolitics | Demo Herald desk\nAssembly votes on the budget\nA second attempt after a long night\n",
+         ("Assembly votes on the budget", "A second attempt after a long night")),
+    ],
+)
+def test_txt_site_or_blog_line_before_the_title_is_not_the_title(tmp_path: Path, header: str, expected: tuple[str, str]) -> None:
+    path = tmp_path / "page.txt"
+    path.write_text(header + "Published : May 2, 2021 - 10:00\n\nBody text of the page.\n")
+    (record,), _ = _read(path)
+    assert (record.fields["title"], record.fields["subtitle"]) == expected
+
+
+def test_demo_pages_with_a_blog_line_keep_their_headline() -> None:
+    pasted = Path(__file__).resolve().parents[1] / "data" / "demo" / "pasted"
+    with_blog_line = [path for path in sorted(pasted.glob("*.txt")) if "blog" in path.read_text(encoding="utf-8").split("\n")[1]]
+    assert with_blog_line, "the demo keeps pages with a stray blog line before the title"
+    for path in with_blog_line:
+        (record,), _ = _read(path)
+        assert "blog" not in record.fields["title"].lower(), path.name
+        assert record.fields["title"] in path.read_text(encoding="utf-8").split("\n")[2:5], path.name
+
+
 def test_txt_without_date_line(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("Demo Daily\nA title\nJust some words, no date at all.\n")
