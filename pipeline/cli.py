@@ -1,4 +1,4 @@
-"""Command line: `python -m pipeline build --input PATH [--input PATH ...] --out DIR`.
+"""Command line: `python -m pipeline build --input PATH [--input PATH ...] --out DIR`, and `collect` (pipeline.collect).
 
 Exit status 0 when a build finished (even with rejected records), 1 with a one-line
 reason when nothing could be built (bad input, a refused or locked --out), 2 for bad
@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from pipeline import collect
 from pipeline.build import BuildError, BuildOptions, build, main_reasons
 from pipeline.store import display_name
 
@@ -66,12 +67,15 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--workers", type=_positive_int, default=BuildOptions().workers, help="processes for per-article analysis")
     cmd.add_argument("--quiet", action="store_true", help="no progress bar")
     cmd.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
+    collect.add_parser(commands)
     return root
 
 
 def main(argv: Sequence[str] | None = None, stderr: TextIO = sys.stderr, stdout: TextIO = sys.stdout) -> int:
     """Run the CLI; returns the exit status."""
     args = parser().parse_args(argv)
+    if args.command == "collect":
+        return collect.run(args, stdout, stderr)
     options = BuildOptions(n_topics=args.topics, random_state=args.random_state, workers=args.workers)
     bar = None if args.quiet else ProgressBar(stderr)
     try:
