@@ -10,11 +10,16 @@ difference divided by its standard error. Terms come from `pipeline.terms`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from pipeline.terms import count_terms
+from pipeline.actors import DEFAULT_ACTORS_PATH, load_gazetteer
+from pipeline.terms import KOREAN_SURNAMES, as_term, count_terms, is_syllable
 
 MAX_TERMS_PER_MONTH = 300
 _MIN_PSEUDO_COUNT = 0.01  # floor of a term's prior, so terms missing from the prior stay finite
@@ -65,6 +70,18 @@ def _canonical(matrix: sp.spmatrix) -> sp.csr_matrix:
     return matrix
 
 
+KEYWORD_COLUMNS = ("period", "term", "count", "docs", "share", "score", "score_window", "window_docs", "is_actor", "actor_id")
+WINDOW_MONTHS = 6
+"""The preceding window a month is compared with in the window mode (`score_window`)."""
+PRIOR_SCALE = 0.1
+"""Weight of the whole-corpus prior, in articles, relative to the two sets compared: a tenth of
+their articles. At 1.0 the prior weighs as much as the data and drowns medium events under the
+words that fill every month (measured on the events of data/labels/keyword_events.csv, see
+docs/measures/keywords.md)."""
+MIN_DOCS = 2
+"""A term needs this many articles in a month to be listed: one article's pet word is not a trend."""
+
+
 def _empty_keywords() -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -74,19 +91,108 @@ def _empty_keywords() -> pd.DataFrame:
             "docs": pd.Series(dtype="int64"),
             "share": pd.Series(dtype="float64"),
             "score": pd.Series(dtype="float64"),
+            "score_window": pd.Series(dtype="float64"),
+            "window_docs": pd.Series(dtype="int64"),
+            "is_actor": pd.Series(dtype="bool"),
+            "actor_id": pd.Series(dtype="str"),
         }
     )
 
 
-def monthly_keywords(articles: pd.DataFrame, min_count: int = 3, max_terms: int = MAX_TERMS_PER_MONTH) -> pd.DataFrame:
-    """Per month, its terms with counts and emergence scores.
+@cache
+def gazetteer_actor_terms(path: Path = DEFAULT_ACTORS_PATH) -> dict[str, str | None]:
+    """term -> actor id for every way the gazetteer writes a person, spelled as terms are counted.
 
-    `articles` has article_id, date (datetime64) and text; articles without a date are left out.
-    Returns period (month start), term, count, docs (articles containing it), share (count /
-    all term tokens of the month) and score: the z of `log_odds_dirichlet` of the month
-    against all other months, with the whole corpus as prior. Bounded table: a month keeps
-    terms seen at least `min_count` times, and of those at most `max_terms`: its max_terms/2
-    most frequent and its max_terms/2 highest-scoring (a term in both counts once).
+    Ids, names, aliases, bare surnames and titles + surname ("kim-jong-un", "putin", "president
+    putin"). A term several people share ("kim", "chairman kim") maps to None: it names an
+    actor, but not which one.
+    """
+    owners: dict[str, set[str]] = {}
+    for actor in load_gazetteer(path).actors:
+        spellings = [actor.id, *(spelling.text for spelling in actor.spellings), *actor.surname_refs, *(title.text for title in actor.titles)]
+        for spelling in spellings:
+            term = as_term(spelling)
+            if term:
+                owners.setdefault(term, set()).add(actor.id)
+    return {term: next(iter(ids)) if len(ids) == 1 else None for term, ids in owners.items()}
+
+
+def _is_korean_name(word: str) -> bool:
+    """A joined Korean personal name ("pak-pong-ju"), as `pipeline.terms` joins them: a person even if not in the gazetteer."""
+    parts = word.split("-")
+    return len(parts) == 3 and parts[0].capitalize() in KOREAN_SURNAMES and all(is_syllable(part) for part in parts[1:])
+
+
+def actor_of_terms(vocabulary: Sequence[str], actor_terms: Mapping[str, str | None]) -> tuple[np.ndarray, np.ndarray]:
+    """(is_actor, actor_id) for each term: a term is an actor's when it is one of `actor_terms`, a
+    Korean personal name, or a two-word term with such a word ("kim-jong-un inspected"); the id is
+    that actor's when only one person is meant, else None."""
+    is_actor = np.zeros(len(vocabulary), dtype=bool)
+    actor_id = np.full(len(vocabulary), None, dtype=object)
+    for index, term in enumerate(vocabulary):
+        candidates = [term, *term.split(" ")] if " " in term else [term]
+        for candidate in candidates:
+            if candidate in actor_terms or _is_korean_name(candidate):
+                is_actor[index] = True
+                actor_id[index] = actor_terms.get(candidate)
+                break
+    return is_actor, actor_id
+
+
+def _doc_log_odds_z(docs_a: np.ndarray, n_a: np.ndarray, docs_b: np.ndarray, n_b: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    """z of the log-odds that an article of a rather than of b uses the term, counted in articles.
+
+    The informative Dirichlet prior of Monroe et al. (2008) for document counts: PRIOR_SCALE
+    times as many pseudo-articles as a and b hold together, using the term at its whole-corpus
+    `rate` (its share of all articles), so a term seen in two articles is shrunk towards its
+    usual rate.
+    """
+    alpha_total = PRIOR_SCALE * (n_a + n_b)
+    alpha = np.maximum(alpha_total * rate, _MIN_PSEUDO_COUNT)
+    _, z = _log_odds_z(docs_a, docs_b, n_a, n_b, alpha, alpha_total)
+    return np.where(n_b > 0, z, np.nan)  # nothing to compare with
+
+
+def _month_ordinal(months: pd.DatetimeIndex) -> np.ndarray:
+    return (months.year * 12 + months.month - 1).to_numpy()
+
+
+def _lookup(matrix: sp.csr_matrix, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """matrix[rows[i], columns[i]] for every i (0 where absent), for a CSR matrix with sorted indices."""
+    values = np.zeros(len(rows), dtype=float)
+    for row in np.unique(rows):
+        at = np.flatnonzero(rows == row)
+        indices = matrix.indices[matrix.indptr[row] : matrix.indptr[row + 1]]
+        if not len(indices):
+            continue
+        found = np.minimum(np.searchsorted(indices, columns[at]), len(indices) - 1)
+        hit = indices[found] == columns[at]
+        values[at[hit]] = matrix.data[matrix.indptr[row] + found[hit]]
+    return values
+
+
+def monthly_keywords(
+    articles: pd.DataFrame,
+    min_docs: int = MIN_DOCS,
+    max_terms: int = MAX_TERMS_PER_MONTH,
+    window: int = WINDOW_MONTHS,
+    actor_terms: Mapping[str, str | None] | None = None,
+) -> pd.DataFrame:
+    """Per month, its terms with counts and two emergence scores, counted in articles.
+
+    `articles` has article_id, date (datetime64) and text (see `pipeline.terms.term_text`);
+    articles without a date are left out. Returns, per period (month start) and term:
+    count (occurrences), docs (articles using it), share (count / all term occurrences of the
+    month), and
+    - score: is the term used by more of the month's articles than of the other months'? (z of
+      the log-odds ratio in articles, whole-corpus rate as prior: `_doc_log_odds_z`);
+    - score_window: the same against the `window` calendar months before (NaN when they hold
+      no article), so a term that arrives and stays scores in its arrival month;
+    - window_docs: articles of that window using the term;
+    - is_actor, actor_id: whether the term names a person (`actor_of_terms`, with `actor_terms`
+      defaulting to the gazetteer's) and which one, if only one is meant.
+    A term needs `min_docs` articles in the month. Bounded table: of those, a month keeps its
+    max_terms/2 most used (by docs) and its max_terms/2 highest by each score.
     Sorted by period, then score descending.
     """
     dated = articles.dropna(subset=["date"])
@@ -101,18 +207,28 @@ def monthly_keywords(articles: pd.DataFrame, min_count: int = 3, max_terms: int 
     by_month = sp.csr_matrix((np.ones(len(month_codes)), (month_codes, np.arange(len(month_codes)))), shape=(len(months), len(month_codes)))
     month_counts = _canonical(by_month @ counts)
     month_docs = _canonical(by_month @ (counts > 0).astype(np.int64))  # same non-zero pattern, so entries align
-
-    term_totals = np.asarray(counts.sum(axis=0)).ravel().astype(float)
+    articles_per_month = np.bincount(month_codes, minlength=len(months)).astype(float)
+    n_articles = articles_per_month.sum()
+    term_docs = np.asarray((counts > 0).sum(axis=0)).ravel().astype(float)
     month_totals = np.asarray(month_counts.sum(axis=1)).ravel().astype(float)
-    corpus_total = month_totals.sum()
-    entry_months = np.repeat(np.arange(len(months)), np.diff(month_counts.indptr))
-    frequent = month_counts.data >= min_count
-    month, term = entry_months[frequent], month_counts.indices[frequent]
-    count, docs = month_counts.data[frequent].astype(float), month_docs.data[frequent]
-    # The whole corpus as prior at scale 1: alpha_w = corpus count of w, alpha_0 = corpus size.
-    _, score = _log_odds_z(
-        count, term_totals[term] - count, month_totals[month], corpus_total - month_totals[month], term_totals[term], corpus_total
-    )
+
+    entry_months = np.repeat(np.arange(len(months)), np.diff(month_docs.indptr))
+    enough = month_docs.data >= min_docs
+    month, term = entry_months[enough], month_docs.indices[enough]
+    count, docs = month_counts.data[enough], month_docs.data[enough].astype(float)
+    n_month, rate = articles_per_month[month], term_docs[term] / n_articles
+    score = np.nan_to_num(_doc_log_odds_z(docs, n_month, term_docs[term] - docs, n_articles - n_month, rate), nan=0.0)
+
+    ordinals = _month_ordinal(pd.DatetimeIndex(months))
+    gap = ordinals[:, None] - ordinals[None, :]
+    in_window = sp.csr_matrix((gap >= 1) & (gap <= window), dtype=float)  # months x the months of their window
+    window_docs = _lookup(_canonical(in_window @ month_docs), month, term)
+    articles_in_window = (in_window @ articles_per_month)[month]
+    score_window = _doc_log_odds_z(docs, n_month, window_docs, articles_in_window, rate)
+
+    used = np.unique(term)
+    is_actor, actor_id = actor_of_terms(vocabulary[used], gazetteer_actor_terms() if actor_terms is None else actor_terms)
+    position = np.searchsorted(used, term)
     table = pd.DataFrame(
         {
             "period": months[month],
@@ -121,21 +237,42 @@ def monthly_keywords(articles: pd.DataFrame, min_count: int = 3, max_terms: int 
             "docs": docs.astype("int64"),
             "share": count / month_totals[month],
             "score": score,
+            "score_window": score_window,
+            "window_docs": window_docs.astype("int64"),
+            "is_actor": is_actor[position],
+            "actor_id": pd.array(actor_id[position], dtype="str"),
         }
     )
     return _bounded(table, max_terms)
 
 
 def _bounded(table: pd.DataFrame, max_terms: int) -> pd.DataFrame:
-    """Each period's max_terms/2 most frequent plus max_terms/2 highest-scoring terms."""
+    """Each period's max_terms/2 most used terms plus its max_terms/2 highest by each score."""
     half = max(max_terms // 2, 1)
-    by_count = table.sort_values(["period", "count", "term"], ascending=[True, False, True], kind="stable")
-    by_score = table.sort_values(["period", "score", "term"], ascending=[True, False, True], kind="stable")
-    keep = by_count.groupby("period").cumcount().lt(half).reindex(table.index) | by_score.groupby("period").cumcount().lt(half).reindex(
-        table.index
-    )
+    keep = pd.Series(False, index=table.index)
+    for column in ("docs", "score", "score_window"):
+        ranked = table.sort_values(["period", column, "term"], ascending=[True, False, True], kind="stable", na_position="last")
+        keep |= ranked.groupby("period").cumcount().lt(half).reindex(table.index)
     kept = table[keep].sort_values(["period", "score", "term"], ascending=[True, False, True], kind="stable")
     return kept.reset_index(drop=True)
+
+
+def rank_emerging(keywords: pd.DataFrame, score: str = "score", actors: bool = False) -> pd.DataFrame:
+    """Each month's plain terms (or, with `actors`, its people) ranked by `score` ("score" or "score_window").
+
+    Plain terms: rows that name no actor, so names never pass for subjects. People: one row per
+    actor (by actor_id, else by the term itself), its best-scoring term standing for it. Rows with
+    a missing score (no preceding window) are left out. Returns the rows with a `rank` column
+    (1 = most emerging), sorted by period then rank.
+    """
+    is_actor = keywords["is_actor"] if "is_actor" in keywords else pd.Series(False, index=keywords.index)
+    rows = keywords.loc[(is_actor == actors) & keywords[score].notna()] if score in keywords else keywords.iloc[:0]
+    rows = rows.sort_values(["period", score, "term"], ascending=[True, False, True], kind="stable")
+    if actors:
+        who = rows["actor_id"].fillna(rows["term"]).astype("str")
+        rows = rows.assign(actor=who).drop_duplicates(["period", "actor"])
+    rows = rows.assign(rank=rows.groupby("period").cumcount() + 1)
+    return rows.reset_index(drop=True)
 
 
 def article_terms(articles: pd.DataFrame, min_docs: int = 2, max_terms: int = 20_000) -> pd.DataFrame:

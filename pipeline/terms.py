@@ -61,7 +61,7 @@ _TRANSLATION = str.maketrans({"\u2019": "'", "\u2018": "'", "\x00": " "})
 # A word (letters/digits or "U.S.", joined by inner hyphens or apostrophes: "anti-U.S."), or one
 # breaker: any other non-space character or a line break. Runs of spaces between words are skipped.
 _TOKEN = re.compile(r"(?:U\.S\.|[^\W_]+)(?:['\-](?:U\.S\.|[^\W_]+))*|\n|[^\s'\w]|_")
-_KOREAN_SURNAMES = frozenset(
+KOREAN_SURNAMES = frozenset(
     "Ahn An Bae Baek Byun Cha Chae Chang Cho Choe Choi Chon Chu Chun Chung Go Ham Han Ho Hong Hwang Hyon Hyun Im Jang "
     "Jeon Jeong Ji Jin Jo Jon Jong Ju Jung Kang Ki Kil Kim Ko Kong Ku Kuk Kung Kwak Kwon Kye Lee Lim Ma Min Moon Mun Nam "
     "Noh O Oh Om Paek Pae Pak Pang Park Pong Pyon Ra Ri Rim Ro Roh Ryang Ryom Ryu Seo Shin Sim Sin So Son Song Sonu Suh "
@@ -126,12 +126,13 @@ def _expand_abbreviation(match: re.Match[str]) -> str:
     return _ABBREVIATIONS[match.group(0)]
 
 
-def _is_syllable(word: str) -> bool:
+def is_syllable(word: str) -> bool:
+    """True for one romanised Korean syllable ("jong", "un", "thaek"), any case."""
     return len(word) <= 6 and _KOREAN_SYLLABLE.fullmatch(word.lower()) is not None
 
 
 def _is_capitalised_syllable(word: str) -> bool:
-    return word[:1].isupper() and word[1:] == word[1:].lower() and _is_syllable(word)
+    return word[:1].isupper() and word[1:] == word[1:].lower() and is_syllable(word)
 
 
 def _korean_name_length(words: list[str], start: int) -> int:
@@ -141,7 +142,7 @@ def _korean_name_length(words: list[str], start: int) -> int:
         return 0
     parts = following[0].split("-")
     if len(parts) == 2:
-        return 2 if _is_capitalised_syllable(parts[0]) and _is_syllable(parts[1]) else 0
+        return 2 if _is_capitalised_syllable(parts[0]) and is_syllable(parts[1]) else 0
     if len(following) == 2 and all(_is_capitalised_syllable(word) for word in following):
         return 3
     return 0
@@ -153,7 +154,7 @@ def _words(text: str) -> list[str]:
     raw = _TOKEN.findall(_ABBREVIATION.sub(_expand_abbreviation, text))
     words = "\x00".join(raw).lower().split("\x00")
     consumed = 0  # words before this index already belong to a joined name
-    for start in [index for index, word in enumerate(raw) if word in _KOREAN_SURNAMES]:
+    for start in [index for index, word in enumerate(raw) if word in KOREAN_SURNAMES]:
         length = _korean_name_length(raw, start) if start >= consumed else 0
         if length:
             words[start] = "-".join(words[start : start + length])

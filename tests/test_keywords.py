@@ -9,7 +9,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.keywords import article_terms, log_odds_dirichlet, monthly_keywords
+from pipeline.keywords import (
+    KEYWORD_COLUMNS,
+    MIN_DOCS,
+    PRIOR_SCALE,
+    WINDOW_MONTHS,
+    article_terms,
+    gazetteer_actor_terms,
+    log_odds_dirichlet,
+    monthly_keywords,
+    rank_emerging,
+)
 from pipeline.terms import terms
 
 # --- log_odds_dirichlet -------------------------------------------------------------------
@@ -86,34 +96,39 @@ EVENT = [
     "Talks in Vladivostok lasted two days.",
     "Vladivostok hosted the visitors at the harbour.",
 ]
-ARTICLES_PER_MONTH = 5
+ARTICLES_PER_MONTH = 20
+EVENT_ARTICLES = 8
+NO_ACTORS: dict[str, str | None] = {}
+
+
+def _article(month: int, number: int, sentences: list[str], year: int = 2019) -> dict:
+    return {"article_id": f"{year}-{month:02d}-{number}", "date": pd.Timestamp(year, month, 1 + number), "text": " ".join(sentences)}
 
 
 @pytest.fixture(scope="module")
 def year_of_articles() -> pd.DataFrame:
-    """Twelve months of formula language; in July four articles also cover a summit in Vladivostok."""
+    """Twelve months of formula language; in July eight of the twenty articles also cover a summit in Vladivostok."""
     rng = random.Random(0)
     rows = []
     for month in range(1, 13):
         for number in range(ARTICLES_PER_MONTH):
-            sentences = rng.sample(FORMULA, 3)
-            if month == EVENT_MONTH and number < len(EVENT):
-                sentences.append(EVENT[number])
-            rows.append(
-                {"article_id": f"2019-{month:02d}-{number}", "date": pd.Timestamp(2019, month, 1 + 5 * number), "text": " ".join(sentences)}
-            )
+            sentences = rng.sample(FORMULA, 2)
+            if month == EVENT_MONTH and number < EVENT_ARTICLES:
+                sentences.append(EVENT[number % len(EVENT)])
+            rows.append(_article(month, number, sentences))
     return pd.DataFrame(rows)
 
 
 @pytest.fixture(scope="module")
 def keywords(year_of_articles: pd.DataFrame) -> pd.DataFrame:
-    return monthly_keywords(year_of_articles)
+    return monthly_keywords(year_of_articles, actor_terms=NO_ACTORS)
 
 
-def test_place_name_is_the_top_emerging_term_of_its_month(keywords: pd.DataFrame) -> None:
+def test_place_name_is_the_top_emerging_term_of_its_month_in_both_modes(keywords: pd.DataFrame) -> None:
     july = keywords[keywords["period"] == pd.Timestamp(2019, EVENT_MONTH, 1)]
-    assert july.sort_values("score", ascending=False)["term"].iloc[0] == "vladivostok"
-    assert july.set_index("term").loc["vladivostok", "score"] > 2
+    for score in ("score", "score_window"):
+        assert july.sort_values(score, ascending=False)["term"].iloc[0] == "vladivostok", score
+        assert july.set_index("term").loc["vladivostok", score] > 2
 
 
 def test_formula_words_do_not_emerge(keywords: pd.DataFrame) -> None:
@@ -121,27 +136,113 @@ def test_formula_words_do_not_emerge(keywords: pd.DataFrame) -> None:
     formula_rows = keywords[keywords["term"].isin(formula_terms)]
     assert formula_rows["period"].nunique() == 12
     vladivostok = keywords.set_index("term").loc["vladivostok", "score"]
-    assert formula_rows["score"].abs().max() < vladivostok / 2
+    assert formula_rows["score"].abs().max() < vladivostok  # month-to-month noise stays below the event
 
 
 def test_place_name_appears_only_in_its_month(keywords: pd.DataFrame) -> None:
     assert set(keywords.loc[keywords["term"] == "vladivostok", "period"]) == {pd.Timestamp(2019, EVENT_MONTH, 1)}
 
 
-def test_month_score_is_log_odds_of_the_month_against_the_rest(year_of_articles: pd.DataFrame, keywords: pd.DataFrame) -> None:
-    in_july = year_of_articles["date"].dt.month == EVENT_MONTH
-    july = pd.Series(Counter(term for text in year_of_articles.loc[in_july, "text"] for term in terms(text)))
-    rest = pd.Series(Counter(term for text in year_of_articles.loc[~in_july, "text"] for term in terms(text)))
-    expected = log_odds_dirichlet(july, rest, prior=july.add(rest, fill_value=0))["z"]
-    scored = keywords[keywords["period"] == pd.Timestamp(2019, EVENT_MONTH, 1)].set_index("term")["score"]
-    np.testing.assert_allclose(scored, expected.loc[scored.index], rtol=1e-9)
+def _doc_z(docs_a: float, n_a: float, docs_b: float, n_b: float, rate: float) -> float:
+    """Monroe et al. (2008) eq. 16-22 written out for articles, the prior PRIOR_SCALE x (n_a + n_b) articles at `rate`."""
+    alpha_0 = PRIOR_SCALE * (n_a + n_b)
+    alpha = alpha_0 * rate
+    delta = np.log((docs_a + alpha) / (n_a + alpha_0 - docs_a - alpha)) - np.log((docs_b + alpha) / (n_b + alpha_0 - docs_b - alpha))
+    return delta / np.sqrt(1 / (docs_a + alpha) + 1 / (docs_b + alpha))
+
+
+def test_scores_are_log_odds_in_articles_against_the_rest_and_the_window(year_of_articles: pd.DataFrame, keywords: pd.DataFrame) -> None:
+    month = year_of_articles["date"].dt.month
+    uses = year_of_articles["text"].map(lambda text: set(terms(text)))
+    rows = keywords[keywords["period"] == pd.Timestamp(2019, EVENT_MONTH, 1)].set_index("term")
+    checked = rows.index[:20]
+    for term in checked:
+        using = uses.map(lambda found, term=term: term in found)
+        docs = using[month == EVENT_MONTH].sum()
+        rest = using[month != EVENT_MONTH].sum()
+        window = using[month.between(EVENT_MONTH - WINDOW_MONTHS, EVENT_MONTH - 1)].sum()
+        rate = using.mean()
+        assert rows.loc[term, "docs"] == docs
+        assert rows.loc[term, "window_docs"] == window
+        assert rows.loc[term, "score"] == pytest.approx(_doc_z(docs, 20, rest, 220, rate), rel=1e-9)
+        assert rows.loc[term, "score_window"] == pytest.approx(_doc_z(docs, 20, window, 20 * WINDOW_MONTHS, rate), rel=1e-9)
+
+
+def test_an_arrival_that_stays_ranks_first_in_its_month_against_the_window() -> None:
+    """A new name floods the corpus in month 7 and stays: against the preceding months it is the top term of its
+    arrival month, scoring far higher than against the whole corpus (the months after use it as much)."""
+    rng = random.Random(1)
+    rows = []
+    for month in range(1, 13):
+        for number in range(ARTICLES_PER_MONTH):
+            sentences = rng.sample(FORMULA, 2)
+            if month >= EVENT_MONTH and number < 12:
+                sentences.append("Zorvath.")
+            rows.append(_article(month, number, sentences))
+    table = monthly_keywords(pd.DataFrame(rows), actor_terms=NO_ACTORS)
+    arrival = rank_emerging(table, "score_window")
+    arrival = arrival[arrival["period"] == pd.Timestamp(2019, EVENT_MONTH, 1)]
+    assert arrival["term"].iloc[0] == "zorvath"
+    assert arrival["score"].iloc[0] < arrival["score_window"].iloc[0] / 2  # the months after dilute the whole-corpus score
+    later = table[(table["term"] == "zorvath") & (table["period"] > pd.Timestamp(2019, EVENT_MONTH, 1))]
+    assert later["score_window"].is_monotonic_decreasing and later["score_window"].iloc[0] < arrival["score_window"].iloc[0]
+    assert abs(later["score_window"].iloc[-1]) < 1  # once the window holds it every month, staying is not arriving
+
+
+def test_the_window_is_calendar_months_and_missing_before_the_first_month(keywords: pd.DataFrame) -> None:
+    january = keywords[keywords["period"] == pd.Timestamp(2019, 1, 1)]
+    assert january["score_window"].isna().all() and (january["window_docs"] == 0).all()
+    assert keywords.loc[keywords["period"] > pd.Timestamp(2019, 1, 1), "score_window"].notna().all()
+    gap = pd.DataFrame([_article(1, 0, [EVENT[0]] * 2), _article(1, 1, [EVENT[1]]), _article(9, 0, [EVENT[2]]), _article(9, 1, [EVENT[3]])])
+    september = monthly_keywords(gap, actor_terms=NO_ACTORS, window=6)
+    september = september[september["period"] == pd.Timestamp(2019, 9, 1)]
+    assert september["score_window"].isna().all()  # January is eight months before: outside the window
+
+
+def test_a_term_needs_two_articles_in_its_month(keywords: pd.DataFrame, year_of_articles: pd.DataFrame) -> None:
+    assert keywords["docs"].min() >= MIN_DOCS
+    one_article = pd.concat([year_of_articles, pd.DataFrame([_article(3, 27, ["Khabarovsk Khabarovsk Khabarovsk Khabarovsk."])])])
+    assert "khabarovsk" not in set(monthly_keywords(one_article, actor_terms=NO_ACTORS)["term"])
+    assert monthly_keywords(year_of_articles, min_docs=9, actor_terms=NO_ACTORS)["docs"].min() >= 9
+
+
+def test_actors_are_marked_and_korean_names_count_as_actors() -> None:
+    texts = ["Kim Yo Jong issued a statement on drones.", "Kim Yo Jong denounced drones again.",
+             "Pak Pong Ju toured a farm with Putin.", "Pak Pong Ju and Putin inspected drones."]
+    articles = pd.DataFrame([_article(5, number, [text]) for number, text in enumerate(texts)])
+    table = monthly_keywords(articles, actor_terms={"kim-yo-jong": "kim-yo-jong", "putin": "vladimir-putin", "kim": None}).set_index("term")
+    assert table.loc["kim-yo-jong", "is_actor"] and table.loc["kim-yo-jong", "actor_id"] == "kim-yo-jong"
+    assert table.loc["putin", "actor_id"] == "vladimir-putin"
+    assert table.loc["pak-pong-ju", "is_actor"] and pd.isna(table.loc["pak-pong-ju", "actor_id"])  # a person the gazetteer lacks
+    assert not table.loc["drones", "is_actor"]
+    assert set(rank_emerging(table.reset_index(), "score")["term"]).isdisjoint({"kim-yo-jong", "putin", "pak-pong-ju"})
+
+
+def test_the_gazetteer_terms_cover_ids_names_surnames_and_titles() -> None:
+    actor_terms = gazetteer_actor_terms()
+    assert actor_terms["kim-yo-jong"] == "kim-yo-jong"
+    assert actor_terms["putin"] == "vladimir-putin" and actor_terms["president putin"] == "vladimir-putin"
+    assert "kim" in actor_terms and actor_terms["kim"] is None  # several people
+
+
+def test_actor_list_has_one_row_per_actor_ranked_by_its_best_term() -> None:
+    table = pd.DataFrame({
+        "period": pd.to_datetime(["2020-01-01"] * 4), "term": ["putin", "president putin", "summit", "kim"],
+        "score": [3.0, 5.0, 4.0, 1.0], "score_window": [1.0, 2.0, np.nan, 0.5],
+        "is_actor": [True, True, False, True], "actor_id": ["vladimir-putin", "vladimir-putin", None, None],
+    })
+    people = rank_emerging(table, "score", actors=True)
+    assert list(people["term"]) == ["president putin", "kim"] and list(people["rank"]) == [1, 2]
+    assert list(rank_emerging(table, "score_window")["term"]) == []  # the plain term has no window score
+    assert list(rank_emerging(table.drop(columns=["is_actor"]), "score")["term"]) == ["president putin", "summit", "putin", "kim"]
 
 
 def test_table_columns_types_and_month_start_periods(keywords: pd.DataFrame) -> None:
-    assert list(keywords.columns) == ["period", "term", "count", "docs", "share", "score"]
+    assert list(keywords.columns) == list(KEYWORD_COLUMNS)
     assert keywords["period"].dtype == "datetime64[ns]"
     assert (keywords["period"].dt.day == 1).all()
-    assert keywords["count"].dtype == "int64" and keywords["docs"].dtype == "int64"
+    assert keywords["count"].dtype == "int64" and keywords["docs"].dtype == "int64" and keywords["window_docs"].dtype == "int64"
+    assert keywords["is_actor"].dtype == bool
 
 
 def test_counts_docs_and_shares_match_a_direct_count(year_of_articles: pd.DataFrame, keywords: pd.DataFrame) -> None:
@@ -156,18 +257,14 @@ def test_counts_docs_and_shares_match_a_direct_count(year_of_articles: pd.DataFr
         assert row["share"] == pytest.approx(row["count"] / month_total)
 
 
-def test_min_count_drops_rarer_terms(year_of_articles: pd.DataFrame) -> None:
-    assert monthly_keywords(year_of_articles, min_count=5)["count"].min() >= 5
-    assert "vladivostok" not in set(monthly_keywords(year_of_articles, min_count=5)["term"])
-
-
-def test_rows_are_bounded_per_month_keeping_top_count_and_top_score(year_of_articles: pd.DataFrame, keywords: pd.DataFrame) -> None:
-    bounded = monthly_keywords(year_of_articles, max_terms=4)
-    assert bounded.groupby("period").size().max() <= 4
+def test_rows_are_bounded_per_month_keeping_top_docs_and_top_scores(year_of_articles: pd.DataFrame, keywords: pd.DataFrame) -> None:
+    bounded = monthly_keywords(year_of_articles, max_terms=4, actor_terms=NO_ACTORS)
+    assert bounded.groupby("period").size().max() <= 6
     for period, month in keywords.groupby("period"):
         kept = set(bounded.loc[bounded["period"] == period, "term"])
-        assert month.sort_values(["count", "term"], ascending=[False, True])["term"].iloc[0] in kept
-        assert month.sort_values(["score", "term"], ascending=[False, True])["term"].iloc[0] in kept
+        for column in ("docs", "score", "score_window"):
+            if month[column].notna().any():
+                assert month.sort_values([column, "term"], ascending=[False, True])["term"].iloc[0] in kept
 
 
 def test_sorted_by_period_then_score(keywords: pd.DataFrame) -> None:
@@ -177,9 +274,9 @@ def test_sorted_by_period_then_score(keywords: pd.DataFrame) -> None:
 
 
 def test_articles_without_a_date_are_left_out(year_of_articles: pd.DataFrame) -> None:
-    undated = pd.DataFrame({"article_id": ["x"], "date": [pd.NaT], "text": ["Vladivostok " * 10]})
-    with_undated = monthly_keywords(pd.concat([year_of_articles, undated], ignore_index=True))
-    pd.testing.assert_frame_equal(with_undated, monthly_keywords(year_of_articles))
+    undated = pd.DataFrame({"article_id": ["x", "y"], "date": [pd.NaT, pd.NaT], "text": ["Vladivostok " * 10] * 2})
+    with_undated = monthly_keywords(pd.concat([year_of_articles, undated], ignore_index=True), actor_terms=NO_ACTORS)
+    pd.testing.assert_frame_equal(with_undated, monthly_keywords(year_of_articles, actor_terms=NO_ACTORS))
 
 
 def test_a_single_month_has_nothing_to_emerge_from() -> None:
@@ -190,9 +287,10 @@ def test_a_single_month_has_nothing_to_emerge_from() -> None:
             "text": ["summit talks summit talks summit", "summit talks again"],
         }
     )
-    table = monthly_keywords(one_month)
+    table = monthly_keywords(one_month, actor_terms=NO_ACTORS)
     assert len(table) > 0
     np.testing.assert_allclose(table["score"], 0.0, atol=1e-12)
+    assert table["score_window"].isna().all()
 
 
 @pytest.mark.parametrize("texts", [[], ["It was said."]])
@@ -202,7 +300,7 @@ def test_nothing_to_count_gives_a_typed_empty_table(texts: list[str]) -> None:
     )
     table = monthly_keywords(articles)
     assert table.empty
-    assert list(table.columns) == ["period", "term", "count", "docs", "share", "score"]
+    assert list(table.columns) == list(KEYWORD_COLUMNS)
     assert table["period"].dtype == "datetime64[ns]"
 
 
