@@ -30,6 +30,7 @@ from dashboard.data import Artifacts, build_key
 from dashboard.figures import style
 from dashboard.safe_text import escape_html
 from dashboard.tone_view import PALETTE
+from pipeline.keywords import rank_emerging
 
 MEASURES = {"share": "Share of the month's terms", "count": "Occurrences"}
 MAX_PICKED_TERMS = 8
@@ -179,10 +180,26 @@ def trends_figure(trends: pd.DataFrame, measure: str) -> go.Figure:
 # --- emerging terms -------------------------------------------------------------------
 
 
-def emerging_terms(keywords: pd.DataFrame, start: date | None, end: date | None, top_k: int = 5) -> pd.DataFrame:
-    """The top_k terms of each month by emergence `score`, within the months of [start, end] (None: open).
+EMERGENCE_MODES = {
+    "score_window": "Against the 6 months before",
+    "score": "Against the whole corpus",
+}
+"""keywords.parquet's score columns, and how the page names them."""
 
-    Columns period, rank (1 = most emerging), term, score, count, share; sorted by period then rank.
+
+def emergence_modes(keywords: pd.DataFrame) -> list[str]:
+    """The score columns this build has ("score_window" appeared in issue 12; older builds have only "score")."""
+    return [mode for mode in EMERGENCE_MODES if mode in keywords.columns]
+
+
+def emerging_terms(
+    keywords: pd.DataFrame, start: date | None, end: date | None, top_k: int = 5, score: str = "score", actors: bool = False
+) -> pd.DataFrame:
+    """The top_k terms (or, with `actors`, people) of each month by the emergence `score` column,
+    within the months of [start, end] (None: open); see `pipeline.keywords.rank_emerging`.
+
+    Columns period, rank (1 = most emerging), term, score (the chosen column's value), count, docs,
+    share, actor_id; sorted by period then rank.
     """
     periods = keywords["period"]
     keep = pd.Series(True, index=keywords.index)
@@ -190,12 +207,16 @@ def emerging_terms(keywords: pd.DataFrame, start: date | None, end: date | None,
         keep &= periods >= pd.Timestamp(start).to_period("M").start_time
     if end is not None:
         keep &= periods <= pd.Timestamp(end).to_period("M").start_time
-    ranked = keywords.loc[keep, ["period", "term", "score", "count", "share"]].sort_values(
-        ["period", "score", "term"], ascending=[True, False, True], kind="stable",
-    )
-    ranked = ranked.assign(term=ranked["term"].astype("str"), rank=ranked.groupby("period").cumcount() + 1)
-    top = ranked.loc[ranked["rank"] <= top_k, ["period", "rank", "term", "score", "count", "share"]]
-    return top.reset_index(drop=True)
+    ranked = rank_emerging(keywords.loc[keep], score, actors)
+    if "actor_id" not in ranked:
+        ranked = ranked.assign(actor_id=pd.Series(pd.NA, index=ranked.index, dtype="str"))
+    top = ranked.loc[ranked["rank"] <= top_k].assign(term=lambda rows: rows["term"].astype("str"), score=lambda rows: rows[score])
+    return top[["period", "rank", "term", "score", "count", "docs", "share", "actor_id"]].reset_index(drop=True)
+
+
+def actor_labels(emerging: pd.DataFrame, names: pd.Series) -> pd.Series:
+    """How the people list names each row: the actor's display name (`names`: actor_id -> name), else the term."""
+    return emerging["actor_id"].map(names).fillna(emerging["term"]).astype("str")
 
 
 def emerging_by_month(emerging: pd.DataFrame) -> pd.DataFrame:

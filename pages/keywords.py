@@ -53,19 +53,40 @@ st.caption("Per month of the filtered articles (every sidebar filter applies). T
            "of the month, so months with more articles are comparable. Click points to read the term in those months below.")
 
 st.subheader("Emerging terms")
+modes = view.emergence_modes(artifacts.keywords)
+mode = st.segmented_control("Compare each month with", modes, format_func=view.EMERGENCE_MODES.__getitem__, default=modes[0],
+                            key="keywords_mode", help="The months before: what arrives (a new name, an event), even when it stays. "
+                            "The whole corpus: what a month uses more than the corpus as a whole.") or modes[0]
 top_k = st.slider("Terms per month", min_value=1, max_value=10, value=5, key="keywords_top_k")
-emerging = view.emerging_terms(artifacts.keywords, ctx.filters.start, ctx.filters.end, top_k)
+emerging = view.emerging_terms(artifacts.keywords, ctx.filters.start, ctx.filters.end, top_k, score=mode)
+people = view.emerging_terms(artifacts.keywords, ctx.filters.start, ctx.filters.end, top_k, score=mode, actors=True)
 narrowed = ctx.filters.sources or ctx.filters.leaders or ctx.filters.topics or ctx.filters.q
-st.caption("Each month's terms that it uses most above the rest of the corpus (z of the log-odds ratio with the whole corpus "
-           "as prior), newest month first. " + ("Scored once for the whole build: only the date filter applies here, "
+st.caption("Each month's terms used by clearly more of its articles than " + ("in the 6 months before it" if mode == "score_window"
+           else "in the other months") + ", newest month first; a term needs at least 2 articles in its month. People are listed "
+           "apart, so names never pass for subjects. " + ("Scored once for the whole build: only the date filter applies here, "
            "the source, leader, topic and search filters do not." if narrowed else "Only the date filter applies here."))
-if emerging.empty:
+if len(modes) == 1:
+    st.caption("This build was made before the comparison with the months before existed: rebuild it to get that view.")
+with st.expander("How it is computed"):
+    st.markdown("For each term and month: the log-odds that an article of the month uses the term rather than an article of the "
+                "baseline (the 6 calendar months before, or all other months), shrunk towards the term's rate in the whole corpus "
+                "(an informative Dirichlet prior, Monroe, Colaresi & Quinn 2008), divided by its standard error: a z-score. "
+                "Counted in articles, not occurrences, so one article repeating a word does not make a trend.")
+if emerging.empty and people.empty:
     st.caption("No month within the dates has scored terms.")
 else:
-    st.dataframe(view.emerging_by_month(emerging), key="keywords_emerging", hide_index=True,
-                 column_config={"period": st.column_config.DateColumn("Month", format="MMM YYYY"),
-                                "terms": st.column_config.ListColumn("Most emerging terms", width="large")})
-    download_csv(emerging, "emerging-terms", key="keywords_emerging-csv")
+    terms_column, people_column = st.columns([3, 2])
+    with terms_column:
+        st.dataframe(view.emerging_by_month(emerging), key="keywords_emerging", hide_index=True,
+                     column_config={"period": st.column_config.DateColumn("Month", format="MMM YYYY"),
+                                    "terms": st.column_config.ListColumn("Most emerging terms", width="large")})
+        download_csv(emerging, "emerging-terms", key="keywords_emerging-csv")
+    with people_column:
+        names = artifacts.actors.set_index("actor_id")["name"]
+        st.dataframe(view.emerging_by_month(people.assign(term=view.actor_labels(people, names))), key="keywords_people",
+                     hide_index=True, column_config={"period": st.column_config.DateColumn("Month", format="MMM YYYY"),
+                                                     "terms": st.column_config.ListColumn("Most emerging people", width="medium")})
+        download_csv(people, "emerging-people", key="keywords_people-csv")
 
 st.subheader("In context")
 clicked = [(period, term) for period, term, *_ in points]

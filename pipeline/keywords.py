@@ -265,11 +265,13 @@ def rank_emerging(keywords: pd.DataFrame, score: str = "score", actors: bool = F
     a missing score (no preceding window) are left out. Returns the rows with a `rank` column
     (1 = most emerging), sorted by period then rank.
     """
+    if score not in keywords:  # a build older than this score
+        return keywords.iloc[:0].assign(rank=pd.Series(dtype="int64"))
     is_actor = keywords["is_actor"] if "is_actor" in keywords else pd.Series(False, index=keywords.index)
-    rows = keywords.loc[(is_actor == actors) & keywords[score].notna()] if score in keywords else keywords.iloc[:0]
+    rows = keywords.loc[(is_actor == actors) & keywords[score].notna()]
     rows = rows.sort_values(["period", score, "term"], ascending=[True, False, True], kind="stable")
     if actors:
-        who = rows["actor_id"].fillna(rows["term"]).astype("str")
+        who = (rows["actor_id"] if "actor_id" in rows else pd.Series(pd.NA, index=rows.index)).fillna(rows["term"]).astype("str")
         rows = rows.assign(actor=who).drop_duplicates(["period", "actor"])
     rows = rows.assign(rank=rows.groupby("period").cumcount() + 1)
     return rows.reset_index(drop=True)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -388,3 +389,34 @@ def test_no_matching_article_says_so(app_test: AppRun) -> None:
     at = open_keywords(app_test, {"q": "no article says this"})
     assert not at.exception and any("No article matches" in info.value for info in at.info)
 
+
+
+# --- emergence modes and people (issue 12) ----------------------------------------------------
+
+
+def issue12_keywords() -> pd.DataFrame:
+    return hand_keywords().assign(
+        score_window=[2.0, np.nan, 5.0, 1.0, 3.0, 0.5],
+        is_actor=[False, False, True, True, False, False],
+        actor_id=pd.array([None, None, "kim-yo-jong", None, None, None], dtype="str"),
+    )
+
+
+def test_emergence_modes_follow_the_builds_columns() -> None:
+    assert view.emergence_modes(issue12_keywords()) == ["score_window", "score"]
+    assert view.emergence_modes(hand_keywords()) == ["score"]  # a build made before the window score
+
+
+def test_emerging_terms_rank_by_the_chosen_score_and_leave_people_out() -> None:
+    top = view.emerging_terms(issue12_keywords(), None, None, top_k=2, score="score_window")
+    assert list(zip(top["period"].dt.strftime("%Y-%m"), top["rank"], top["term"], strict=True)) == [
+        ("2019-01", 1, "a"), ("2019-02", 1, "e"), ("2019-03", 1, "f")]  # "b" has no window score; "c", "d" are people
+    assert top["score"].tolist() == [2.0, 3.0, 0.5]
+
+
+def test_emerging_people_are_named_by_the_actors_table() -> None:
+    people = view.emerging_terms(issue12_keywords(), None, None, top_k=5, score="score", actors=True)
+    assert people["term"].tolist() == ["c", "d"]
+    names = pd.Series({"kim-yo-jong": "Kim Yo-jong"})
+    assert view.actor_labels(people, names).tolist() == ["Kim Yo-jong", "d"]
+    assert view.emerging_terms(hand_keywords(), None, None, top_k=5, actors=True).empty
