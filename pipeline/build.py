@@ -38,13 +38,13 @@ from pipeline.stance import MENTIONS_COLUMN, mention_rows, split_sentence_actors
 from pipeline.terms import STOPWORDS_PATH, term_texts
 from pipeline.text import split_sentences
 from pipeline.tone import DEFAULT_LEXICON_PATH, ToneScorer, article_tone
-from pipeline.topics import TopicModel, fit_topics
+from pipeline.topics import TOPIC_STOPLIST_PATH, TopicModel, fit_topics
 
 Progress = Callable[[str, float], None]
 """progress(stage, fraction done in 0..1); the CLI draws a bar, the app a st.progress."""
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-DATA_FILES = (DEFAULT_ACTORS_PATH, DEFAULT_LEXICON_PATH, DEFAULT_FRAMING_PATH, STOPWORDS_PATH)
+DATA_FILES = (DEFAULT_ACTORS_PATH, DEFAULT_LEXICON_PATH, DEFAULT_FRAMING_PATH, STOPWORDS_PATH, TOPIC_STOPLIST_PATH)
 TONE_TERMS_SHOWN = 4
 _CHUNK_SIZE = 400
 
@@ -396,7 +396,10 @@ def _corpus_models(
     stage_start = time.perf_counter()
     report("topics", 0.0)
     topic_texts = term_texts(articles["title"].tolist(), articles["text"].tolist())  # title once, no speaker labels
-    model = fit_topics(articles["article_id"].tolist(), topic_texts, n_topics=options.n_topics, random_state=options.random_state)
+    model = fit_topics(
+        articles["article_id"].tolist(), topic_texts, n_topics=options.n_topics, random_state=options.random_state,
+        dates=articles["date"], sources=articles["source"],
+    )
     articles["topic_id"] = articles["article_id"].map(model.dominant).fillna(-1).astype("int64")
     report("topics", 1.0)
     timings["topics"] = timings.get("topics", 0.0) + time.perf_counter() - stage_start
@@ -464,7 +467,7 @@ def _build_locked(
         "rejected": len(rejects),
         "encodings": result.encodings,
         "parameters": parameters,
-        "topic_selection": model.selection.to_dict(orient="records"),
+        **model.manifest_entries(),
         "versions": _versions(),
     }
     sentences, sentence_actors = split_sentence_actors(sentences)

@@ -1,4 +1,5 @@
-"""Topics: themes recovered on a corpus we wrote, table contracts, tiny corpora, real-corpus stability."""
+"""Topics: themes recovered on a corpus we wrote, table contracts, tiny corpora, the subject rules (stop-list, even
+spread, actor names, labels), the choice of k and its stability, and the real corpus."""
 
 from __future__ import annotations
 
@@ -13,7 +14,28 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from pipeline.topics import LABEL_SEPARATOR, MIN_WEIGHT, TopicModel, fit_topics, gathered_coherence, npmi_coherence, topic_label
+from pipeline.terms import as_term
+from pipeline.topics import (
+    LABEL_SEPARATOR,
+    MIN_WEIGHT,
+    STABILITY_TARGET,
+    TopicModel,
+    best_match_jaccard,
+    candidate_ks,
+    dispersion,
+    display_form,
+    evenly_spread,
+    fit_topics,
+    gathered_coherence,
+    is_actor_term,
+    label_terms,
+    load_topic_stoplist,
+    npmi_coherence,
+    stoplisted,
+    time_periods,
+    topic_label,
+    topic_stability,
+)
 
 THEMES = {
     "missile": [
@@ -96,7 +118,7 @@ def test_coherence_chooses_the_number_of_written_themes(themed: tuple[list[str],
 def test_given_number_of_topics_skips_selection(four_topics: TopicModel) -> None:
     assert len(four_topics.topics) == 4
     assert four_topics.selection.empty
-    assert list(four_topics.selection.columns) == ["k", "score"]
+    assert list(four_topics.selection.columns) == ["k", "score", "stability"]
 
 
 def test_same_random_state_gives_same_model(themed: tuple[list[str], list[str]]) -> None:
@@ -110,18 +132,24 @@ def test_same_random_state_gives_same_model(themed: tuple[list[str], list[str]])
 
 def test_topics_table_columns_and_types(four_topics: TopicModel) -> None:
     topics = four_topics.topics
-    assert list(topics.columns) == ["topic_id", "label", "terms", "n_articles"]
+    assert list(topics.columns) == ["topic_id", "label", "terms", "n_articles", "label_terms", "coherence"]
     assert list(topics["topic_id"]) == [0, 1, 2, 3]
     assert topics["n_articles"].dtype == "int64"
     for terms in topics["terms"]:
         assert len(terms) == 10 and all(isinstance(term, str) for term in terms)
 
 
-def test_label_is_built_from_the_topic_terms(four_topics: TopicModel) -> None:
-    for label, terms in zip(four_topics.topics["label"], four_topics.topics["terms"]):
-        parts = label.split(LABEL_SEPARATOR)
-        assert 1 <= len(parts) <= 3
-        assert parts[0] in terms
+def test_label_is_its_label_terms_as_the_texts_write_them(four_topics: TopicModel) -> None:
+    for label, chosen, terms in zip(four_topics.topics["label"], four_topics.topics["label_terms"], four_topics.topics["terms"]):
+        assert 1 <= len(chosen) <= 2
+        assert [part.lower() for part in label.split(LABEL_SEPARATOR)] == list(chosen)
+        assert set(chosen[0].split()) & {word for term in terms for word in term.split()}
+
+
+def test_each_topic_has_a_coherence_and_the_model_a_stability(four_topics: TopicModel) -> None:
+    assert four_topics.topics["coherence"].between(-1, 1).all()
+    assert four_topics.stability["k"] == 4 and four_topics.stability["seeds"] == [0, 1, 2]
+    assert four_topics.stability["jaccard"] >= STABILITY_TARGET
 
 
 def test_weights_are_shares_that_sum_to_one(four_topics: TopicModel) -> None:
@@ -176,7 +204,7 @@ def test_more_topics_asked_than_articles_gives_fewer() -> None:
 def test_no_usable_term_gives_zero_topics_and_typed_empty_tables(texts: list[str]) -> None:
     ids = [f"id{number}" for number in range(len(texts))]
     model = fit_topics(ids, texts)
-    assert model.topics.empty and list(model.topics.columns) == ["topic_id", "label", "terms", "n_articles"]
+    assert model.topics.empty and list(model.topics.columns) == ["topic_id", "label", "terms", "n_articles", "label_terms", "coherence"]
     assert model.topics["topic_id"].dtype == "int64"
     assert model.doc_topics.empty and list(model.doc_topics.columns) == ["article_id", "topic_id", "weight"]
     assert list(model.dominant.index) == ids and (model.dominant == -1).all()
@@ -237,16 +265,22 @@ def test_gathered_coherence_penalises_lumping_unrelated_articles() -> None:
     assert gathered_coherence(matrix, lumped, presence, VOCABULARY) < 0
 
 
-def test_label_takes_the_three_best_terms() -> None:
-    assert topic_label(["flood", "rain", "river", "rescue"]) == "flood · rain · river"
+def test_label_takes_the_two_best_terms() -> None:
+    assert topic_label(["flood", "rain", "river", "rescue"]) == "flood · rain"
 
 
 def test_label_bigram_replaces_the_words_it_contains() -> None:
-    assert topic_label(["missile", "launch", "missile launch", "radar", "sea"]) == "missile launch · radar · sea"
+    assert topic_label(["missile", "launch", "missile launch", "radar", "sea"]) == "missile launch · radar"
+
+
+def test_label_prefers_a_pair_that_weighs_half_the_word_or_more() -> None:
+    ranked = ["areas", "province", "flood", "flood-hit areas", "north phyongan", "phyongan province"]
+    assert topic_label(ranked, [1.0, 0.9, 0.8, 0.6, 0.5, 0.3]) == "flood-hit areas · province"
+    assert topic_label(ranked, [1.0, 0.9, 0.8, 0.4, 0.5, 0.5]) == "areas · phyongan province"
 
 
 def test_label_skips_terms_already_said_including_plurals() -> None:
-    assert topic_label(["summit talks", "summit", "talk", "summits", "hanoi", "envoy"]) == "summit talks · hanoi · envoy"
+    assert topic_label(["summit talks", "summit", "talk", "summits", "hanoi", "envoy"]) == "summit talks · hanoi"
 
 
 def test_label_of_a_short_list_is_shorter() -> None:
@@ -254,19 +288,195 @@ def test_label_of_a_short_list_is_shorter() -> None:
     assert topic_label([]) == ""
 
 
+def test_an_actor_name_is_never_a_label_phrase() -> None:
+    names = {"kim-jong-un", "putin", "moon"}
+    ranked = ["kim-jong-un", "comrade kim-jong-un", "putin", "summit", "vostochny", "president putin"]
+    excluded = {term for term in ranked if is_actor_term(term, names)}
+    assert excluded == {"kim-jong-un", "comrade kim-jong-un", "putin", "president putin"}
+    assert label_terms(ranked, excluded=excluded) == ["summit", "vostochny"]
+    assert not is_actor_term("moon landing", names) and not is_actor_term("president", names)
+
+
+def test_the_gazetteer_names_are_actor_words() -> None:
+    from pipeline.topics import actor_name_words
+
+    words = actor_name_words()
+    assert {"kim-jong-un", "putin", "trump"} <= words
+    assert "president" not in words
+    assert is_actor_term("chairman kim-jong-un", words) and not is_actor_term("flood-hit areas", words)
+
+
+def test_display_form_keeps_proper_names_and_common_phrases_lower() -> None:
+    texts = ["Rain hit North Phyongan Province. In North Phyongan, flood-hit areas were cleared.", "Flood-hit areas got aid."]
+    assert display_form("north phyongan", texts) == "North Phyongan"
+    assert display_form("flood-hit areas", texts) == "flood-hit areas"
+    assert display_form("kim-jong-un", ["Kim Jong Un visited.", "KIM JONG UN", "Kim Jong-un said"]) == "Kim Jong Un"
+    assert display_form("pyongyang", ["PYONGYANG, May 1 (KCNA) --", "PYONGYANG (KCNA)"]) == "PYONGYANG"
+    assert display_form("u.s.", ["The US said."]) == "u.s."
+    assert display_form("diplomats hoped", ["Diplomats hoped for talks. \"Diplomats hoped\", he said."]) == "diplomats hoped"
+    assert display_form("north phyongan", ["North Phyongan was hit."]) == "North Phyongan"
+
+
+def test_display_form_is_linear_on_hostile_text() -> None:
+    import time
+
+    plain, hostile = "word " * 4000, "kim-" * 5000 + "x"
+    started = time.perf_counter()
+    display_form("kim-jong-un", [plain])
+    plain_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    display_form("kim-jong-un", [hostile])
+    assert time.perf_counter() - started < 50 * plain_seconds + 0.05
+
+
+# --- the domain stop-list -------------------------------------------------------------------
+
+
+def test_the_shipped_stoplist_is_spelt_as_terms_are_counted() -> None:
+    stoplist = load_topic_stoplist()
+    assert {"go ahead", "embargoed", "respected", "meeting held", "psaki"} <= stoplist
+    assert all(as_term(entry) == entry for entry in stoplist)
+
+
+def test_a_stoplist_entry_that_is_no_term_names_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "stop.txt"
+    path.write_text("# formulas\ngo ahead\nSenior Administration Official\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"stop\.txt:3: 'Senior Administration Official'"):
+        load_topic_stoplist(path)
+
+
+def test_stoplist_removes_listed_terms_and_pairs_of_listed_words_only() -> None:
+    vocabulary = np.array(["held", "meeting", "meeting held", "held talks", "go ahead", "go", "summit"], dtype=object)
+    assert list(stoplisted(vocabulary, {"held", "meeting", "go ahead"})) == [True, True, True, False, True, False, False]
+
+
+def test_fit_leaves_stoplisted_terms_out_of_the_topics(themed: tuple[list[str], list[str]]) -> None:
+    model = fit_topics(*themed, n_topics=4, stoplist={"missile", "cup final"})
+    every_term = {term for terms in model.topics["terms"] for term in terms}
+    assert "missile" not in every_term and "cup final" not in every_term
+    assert "ballistic missile" in every_term  # a pair with one subject word stays
+    assert model.vocabulary["stop_listed"] == 2
+
+
+# --- even spread ----------------------------------------------------------------------------------
+
+
+def presence_of(columns: list[np.ndarray], n_docs: int) -> sp.csr_matrix:
+    """A binary document-term matrix whose column j holds documents columns[j]."""
+    rows = np.concatenate(columns)
+    cols = np.concatenate([np.full(len(docs), j) for j, docs in enumerate(columns)])
+    return sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n_docs, len(columns)))
+
+
+def test_dispersion_is_zero_for_the_corpus_spread_and_high_for_a_burst() -> None:
+    groups = np.repeat(np.arange(4), 25)
+    docs = np.arange(100)
+    presence = presence_of([docs[docs % 25 < 5], docs[:25], np.array([0, 50])], 100)
+    dp, noise = dispersion(presence, groups)
+    np.testing.assert_allclose(dp[:2], [0.0, 0.75])
+    assert noise[0] < noise[2]  # more documents, less room for chance
+
+
+def test_time_periods_hold_equal_counts_and_keep_a_day_together() -> None:
+    dates = pd.Series([pd.Timestamp("2024-01-01")] * 40 + list(pd.date_range("2024-02-01", periods=80, freq="D")))
+    periods = time_periods(dates, n_docs_per_period=40)
+    assert list(np.bincount(periods)) == [40, 40, 40]
+    assert len(set(periods[:40])) == 1
+
+
+def spread_corpus() -> tuple[pd.Series, np.ndarray]:
+    """1,200 documents over 24 months, two sources alternating."""
+    dates = pd.Series(pd.date_range("2020-01-01", periods=24, freq="MS").repeat(50))
+    return dates, np.array(["A", "B"] * 600)
+
+
+def test_a_term_in_every_period_alike_is_evenly_spread_a_burst_or_a_rare_term_is_not() -> None:
+    dates, _ = spread_corpus()
+    rng = np.random.default_rng(0)
+    everywhere = np.sort(rng.choice(1200, size=400, replace=False))
+    burst = np.concatenate([np.arange(0, 150), np.sort(rng.choice(np.arange(150, 1200), size=250, replace=False))])
+    rare = np.arange(0, 1200, 60)
+    even = evenly_spread(presence_of([everywhere, burst, rare], 1200), dates)
+    assert list(even) == [True, False, False]
+
+
+def test_a_term_of_one_source_is_not_evenly_spread() -> None:
+    dates, sources = spread_corpus()
+    one_source = np.arange(0, 1200, 2)  # every "A" document, evenly over time
+    presence = presence_of([one_source], 1200)
+    assert evenly_spread(presence, dates)[0]
+    assert not evenly_spread(presence, dates, sources)[0]
+
+
+def test_fit_leaves_an_evenly_spread_filler_out_of_the_topics(themed: tuple[list[str], list[str]]) -> None:
+    ids, texts = themed
+    # 1,200 articles, each theme in its own stretch of time; every third article, whatever its theme, adds a filler.
+    many_ids = [f"{article_id}-{copy}" for article_id in ids for copy in range(20)]
+    many_texts = [text for text in texts for _ in range(20)]
+    many_texts = [f"{text} Officials welcomed the outcome." if number % 3 == 0 else text for number, text in enumerate(many_texts)]
+    dates = pd.Series(pd.date_range("2020-01-01", periods=len(many_ids), freq="D"))
+    model = fit_topics(many_ids, many_texts, n_topics=4, dates=dates)
+    every_term = {term for terms in model.topics["terms"] for term in terms}
+    assert not every_term & {"officials", "welcomed", "outcome", "officials welcomed", "welcomed outcome"}
+    assert {"officials", "welcomed", "outcome", "officials welcomed"} <= set(model.vocabulary["evenly_spread_examples"])
+    assert {"missile", "summit", "rice", "cup"} <= every_term  # the themes' words come in bursts and stay
+    assert len(set(model.dominant)) == 4
+
+
+# --- the choice of k and stability ----------------------------------------------------------------
+
+
+def test_candidate_ks_scale_with_the_corpus() -> None:
+    assert candidate_ks(20) == [5]
+    assert candidate_ks(400)[-1] == 14 and candidate_ks(400)[0] == 5
+    assert candidate_ks(1_000)[-1] == 22
+    assert candidate_ks(100_000)[-1] == 30
+    assert candidate_ks(100_000) == sorted(set(candidate_ks(100_000)))
+
+
+def test_best_match_jaccard() -> None:
+    topics = [{"a", "b"}, {"c", "d"}]
+    assert best_match_jaccard(topics, list(reversed(topics))) == 1.0
+    assert best_match_jaccard(topics, [{"x"}, {"y"}]) == 0.0
+    assert best_match_jaccard([{"a", "b"}], [{"a", "c"}, {"a", "b"}]) == pytest.approx(0.5)  # one-to-one, the unmatched set counts 0
+    assert best_match_jaccard([{"a", "b", "c"}, {"a"}], [{"a", "b", "c"}]) == pytest.approx(0.5)
+
+
+def test_stability_is_high_for_written_themes_and_reported(themed: tuple[list[str], list[str]]) -> None:
+    from pipeline.topics import _tfidf
+
+    matrix, _, _ = _tfidf(themed[1], None, None, frozenset())
+    assert topic_stability(matrix, 4, [0, 1, 2]) >= STABILITY_TARGET
+    model = fit_topics(*themed, k_range=range(3, 6))
+    assert model.selection["stability"].notna().sum() == 3
+    assert model.stability["jaccard"] == pytest.approx(model.selection.set_index("k").loc[len(model.topics), "stability"], abs=1e-3)
+
+
+def test_manifest_entries_are_json_safe(themed: tuple[list[str], list[str]]) -> None:
+    entries = fit_topics(*themed, k_range=range(2, 9)).manifest_entries()
+    text = json.dumps(entries, allow_nan=False)
+    assert json.loads(text)["topic_selection"][0]["k"] == 2
+    assert set(entries) == {"topic_selection", "topic_stability", "topic_vocabulary"}
+
+
 # --- the real corpus ----------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def kcna_2024(corpus_dir: Path) -> tuple[list[str], list[str]]:
+def kcna_2024(corpus_dir: Path) -> pd.DataFrame:
     with gzip.open(corpus_dir / "kcna_2024.jsonl.gz", "rt", encoding="utf-8") as lines:
         records = [json.loads(line) for line in lines]
-    return [f"kcna-{number}" for number in range(len(records))], [f"{r['title']}\n{r['body']}" for r in records]
+    return pd.DataFrame({
+        "article_id": [f"kcna-{number}" for number in range(len(records))],
+        "text": [f"{r['title']}\n{r['body']}" for r in records],
+        "date": pd.to_datetime([r["date"] for r in records]),
+    })
 
 
 @pytest.fixture(scope="module")
-def kcna_models(kcna_2024: tuple[list[str], list[str]]) -> tuple[TopicModel, TopicModel]:
-    return fit_topics(*kcna_2024), fit_topics(*kcna_2024)
+def kcna_models(kcna_2024: pd.DataFrame) -> tuple[TopicModel, TopicModel]:
+    fit = lambda: fit_topics(kcna_2024["article_id"].tolist(), kcna_2024["text"].tolist(), dates=kcna_2024["date"])  # noqa: E731
+    return fit(), fit()
 
 
 @pytest.mark.corpus
@@ -275,13 +485,27 @@ def test_real_corpus_fits_are_identical(kcna_models: tuple[TopicModel, TopicMode
     pd.testing.assert_frame_equal(first.topics, second.topics)
     pd.testing.assert_frame_equal(first.doc_topics, second.doc_topics)
     pd.testing.assert_frame_equal(first.selection, second.selection)
+    assert first.stability == second.stability
 
 
 @pytest.mark.corpus
-def test_real_corpus_k_is_chosen_over_the_whole_range(kcna_models: tuple[TopicModel, TopicModel]) -> None:
+def test_real_corpus_k_is_chosen_over_the_scaled_range(kcna_models: tuple[TopicModel, TopicModel], kcna_2024: pd.DataFrame) -> None:
     model = kcna_models[0]
-    assert list(model.selection["k"]) == list(range(5, 16))
-    assert len(model.topics) == model.selection.set_index("k")["score"].idxmax()
+    assert list(model.selection["k"]) == candidate_ks(len(kcna_2024)) and model.selection["k"].max() > 15
+    checked = model.selection.dropna(subset=["stability"])
+    assert len(checked) == 3 and len(model.topics) in set(checked["k"])
+    assert model.stability["jaccard"] >= STABILITY_TARGET
+
+
+@pytest.mark.corpus
+def test_real_corpus_labels_are_no_formula_and_no_name_alone(kcna_models: tuple[TopicModel, TopicModel]) -> None:
+    from pipeline.topics import actor_name_words
+
+    names, stoplist = actor_name_words(), load_topic_stoplist()
+    for chosen, terms in zip(kcna_models[0].topics["label_terms"], kcna_models[0].topics["terms"]):
+        assert len(chosen) == 2
+        assert not any(is_actor_term(term, names) for term in chosen)
+        assert not set(terms) & stoplist
 
 
 @pytest.mark.corpus
@@ -295,8 +519,8 @@ def test_real_corpus_topics_are_distinct(kcna_models: tuple[TopicModel, TopicMod
 
 
 @pytest.mark.corpus
-def test_real_corpus_every_article_has_a_topic(kcna_models: tuple[TopicModel, TopicModel], kcna_2024: tuple[list[str], list[str]]) -> None:
+def test_real_corpus_every_article_has_a_topic(kcna_models: tuple[TopicModel, TopicModel], kcna_2024: pd.DataFrame) -> None:
     model = kcna_models[0]
-    assert len(model.dominant) == len(kcna_2024[0])
+    assert len(model.dominant) == len(kcna_2024)
     assert (model.dominant >= 0).mean() > 0.95
     assert model.topics["n_articles"].sum() == (model.dominant >= 0).sum()

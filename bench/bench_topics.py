@@ -1,0 +1,111 @@
+"""Benchmark: topics on the real corpora, with what the subject rules remove and how stable the topics are.
+
+Usage: python bench/bench_topics.py [--corpus whitehouse|kcna2024|stories|headlines ...] [--build-budget]
+Per corpus (read through the pipeline's own ingest, as a build reads it): the terms the
+domain stop-list and the even-spread rule leave out, the coherence of every k tried and the
+stability (mean best-match Jaccard of the top 10 terms across 3 seeds) of the best ones,
+then every topic with its share of the articles (dominant topic), coherence, label and top
+terms, and the wall and CPU time of `fit_topics`. `--build-budget` times a full build of the
+18,931 KCNA stories against the floor the issue sets: reading the file plus a
+CountVectorizer(ngram_range=(1, 2), min_df=2) on the same texts, measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from pipeline.build import BuildOptions, build  # noqa: E402
+from pipeline.ingest import ingest  # noqa: E402
+from pipeline.terms import term_texts  # noqa: E402
+from pipeline.topics import fit_topics  # noqa: E402
+
+CORPUS = REPO.parent / "shared" / "corpus"
+FILES = {
+    "whitehouse": "whitehouse_nk_2021_2026.jsonl.gz",
+    "kcna2024": "kcna_2024.jsonl.gz",
+    "stories": "kcna_2011_2012.jsonl.gz",
+    "headlines": "kcna_headlines_1997_2014.csv.gz",
+}
+
+
+def load(name: str) -> pd.DataFrame:
+    """The corpus' ingested articles: article_id, date, source, title, text."""
+    articles = ingest([CORPUS / FILES[name]]).articles
+    return pd.DataFrame(
+        {
+            "article_id": [a.article_id for a in articles],
+            "date": pd.to_datetime([a.date for a in articles]),
+            "source": [a.source for a in articles],
+            "title": [a.title for a in articles],
+            "text": [a.text for a in articles],
+        }
+    )
+
+
+def bench(name: str) -> None:
+    articles = load(name)
+    texts = term_texts(articles["title"].tolist(), articles["text"].tolist())
+    print(f"\n{name}: {len(articles):,} articles, load average {os.getloadavg()[0]:.1f}", flush=True)
+    started, started_cpu = time.perf_counter(), time.process_time()
+    model = fit_topics(articles["article_id"].tolist(), texts, dates=articles["date"], sources=articles["source"])
+    wall, cpu = time.perf_counter() - started, time.process_time() - started_cpu
+    vocabulary = model.vocabulary
+    print(f"  fit_topics {wall:.1f} s (CPU {cpu:.1f} s), k={len(model.topics)}")
+    print(f"  vocabulary: {vocabulary['terms']:,} terms counted; stop-list removes {vocabulary['stop_listed']:,}, "
+          f"even spread removes {vocabulary['evenly_spread']:,} (most common: {', '.join(vocabulary['evenly_spread_examples'][:12])}); "
+          f"{vocabulary.get('kept', 0):,} kept")
+    print("  k: coherence (stability): " + ", ".join(
+        f"{row.k}:{row.score:.3f}" + ("" if pd.isna(row.stability) else f" ({row.stability:.2f})") for row in model.selection.itertuples()))
+    print(f"  stability of the fitted k: {model.stability['jaccard']} (target {model.stability['target']})")
+    dominant_share = model.topics["n_articles"] / len(articles)
+    weighted = (model.topics["coherence"] * model.topics["n_articles"]).sum() / max(model.topics["n_articles"].sum(), 1)
+    print(f"  coherence of the fitted model (size-weighted NPMI): {weighted:.3f}")
+    for topic, share in zip(model.topics.itertuples(), dominant_share):
+        print(f"   {topic.topic_id:2d} {share:6.1%} {topic.coherence:+.2f} | {topic.label} | {', '.join(topic.terms)}")
+
+
+def build_budget() -> None:
+    """A full build of the KCNA stories against reading + CountVectorizer(1-2 grams, min_df=2) on the same texts."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    source = CORPUS / FILES["stories"]
+    started = time.perf_counter()
+    with gzip.open(source, "rt", encoding="utf-8") as lines:
+        records = [json.loads(line) for line in lines]
+    CountVectorizer(ngram_range=(1, 2), min_df=2).fit_transform([f"{r['title'] or ''}\n{r['body']}" for r in records])
+    floor = time.perf_counter() - started
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        report = build([source], Path(folder) / "out", BuildOptions())
+        total = time.perf_counter() - started
+    timings = report.manifest["timings"]
+    print(f"\nbuild budget, {report.manifest['ingested']:,} stories: floor (read + CountVectorizer) {floor:.1f} s, "
+          f"full build {total:.1f} s = {total / floor:.2f}x the floor (budget 3x); "
+          "stages " + ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in timings.items()))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", choices=sorted(FILES), action="append")
+    parser.add_argument("--build-budget", action="store_true")
+    args = parser.parse_args()
+    for name in args.corpus or list(FILES):
+        bench(name)
+    if args.build_budget:
+        build_budget()
+
+
+if __name__ == "__main__":
+    main()
