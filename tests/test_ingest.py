@@ -253,6 +253,33 @@ def test_reworded_long_story_on_the_same_day_is_a_near_duplicate(tmp_path: Path)
     assert len(result.articles) == 2  # another day is another record
 
 
+def test_near_duplicate_checks_stay_bounded_on_a_hostile_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hundreds of long texts with one vocabulary on one day: edit-distance work stays bounded.
+
+    Edit-distance ratios cost length squared, so a hostile upload of long same-day texts
+    could stall a build; each record meets a bounded number of kept records on bounded prefixes.
+    """
+    import random
+
+    from pipeline import dedup
+
+    calls: list[int] = []
+    real_ratio = dedup.fuzz.ratio
+    monkeypatch.setattr(dedup.fuzz, "ratio", lambda a, b, **kw: calls.append(max(len(a), len(b))) or real_ratio(a, b, **kw))
+    rng = random.Random(5)
+    vocabulary = [f"word{index}" for index in range(200)]
+    deduplicator, day = dedup.Deduplicator(), dt.date(2024, 6, 1)
+    n_records = 2 * dedup.NEAR_MAX_COMPARISONS + 20
+    for index in range(n_records):
+        text = " ".join(rng.choice(vocabulary) for _ in range(15_000))  # about 110,000 characters
+        record = dedup.Fingerprint("Demo wire", day, text)
+        if deduplicator.match(record) is None:
+            deduplicator.keep(record, f"a{index}")
+    assert calls, "the shuffled texts share their vocabulary, so the running-text ratio is reached"
+    assert max(calls) <= dedup.NEAR_TEXT_CHARS
+    assert len(calls) <= n_records * dedup.NEAR_MAX_COMPARISONS
+
+
 def test_short_formula_items_are_never_near_duplicates(tmp_path: Path) -> None:
     greeting = "The premier sent a message of greeting to the president of {} on the national day of that country."
     path = _jsonl(
