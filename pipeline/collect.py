@@ -73,6 +73,7 @@ class CollectOptions:
     gdelt_url: str = GDELT_URL
     gdelt_max: int = 75
     gdelt_timespan: str = "1d"
+    gdelt_pause: float = 5.0  # GDELT asks for at most one request every five seconds
 
 
 @dataclass
@@ -231,6 +232,8 @@ def _listed_items(
             continue
         log(f"{feed.url}: {len(found)} items")
         items += found
+    if gdelt_queries:
+        fetcher.pause_at_least(options.gdelt_url, options.gdelt_pause)
     for query in gdelt_queries:
         request = gdelt_request(options.gdelt_url, query, options.gdelt_max, options.gdelt_timespan)
         try:

@@ -153,6 +153,11 @@ class Fetcher:
             current = urllib.parse.urljoin(current, result)
         raise FetchError(f"too many redirects (more than {self.options.max_redirects})")
 
+    def pause_at_least(self, url: str, seconds: float) -> None:
+        """Ask the host of `url` at most once per `seconds` (an API's stated rate limit), however short `delay` is."""
+        _, host = origin_of(url)
+        self._host_delay[host] = max(self._host_delay.get(host, 0.0), seconds)
+
     # --- robots.txt ------------------------------------------------------------------
 
     def _check_robots(self, origin: str, host: str, url: str) -> None:
@@ -259,7 +264,7 @@ class Fetcher:
         chunks: list[bytes] = []
         size = 0
         try:
-            while chunk := response.read(_CHUNK):
+            while chunk := response.read1(_CHUNK):  # what one read brings: a trickling server meets the time limit
                 size += len(chunk)
                 if size > limit:
                     raise FetchError(too_large)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import time
+from collections.abc import Iterator
 from html import escape
 
 from pytest_httpserver import HTTPServer
@@ -163,6 +164,7 @@ def serve_site(server: HTTPServer) -> None:
     server.expect_request("/limits/big").respond_with_data(b"<html>" + b"x" * 300_000 + b"</html>", content_type=HTML)
     server.expect_request("/limits/bomb").respond_with_data(
         gzip.compress(b"<html>" + b" " * 2_000_000 + b"</html>"), content_type=HTML, headers={"Content-Encoding": "gzip"})
+    server.expect_request("/limits/trickle").respond_with_handler(_trickle)
     server.expect_request("/limits/loop").respond_with_data("", status=302, headers={"Location": "/limits/loop"})
     server.expect_request("/limits/to-file").respond_with_data("", status=302, headers={"Location": "file:///etc/hostname"})
 
@@ -170,3 +172,14 @@ def serve_site(server: HTTPServer) -> None:
 def _slow(request: Request) -> Response:
     time.sleep(SLOW_SECONDS)
     return Response(page("Slow", body_text(_TALKS)), content_type=HTML)
+
+
+def _trickle(request: Request) -> Response:
+    """A page sent ten bytes at a time, 0.2 s apart: each read is quick, the whole takes four seconds."""
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(20):
+            time.sleep(0.2)
+            yield b"<p>slowly</p>"
+
+    return Response(chunks(), content_type=HTML)

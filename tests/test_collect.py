@@ -68,7 +68,8 @@ def _feeds(site: HTTPServer, *paths: str) -> list[Feed]:
 
 
 def _options(site: HTTPServer, fetch: FetchOptions = FAST) -> CollectOptions:
-    return CollectOptions(default_subject(), fetch, gdelt_url=site.url_for("/api/v2/doc/doc"))
+    # the API is on the same host as the pages here, so its five-second pause would slow every page
+    return CollectOptions(default_subject(), fetch, gdelt_url=site.url_for("/api/v2/doc/doc"), gdelt_pause=0)
 
 
 FEEDS = ("/feeds/rss.xml", "/feeds/atom.xml", "/feeds/broken.xml", "/feeds/gone.xml")
@@ -191,6 +192,20 @@ def test_gzip_body_is_limited_once_decompressed(site: HTTPServer) -> None:
     fetcher = Fetcher(FetchOptions(timeout=1, delay=0, retries=0, max_bytes=100_000))
     with pytest.raises(FetchError, match="once decompressed"):
         fetcher.get(site.url_for("/limits/bomb"), HTML_TYPES)
+
+
+def test_a_trickling_page_meets_the_time_limit(site: HTTPServer) -> None:
+    fetcher = Fetcher(FetchOptions(timeout=1, total_timeout=0.5, delay=0, retries=0))
+    with pytest.raises(FetchError, match=r"timed out \(the response took over 0.5 s\)"):
+        fetcher.get(site.url_for("/limits/trickle"), HTML_TYPES)
+
+
+def test_gdelt_is_asked_at_most_once_per_pause(site: HTTPServer, tmp_path: Path) -> None:
+    time = _FakeTime()
+    fetcher = Fetcher(FetchOptions(timeout=1, delay=0, retries=0), sleep=time.sleep, clock=time.clock)
+    options = CollectOptions(compile_subject("nothing matches this", "--match"), gdelt_url=site.url_for("/api/v2/doc/doc"), gdelt_pause=5)
+    collect([], ["one", "two"], tmp_path, options, fetcher=fetcher)
+    assert time.slept[:1] == [5.0]  # the second query five seconds after the first
 
 
 def test_redirects_are_bounded(site: HTTPServer) -> None:
