@@ -12,7 +12,7 @@ import pandas as pd
 
 WEEKLY_MAX_DAYS = 183
 """Spans up to about six months are counted per week, longer ones per month."""
-_PERIOD_CODES = {"week": "W", "month": "M"}
+_PERIOD_CODES = {"week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 # The framing columns of articles.parquet and how the app names them.
 FRAME_MEASURES = {
     "frame_all_at_once": "all-at-once cues per article",
@@ -30,7 +30,7 @@ def choose_frequency(first: date | pd.Timestamp, last: date | pd.Timestamp) -> s
 
 
 def period_start(dates: pd.Series, frequency: str) -> pd.Series:
-    """The first day of each date's week (Monday) or month."""
+    """The first day of each date's week (Monday), month, quarter or year."""
     return dates.dt.to_period(_PERIOD_CODES[frequency]).dt.start_time
 
 

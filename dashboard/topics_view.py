@@ -1,4 +1,4 @@
-"""Topics: each topic's terms, its prevalence over time, its leaders and its articles.
+"""Topics: each topic's terms, every topic's share over time, one topic's prevalence, leaders and articles.
 
 Pure functions (tables in, tables or figures out); pages/topics.py lays them out.
 An article is "about" a topic exactly as the sidebar's topic filter decides it
@@ -14,12 +14,18 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+import plotly.colors
+
 from dashboard.figures import style
 from dashboard.filters import TOPIC_MIN_WEIGHT
-from dashboard.queries import article_table, period_start
+from dashboard.queries import article_table, choose_frequency, period_start
 
 PREVALENCE_LABEL = f"Share of the period's articles about the topic (dominant topic or weight ≥ {TOPIC_MIN_WEIGHT:.0%})"
 TOPIC_COLOR = "#72b7b2"
+OVER_TIME_FREQUENCIES = ("week", "month", "quarter", "year")
+MIN_ARTICLES_PER_PERIOD = 20
+"""The topics-over-time chart widens its periods until the typical (median) one holds this many articles."""
+TOPIC_COLORS = plotly.colors.qualitative.Dark24 + plotly.colors.qualitative.Light24
 
 
 def preselected_topic(topic_filter: Sequence[int], previous_filter: Sequence[int] = ()) -> int | None:
@@ -128,3 +134,83 @@ def topic_listing(
     percent = (table["weight"] * 100).round().astype("Int64").astype("str")
     table["topic"] = (label + " (" + percent + "%)").fillna(f"{label} (dominant)")
     return table.sort_values(["weight", "date", "article_id"], ascending=[False, False, True], na_position="last").reset_index(drop=True)
+
+
+def over_time_frequency(dates: pd.Series, min_articles: int = MIN_ARTICLES_PER_PERIOD) -> str:
+    """Periods for the topics-over-time chart: the finest of week, month, quarter, year (from `choose_frequency` up)
+    whose median period with articles holds at least `min_articles` of them; "year" when none does.
+
+    A share of 3 articles jumps by a third with each article; wider periods keep the chart readable.
+    """
+    if dates.empty:
+        return "month"
+    first = OVER_TIME_FREQUENCIES.index(choose_frequency(dates.min(), dates.max()))
+    for frequency in OVER_TIME_FREQUENCIES[first:]:
+        if period_start(dates, frequency).value_counts().median() >= min_articles:
+            return frequency
+    return "year"
+
+
+def topics_over_time(articles: pd.DataFrame, doc_topics: pd.DataFrame, topics: pd.DataFrame, frequency: str) -> pd.DataFrame:
+    """Every topic's share of each period: period, topic_id, label, weight, articles, share (one row per period and topic).
+
+    Each article counts once, split between its topics by their weights (doc_topics; an
+    article whose dominant topic has no weight row counts fully for it); `weight` is that sum
+    in the period, `articles` the period's articles, `share` = weight / articles. Over the
+    topics the shares of a period add up to the share of its articles that have a topic.
+    Topics are ordered by their share of all the articles, largest first.
+    """
+    article_ids = pd.Index(articles["article_id"])
+    rows = article_ids.get_indexer(doc_topics["article_id"])
+    inside = rows >= 0
+    weighted_rows, weighted_topics = rows[inside], doc_topics["topic_id"].to_numpy(dtype="int64")[inside]
+    weights = doc_topics["weight"].to_numpy(dtype=float)[inside]
+    dominant = articles["topic_id"].to_numpy(dtype="int64")
+    unweighted = np.setdiff1d(np.flatnonzero(dominant >= 0), weighted_rows)
+    rows = np.concatenate([weighted_rows, unweighted])
+    topic_ids = np.concatenate([weighted_topics, dominant[unweighted]])
+    weights = np.concatenate([weights, np.ones(len(unweighted))])
+    periods = period_start(articles["date"], frequency).to_numpy()
+    per_period = pd.Series(1, index=periods).groupby(level=0).size()
+    summed = pd.Series(weights).groupby([periods[rows], topic_ids]).sum()
+    labels = pd.Series(topics["label"].astype("str").to_numpy(), index=topics["topic_id"].astype("int64").to_numpy())
+    labels = labels.loc[labels.index >= 0]
+    grid = pd.MultiIndex.from_product([per_period.index, labels.index], names=["period", "topic_id"])
+    table = summed.reindex(grid, fill_value=0.0).rename("weight").reset_index()
+    table["label"] = table["topic_id"].map(labels)
+    table["articles"] = table["period"].map(per_period).astype("int64")
+    table["share"] = table["weight"] / table["articles"]
+    order = table.groupby("topic_id")["weight"].sum().sort_values(ascending=False, kind="stable").index
+    table["rank"] = table["topic_id"].map({topic_id: rank for rank, topic_id in enumerate(order)})
+    table = table.sort_values(["rank", "period"]).drop(columns="rank").reset_index(drop=True)
+    return table[["period", "topic_id", "label", "weight", "articles", "share"]]
+
+
+def over_time_figure(table: pd.DataFrame, frequency: str) -> go.Figure:
+    """Stacked areas of every topic's share per period (largest topic at the bottom); the legend lists topics by size."""
+    date_format = "%d %b %Y" if frequency == "week" else "%b %Y"
+    fig = go.Figure()
+    for number, (topic_id, rows) in enumerate(table.groupby("topic_id", sort=False)):
+        fig.add_trace(go.Scatter(
+            x=rows["period"], y=rows["share"], name=str(rows["label"].iloc[0]), mode="lines", stackgroup="topics",
+            line={"width": 0.5, "color": TOPIC_COLORS[number % len(TOPIC_COLORS)]},
+            customdata=np.column_stack([rows["label"], rows["weight"].round(1), rows["articles"]]),
+            hovertemplate=f"%{{customdata[0]}}<br>%{{x|{date_format}}}: %{{y:.0%}} "
+                          "(%{customdata[1]} of %{customdata[2]} articles)<extra></extra>",
+        ))
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero", title=f"Share of the {frequency}'s articles")
+    fig.update_layout(xaxis_title=None, hovermode="closest")
+    style(fig, height=480)
+    fig.update_layout(legend={"orientation": "v", "yanchor": "top", "y": 1, "x": 1.02, "traceorder": "normal"})
+    return fig
+
+
+def stability_note(manifest: Mapping[str, object]) -> str | None:
+    """One sentence on the build's topic stability, or None when the build did not record it (older builds)."""
+    stability = manifest.get("topic_stability")
+    if not isinstance(stability, Mapping) or stability.get("jaccard") is None:
+        return None
+    jaccard, target = float(stability["jaccard"]), float(stability.get("target", 0.6))
+    verdict = "stable" if jaccard >= target else "less stable than the target"
+    return (f"Stability {jaccard:.2f} ({verdict}, target {target:.1f}): refitted on three random samples of the articles, "
+            f"the topics' top {stability.get('top_terms', 10)} terms overlap this much on average (1 = the same topics every time).")

@@ -1,4 +1,4 @@
-"""Topics: every topic's terms and coverage; one topic's prevalence over time, leaders and articles."""
+"""Topics: every topic's terms, coverage and share over time; one topic's prevalence over time, leaders and articles."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -31,6 +31,9 @@ if articles.empty:
     st.info("No article matches the filters: widen the dates or remove a filter in the sidebar.")
     st.stop()
 
+st.markdown("A topic is a set of words that turn up together in the same articles, found by the computer from the words "
+            "alone. Each article is a mix of topics; a topic is named by its two most telling phrases. Words that only say "
+            "who is speaking or what kind of text it is (state-media formulas, briefing small talk) are left out.")
 memberships = view.topic_memberships(articles, artifacts.doc_topics)
 st.subheader("All topics")
 st.caption(f"An article is about a topic when it is its dominant topic or gives it a weight of at least "
@@ -40,6 +43,37 @@ show_table(view.topic_table(artifacts.topics, memberships, len(articles)), name=
            column_config={"label": st.column_config.TextColumn("Topic"), "terms": st.column_config.ListColumn("Top terms", width="large"),
                           "articles": st.column_config.NumberColumn("Articles"),
                           "share": st.column_config.NumberColumn("Share of the articles", format="percent")})
+note = view.stability_note(artifacts.manifest)
+if note:
+    st.caption(note)
+
+st.subheader("Topics over time")
+over_time_frequency = view.over_time_frequency(articles["date"])
+st.markdown(f"What the articles of each {over_time_frequency} were about: every article counts once, split between its "
+            "topics, so the bands show how the coverage divided up and how that changed.")
+over_time = view.topics_over_time(articles, artifacts.doc_topics, artifacts.topics, over_time_frequency)
+show_chart(view.over_time_figure(over_time, over_time_frequency), over_time, name="topics-over-time", key="topics_over_time",
+           selectable=False)
+st.caption(f"Periods are {over_time_frequency}s: the narrowest periods whose typical one holds at least "
+           f"{view.MIN_ARTICLES_PER_PERIOD} articles. Click a topic in the legend to hide it, double-click to show it alone.")
+with st.expander("How it is computed"):
+    st.markdown(
+        "- **Topics**: non-negative matrix factorisation of the articles' TF-IDF term weights (single words and pairs).\n"
+        "- **Left out of the topic vocabulary**: the domain stop-list (`data/topic_stoplist.txt`), and terms spread "
+        "as evenly as chance: over periods of about equal article counts (and over sources), the deviation of "
+        "proportions $DP = \\tfrac12 \\sum_p |d_p/d - n_p/N|$ ($d_p$ of the term's $d$ articles in period $p$, "
+        "$n_p$ of all $N$) is at most 1.5 times its value under random placement, "
+        "$\\sum_p \\sqrt{2 s_p (1 - s_p) / (\\pi d)}/2$ with $s_p = n_p/N$, itself at most 0.1.\n"
+        "- **Number of topics k**: from 5 up to $\\sqrt{N/2}$ (at most 30), the k whose articles hang together best "
+        "(NPMI coherence of each topic's articles' top terms) among those that are stable.\n"
+        "- **Stability**: three random samples of 80% of the articles (at most 400,000 article-term entries); "
+        "topics matched one to one between two fits; mean Jaccard overlap $|A \\cap B| / |A \\cup B|$ of their top "
+        "10 terms, averaged over the three pairs; target 0.6.\n"
+        f"- **Share over time**: for topic $t$ and period $p$, $\\sum_{{a \\in p}} w_{{a,t}} / n_p$, with $w_{{a,t}}$ "
+        "the topic's weight in article $a$ (weights under 5% dropped, the rest summing to 1).\n"
+        "- **Labels**: the two heaviest phrases of the topic, a pair of words preferred to a word it contains when it "
+        "weighs at least half as much, never a person's name alone, written as the articles write them."
+    )
 
 # The sidebar's topic filter pre-selects the topic when it changes, and when the page opens unless the URL names
 # the page's own topic (the selectbox is bound to `topic_view=`, so a shared link shows the topic that was chosen).

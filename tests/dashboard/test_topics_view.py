@@ -1,4 +1,4 @@
-"""Topics: memberships, the topic table, prevalence, the listing, their figure, and the page through app.py."""
+"""Topics: memberships, the topic table, prevalence, topics over time, the listing, their figures, and the page through app.py."""
 from __future__ import annotations
 
 import base64
@@ -210,6 +210,61 @@ def test_prevalence_figure_carries_periods_and_counts(artifacts: Artifacts) -> N
     assert list(trace.y) == prevalence["share"].tolist()
 
 
+# --- topics over time --------------------------------------------------------------------
+
+
+def test_over_time_periods_widen_until_the_typical_one_holds_enough_articles() -> None:
+    busy = pd.Series(pd.date_range("2024-01-01", periods=60, freq="D").repeat(5))  # 35 articles a week
+    assert view.over_time_frequency(busy) == "week"
+    monthly = pd.Series(pd.date_range("2020-01-01", periods=24, freq="MS").repeat(25))  # 25 a month over two years
+    assert view.over_time_frequency(monthly) == "month"
+    sparse = pd.Series(pd.date_range("2020-01-01", periods=24, freq="MS").repeat(7))  # 21 a quarter
+    assert view.over_time_frequency(sparse) == "quarter"
+    assert view.over_time_frequency(pd.Series(pd.date_range("2015-01-01", periods=30, freq="90D"))) == "year"
+
+
+def test_topics_over_time_of_a_hand_made_build() -> None:
+    articles, doc_topics = tiny_build()
+    topics = pd.DataFrame({"topic_id": [0, 1, 2], "label": ["sanctions", "missile tests", "summits"]})
+    table = view.topics_over_time(articles, doc_topics, topics, "month")
+    assert list(table.columns) == ["period", "topic_id", "label", "weight", "articles", "share"]
+    got = table.assign(month=table["period"].dt.strftime("%Y-%m")).set_index(["month", "topic_id"])["share"]
+    # January: a splits 0.65 / 0.2 / 0.15, b (dominant 1, no weight row) counts fully for 1; c has no topic; e is not an article.
+    assert got.to_dict() == pytest.approx({
+        ("2019-01", 0): 0.325, ("2019-01", 1): 0.6, ("2019-01", 2): 0.075,
+        ("2019-02", 0): 0.0, ("2019-02", 1): 0.0, ("2019-02", 2): 0.0,
+        ("2019-03", 0): 0.0, ("2019-03", 1): 0.0, ("2019-03", 2): 0.5,
+    })
+    assert table["topic_id"].drop_duplicates().tolist() == [1, 0, 2]  # by total weight
+
+
+def test_topics_over_time_shares_add_up_to_the_articles_with_a_topic(artifacts: Artifacts, raw: dict[str, pd.DataFrame]) -> None:
+    table = view.topics_over_time(artifacts.articles, artifacts.doc_topics, artifacts.topics, "quarter")
+    articles = raw["articles"]
+    quarters = articles["date"].dt.to_period("Q").dt.start_time
+    with_topic = (articles["topic_id"] >= 0).groupby(quarters).mean()
+    summed = table.groupby("period")["share"].sum()
+    np.testing.assert_allclose(summed.to_numpy(), with_topic.loc[summed.index].to_numpy())
+    assert (with_topic < 1).any()  # the article without a topic is in one of the periods
+    assert set(table["topic_id"]) == set(artifacts.topics["topic_id"])
+
+
+def test_over_time_figure_stacks_one_area_per_topic(artifacts: Artifacts) -> None:
+    table = view.topics_over_time(artifacts.articles, artifacts.doc_topics, artifacts.topics, "month")
+    fig = view.over_time_figure(table, "month")
+    assert [trace.name for trace in fig.data] == table["label"].drop_duplicates().tolist()
+    assert {trace.stackgroup for trace in fig.data} == {"topics"}
+    first = table.loc[table["topic_id"] == table["topic_id"].iloc[0]]
+    assert list(fig.data[0].y) == first["share"].tolist()
+
+
+def test_stability_note() -> None:
+    assert view.stability_note({}) is None
+    assert view.stability_note({"topic_stability": {"k": 5, "jaccard": None}}) is None
+    assert view.stability_note({"topic_stability": {"jaccard": 0.71, "target": 0.6, "top_terms": 10}}).startswith("Stability 0.71 (stable")
+    assert "less stable" in view.stability_note({"topic_stability": {"jaccard": 0.42, "target": 0.6}})
+
+
 # --- the page, through app.py ---------------------------------------------------------
 
 
@@ -247,6 +302,9 @@ def test_page_shows_every_topic_and_the_chosen_topics_articles(app_test: AppRun,
     assert at.selectbox(key="topic_view").value == 0
     assert set(listing(at)["article_id"]) == about_ids(raw, 0)
     assert len(chart_spec(at, "topics_prevalence")["data"][0]["x"]) == 24
+    over_time = chart_spec(at, "topics_over_time")["data"]
+    assert sorted(trace["name"] for trace in over_time) == sorted(label for _, label, _ in TOPICS)
+    assert [expander.label for expander in at.expander] == ["How it is computed"]
     at.selectbox(key="topic_view").set_value(1).run()
     assert set(listing(at)["article_id"]) == about_ids(raw, 1)
     assert listing(at)["topic"].str.startswith("missile tests (").all()
