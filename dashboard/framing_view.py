@@ -1,8 +1,8 @@
 """Framing: the deal axis (all-at-once vs step-by-step) and the posture axis (engagement vs
-pressure) over time and per source, how much framing there is at all, and the articles
-that lean furthest each way.
+pressure) over time and per source, how much framing there is at all (and how much was set aside
+as not about Korea policy), example sentences per frame, and the articles that lean furthest each way.
 
-A group's axis value is computed from its summed cue counts, (sum a - sum b) / (sum a + sum b)
+A group's axis value is computed from its summed cue counts, (sum a - sum b) / (sum a + sum b + 1)
 (the pipeline's own `framing_axes` on the sums), not as a mean of article values: an
 article with one cue would otherwise weigh as much as one with twenty. Each value comes
 with the number of cues it rests on; below MIN_CUES it is flagged as thin.
