@@ -413,9 +413,13 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 def summary(report: CollectReport) -> str:
     """What a run did, in one or two lines."""
     where = f"into {display_name(report.output)}" if report.output else f"(nothing written to {display_name(report.into)})"
-    text = (f"collected {len(report.articles)} new article{'s' * (len(report.articles) != 1)} {where} from {report.listed} listed items "
-            f"({report.seen_before} seen before, {report.duplicates} duplicates, {len(report.rejects)} rejected")
+    text = (f"collected {_count(len(report.articles), 'new article')} {where} from {_count(report.listed, 'listed item')} "
+            f"({report.seen_before} seen before, {_count(report.duplicates, 'duplicate')}, {len(report.rejects)} rejected")
     text += f", {report.postponed} left for the next run)" if report.postponed else ")"
     if report.rejects:
         text += f"\nmain reasons for rejects: {main_reasons(report.rejects)}; all are listed in {display_name(report.into / REJECTS_FILE)}"
     return text
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'s' * (number != 1)}"
