@@ -494,9 +494,10 @@ def topic_label(ranked_terms: Sequence[str], weights: Sequence[float] | None = N
 
 
 def _surface_pattern(term: str) -> re.Pattern[str]:
-    """The spellings a counted term comes from: words apart by spaces, name syllables by a space or a hyphen."""
+    """The spellings a counted term comes from: words apart by spaces (after a possessive), name syllables by a space or a hyphen."""
     words = [r"[\s\-]?".join(re.escape(part) for part in word.split("-")) for word in term.split(" ")]
-    return re.compile(r"(?<![\w\-])" + r"\s+".join(words) + r"(?![\w\-])", re.IGNORECASE)
+    # A possessive may follow a word: terms drop it ("Kim Jong Il's Work" counts as "kim-jong-il work").
+    return re.compile(r"(?<![\w\-])" + r"(?:['\u2019]s)?\s+".join(words) + r"(?![\w\-])", re.IGNORECASE)
 
 
 def display_form(term: str, texts: Sequence[str]) -> str:

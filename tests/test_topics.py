@@ -313,6 +313,7 @@ def test_display_form_keeps_proper_names_and_common_phrases_lower() -> None:
     assert display_form("kim-jong-un", ["Kim Jong Un visited.", "KIM JONG UN", "Kim Jong-un said"]) == "Kim Jong Un"
     assert display_form("pyongyang", ["PYONGYANG, May 1 (KCNA) --", "PYONGYANG (KCNA)"]) == "PYONGYANG"
     assert display_form("u.s.", ["The US said."]) == "u.s."
+    assert display_form("kim-jong-il work", ["A new Kim Jong Il's Work Published"]) == "Kim Jong Il's Work"
     assert display_form("diplomats hoped", ["Diplomats hoped for talks. \"Diplomats hoped\", he said."]) == "diplomats hoped"
     assert display_form("north phyongan", ["North Phyongan was hit."]) == "North Phyongan"
 
