@@ -117,6 +117,17 @@ def origin_of(url: str) -> tuple[str, str]:
     return f"{parts.scheme}://{parts.netloc}", parts.netloc.lower()
 
 
+_URI_SAFE = "/:@!$&'()*+,;=-._~%?"  # RFC 3986 characters of a path or query, and existing escapes
+
+
+def as_uri(url: str) -> str:
+    """`url` with its path and query percent-encoded where needed: spaces, control and non-ASCII characters
+    (a Korean headline in a link) would otherwise be refused by http.client or split a request line."""
+    parts = urllib.parse.urlsplit(url.strip())
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, urllib.parse.quote(parts.path, safe=_URI_SAFE),
+                                    urllib.parse.quote(parts.query, safe=_URI_SAFE + "="), ""))
+
+
 def _media_type(headers: email.message.Message) -> tuple[str, str | None]:
     """The Content-Type's media type (lower case, "" when absent) and charset."""
     return headers.get_content_type() if headers.get("Content-Type") else "", headers.get_content_charset()
@@ -145,6 +156,7 @@ class Fetcher:
         current = url
         for _ in range(self.options.max_redirects + 1):
             origin, host = origin_of(current)
+            current = as_uri(current)
             if robots:
                 self._check_robots(origin, host, current)
             result = self._with_retries(current, host, accept, limit)
@@ -233,7 +245,9 @@ class Fetcher:
             if isinstance(error.reason, (TimeoutError, socket.timeout)):
                 raise _Retryable(f"timed out (no answer within {self.options.timeout:g} s)") from None
             raise _Retryable(f"could not connect ({error.reason})") from None
-        except (http.client.HTTPException, OSError, ValueError) as error:
+        except (http.client.InvalidURL, ValueError) as error:
+            raise FetchError(f"invalid URL ({error})") from None
+        except (http.client.HTTPException, OSError) as error:
             raise _Retryable(f"broken response ({type(error).__name__}: {error})") from None
         with response:
             media, charset = _media_type(response.headers)

@@ -208,6 +208,20 @@ def test_gdelt_is_asked_at_most_once_per_pause(site: HTTPServer, tmp_path: Path)
     assert time.slept[:1] == [5.0]  # the second query five seconds after the first
 
 
+def test_links_with_spaces_and_hangul_are_percent_encoded(other_site: HTTPServer) -> None:
+    other_site.expect_request("/뉴스/a b").respond_with_data("ok")
+    assert Fetcher(FAST).get(other_site.url_for("/뉴스/a b"), robots=False).data == b"ok"
+    (request, _), = other_site.log
+    assert request.environ["RAW_URI"] == "/%EB%89%B4%EC%8A%A4/a%20b"
+
+
+def test_a_link_that_would_split_the_request_line_stays_one_path(other_site: HTTPServer) -> None:
+    other_site.expect_request("/aX-Injected: 1").respond_with_data("ok")  # line breaks are dropped, as browsers do
+    assert Fetcher(FAST).get(other_site.url_for("/a\r\nX-Injected: 1"), robots=False).data == b"ok"
+    (request, _), = other_site.log
+    assert "X-Injected" not in request.headers
+
+
 def test_redirects_are_bounded(site: HTTPServer) -> None:
     with pytest.raises(FetchError, match=r"too many redirects \(more than 5\)"):
         Fetcher(FAST).get(site.url_for("/limits/loop"))
