@@ -527,10 +527,12 @@ _TRAP = "Zanzibar"
 
 
 def _trapped_corpus(path: Path) -> Path:
-    """Five good records; the third, alone in December 2019, carries the trap word (three times, a keyword there)."""
+    """Five good records; the third carries the trap word and shares December 2019 with the fourth only, so that
+    month has keywords (a term needs 2 articles in its month) only while the third is counted."""
     rng = random.Random(7)
     records = [_record(i, rng) for i in range(5)]
     records[2].update(date="2019-12-15", body=records[2]["body"] + f" {_TRAP} talks. {_TRAP} again. {_TRAP} once more.")
+    records[3].update(date="2019-12-16")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return path
