@@ -16,7 +16,8 @@ import streamlit as st
 
 from dashboard.common import PageContext, set_page_context, show_notices
 from dashboard.corpus import choose_corpus
-from dashboard.data import BUILD_COMMAND, DEFAULT_DATA_DIR, ArtifactError, Artifacts, build_key, load_artifacts, resolve_data_dir, resolve_events_path
+from dashboard.config import BUILD_COMMAND, DEFAULT_DATA_DIR, resolve_data_dir, resolve_events_path
+from dashboard.data import ArtifactError, Artifacts, build_key, load_artifacts
 from dashboard.filters import apply_filters, filter_sidebar
 from dashboard.safe_text import escape_markdown
 

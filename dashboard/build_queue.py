@@ -11,21 +11,8 @@ whatever ends the wait or the build. No Streamlit here.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-
-from dashboard.settings import Setting, number_setting
-
-MAX_BUILDS_ENV_VAR = "PENINSULA_WATCH_MAX_BUILDS"
-
-
-def max_builds(environ: Mapping[str, str]) -> Setting:
-    """How many uploads may build at once ($PENINSULA_WATCH_MAX_BUILDS, a whole number 1-16, default 1).
-
-    Each build uses up to two worker processes and a few hundred MB: one at a time keeps
-    a small shared server answering everyone else.
-    """
-    return number_setting(environ, MAX_BUILDS_ENV_VAR, 1, minimum=1, maximum=16, integer=True)
 
 
 class BuildQueue:

@@ -27,12 +27,12 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from dashboard.data import REPO_DIR, Artifacts
+from dashboard.config import APP_FILE
+from dashboard.data import Artifacts
 from dashboard.figures import selected_custom_data
 from dashboard.filters import Filters, to_query_params
 from dashboard.safe_text import escape_markdown
 
-APP_FILE = REPO_DIR / "app.py"
 _CONTEXT_KEY = "pw_page_context"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _UNSAFE_FILE_NAME = re.compile(r"[^A-Za-z0-9._-]+")

@@ -5,7 +5,6 @@ in session state, not in the URL: a shared link always opens the app's own build
 """
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +15,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from dashboard.filters import forget_filters
-from dashboard.uploads import session_folder, upload_root
+from dashboard.config import upload_root
+from dashboard.uploads import session_folder
 
 _TOKEN_KEY = "pw_upload_token"
 _CHOICE_KEY = "pw_corpus_choice"
@@ -28,7 +28,7 @@ APP_CORPUS, OWN_CORPUS = "Demo corpus", "Your corpus"
 def session_upload_folder() -> Path:
     """This session's private folder (named from a random token kept in session state)."""
     token = st.session_state.setdefault(_TOKEN_KEY, uuid.uuid4().hex)
-    return session_folder(token, upload_root(dict(os.environ)))
+    return session_folder(token, upload_root())
 
 
 def own_build_dir() -> Path:

@@ -13,28 +13,25 @@ Filtering happens outside the cache, per rerun (see `dashboard.filters.apply_fil
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
 
+from dashboard.config import DEMO_INPUT_DIR, REPO_DIR
 from dashboard.filters import FilterUniverse
 from pipeline import store
 
-DATA_ENV_VAR = "PENINSULA_WATCH_DATA"
-EVENTS_ENV_VAR = "PENINSULA_WATCH_EVENTS"
-REPO_DIR = Path(__file__).resolve().parents[1]
-DEFAULT_DATA_DIR = REPO_DIR / "data" / "processed"
-DEFAULT_EVENTS_PATH = REPO_DIR / "data" / "events.csv"
-BUILD_COMMAND = "python -m pipeline build --input data/demo --out data/processed"
-EVENT_COLUMNS = ("date", "label", "description", "category")
+if TYPE_CHECKING:
+    from dashboard.keywords_view import TermMatrix
+
+EVENT_COLUMNS = ("date", "label", "description", "category", "importance")
 
 
 class ArtifactError(Exception):
@@ -73,27 +70,36 @@ class Artifacts:
     term_docs: pd.Series
     """term -> number of articles that use it (for tf-idf keywords)."""
 
+    @cached_property
+    def named_sentences(self) -> pd.DataFrame:
+        """`leaders.sentence_mentions` of this build: one row per (sentence, leader it names), made on first use.
+
+        Derived data lives on the loaded build, so it can never be filed under another build
+        (a page-level cache keyed by the folder's manifest could pair a rebuild's key with the
+        old tables). Two sessions asking at once may both compute it; either result is the same.
+        """
+        from dashboard.leaders import sentence_mentions  # the view modules import this one
+
+        return sentence_mentions(self.sentence_actors)
+
+    @cached_property
+    def term_matrix(self) -> TermMatrix:
+        """`keywords_view.term_matrix` of this build's article_terms (articles x terms), made on first use."""
+        from dashboard.keywords_view import term_matrix  # the view modules import this one
+
+        return term_matrix(self.article_terms)
+
+    @property
+    def is_demo(self) -> bool:
+        """Built from the project's own demo corpus (data/demo) and nothing else."""
+        inputs = [item.get("path", "") if isinstance(item, dict) else str(item) for item in self.manifest.get("inputs") or []]
+        demo = DEMO_INPUT_DIR.relative_to(REPO_DIR)
+        return bool(inputs) and all(demo in Path(path).parents or DEMO_INPUT_DIR in Path(path).parents for path in inputs)
+
     def article(self, article_id: str) -> pd.Series | None:
         """One article's row, or None for an unknown id."""
         row = self.articles["article_id"].cat.categories.get_indexer([article_id])[0]
         return None if row < 0 else self.articles.iloc[row]
-
-
-def resolve_data_dir(argv: Sequence[str] = (), environ: Mapping[str, str] | None = None) -> Path:
-    """The artifact folder: `--data DIR` after `streamlit run app.py --`, else $PENINSULA_WATCH_DATA, else data/processed."""
-    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
-    parser.add_argument("--data", type=Path)
-    args, _ = parser.parse_known_args(list(argv))
-    if args.data is not None:
-        return args.data.expanduser().resolve()
-    from_env = (os.environ if environ is None else environ).get(DATA_ENV_VAR, "").strip()
-    return Path(from_env).expanduser().resolve() if from_env else DEFAULT_DATA_DIR
-
-
-def resolve_events_path(environ: Mapping[str, str] | None = None) -> Path:
-    """The events file: $PENINSULA_WATCH_EVENTS, else data/events.csv."""
-    from_env = (os.environ if environ is None else environ).get(EVENTS_ENV_VAR, "").strip()
-    return Path(from_env).expanduser().resolve() if from_env else DEFAULT_EVENTS_PATH
 
 
 def build_key(data_dir: Path) -> str | None:
@@ -189,13 +195,25 @@ def load_artifacts(data_dir: str, build_id: str) -> Artifacts:  # noqa: ARG001 (
     return read_artifacts(Path(data_dir))
 
 
-def read_events(path: Path) -> tuple[pd.DataFrame, list[str]]:
-    """Events for timeline annotations (date, label, description, category), sorted by date.
+def _line_list(lines: pd.Index) -> str:
+    """CSV line numbers for a notice: at most five, then how many more."""
+    shown = ", ".join(str(line) for line in lines[:5])
+    return shown + (f" and {len(lines) - 5} more" if len(lines) > 5 else "")
 
-    The file is optional: a missing one gives an empty table. Rows without a YYYY-MM-DD
-    date or a label are dropped with a notice, as is an unreadable file.
+
+def read_events(path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """Events for timeline annotations (date, label, description, category, importance), sorted by date.
+
+    `importance` is 1 (minor) to 3 (a turning point); the timelines label the most important
+    few and mark the rest. The file is optional: a missing one gives an empty table. Rows
+    without a YYYY-MM-DD date or a label are dropped, and an importance that is not 1, 2 or 3
+    (or missing) counts as 1; both with a notice naming the file and its lines. An unreadable
+    file gives an empty table and a notice.
     """
-    empty = pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), **{column: pd.Series(dtype="str") for column in EVENT_COLUMNS[1:]}})
+    empty = pd.DataFrame({
+        "date": pd.Series(dtype="datetime64[ns]"), **{column: pd.Series(dtype="str") for column in EVENT_COLUMNS[1:-1]},
+        "importance": pd.Series(dtype="int64"),
+    })
     path = Path(path)
     if not path.is_file():
         return empty, []
@@ -205,10 +223,18 @@ def read_events(path: Path) -> tuple[pd.DataFrame, list[str]]:
         return empty, [f"The events file {path.name} could not be read ({error}); the timeline shows no events."]
     if not {"date", "label"} <= set(raw.columns):
         return empty, [f"The events file {path.name} needs the columns date and label; the timeline shows no events."]
+    has_importance = "importance" in raw.columns
     events = raw.reindex(columns=list(EVENT_COLUMNS), fill_value="")
+    events.index = events.index + 2  # CSV line numbers (line 1 is the header)
     events["date"] = pd.to_datetime(events["date"].str.strip(), format="%Y-%m-%d", errors="coerce")
     events["label"] = events["label"].str.strip()
     bad = events["date"].isna() | events["label"].eq("")
-    notices = [f"{int(bad.sum())} row(s) of {path.name} skipped: no YYYY-MM-DD date or no label."] if bad.any() else []
-    events = events.loc[~bad].sort_values("date", kind="stable").reset_index(drop=True)
-    return events.astype({column: "str" for column in EVENT_COLUMNS[1:]}), notices
+    notices = [f"{path.name} lines {_line_list(events.index[bad])}: skipped, no YYYY-MM-DD date or no label."] if bad.any() else []
+    events = events.loc[~bad]
+    importance = pd.to_numeric(events["importance"].str.strip(), errors="coerce")
+    unusable = ~importance.isin([1, 2, 3])
+    if has_importance and unusable.any():
+        notices.append(f"{path.name} lines {_line_list(events.index[unusable])}: importance is not 1, 2 or 3; counted as 1.")
+    events = events.assign(importance=importance.where(~unusable, 1).astype("int64"))
+    events = events.sort_values("date", kind="stable").reset_index(drop=True)
+    return events.astype({column: "str" for column in EVENT_COLUMNS[1:-1]}), notices

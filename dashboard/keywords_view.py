@@ -26,7 +26,7 @@ import scipy.sparse as sp
 import streamlit as st
 
 from dashboard.common import PageContext, download_csv, open_article_page
-from dashboard.data import Artifacts, build_key
+from dashboard.data import Artifacts
 from dashboard.figures import style
 from dashboard.safe_text import escape_html
 from dashboard.tone_view import PALETTE
@@ -294,14 +294,9 @@ def kwic(found: pd.DataFrame, term: str, width: int = KWIC_WIDTH) -> pd.DataFram
 # --- Streamlit part: the cached matrix, the term choice and the KWIC listing ---------------
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _cached_term_matrix(data_dir: str, build: str | None, _article_terms: pd.DataFrame) -> TermMatrix:  # noqa: ARG001 (build: the key)
-    return term_matrix(_article_terms)
-
-
 def shared_term_matrix(artifacts: Artifacts) -> TermMatrix:
-    """`term_matrix` of the build's article_terms, made once per build for every session (read-only)."""
-    return _cached_term_matrix(str(artifacts.data_dir), build_key(artifacts.data_dir), artifacts.article_terms)
+    """`term_matrix` of the build's article_terms, made once per loaded build for every session (read-only)."""
+    return artifacts.term_matrix
 
 
 # The context first (the concordance reads across left | term | right), the article after it.

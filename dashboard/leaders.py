@@ -63,7 +63,7 @@ def sentence_mentions(sentence_actors: pd.DataFrame) -> pd.DataFrame:
 
     A leader named twice in a sentence counts once (both mentions carry the same tone), so a
     sentence weighs the same in a leader's mean however often it repeats the name. Built once
-    per build (the page caches it): de-duplicating ~300,000 mentions takes longer than a filter change may.
+    per build (`Artifacts.named_sentences`): de-duplicating ~300,000 mentions takes longer than a filter change may.
     """
     rows = sentence_actors.drop_duplicates(["article_id", "sentence_idx", "actor_id"])
     sentence, _ = pd.factorize(pd.MultiIndex.from_arrays([rows["article_id"], rows["sentence_idx"]]))

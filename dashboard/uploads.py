@@ -15,21 +15,17 @@ import shutil
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from dashboard.build_queue import BuildQueue
-from dashboard.settings import Setting, number_setting
+from dashboard.config import DEFAULT_UPLOAD_ROOT
 from pipeline.build import BuildError, BuildFailure, BuildOptions, BuildReport, Progress, build, main_reasons
 from pipeline.ingest import GzipLimits
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_UPLOAD_ROOT = REPO / "data" / "uploads"
 CORPUS_EXTENSIONS = (".txt", ".jsonl", ".jsonl.gz", ".json", ".csv", ".csv.gz", ".tsv", ".html", ".htm")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-TTL_ENV_VAR = "PENINSULA_WATCH_UPLOAD_TTL_HOURS"
-SERVER_CAP_ENV_VAR = "PENINSULA_WATCH_UPLOADS_TOTAL_MB"
 
 
 @dataclass(frozen=True)
@@ -363,25 +359,6 @@ def overall_progress(stage: str, fraction: float) -> tuple[float, str]:
     low, high = _STAGE_SPANS.get(stage, (0.0, 1.0))
     value = low + (high - low) * min(max(fraction, 0.0), 1.0)
     return value, f"{STAGE_NAMES.get(stage, stage)}: {fraction:.0%}"
-
-
-def upload_root(environ: Mapping[str, str]) -> Path:
-    """Where session folders live: $PENINSULA_WATCH_UPLOADS, else data/uploads/ in the app."""
-    configured = environ.get("PENINSULA_WATCH_UPLOADS", "").strip()
-    return Path(configured).expanduser().resolve() if configured else DEFAULT_UPLOAD_ROOT
-
-
-def upload_ttl_hours(environ: Mapping[str, str]) -> Setting:
-    """Hours an upload is kept: $PENINSULA_WATCH_UPLOAD_TTL_HOURS, a finite number from 0.1 to 87,600 (default 24).
-
-    nan, inf, 0 or negative would turn clean-up off or delete uploads mid-build: refused with a warning.
-    """
-    return number_setting(environ, TTL_ENV_VAR, 24.0, minimum=0.1, maximum=87_600.0)
-
-
-def server_upload_cap_mb(environ: Mapping[str, str]) -> Setting:
-    """Megabytes of attached files all sessions may hold in server memory together ($PENINSULA_WATCH_UPLOADS_TOTAL_MB)."""
-    return number_setting(environ, SERVER_CAP_ENV_VAR, 400, minimum=1, maximum=100_000, integer=True)
 
 
 def attachment_problem(

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import leaders as view
@@ -14,16 +13,6 @@ from dashboard.tone_view import MIN_SENTENCES, tone_panels_figure
 
 ctx = page_context()
 artifacts = ctx.artifacts
-
-
-@st.cache_resource(max_entries=2, show_spinner=False)
-def named_sentences(data_dir: str, build: str, _sentence_actors: pd.DataFrame) -> pd.DataFrame:  # noqa: ARG001 (the build is the key)
-    """`view.sentence_mentions` once per build (read-only, shared by all sessions like the artifacts).
-
-    Keyed by the loaded build's own manifest, not the folder's current one, so a rebuild swapped in
-    during this run can never file the old sentences under the new build.
-    """
-    return view.sentence_mentions(_sentence_actors)
 
 
 st.title("Leaders")
@@ -48,8 +37,7 @@ if not leaders:
 labels = view.leader_labels(leaders, artifacts.universe.leaders)  # unique display names
 colors = view.leader_colors(leaders)
 frequency = choose_frequency(articles["date"].min(), articles["date"].max())
-build = f"{artifacts.manifest.get('build_id')}@{artifacts.manifest.get('built_at')}"
-named = named_sentences(str(artifacts.data_dir), build, artifacts.sentence_actors)
+named = artifacts.named_sentences
 
 st.subheader("Mentions over time")
 measure = st.segmented_control("Show", list(view.MEASURES), format_func=view.MEASURES.__getitem__, default="articles",

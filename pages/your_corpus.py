@@ -1,12 +1,12 @@
 """Your corpus: upload editorials (or paste one), run the pipeline, and switch the dashboard to them."""
-import os
 import time
 
 import pandas as pd
 import streamlit as st
 
-from dashboard.build_queue import max_builds, shared_queue
+from dashboard.build_queue import shared_queue
 from dashboard.common import download_csv, route_through_app
+from dashboard.config import max_builds, server_upload_cap_mb, upload_root, upload_ttl_hours
 from dashboard.corpus import attached_bytes_on_server, own_build_dir, release_uploads, session_upload_folder, show_own_corpus, uploader_key
 from dashboard.safe_text import escape_markdown
 from dashboard.uploads import (
@@ -21,10 +21,7 @@ from dashboard.uploads import (
     display_input,
     overall_progress,
     purge_expired,
-    server_upload_cap_mb,
     stage_uploads,
-    upload_root,
-    upload_ttl_hours,
     zip_folder,
 )
 from pipeline.build import BuildError
@@ -33,12 +30,11 @@ from pipeline.store import REJECTS, read_jsonl, read_manifest
 route_through_app()
 LIMITS = UploadLimits()
 DONE_KEY, REFUSED_KEY, PROBLEM_KEY, FAILED_REJECTS_KEY = "pw_upload_done", "pw_upload_refused", "pw_upload_problem", "pw_failed_rejects"
-ENVIRON = dict(os.environ)
-TTL, SERVER_CAP, MAX_BUILDS = upload_ttl_hours(ENVIRON), server_upload_cap_mb(ENVIRON), max_builds(ENVIRON)
+TTL, SERVER_CAP, MAX_BUILDS = upload_ttl_hours(), server_upload_cap_mb(), max_builds()
 for setting in (TTL, SERVER_CAP, MAX_BUILDS):
     if setting.warning:
         st.warning(f"Server setting ignored: {escape_markdown(setting.warning)}", icon=":material/settings:")
-purge_expired(upload_root(ENVIRON), TTL.value)
+purge_expired(upload_root(), TTL.value)
 
 
 def show_refusals(refused: list[Refusal]) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.build_queue import BuildQueue
+from dashboard.config import server_upload_cap_mb, upload_ttl_hours
 from dashboard.settings import Setting
 from dashboard.uploads import (
     UploadLimits,
@@ -24,11 +25,9 @@ from dashboard.uploads import (
     overall_progress,
     purge_expired,
     safe_name,
-    server_upload_cap_mb,
     session_folder,
     stage_uploads,
     upload_build_options,
-    upload_ttl_hours,
     zip_folder,
 )
 from pipeline import store

@@ -15,7 +15,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard.data import DATA_ENV_VAR, EVENTS_ENV_VAR, Artifacts, read_artifacts
+from dashboard.config import DATA_ENV_VAR, EVENTS_ENV_VAR
+from dashboard.data import Artifacts, read_artifacts
 from tests.dashboard.artifact_factory import write_artifacts, write_events
 
 APP_FILE = Path(__file__).resolve().parents[2] / "app.py"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from dashboard.data import BUILD_COMMAND
+from dashboard.config import BUILD_COMMAND
 from tests.dashboard.artifact_factory import ARTICLE_ID, HOSTILE_TITLES
 
 AppRun = Callable[..., AppTest]

@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
-from dashboard.build_queue import BuildQueue, max_builds, shared_queue
+from dashboard.build_queue import BuildQueue, shared_queue
+from dashboard.config import max_builds
 
 WAIT = 5.0  # seconds a test waits for another thread before failing (never reached when the code is right)
 

@@ -9,10 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard.data import (
-    DATA_ENV_VAR, DEFAULT_DATA_DIR, EVENTS_ENV_VAR, DEFAULT_EVENTS_PATH, ArtifactError, Artifacts, build_key, read_artifacts, read_events,
-    resolve_data_dir, resolve_events_path,
-)
+from dashboard.config import DATA_ENV_VAR, DEFAULT_DATA_DIR, DEFAULT_EVENTS_PATH, EVENTS_ENV_VAR, resolve_data_dir, resolve_events_path
+from dashboard.data import ArtifactError, Artifacts, build_key, read_artifacts, read_events
 from pipeline import store
 from tests.dashboard.artifact_factory import ARTICLE_ID, build_tables
 
@@ -117,7 +115,7 @@ def test_term_document_frequencies(artifacts: Artifacts, artifact_dir: Path) -> 
 
 def test_missing_events_file_is_no_event_and_no_notice(tmp_path: Path) -> None:
     events, notices = read_events(tmp_path / "events.csv")
-    assert events.empty and notices == [] and list(events.columns) == ["date", "label", "description", "category"]
+    assert events.empty and notices == [] and list(events.columns) == ["date", "label", "description", "category", "importance"]
 
 
 def test_events_are_sorted_and_bad_rows_dropped_with_a_notice(tmp_path: Path) -> None:
@@ -128,7 +126,22 @@ def test_events_are_sorted_and_bad_rows_dropped_with_a_notice(tmp_path: Path) ->
     assert events["label"].tolist() == ["Singapore", "Hanoi"]
     assert events["date"].dt.date.tolist() == [date(2018, 6, 12), date(2019, 2, 28)]
     assert events["category"].tolist() == ["", ""]
-    assert len(notices) == 1 and "2 row(s)" in notices[0]
+    assert events["importance"].tolist() == [1, 1]  # no importance column: every event counts as minor, silently
+    assert notices == ["events.csv lines 3, 5: skipped, no YYYY-MM-DD date or no label."]
+
+
+def test_event_importance_is_read_and_a_bad_one_counts_as_minor_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_text("date,label,importance\n2018-06-12,Singapore,3\n2019-02-28,Hanoi,2\n2019-06-30,DMZ,high\n2019-10-05,Stockholm,\n",
+                    encoding="utf-8")
+    events, notices = read_events(path)
+    assert events["importance"].tolist() == [3, 2, 1, 1]
+    assert notices == ["events.csv lines 4, 5: importance is not 1, 2 or 3; counted as 1."]
+
+
+def test_the_projects_events_file_has_every_importance(tmp_path: Path) -> None:
+    events, notices = read_events(DEFAULT_EVENTS_PATH)
+    assert notices == [] and set(events["importance"]) == {1, 2, 3}
 
 
 def test_events_file_without_the_needed_columns_gives_a_notice(tmp_path: Path) -> None:
@@ -143,3 +156,37 @@ def test_unreadable_events_file_gives_a_notice(tmp_path: Path) -> None:
     path.write_bytes(b"")
     events, notices = read_events(path)
     assert events.empty and len(notices) == 1
+
+
+def test_derived_tables_are_made_once_per_loaded_build(artifacts: Artifacts) -> None:
+    from dashboard.keywords_view import term_matrix
+    from dashboard.leaders import sentence_mentions
+
+    assert artifacts.named_sentences is artifacts.named_sentences
+    pd.testing.assert_frame_equal(artifacts.named_sentences, sentence_mentions(artifacts.sentence_actors))
+    assert artifacts.term_matrix is artifacts.term_matrix
+    assert (artifacts.term_matrix.counts != term_matrix(artifacts.article_terms).counts).nnz == 0
+
+
+def test_derived_tables_follow_the_build_they_were_made_from(tmp_path: Path) -> None:
+    """A rebuild swapped into the folder never lends its derived tables to the build loaded before it."""
+    folder = tmp_path / "build"
+    store.write_build(folder, build_tables(n_articles=8), {"build_id": "first"})
+    first = read_artifacts(folder)
+    shutil.rmtree(folder)
+    store.write_build(folder, build_tables(n_articles=20), {"build_id": "second"})
+    second = read_artifacts(folder)
+    assert first.named_sentences["article_id"].isin(first.articles["article_id"]).all()
+    assert len(first.term_matrix.article_ids) < len(second.term_matrix.article_ids)
+
+
+@pytest.mark.parametrize(("inputs", "expected"), [
+    ([{"path": "data/demo/briefs.jsonl"}, {"path": "data/demo/pasted/a.txt"}], True),
+    ([{"path": "data/demo/briefs.jsonl"}, {"path": "mine/more.jsonl"}], False),
+    ([{"path": "/elsewhere/data/demo-like/x.jsonl"}], False),
+    ([], False),
+])
+def test_a_build_is_the_demo_when_all_its_inputs_are_the_demo_corpus(artifacts: Artifacts, inputs: list, expected: bool) -> None:
+    from dataclasses import replace
+
+    assert replace(artifacts, manifest={**artifacts.manifest, "inputs": inputs}).is_demo is expected
