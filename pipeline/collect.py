@@ -199,7 +199,7 @@ def collect(
         fetcher = fetcher or Fetcher(options.fetch)
         stamp = now().isoformat(timespec="seconds")
         try:
-            items = _listed_items(feeds, gdelt_queries, options, fetcher, report, stamp, log)
+            items = _listed_items(feeds, gdelt_queries, options, fetcher, state, report, stamp, log)
             new = _new_items(items, state, report)
             report.postponed = max(0, len(new) - options.max_items)
             for item in new[: options.max_items]:
@@ -216,9 +216,12 @@ def _reject(report: CollectReport, url: str, reason: str, origin: str, stamp: st
 
 def _listed_items(
     feeds: Sequence[Feed], gdelt_queries: Sequence[str], options: CollectOptions, fetcher: Fetcher,
-    report: CollectReport, stamp: str, log: Log,
+    state: _State, report: CollectReport, stamp: str, log: Log,
 ) -> list[Item]:
-    """Every item the feeds and GDELT list, in order; an unreadable listing is a reject."""
+    """Every item the feeds and GDELT list, in order; an unreadable listing is a reject.
+
+    GDELT entries set aside before fetching (another language, no URL) are rejected once.
+    """
     items: list[Item] = []
     for feed in feeds:
         try:
@@ -232,18 +235,23 @@ def _listed_items(
             continue
         log(f"{feed.url}: {len(found)} items")
         items += found
-    if gdelt_queries:
-        fetcher.pause_at_least(options.gdelt_url, options.gdelt_pause)
     for query in gdelt_queries:
         request = gdelt_request(options.gdelt_url, query, options.gdelt_max, options.gdelt_timespan)
         try:
+            fetcher.pause_at_least(request, options.gdelt_pause)
             response = fetcher.get(request, robots=False)  # an API for programs, not pages to crawl
             found, skipped = gdelt_items(response.data, query, options.subject)
         except (FetchError, Rejected) as error:
             _reject(report, request, f"GDELT unavailable: {error}" if isinstance(error, FetchError) else str(error), f"gdelt:{query}", stamp)
             continue
-        for url, reason in skipped:
+        for url, reason in skipped:  # reported once, like a page rejected after fetching
+            key = url_key(url)
+            if url and key in state.urls:
+                report.seen_before += 1
+                continue
             _reject(report, url, reason, f"gdelt:{query}", stamp)
+            if url:
+                state.urls[key] = "rejected"
         log(f"GDELT {query!r}: {len(found)} items")
         items += found
     report.listed = len(items)

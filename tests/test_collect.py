@@ -156,6 +156,18 @@ def test_rejects_file_lists_both_runs(runs) -> None:
     assert all(set(line) == {"url", "reason", "feed", "at"} for line in lines)
 
 
+def test_rerun_reports_only_new_failures_and_those_that_may_pass(site: HTTPServer, runs) -> None:
+    _, _, second, _ = runs
+    assert sorted(reject["url"] for reject in second.rejects) == [site.url_for("/feeds/broken.xml"), site.url_for("/feeds/gone.xml"),
+                                                                  site.url_for("/news/slow")]
+
+
+def test_an_invalid_gdelt_address_is_a_reject(tmp_path: Path) -> None:
+    options = CollectOptions(default_subject(), FAST, gdelt_url="ftp://127.0.0.1/api")
+    report = collect([], ["north korea"], tmp_path, options)
+    assert [reject["reason"] for reject in report.rejects] == ["GDELT unavailable: not an http(s) URL: 'ftp://127.0.0.1/api?query=north+korea&mode=artlist&format=json&maxrecords=75&timespan=1d&sort=datedesc'"]
+
+
 def test_rerun_adds_nothing(runs) -> None:
     into, _, second, _ = runs
     assert second.articles == [] and second.output is None
@@ -168,7 +180,8 @@ def test_rerun_fetches_only_what_is_new(runs) -> None:
     pages = {path for path in paths if path.startswith(("/news/", "/files/", "/private/"))}
     # the copy is new; the slow page timed out (a failure that may pass), so it is tried again
     assert pages == {"/news/talks-copy", "/news/slow"}
-    assert second.seen_before == first.listed - 1  # all but the slow page, /news/talks once per feed
+    # every listed item but the slow page (/news/talks once per feed), and the French entry GDELT listed
+    assert second.seen_before == (first.listed - 1) + 1
 
 
 def test_build_reads_the_collected_folder(runs) -> None:
