@@ -242,7 +242,8 @@ def _listed_items(
             response = fetcher.get(request, robots=False)  # an API for programs, not pages to crawl
             found, skipped = gdelt_items(response.data, query, options.subject)
         except (FetchError, Rejected) as error:
-            _reject(report, request, f"GDELT unavailable: {error}" if isinstance(error, FetchError) else str(error), f"gdelt:{query}", stamp)
+            reason = f"GDELT unavailable: {error}" if isinstance(error, FetchError) else str(error)
+            _reject(report, request, reason, f"gdelt:{query}", stamp)
             continue
         for url, reason in skipped:  # reported once, like a page rejected after fetching
             key = url_key(url)
@@ -277,7 +278,8 @@ def _fetch_item(item: Item, options: CollectOptions, fetcher: Fetcher, state: _S
     key = url_key(item.url)
     try:
         response = fetcher.get(item.url, HTML_TYPES)
-        record = extract_record(_decoded(response.data, response.charset), item, response.url, item.subject or options.subject, options.min_words)
+        page = _decoded(response.data, response.charset)
+        record = extract_record(page, item, response.url, item.subject or options.subject, options.min_words)
     except FetchError as error:
         _reject(report, item.url, str(error), item.origin, stamp)
         if not error.transient:
@@ -353,23 +355,30 @@ def add_parser(commands: Any) -> None:
     cmd.add_argument("--feeds", type=Path, metavar="FILE", help="a TOML file of [[feed]] tables (url, name, match), e.g. data/feeds.toml")
     cmd.add_argument("--gdelt", action="append", default=[], metavar="QUERY",
                      help="also search GDELT's DOC 2.0 API (article list) with this query; repeatable")
-    cmd.add_argument("--into", required=True, type=Path, metavar="DIR", help="corpus folder the articles are written to (created if absent)")
+    cmd.add_argument("--into", required=True, type=Path, metavar="DIR",
+                     help="corpus folder the articles are written to (created if absent)")
     cmd.add_argument("--match", metavar="REGEX",
-                     help="keep articles whose title or text matches this RE2 pattern, case-insensitive (default: North Korea terms and names)")
+                     help="keep articles whose title or text matches this RE2 pattern, case-insensitive "
+                          "(default: North Korea terms and names)")
     cmd.add_argument("--contact", default=os.environ.get(CONTACT_ENV, ""),
                      help=f"an e-mail or URL put in the user agent so sites can reach you (default: ${CONTACT_ENV})")
-    cmd.add_argument("--delay", type=_seconds, default=FetchOptions.delay, help="seconds between two requests to one host (default %(default)s)")
-    cmd.add_argument("--timeout", type=_timeout, default=FetchOptions.timeout, help="seconds to wait for a connection or data (default %(default)s)")
+    cmd.add_argument("--delay", type=_seconds, default=FetchOptions.delay,
+                     help="seconds between two requests to one host (default %(default)s)")
+    cmd.add_argument("--timeout", type=_timeout, default=FetchOptions.timeout,
+                     help="seconds to wait for a connection or data (default %(default)s)")
     cmd.add_argument("--retries", type=int, choices=range(0, 6), default=FetchOptions.retries, metavar="0-5",
                      help="retries after a timeout, 429 or 5xx (default %(default)s)")
-    cmd.add_argument("--backoff", type=_seconds, default=FetchOptions.backoff, help="seconds before the first retry, doubled each time (default %(default)s)")
+    cmd.add_argument("--backoff", type=_seconds, default=FetchOptions.backoff,
+                     help="seconds before the first retry, doubled each time (default %(default)s)")
     cmd.add_argument("--max-items", type=_positive_int, default=CollectOptions.max_items,
                      help="pages fetched per run at most; the rest wait for the next run (default %(default)s)")
     cmd.add_argument("--min-words", type=_positive_int, default=MIN_WORDS, help="shorter pages are not articles (default %(default)s)")
-    cmd.add_argument("--gdelt-url", default=os.environ.get(GDELT_ENV, GDELT_URL), help=f"GDELT DOC API address (default: ${GDELT_ENV} or {GDELT_URL})")
+    cmd.add_argument("--gdelt-url", default=os.environ.get(GDELT_ENV, GDELT_URL),
+                     help=f"GDELT DOC API address (default: ${GDELT_ENV} or {GDELT_URL})")
     cmd.add_argument("--gdelt-max", type=int, choices=range(1, 251), default=CollectOptions.gdelt_max, metavar="1-250",
                      help="articles asked of GDELT per query (default %(default)s)")
-    cmd.add_argument("--gdelt-timespan", default=CollectOptions.gdelt_timespan, help="how far back GDELT searches, e.g. 1d, 12h, 1w (default %(default)s)")
+    cmd.add_argument("--gdelt-timespan", default=CollectOptions.gdelt_timespan,
+                     help="how far back GDELT searches, e.g. 1d, 12h, 1w (default %(default)s)")
     cmd.add_argument("--quiet", action="store_true", help="no progress lines")
     cmd.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
 

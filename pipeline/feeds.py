@@ -209,7 +209,8 @@ def _one_line(text: str) -> str:
 
 def gdelt_request(base: str, query: str, max_records: int, timespan: str) -> str:
     """The DOC 2.0 API's article-list request for `query` (JSON, newest first)."""
-    parameters = {"query": query, "mode": "artlist", "format": "json", "maxrecords": str(max_records), "timespan": timespan, "sort": "datedesc"}
+    parameters = {"query": query, "mode": "artlist", "format": "json", "maxrecords": str(max_records), "timespan": timespan,
+                  "sort": "datedesc"}
     return f"{base}?{urllib.parse.urlencode(parameters)}"
 
 

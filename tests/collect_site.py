@@ -83,13 +83,15 @@ def rss(items: list[tuple[str, str, str | None]]) -> str:
         + (f"<pubDate>{date}</pubDate>" if date else "") + f"<guid>{escape(link)}</guid></item>"
         for title, link, date in items
     )
-    return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Example Times</title><link>http://example.invalid/</link><description>News</description>{entries}</channel></rss>'
+    return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Example Times</title>'
+            f"<link>http://example.invalid/</link><description>News</description>{entries}</channel></rss>")
 
 
 def atom(items: list[tuple[str, str]]) -> str:
     """An Atom feed of (title, link) items."""
     entries = "".join(
-        f"<entry><title>{escape(title)}</title><link href=\"{escape(link)}\"/><id>{escape(link)}</id><updated>2024-05-11T09:00:00Z</updated></entry>"
+        f'<entry><title>{escape(title)}</title><link href="{escape(link)}"/><id>{escape(link)}</id>'
+        "<updated>2024-05-11T09:00:00Z</updated></entry>"
         for title, link in items
     )
     return ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Example Wire</title>'
@@ -141,7 +143,8 @@ def serve_site(server: HTTPServer) -> None:
     server.expect_request("/news/talks").respond_with_data(
         page("Talks with Pyongyang to resume", talks, canonical=url("/news/talks")), content_type=HTML)
     server.expect_request("/news/talks-copy").respond_with_data(page("Talks with Pyongyang to resume", talks), content_type=HTML)
-    server.expect_request("/news/envoy").respond_with_data(page("Envoy in Beijing", body_text(_ENVOY), date="2024-05-11"), content_type=HTML)
+    server.expect_request("/news/envoy").respond_with_data(
+        page("Envoy in Beijing", body_text(_ENVOY), date="2024-05-11"), content_type=HTML)
     server.expect_request("/news/moved").respond_with_data("", status=302, headers={"Location": "/news/summit"})
     server.expect_request("/news/summit").respond_with_data(
         page("Summit preparations", body_text(_SUMMIT), canonical=url("/news/summit")), content_type=HTML)

@@ -165,7 +165,8 @@ def test_rerun_reports_only_new_failures_and_those_that_may_pass(site: HTTPServe
 def test_an_invalid_gdelt_address_is_a_reject(tmp_path: Path) -> None:
     options = CollectOptions(default_subject(), FAST, gdelt_url="ftp://127.0.0.1/api")
     report = collect([], ["north korea"], tmp_path, options)
-    assert [reject["reason"] for reject in report.rejects] == ["GDELT unavailable: not an http(s) URL: 'ftp://127.0.0.1/api?query=north+korea&mode=artlist&format=json&maxrecords=75&timespan=1d&sort=datedesc'"]
+    (reject,) = report.rejects
+    assert reject["reason"].startswith("GDELT unavailable: not an http(s) URL: 'ftp://127.0.0.1/api?query=north+korea&mode=artlist")
 
 
 def test_rerun_adds_nothing(runs) -> None:
