@@ -168,6 +168,8 @@ def serve_site(server: HTTPServer) -> None:
     server.expect_request("/limits/bomb").respond_with_data(
         gzip.compress(b"<html>" + b" " * 2_000_000 + b"</html>"), content_type=HTML, headers={"Content-Encoding": "gzip"})
     server.expect_request("/limits/trickle").respond_with_handler(_trickle)
+    server.expect_request("/limits/gzipped").respond_with_data(
+        gzip.compress("<html><body><p>Pyongyang ✓</p></body></html>".encode()), content_type=HTML, headers={"Content-Encoding": "gzip"})
     server.expect_request("/limits/loop").respond_with_data("", status=302, headers={"Location": "/limits/loop"})
     server.expect_request("/limits/to-file").respond_with_data("", status=302, headers={"Location": "file:///etc/hostname"})
 

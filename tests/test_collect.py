@@ -202,6 +202,10 @@ def test_page_over_the_size_limit_is_refused(site: HTTPServer) -> None:
         fetcher.get(site.url_for("/limits/big"), HTML_TYPES)
 
 
+def test_gzip_body_is_decompressed(site: HTTPServer) -> None:
+    assert "Pyongyang ✓" in Fetcher(FAST).get(site.url_for("/limits/gzipped"), HTML_TYPES).data.decode("utf-8")
+
+
 def test_gzip_body_is_limited_once_decompressed(site: HTTPServer) -> None:
     fetcher = Fetcher(FetchOptions(timeout=1, delay=0, retries=0, max_bytes=100_000))
     with pytest.raises(FetchError, match="once decompressed"):
@@ -337,6 +341,25 @@ def test_feed_links_are_made_absolute_and_only_http_kept() -> None:
             b"<item><title>c</title><link>javascript:alert(1)</link></item></channel></rss>")
     items = feed_items(data, Feed("http://127.0.0.1:9/feed.xml"), "http://127.0.0.1:9/feed.xml", "application/rss+xml")
     assert [item.url for item in items] == ["http://127.0.0.1:9/news/a"]
+
+
+def _rss_with_doctype(doctype: str, title: str) -> bytes:
+    return (f'<?xml version="1.0"?><!DOCTYPE rss [{doctype}]><rss version="2.0"><channel><title>t</title>'
+            f"<item><title>{title}</title><link>http://127.0.0.1:9/a</link></item></channel></rss>").encode()
+
+
+def test_a_feed_entity_bomb_is_not_expanded() -> None:
+    entities = '<!ENTITY a0 "lol">' + "".join(f'<!ENTITY a{level} "{f"&a{level - 1};" * 10}">' for level in range(1, 10))
+    items = feed_items(_rss_with_doctype(entities, "&a9;"), Feed("http://127.0.0.1:9/f"), "http://127.0.0.1:9/f", "application/rss+xml")
+    assert [item.url for item in items] == ["http://127.0.0.1:9/a"] and len(items[0].title) < 100
+
+
+def test_a_feed_cannot_read_local_files_through_entities(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("local-secret-42", encoding="utf-8")
+    doctype = f'<!ENTITY x SYSTEM "{secret.as_uri()}">'
+    items = feed_items(_rss_with_doctype(doctype, "x&x;y"), Feed("http://127.0.0.1:9/f"), "http://127.0.0.1:9/f", "application/rss+xml")
+    assert [item.url for item in items] == ["http://127.0.0.1:9/a"] and "local-secret" not in items[0].title
 
 
 def test_a_web_page_is_not_a_feed() -> None:
