@@ -223,7 +223,11 @@ def _listed_items(
     GDELT entries set aside before fetching (another language, no URL) are rejected once.
     """
     items: list[Item] = []
+    read: set[str] = set()
     for feed in feeds:
+        if feed.url in read:  # named twice (the feeds file and --feed): read once, as first named
+            continue
+        read.add(feed.url)
         try:
             response = fetcher.get(feed.url)
             found = feed_items(response.data, feed, response.url, response.content_type)

@@ -504,6 +504,18 @@ def test_cli_collects_and_summarises(site: HTTPServer, tmp_path: Path) -> None:
     assert err == ""
 
 
+def test_a_feed_named_twice_is_read_once(site: HTTPServer, tmp_path: Path) -> None:
+    feeds = tmp_path / "feeds.toml"
+    feeds.write_text(f'[[feed]]\nurl = "{site.url_for("/feeds/atom.xml")}"\nname = "Example Wire"\n', encoding="utf-8")
+    before = len(site.log)
+    status, out, _ = _cli("--feeds", str(feeds), "--feed", site.url_for("/feeds/atom.xml"), "--into", str(tmp_path / "corpus"),
+                          "--delay", "0", "--quiet")
+    assert status == 0 and "from 2 listed items" in out
+    assert [request.path for request, _ in site.log[before:]].count("/feeds/atom.xml") == 1
+    (written,) = (tmp_path / "corpus").glob("collected-*.jsonl")
+    assert {json.loads(line)["source"] for line in written.read_text(encoding="utf-8").splitlines()} == {"Example Wire"}
+
+
 def test_cli_match_narrows_and_reports_reasons(site: HTTPServer, tmp_path: Path) -> None:
     status, out, _ = _cli("--feed", site.url_for("/feeds/atom.xml"), "--into", str(tmp_path), "--match", "beijing",
                           "--delay", "0", "--timeout", "0.5", "--quiet")
