@@ -18,11 +18,13 @@ from dashboard.common import PageContext, set_page_context, show_notices
 from dashboard.corpus import choose_corpus
 from dashboard.config import BUILD_COMMAND, DEFAULT_DATA_DIR, resolve_data_dir, resolve_events_path
 from dashboard.data import ArtifactError, Artifacts, build_key, load_artifacts
-from dashboard.filters import apply_filters, filter_sidebar
+from dashboard.filters import EVENTS_PARAM, PERIOD_PARAM, apply_filters, filter_sidebar, merge_notices, view_param_notices
+from dashboard.overview import orientation
 from dashboard.safe_text import escape_markdown
 
 APP_DIR = Path(__file__).resolve().parent
-# (view, title, icon, needs a build) in menu order; pages/<view>.py is listed when it exists.
+# (view, title, icon, needs a build) in menu order; pages/<view>.py is listed when it exists. The views that need
+# a build show the filter sidebar; About and Your corpus do not (the filters would change nothing there).
 PAGES = (
     ("overview", "Overview", ":material/dashboard:", True),
     ("leaders", "Leaders", ":material/groups:", True),
@@ -35,6 +37,10 @@ PAGES = (
     ("about", "About the measures", ":material/info:", False),
     ("your_corpus", "Your corpus", ":material/upload_file:", False),
 )
+VIEW_PARAMS_OFFERED = {
+    "overview": (PERIOD_PARAM, EVENTS_PARAM), "tone": (PERIOD_PARAM,), "leaders": (PERIOD_PARAM,), "topics": (PERIOD_PARAM,), "framing": (PERIOD_PARAM,),
+}
+"""The view choices (not filters) each page offers in its URL; a bad value on one of them gets a notice."""
 ARTICLES_VIEW = "articles"
 
 
@@ -74,6 +80,14 @@ def _pages(has_build: bool) -> dict[str, st.Page]:
     return pages
 
 
+def _header(artifacts: Artifacts, pages: dict[str, st.Page]) -> None:
+    """One line on what the app is and what corpus is shown, with the way to load another (every view with a build)."""
+    with st.container(horizontal=True, vertical_alignment="center", gap="small", key="pw_header"):
+        st.markdown(orientation(artifacts.articles, artifacts.is_demo), width="content")
+        if "your_corpus" in pages:
+            st.page_link(pages["your_corpus"], label="Load your own corpus", icon=":material/upload_file:")
+
+
 def _all_query_params() -> dict[str, list[str]]:
     return {name: st.query_params.get_all(name) for name in st.query_params}
 
@@ -91,15 +105,23 @@ def main() -> None:
     if artifacts is None:
         page.run()
         return
-    if "article" in st.query_params and view != ARTICLES_VIEW and ARTICLES_VIEW in pages:
+    needs_build = {name for name, _, _, needs in PAGES if needs}
+    if view not in needs_build:  # About, Your corpus: no filters to show
+        page.run()
+        return
+    article = (st.query_params.get_all("article") or [""])[-1].strip()
+    if view != ARTICLES_VIEW and article in artifacts.universe.article_ids and ARTICLES_VIEW in pages:
         st.switch_page(pages[ARTICLES_VIEW], query_params=_all_query_params())
 
+    _header(artifacts, pages)
     filters, notices = filter_sidebar(artifacts.universe, page_id=view or "", keep_article=view == ARTICLES_VIEW)
+    offered = VIEW_PARAMS_OFFERED.get(view or "", ())
+    notices += view_param_notices({name: st.query_params.get_all(name) for name in offered if name in st.query_params})
     st.sidebar.caption(
         f"Build {escape_markdown(artifacts.manifest.get('build_id', '?'))}: {len(artifacts.articles):,} articles, "
         f"built {escape_markdown(str(artifacts.manifest.get('built_at', '?'))[:10])}"
     )
-    show_notices(notices)
+    show_notices(merge_notices(notices))
     articles = apply_filters(artifacts.articles, artifacts.mentions, artifacts.doc_topics, filters)
     set_page_context(PageContext(artifacts=artifacts, filters=filters, articles=articles, pages=pages, events_path=resolve_events_path()))
     try:

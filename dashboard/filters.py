@@ -28,6 +28,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from dashboard.queries import FREQUENCIES, MIN_MEDIAN_ARTICLES, choose_frequency
+
 FILTER_PARAMS = ("start", "end", "leader", "source", "topic", "q", "article")
 TOPIC_MIN_WEIGHT = 0.2
 """An article is "about" a topic when it is its dominant topic or the topic's weight is at least this."""
@@ -208,6 +210,26 @@ def merge_notices(notices: Sequence[str]) -> list[str]:
     return [f"Some values in this link were changed or ignored. {' '.join(notices)}"]
 
 
+# --- pure: view choices in the URL (how to show, not what: Streamlit's binding keeps them) ---
+
+PERIOD_PARAM = "period"
+"""Time granularity of every time chart (week, month, quarter, year); absent = chosen from the data."""
+EVENTS_PARAM = "events"
+"""How the timeline shows events: absent = the key few labelled and the rest as marks."""
+EVENT_MODES = ("labels", "marks", "off")
+VIEW_PARAMS = {PERIOD_PARAM: FREQUENCIES, EVENTS_PARAM: EVENT_MODES}
+
+
+def view_param_notices(params: QueryParams) -> list[str]:
+    """Notices about view choices in a link that no control offers (the control then ignores them)."""
+    notices = []
+    for name, allowed in VIEW_PARAMS.items():
+        values = _values(params, name)
+        if values and values[-1] not in allowed:
+            notices.append(f'Ignored {name} "{_shown(values[-1])}": it is one of {", ".join(allowed)}.')
+    return notices
+
+
 # --- pure: Filters -> articles ---------------------------------------------------------
 
 
@@ -331,7 +353,7 @@ def _render_widgets(universe: FilterUniverse) -> tuple[Filters, list[str]]:
 
 
 def filter_sidebar(universe: FilterUniverse, page_id: str, keep_article: bool) -> tuple[Filters, list[str]]:
-    """Render the shared filters in the sidebar, in sync with the URL; return them and any notices.
+    """Render the shared filters in the sidebar, in sync with the URL; return them and any notices (unmerged).
 
     The URL wins when it changed behind our back (first load, a pasted link, browser
     back/forward); the widgets win otherwise. On a switch between pages the frontend
@@ -347,13 +369,15 @@ def filter_sidebar(universe: FilterUniverse, page_id: str, keep_article: bool) -
     notices: list[str] = []
     widgets_lost = any(key not in st.session_state for key in _WIDGET_KEYS)
     if written is None or widgets_lost or (url != written and not dropped_by_page_switch):
-        url_filters, notices = parse_query_params(url, universe)
+        # Back from a page without the sidebar (About, Your corpus) the widgets are gone and so are the URL's
+        # filters: the ones last written are the session's.
+        url_filters, notices = parse_query_params(written if dropped_by_page_switch and written is not None else url, universe)
         _seed_widgets(url_filters, universe)
     filters, widget_notices = _render_widgets(universe)
     article = st.session_state.get(_ARTICLE_KEY) if keep_article else None
     filters = replace(filters, article=article if article in universe.article_ids else None)
     _write_filter_params(to_query_params(filters))
-    return filters, merge_notices(notices + widget_notices)
+    return filters, notices + widget_notices
 
 
 def open_article(article_id: str | None) -> None:
@@ -363,3 +387,27 @@ def open_article(article_id: str | None) -> None:
     if article_id:
         params["article"] = [article_id]
     _write_filter_params(params)
+
+
+def period_control(dates: pd.Series) -> str:
+    """The week/month/quarter/year control of a page's time charts, kept in the URL as `period`; returns the choice.
+
+    Nothing chosen (the default; click the chosen one again to get back to it) means
+    `choose_frequency` of the dates shown, named in the help text.
+    """
+    automatic = choose_frequency(dates)
+    chosen = st.segmented_control(
+        "Time periods", FREQUENCIES, key=PERIOD_PARAM, bind="query-params",
+        help=f"Automatic: {automatic}, the shortest period whose typical one holds at least {MIN_MEDIAN_ARTICLES} articles. "
+             "Pick another to change every time chart of the page; click it again for the automatic choice.",
+    )
+    return chosen or automatic
+
+
+def events_control() -> str:
+    """How the timeline shows events (`EVENT_MODES`), kept in the URL as `events`."""
+    return st.segmented_control(
+        "Events", EVENT_MODES, key=EVENTS_PARAM, bind="query-params", default=EVENT_MODES[0],
+        help="labels: the most important events of the period named on the chart, the others as small marks (hover or tap them); "
+             "marks: every event as a mark; off: no events.",
+    ) or EVENT_MODES[0]

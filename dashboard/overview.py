@@ -11,8 +11,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from scipy import stats
 
-from dashboard.figures import NEGATIVE_RGB, POSITIVE_RGB, date_format, style
+from dashboard.figures import date_format, style
 from dashboard.queries import FRAME_MEASURES, period_start
 from dashboard.safe_text import escape_html
 
@@ -43,6 +44,16 @@ def headline(articles: pd.DataFrame) -> Headline:
     )
 
 
+def orientation(articles: pd.DataFrame, is_demo: bool) -> str:
+    """The header line of every view: what the app shows and which corpus (Markdown, corpus text escaped)."""
+    head = headline(articles)
+    span = f"{head.first:%B %Y} to {head.last:%B %Y}" if head.first else "no dates"
+    sources = f"{head.sources:,} {'fictional outlets' if is_demo else 'sources'}"
+    corpus = (f"a **made-up demo** of {head.articles:,} short articles from {sources}, {span}" if is_demo
+              else f"{head.articles:,} articles from {sources}, {span}")
+    return f"**Peninsula Watch** shows how the press covers North Korea diplomacy: who is named, in what tone, about what. Here: {corpus}."
+
+
 def volume_by_period(articles: pd.DataFrame, frequency: str) -> pd.DataFrame:
     """Tidy table: period (start date), source, articles, share (of all articles in that period)."""
     counts = (
@@ -53,23 +64,65 @@ def volume_by_period(articles: pd.DataFrame, frequency: str) -> pd.DataFrame:
     return counts
 
 
-MAX_EVENT_LABELS = 12
+MAX_KEY_EVENTS = 6
+"""Events named on the timeline at most; the others are marks whose label shows on hover (or tap)."""
+MIN_LABEL_GAP = 0.05
+"""Named events stand at least this share of the time axis apart (labels run along their line, so this is room enough)."""
+EVENT_LINE = {"dash": "dot", "color": "#6b6b6b", "width": 1}
+LABEL_BACKGROUND = "rgba(251, 250, 247, 0.85)"
 
 
-def _event_annotation(day: pd.Timestamp, label: str, description: str, labelled: bool) -> dict:
-    """An event's annotation at the top edge: its label, or a marker with the label in the hover."""
-    common = {"x": day, "y": 1, "yref": "paper", "showarrow": False, "yanchor": "bottom", "font": {"size": 10}}
-    if labelled:
-        return {**common, "text": escape_html(label), "hovertext": escape_html(description), "textangle": -30, "xanchor": "left"}
-    return {**common, "text": "\u25bc", "hovertext": f"{escape_html(label)}: {escape_html(description)}", "xanchor": "center"}
+def key_events(events: pd.DataFrame, first: date, last: date, n: int = MAX_KEY_EVENTS, min_gap: float = MIN_LABEL_GAP) -> pd.DataFrame:
+    """The events within [first, last] with a `labelled` column: the at most n to name on the chart.
+
+    The most important first (importance 3, then 2, then 1); within one importance, the event
+    farthest from those already chosen (the latest to start with), so the names spread over the
+    period instead of crowding its busiest year. An event closer than `min_gap` of the span to a
+    chosen one is skipped, so labels never collide whatever the filter. Rows stay in date order.
+    """
+    shown = events_in_range(events, first, last)
+    span_days = max((pd.Timestamp(last) - pd.Timestamp(first)).days, 1)
+    day_numbers = ((shown["date"] - pd.Timestamp(first)).dt.days / span_days).to_numpy(dtype=float)
+    chosen: list[int] = []
+    for importance in sorted(shown["importance"].unique(), reverse=True):
+        candidates = set(np.flatnonzero(shown["importance"].to_numpy() == importance))
+        while candidates and len(chosen) < n:
+            distance = {row: min((abs(day_numbers[row] - day_numbers[other]) for other in chosen), default=day_numbers[row])
+                        for row in candidates}
+            best = max(candidates, key=lambda row: (distance[row], day_numbers[row]))
+            candidates.discard(best)
+            if not chosen or distance[best] >= min_gap:
+                chosen.append(best)
+    labelled = np.zeros(len(shown), dtype=bool)
+    labelled[chosen] = True
+    return shown.assign(labelled=labelled)
 
 
-def volume_figure(volume: pd.DataFrame, measure: str, frequency: str, events: pd.DataFrame | None = None) -> go.Figure:
+def _event_marks(events: pd.DataFrame, mode: str) -> tuple[list[dict], list[dict]]:
+    """Shapes and annotations for `key_events` rows: mode "labels" names the labelled ones along their
+    dotted line and marks the others with a small triangle at the top (label in the hover); "marks" marks
+    them all; "off" draws nothing."""
+    if mode == "off" or events.empty:
+        return [], []
+    shapes, annotations = [], []
+    for day, label, description, labelled in zip(events["date"], events["label"], events["description"], events["labelled"], strict=True):
+        hover = escape_html(f"{day:%Y-%m-%d} {label}" + (f": {description}" if description else ""))
+        if labelled and mode == "labels":
+            shapes.append({"type": "line", "x0": day, "x1": day, "y0": 0, "y1": 1, "yref": "paper", "line": EVENT_LINE})
+            annotations.append({"x": day, "y": 1, "yref": "paper", "text": escape_html(label), "hovertext": hover, "showarrow": False,
+                                "textangle": -90, "xanchor": "left", "yanchor": "top", "font": {"size": 11, "color": "#1d2630"},
+                                "bgcolor": LABEL_BACKGROUND})
+        else:
+            annotations.append({"x": day, "y": 1, "yref": "paper", "text": "\u25bc", "hovertext": hover, "showarrow": False,
+                                "xanchor": "center", "yanchor": "bottom", "font": {"size": 9, "color": "#6b6b6b"}})
+    return shapes, annotations
+
+
+def volume_figure(volume: pd.DataFrame, measure: str, frequency: str, events: pd.DataFrame | None = None, event_mode: str = "labels") -> go.Figure:
     """Stacked bars per source; customdata = (period YYYY-MM-DD, source) so a selection maps back to articles.
 
-    `events` (date, label, description) are drawn as dotted lines with their labels; past
-    MAX_EVENT_LABELS the labels would overlap, so each event gets a small marker whose
-    hover shows its label and description.
+    `events` are `key_events` rows drawn as `event_mode` says (see `_event_marks`): labels run up
+    their line inside the chart, so they take a line's width, not the chart's, on a phone too.
     """
     fig = go.Figure()
     value_format = ":.0%" if measure == "share" else ""
@@ -79,19 +132,12 @@ def volume_figure(volume: pd.DataFrame, measure: str, frequency: str, events: pd
             customdata=np.column_stack([rows["period"].dt.strftime("%Y-%m-%d"), rows["source"]]),
             hovertemplate=f"%{{x|{date_format(frequency)}}}<br>%{{fullData.name}}: %{{y{value_format}}}<extra></extra>",
         )
-    events = events if events is not None else pd.DataFrame(columns=["date", "label", "description"])
-    fig.update_layout(
-        barmode="stack", xaxis_title=None, yaxis_title=MEASURES[measure], bargap=0.1,
-        shapes=[{"type": "line", "x0": day, "x1": day, "y0": 0, "y1": 1, "yref": "paper", "opacity": 0.6,
-                 "line": {"dash": "dot", "color": "grey", "width": 1}} for day in events["date"]],
-        annotations=[_event_annotation(day, label, description, labelled=len(events) <= MAX_EVENT_LABELS)
-                     for day, label, description in zip(events["date"], events["label"], events["description"], strict=True)],
-    )
+    shapes, annotations = _event_marks(events, event_mode) if events is not None else ([], [])
+    fig.update_layout(barmode="stack", xaxis_title=None, yaxis_title=MEASURES[measure], bargap=0.1, shapes=shapes, annotations=annotations)
     if measure == "share":
         fig.update_yaxes(tickformat=".0%", range=[0, 1])
     style(fig, height=440)
-    # Event labels take the top edge, so the legend goes below the axis.
-    fig.update_layout(legend={"y": -0.12, "yanchor": "top"}, margin={"t": 70})
+    fig.update_layout(legend={"y": -0.08, "yanchor": "top"}, margin={"t": 24})
     return fig
 
 
@@ -127,47 +173,158 @@ def events_in_range(events: pd.DataFrame, first: date, last: date) -> pd.DataFra
     return events.loc[events["date"].between(pd.Timestamp(first), pd.Timestamp(last))].reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class EventWindow:
+    """The days compared around an event, inside the filter's dates: [before_start, event) and [event, after_end]."""
+
+    event: pd.Timestamp
+    before_start: pd.Timestamp
+    after_end: pd.Timestamp
+
+    @property
+    def before_days(self) -> int:
+        return (self.event - self.before_start).days
+
+    @property
+    def after_days(self) -> int:
+        return (self.after_end - self.event).days + 1
+
+
+def event_window_bounds(event_date: date, days: int, first: date, last: date) -> EventWindow:
+    """`days` before the event and `days` from it on, both cut to the filter's [first, last]."""
+    event = pd.Timestamp(event_date)
+    return EventWindow(event, max(event - pd.Timedelta(days=days), pd.Timestamp(first)), min(event + pd.Timedelta(days=days - 1), pd.Timestamp(last)))
+
+
+def window_caption(window: EventWindow, table: pd.DataFrame, days: int) -> str:
+    """What the event charts compare, in one sentence: each side's dates, days and articles (from `event_window`)."""
+    counts = table.groupby("side")["articles"].first()
+    sides = []
+    for side, start, end, length in (("Before", window.before_start, window.event - pd.Timedelta(days=1), window.before_days),
+                                     ("After", window.event, window.after_end, window.after_days)):
+        n = int(counts.get(side.lower(), 0))
+        span = f"{start:%Y-%m-%d} to {end:%Y-%m-%d}, {length} day{'' if length == 1 else 's'}" if length > 0 else "no day within the filtered dates"
+        sides.append(f"{side}: {span}, {n:,} article{'' if n == 1 else 's'}")
+    cut = " (cut to the filtered dates)" if min(window.before_days, window.after_days) < days else ""
+    return "; ".join(sides) + cut + "."
+
+
+def _mean_interval(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean with its 95 % Student-t interval (NaN bounds below two values, NaN mean for none)."""
+    values = values[~np.isnan(values)]
+    if values.size == 0:
+        return np.nan, np.nan, np.nan
+    mean = float(values.mean())
+    if values.size < 2:
+        return mean, np.nan, np.nan
+    half = float(stats.t.ppf(0.975, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size))
+    return mean, mean - half, mean + half
+
+
+def _share_interval(hits: int, n: int) -> tuple[float, float, float]:
+    """A share with its 95 % Wilson interval (NaN for n = 0)."""
+    if n == 0:
+        return np.nan, np.nan, np.nan
+    z, share = 1.959964, hits / n
+    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return share, max(centre - half, 0.0), min(centre + half, 1.0)
+
+
+def _rate_interval(count: int, days: int) -> tuple[float, float, float]:
+    """Articles per day with the exact 95 % Poisson interval of the count (NaN for no day)."""
+    if days <= 0:
+        return np.nan, np.nan, np.nan
+    low = stats.chi2.ppf(0.025, 2 * count) / 2 if count else 0.0
+    high = stats.chi2.ppf(0.975, 2 * count + 2) / 2
+    return count / days, low / days, high / days
+
+
+EVENT_CHARTS = {
+    "volume": "Articles per day",
+    "tone": "Mean article tone (-1 to +1)",
+    "leaders": "Share of articles naming the leader",
+    "framing": "Framing cues per article",
+}
+"""One chart per unit of measure, in this order."""
+FRAME_CUES = {column: label.removesuffix(" cues per article") for column, label in FRAME_MEASURES.items() if label.endswith("cues per article")}
+
+
 def event_window(
-    articles: pd.DataFrame, mentions: pd.DataFrame, actor_names: Mapping[str, str], event_date: date, days: int, top_leaders: int = 5,
+    articles: pd.DataFrame, mentions: pd.DataFrame, actor_names: Mapping[str, str], window: EventWindow, top_leaders: int = 3,
 ) -> pd.DataFrame:
-    """How coverage moved around an event: the `days` before it (the baseline) against the `days` from it on.
+    """How coverage moved around an event, each figure with its 95 % interval, in long form.
 
-    Rows: volume (articles per day), tone (mean), the share of articles mentioning each
-    of the `top_leaders` leaders most mentioned across both windows, and the framing
-    measures (mean per article). Columns: group, metric, before, after, change (after - before).
-    A mean over no article is NaN.
+    Columns: chart (a key of EVENT_CHARTS), metric, side ("before", "after"), articles (on that
+    side), value, ci_low, ci_high. Volume: articles per day (exact Poisson interval); tone:
+    mean article tone (Student t); leaders: the share of articles naming each of the
+    `top_leaders` most named across both sides (Wilson); framing: mean cues of each frame per
+    article (Student t). A side without articles (or days) has NaN values.
     """
-    narrow = articles[["article_id", "date", "tone", *FRAME_MEASURES]]  # leave the texts uncopied
-    day, window = pd.Timestamp(event_date), pd.Timedelta(days=days)
-    in_before = (narrow["date"] >= day - window) & (narrow["date"] < day)
-    in_after = (narrow["date"] >= day) & (narrow["date"] < day + window)
-    before, after, both = narrow.loc[in_before], narrow.loc[in_after], narrow.loc[in_before | in_after]
-    rows = [
-        ("volume", "articles per day", len(before) / days, len(after) / days),
-        ("tone", "mean tone", before["tone"].mean(), after["tone"].mean()),
-    ]
+    narrow = articles[["article_id", "date", "tone", *FRAME_CUES]]  # leave the texts uncopied
+    sides = {
+        "before": narrow.loc[(narrow["date"] >= window.before_start) & (narrow["date"] < window.event)],
+        "after": narrow.loc[(narrow["date"] >= window.event) & (narrow["date"] <= window.after_end)],
+    }
+    days = {"before": window.before_days, "after": window.after_days}
+    both = pd.concat(sides.values())
     leaders = leader_mentions(both, mentions, actor_names, top_leaders)
-    relevant = mentions.loc[mentions["actor_id"].isin(leaders["actor_id"]) & mentions["article_id"].isin(both["article_id"])]
-    mentioning = [
-        relevant.loc[relevant["article_id"].isin(side["article_id"])].groupby("actor_id", observed=True).size() for side in (before, after)
-    ]
-    for actor_id, name in zip(leaders["actor_id"], leaders["name"], strict=True):
-        share = [counts.get(actor_id, 0) / len(side) if len(side) else np.nan for counts, side in zip(mentioning, (before, after), strict=True)]
-        rows.append(("leaders", f"share mentioning {name}", *share))
-    rows.extend(("framing", label, before[column].mean(), after[column].mean()) for column, label in FRAME_MEASURES.items())
-    table = pd.DataFrame(rows, columns=["group", "metric", "before", "after"]).astype({"before": float, "after": float})
-    table["change"] = table["after"] - table["before"]
-    return table
+    rows = []
+    for side, frame in sides.items():
+        n = len(frame)
+        rows.append(("volume", "articles per day", side, n, *_rate_interval(n, days[side])))
+        rows.append(("tone", "mean tone", side, n, *np.clip(_mean_interval(frame["tone"].to_numpy(dtype=float)), -1.0, 1.0)))
+        naming = mentions.loc[mentions["article_id"].isin(frame["article_id"]) & mentions["actor_id"].isin(leaders["actor_id"])]
+        counts = naming.groupby(naming["actor_id"].astype("str")).size()
+        for actor_id, name in zip(leaders["actor_id"], leaders["name"], strict=True):
+            rows.append(("leaders", name, side, n, *_share_interval(int(counts.get(actor_id, 0)), n)))
+        for column, label in FRAME_CUES.items():
+            mean, low, high = _mean_interval(frame[column].to_numpy(dtype=float))
+            rows.append(("framing", label, side, n, mean, max(low, 0.0) if low == low else low, high))  # counts are never negative
+    return pd.DataFrame(rows, columns=["chart", "metric", "side", "articles", "value", "ci_low", "ci_high"]).astype(
+        {"value": float, "ci_low": float, "ci_high": float})
 
 
-def event_change_figure(table: pd.DataFrame) -> go.Figure:
-    """The change of each measure after the event, as horizontal bars (green up, red down)."""
-    shown = table.dropna(subset=["change"])
-    colors = [f"rgb{POSITIVE_RGB}" if change >= 0 else f"rgb{NEGATIVE_RGB}" for change in shown["change"]]
-    fig = go.Figure(go.Bar(
-        x=shown["change"], y=[escape_html(f"{group}: {metric}") for group, metric in zip(shown["group"], shown["metric"], strict=True)],
-        orientation="h", marker_color=colors, hovertemplate="%{y}: %{x:+.3f}<extra></extra>",
-    ))
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(xaxis_title="Change after the event (after - before)")
-    return style(fig, height=max(240, 40 + 26 * len(shown)))
+SIDE_COLORS = {"before": "#8c8c8c", "after": "#1f5f8b"}
+"""Grey for the baseline, the app's ink blue for after the event: red and green stay for tone."""
+
+
+def event_window_figure(table: pd.DataFrame, chart: str) -> go.Figure:
+    """One chart of `event_window`: each metric's value before and after as a dot with its 95 % interval."""
+    rows = table.loc[table["chart"] == chart]
+    percent = chart == "leaders"
+    value_format = ".0%" if percent else ".2f"
+    traces = []
+    for side, color in SIDE_COLORS.items():
+        part = rows.loc[rows["side"] == side]
+        traces.append({
+            "type": "scatter", "mode": "markers", "name": f"{side} the event", "x": part["value"], "y": [escape_html(m) for m in part["metric"]],
+            "marker": {"color": color, "size": 10, "symbol": "circle" if side == "after" else "diamond"},
+            "error_x": {"type": "data", "symmetric": False, "array": part["ci_high"] - part["value"],
+                        "arrayminus": part["value"] - part["ci_low"], "color": color, "thickness": 1.5, "width": 4},
+            "customdata": part[["articles", "ci_low", "ci_high"]].to_numpy(),
+            "hovertemplate": (f"%{{y}}, {side}: %{{x:{value_format}}} (95 % interval %{{customdata[1]:{value_format}}} to "
+                              f"%{{customdata[2]:{value_format}}}; %{{customdata[0]}} articles)<extra></extra>"),
+        })
+    layout = {"xaxis": {"title": {"text": EVENT_CHARTS[chart]}, **({"tickformat": ".0%"} if percent else {})},
+              "yaxis": {"autorange": "reversed", "automargin": True}}
+    if chart == "tone":
+        layout["xaxis"]["zeroline"] = True
+    return style(go.Figure(data=traces, layout=layout), height=130 + 34 * rows["metric"].nunique())
+
+
+def _figure_text(value: float, low: float, high: float, percent: bool) -> str:
+    if np.isnan(value):
+        return "no article"
+    shown = (lambda x: f"{x:.0%}") if percent else (lambda x: f"{x:.2f}")
+    return shown(value) if np.isnan(low) else f"{shown(value)} ({shown(low)} to {shown(high)})"
+
+
+def event_window_table(table: pd.DataFrame) -> pd.DataFrame:
+    """`event_window` as one readable row per metric: chart, metric, before, after (value and 95 % interval as text,
+    "no article" for an empty side), so the page never shows a bare NaN or None."""
+    wide = []
+    for (chart, metric), rows in table.groupby(["chart", "metric"], sort=False):
+        texts = {side: _figure_text(row.value, row.ci_low, row.ci_high, chart == "leaders") for side, row in zip(rows["side"], rows.itertuples())}
+        wide.append({"measure": EVENT_CHARTS[chart], "metric": metric, "before": texts.get("before", ""), "after": texts.get("after", "")})
+    return pd.DataFrame(wide, columns=["measure", "metric", "before", "after"])

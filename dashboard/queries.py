@@ -6,12 +6,14 @@ so a page passes `ctx.articles` and the view's logic stays testable on its own.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
 
+import numpy as np
 import pandas as pd
 
-WEEKLY_MAX_DAYS = 183
-"""Spans up to about six months are counted per week, longer ones per month."""
+FREQUENCIES = ("week", "month", "quarter", "year")
+"""Time granularities, finest first."""
+MIN_MEDIAN_ARTICLES = 5
+"""A chart's typical (median) period holds at least this many articles, or its means and shares jump with each article."""
 _PERIOD_CODES = {"week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 # The framing columns of articles.parquet and how the app names them.
 FRAME_MEASURES = {
@@ -24,9 +26,23 @@ FRAME_MEASURES = {
 }
 
 
-def choose_frequency(first: date | pd.Timestamp, last: date | pd.Timestamp) -> str:
-    """"week" or "month": weeks while that gives at most ~26 bars, months beyond."""
-    return "week" if (pd.Timestamp(last) - pd.Timestamp(first)).days <= WEEKLY_MAX_DAYS else "month"
+def choose_frequency(dates: pd.Series, min_median: int = MIN_MEDIAN_ARTICLES) -> str:
+    """The finest of week, month, quarter and year whose median period holds at least `min_median` articles.
+
+    Every calendar period from the first date's to the last date's counts, empty ones included:
+    a chart draws them too, and skipping them would call a sparse week typical. "year" when even
+    years are thinner than that (or there are no dates).
+    """
+    dates = pd.Series(dates).dropna()
+    if dates.empty:
+        return FREQUENCIES[-1]
+    for frequency in FREQUENCIES[:-1]:
+        periods = dates.dt.to_period(_PERIOD_CODES[frequency])
+        span = periods.max().ordinal - periods.min().ordinal + 1
+        per_period = np.bincount((periods.array.asi8 - periods.min().ordinal), minlength=span)
+        if np.median(per_period) >= min_median:
+            return frequency
+    return FREQUENCIES[-1]
 
 
 def period_start(dates: pd.Series, frequency: str) -> pd.Series:

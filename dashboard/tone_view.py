@@ -37,7 +37,7 @@ ROLLING_COLOR = "#333333"
 PANEL_HEIGHT = 170
 ZERO_LINE = {"zeroline": True, "zerolinecolor": "rgba(128, 128, 128, 0.5)", "zerolinewidth": 1}
 PALETTE = tuple(DEFAULT_PLOTLY_COLORS)
-_CALENDAR = {"week": "W-MON", "month": "MS"}
+_CALENDAR = {"week": "W-MON", "month": "MS", "quarter": "QS", "year": "YS"}
 
 
 def summarise_tone(frame: pd.DataFrame, by: list[str], min_n: int, value: str = "tone") -> pd.DataFrame:

@@ -22,7 +22,6 @@ from dashboard.queries import article_table, choose_frequency, period_start
 
 PREVALENCE_LABEL = f"Share of the period's articles about the topic (dominant topic or weight ≥ {TOPIC_MIN_WEIGHT:.0%})"
 TOPIC_COLOR = "#72b7b2"
-OVER_TIME_FREQUENCIES = ("week", "month", "quarter", "year")
 MIN_ARTICLES_PER_PERIOD = 20
 """The topics-over-time chart widens its periods until the typical (median) one holds this many articles."""
 TOPIC_COLORS = plotly.colors.qualitative.Dark24 + plotly.colors.qualitative.Light24
@@ -137,18 +136,11 @@ def topic_listing(
 
 
 def over_time_frequency(dates: pd.Series, min_articles: int = MIN_ARTICLES_PER_PERIOD) -> str:
-    """Periods for the topics-over-time chart: the finest of week, month, quarter, year (from `choose_frequency` up)
-    whose median period with articles holds at least `min_articles` of them; "year" when none does.
+    """Periods for the topics-over-time chart: `queries.choose_frequency` asking `min_articles` of the typical period.
 
     A share of 3 articles jumps by a third with each article; wider periods keep the chart readable.
     """
-    if dates.empty:
-        return "month"
-    first = OVER_TIME_FREQUENCIES.index(choose_frequency(dates.min(), dates.max()))
-    for frequency in OVER_TIME_FREQUENCIES[first:]:
-        if period_start(dates, frequency).value_counts().median() >= min_articles:
-            return frequency
-    return "year"
+    return choose_frequency(dates, min_articles)
 
 
 def topics_over_time(articles: pd.DataFrame, doc_topics: pd.DataFrame, topics: pd.DataFrame, frequency: str) -> pd.DataFrame:

@@ -7,8 +7,8 @@ import streamlit as st
 
 from dashboard import framing_view as view
 from dashboard.common import page_context, show_chart
-from dashboard.filters import to_query_params
-from dashboard.queries import articles_in_periods, choose_frequency
+from dashboard.filters import period_control, to_query_params
+from dashboard.queries import articles_in_periods
 
 ctx = page_context()
 articles = ctx.articles
@@ -27,7 +27,7 @@ if articles.empty:
 for column, (label, value, help_text) in zip(st.columns(2), view.coverage_metrics(view.cue_coverage(articles))):
     column.metric(label, value, help=help_text)
 
-frequency = choose_frequency(articles["date"].min(), articles["date"].max())
+frequency = period_control(articles["date"])
 st.subheader("The two axes over time")
 over_time = view.axes_by_period(articles, frequency)
 picked_periods = show_chart(view.axes_figure(over_time, frequency), over_time, name=f"framing-axes-per-{frequency}", key="framing_axes")

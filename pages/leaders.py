@@ -6,9 +6,9 @@ from dataclasses import replace
 import streamlit as st
 
 from dashboard import leaders as view
-from dashboard.common import page_context, show_article_listing, show_chart
-from dashboard.filters import apply_filters, to_query_params
-from dashboard.queries import article_table, articles_mentioning, choose_frequency
+from dashboard.common import open_article_page, page_context, show_article_listing, show_chart
+from dashboard.filters import apply_filters, period_control
+from dashboard.queries import article_table, articles_mentioning
 from dashboard.tone_view import MIN_SENTENCES, tone_panels_figure
 
 ctx = page_context()
@@ -36,12 +36,13 @@ if not leaders:
     st.stop()
 labels = view.leader_labels(leaders, artifacts.universe.leaders)  # unique display names
 colors = view.leader_colors(leaders)
-frequency = choose_frequency(articles["date"].min(), articles["date"].max())
 named = artifacts.named_sentences
 
 st.subheader("Mentions over time")
-measure = st.segmented_control("Show", list(view.MEASURES), format_func=view.MEASURES.__getitem__, default="articles",
-                               key="leaders_measure")
+with st.container(horizontal=True, gap="medium"):
+    measure = st.segmented_control("Show", list(view.MEASURES), format_func=view.MEASURES.__getitem__, default="articles",
+                                   key="leaders_measure")
+    frequency = period_control(articles["date"])
 over_time = view.mentions_over_time(articles, artifacts.mentions, leaders, frequency)
 picked_periods = show_chart(view.mentions_figure(over_time, measure or "articles", frequency, labels, colors), over_time,
                             name=f"leader-mentions-per-{frequency}", key="leaders_mentions")
@@ -90,4 +91,4 @@ else:
     st.caption(f"{len(table):,} articles match every selection above. Select one to open it on the Articles page.")
     picked = show_article_listing(table, name="leader-articles", key="leaders_articles")
     if picked:
-        st.switch_page(ctx.pages["articles"], query_params=to_query_params(replace(ctx.filters, article=picked)))
+        open_article_page(ctx, picked)

@@ -1,15 +1,13 @@
 """Overview: how much coverage, from which sources, about which leaders, around which events."""
 from __future__ import annotations
 
-from dataclasses import replace
-
 import streamlit as st
 
 from dashboard import overview
-from dashboard.common import open_article_page, page_context, show_article_listing, show_chart, show_notices, show_table
+from dashboard.common import open_article_page, page_context, show_article_listing, show_chart, show_notices
 from dashboard.data import read_events
-from dashboard.filters import apply_filters
-from dashboard.queries import article_table, articles_in_periods, articles_mentioning, choose_frequency
+from dashboard.filters import events_control, period_control
+from dashboard.queries import article_table, articles_in_periods, articles_mentioning
 from dashboard.safe_text import escape_markdown
 
 ctx = page_context()
@@ -30,21 +28,26 @@ head = overview.headline(ctx.articles)
 if head.articles == 0:
     st.info("No article matches the filters: widen the dates or remove a filter in the sidebar.")
     st.stop()
-columns = st.columns([1, 1, 2, 1])
-columns[0].metric("Articles", f"{head.articles:,}")
-columns[1].metric("Sources", f"{head.sources:,}")
-columns[2].metric("Date span", f"{head.first:%Y-%m-%d} – {head.last:%Y-%m-%d}")
-columns[3].metric("Mean tone", f"{head.mean_tone:+.2f}", help="Mean of the articles' tone, from -1 (negative) to +1 (positive).")
+with st.container(horizontal=True, gap="medium"):  # wraps two by two on a phone instead of stacking four full-width rows
+    st.metric("Articles", f"{head.articles:,}", width="content")
+    st.metric("Sources", f"{head.sources:,}", width="content")
+    st.metric("Date span", f"{head.first:%Y-%m-%d} – {head.last:%Y-%m-%d}", width="content")
+    st.metric("Mean tone", f"{head.mean_tone:+.2f}", width="content", help="Mean of the articles' tone, from -1 (negative) to +1 (positive).")
 
 st.subheader("Articles over time")
-frequency = choose_frequency(head.first, head.last)
-measure = st.segmented_control("Show", list(overview.MEASURES), format_func=overview.MEASURES.__getitem__, default="articles", key="overview_measure")
+with st.container(horizontal=True, gap="medium"):
+    measure = st.segmented_control("Show", list(overview.MEASURES), format_func=overview.MEASURES.__getitem__, default="articles",
+                                   key="overview_measure")
+    frequency = period_control(ctx.articles["date"])
+    event_mode = events_control()
 events, event_notices = read_events(ctx.events_path)
 show_notices(event_notices)
+first, last = ctx.filters.start or artifacts.universe.first_date, ctx.filters.end or artifacts.universe.last_date
 volume = overview.volume_by_period(ctx.articles, frequency)
-figure = overview.volume_figure(volume, measure or "articles", frequency, overview.events_in_range(events, head.first, head.last))
+figure = overview.volume_figure(volume, measure or "articles", frequency, overview.key_events(events, first, last), event_mode)
 picked_cells = show_chart(figure, volume, name=f"articles-per-{frequency}", key="overview_volume")
-st.caption(f"Per {frequency}, by source; dotted lines mark events. Click a bar or drag a box to list its articles.")
+st.caption(f"Per {frequency}, by source. Named events are the most important of the period; the small triangles are the others "
+           "(hover or tap one). Click a bar or drag a box to list its articles.")
 if picked_cells:
     list_articles(articles_in_periods(ctx.articles, picked_cells, frequency), key="overview_volume_articles")
 
@@ -58,24 +61,25 @@ else:
         list_articles(articles_mentioning(ctx.articles, artifacts.mentions, [actor_id for (actor_id,) in picked_leaders]), key="overview_leader_articles")
 
 st.subheader("Around an event")
-universe = artifacts.universe
-dated_events = overview.events_in_range(events, universe.first_date, universe.last_date)
+dated_events = overview.events_in_range(events, first, last)
 if dated_events.empty:
-    st.caption("No event of data/events.csv falls within the data's dates.")
-else:
-    choice = st.selectbox(
-        "Event", range(len(dated_events)), key="overview_event",
-        format_func=lambda row: f"{dated_events['date'].iloc[row]:%Y-%m-%d} · {dated_events['label'].iloc[row]}",
-    )
-    days = st.slider("Days before and after", min_value=7, max_value=90, value=30, key="overview_event_days")
-    event = dated_events.iloc[choice]
-    if event["description"]:
-        st.caption(escape_markdown(event["description"]))
-    # The windows ignore the date filter (they are set by the event) but keep the others.
-    dated = ctx.filters.start is not None or ctx.filters.end is not None
-    undated = apply_filters(artifacts.articles, artifacts.mentions, artifacts.doc_topics, replace(ctx.filters, start=None, end=None)) if dated else ctx.articles
-    changes = overview.event_window(undated, artifacts.mentions, artifacts.actor_names, event["date"].date(), days)
-    st.caption(f"The {days} days before the event are the baseline; the {days} days from it on are compared with them.")
-    show_chart(overview.event_change_figure(changes), changes, name="event-window", key="overview_event_chart", selectable=False)
-    show_table(changes, name="event-window-table", key="overview_event_table",
-               column_config={column: st.column_config.NumberColumn(format="%.3f") for column in ("before", "after", "change")})
+    st.caption("No event of the events file falls within the filtered dates.")
+    st.stop()
+choices = list(dict.fromkeys(f"{day:%Y-%m-%d} {label}" for day, label in zip(dated_events["date"], dated_events["label"], strict=True)))
+with st.container(horizontal=True, gap="medium"):
+    choice = st.selectbox("Event", choices, index=len(choices) - 1, key="event", bind="query-params",
+                          help="Events within the filtered dates; the latest is shown first.")
+    days = st.slider("Days before and after", min_value=7, max_value=90, value=30, key="window", bind="query-params")
+event = dated_events.iloc[choices.index(choice)]
+if event["description"]:
+    st.caption(escape_markdown(event["description"]))
+window = overview.event_window_bounds(event["date"].date(), days, first, last)
+changes = overview.event_window(ctx.articles, artifacts.mentions, artifacts.actor_names, window)
+st.caption(overview.window_caption(window, changes, days) + " Each dot is a value and its line the 95 % interval: "
+           "where the lines of before and after overlap, the change may be chance.")
+chart_columns = st.columns(2, gap="medium")
+for position, chart in enumerate(overview.EVENT_CHARTS):
+    with chart_columns[position % 2]:
+        show_chart(overview.event_window_figure(changes, chart), changes.loc[changes["chart"] == chart].round(4),
+                   name=f"event-window-{chart}", key=f"overview_event_{chart}", selectable=False)
+st.dataframe(overview.event_window_table(changes), hide_index=True, key="overview_event_table")

@@ -1,15 +1,13 @@
 """Tone: article tone over time with its uncertainty, per source, its distribution and the most extreme articles."""
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pandas as pd
 import streamlit as st
 
 from dashboard import tone_view as view
-from dashboard.common import page_context, show_article_listing, show_chart
-from dashboard.filters import to_query_params
-from dashboard.queries import article_table, articles_in_periods, choose_frequency
+from dashboard.common import open_article_page, page_context, show_article_listing, show_chart
+from dashboard.filters import period_control
+from dashboard.queries import article_table, articles_in_periods
 
 MAX_SOURCE_PANELS = 8
 
@@ -22,7 +20,7 @@ def listing(table: pd.DataFrame, key: str) -> None:
     """An article listing; selecting a row opens that article's breakdown on the Articles page."""
     picked = show_article_listing(table, name=key, key=key)
     if picked:
-        st.switch_page(ctx.pages["articles"], query_params=to_query_params(replace(ctx.filters, article=picked)))
+        open_article_page(ctx, picked)
 
 
 st.title("Tone")
@@ -35,15 +33,15 @@ if articles.empty:
     st.stop()
 
 head = view.tone_headline(articles)
-columns = st.columns(4)
-columns[0].metric("Mean tone", f"{head.mean:+.3f}", help=f"Mean article tone of {head.articles:,} articles; "
-                  f"95 % interval {head.ci_low:+.3f} to {head.ci_high:+.3f}.")
-columns[1].metric("Negative articles", f"{head.negative:.0%}", help="Tone at or below -0.05.")
-columns[2].metric("Neutral articles", f"{head.neutral:.0%}", help="Tone between -0.05 and +0.05.")
-columns[3].metric("Positive articles", f"{head.positive:.0%}", help="Tone at or above +0.05.")
+with st.container(horizontal=True, gap="medium"):  # wraps on a phone instead of stacking four full-width rows
+    st.metric("Mean tone", f"{head.mean:+.3f}", width="content", help=f"Mean article tone of {head.articles:,} articles; "
+              f"95 % interval {head.ci_low:+.3f} to {head.ci_high:+.3f}.")
+    st.metric("Negative articles", f"{head.negative:.0%}", width="content", help="Tone at or below -0.05.")
+    st.metric("Neutral articles", f"{head.neutral:.0%}", width="content", help="Tone between -0.05 and +0.05.")
+    st.metric("Positive articles", f"{head.positive:.0%}", width="content", help="Tone at or above +0.05.")
 
-frequency = choose_frequency(articles["date"].min(), articles["date"].max())
 st.subheader("Tone over time")
+frequency = period_control(articles["date"])
 over_time = view.tone_by_period(articles, frequency)
 picked_periods = show_chart(view.tone_over_time_figure(over_time, frequency), over_time, name=f"tone-per-{frequency}", key="tone_over_time")
 st.caption(f"Mean article tone per {frequency} with its 95 % interval (band); the dashed line is the mean of the articles of "

@@ -8,8 +8,8 @@ import streamlit as st
 from dashboard import overview
 from dashboard import topics_view as view
 from dashboard.common import page_context, show_article_listing, show_chart, show_table
-from dashboard.filters import TOPIC_MIN_WEIGHT, apply_filters, to_query_params
-from dashboard.queries import articles_in_periods, articles_mentioning, choose_frequency
+from dashboard.filters import TOPIC_MIN_WEIGHT, apply_filters, period_control, to_query_params
+from dashboard.queries import articles_in_periods, articles_mentioning
 from dashboard.safe_text import escape_markdown
 
 TOPIC_KEY = "topic_view"
@@ -90,7 +90,7 @@ if about.empty:
     st.info("No article in the filters is about this topic: pick another topic or widen the filters.")
     st.stop()
 
-frequency = choose_frequency(articles["date"].min(), articles["date"].max())
+frequency = period_control(articles["date"])
 chart_column, leaders_column = st.columns([3, 2], gap="large")
 with chart_column:
     st.markdown(f"**Prevalence per {frequency}**")

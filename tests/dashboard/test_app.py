@@ -108,7 +108,7 @@ def test_no_build_shows_how_to_make_one(app_test: AppRun, tmp_path: Path) -> Non
 def test_selecting_a_bar_lists_that_periods_articles(app_test: AppRun, artifact_dir: Path) -> None:
     articles = pd.read_parquet(artifact_dir / "articles.parquet")
     in_cell = articles[(articles["date"].dt.strftime("%Y-%m") == "2018-04") & (articles["source"] == "Demo: Harbour Times")]
-    at = app_test()
+    at = app_test({"period": "month"})
     at.session_state["overview_volume"] = {"selection": {"points": [{"customdata": ["2018-04-01", "Demo: Harbour Times"]}],
                                                           "point_indices": [0], "box": [], "lasso": []}}
     at.run()

@@ -251,3 +251,13 @@ def test_a_link_repeating_values_thousands_of_times_shows_one_notice_box(app_tes
     assert len(at.warning) == 1
     assert "nobody" in at.warning[0].value and "z" * (MAX_ECHO_LENGTH + 1) not in at.warning[0].value
     assert at.query_params["leader"] == "kim-jong-un"  # one value: AppTest gives a str
+
+
+def test_view_choices_in_a_link_are_checked() -> None:
+    from dashboard.filters import view_param_notices
+
+    assert view_param_notices({"period": "quarter", "events": ["off"]}) == []
+    assert view_param_notices({"period": "fortnight", "events": "x" * 100}) == [
+        'Ignored period "fortnight": it is one of week, month, quarter, year.',
+        f'Ignored events "{"x" * 40}…": it is one of labels, marks, off.',
+    ]

@@ -316,6 +316,7 @@ def test_sidebar_leaders_are_shown_and_counted_over_every_article(app_test: AppR
 
 def test_clicking_a_point_lists_that_months_leader_articles_and_a_row_opens_one(app_test: AppRun, raw: dict[str, pd.DataFrame]) -> None:
     at = open_leaders(app_test)
+    at.segmented_control(key="period").set_value("month").run()
     month = month_of(raw)[max(mentioning(raw, "moon-jae-in"))]
     select(at, "leaders_mentions", [month, "moon-jae-in", 1, 2])
     expected = mentioning(raw, "moon-jae-in", month)

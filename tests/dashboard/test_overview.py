@@ -61,12 +61,42 @@ def test_volume_figure_customdata_maps_back_to_period_and_raw_source(artifacts: 
     assert max(max(trace.y) for trace in fig.data) <= 1.0 and fig.layout.yaxis.tickformat == ".0%"
 
 
-def test_events_become_escaped_annotations(artifacts: Artifacts, events_path: Path) -> None:
+def test_key_events_are_labelled_and_escaped_the_others_are_hover_marks(artifacts: Artifacts, events_path: Path) -> None:
     events, _ = read_events(events_path)
-    fig = overview.volume_figure(overview.volume_by_period(artifacts.articles, "month"), "articles", "month", events)
+    shown = overview.key_events(events, date(2018, 1, 1), date(2019, 12, 31), n=1)
+    fig = overview.volume_figure(overview.volume_by_period(artifacts.articles, "month"), "articles", "month", shown)
     texts = [annotation.text for annotation in fig.layout.annotations]
-    assert len(texts) == len(events) and len(fig.layout.shapes) == len(events)
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; test" in texts and not any("<script" in text for text in texts)
+    assert len(texts) == len(shown) and len(fig.layout.shapes) == 1  # one named event has a line, the others a mark
+    assert sum(text != "\u25bc" for text in texts) == 1 and not any("<script" in text for text in texts)
+    marks = [a for a in fig.layout.annotations if a.text == "\u25bc"]
+    assert any("&lt;script&gt;" in mark.hovertext for mark in marks) or any("&lt;script&gt;" in text for text in texts)
+    named = next(a for a in fig.layout.annotations if a.text != "\u25bc")
+    assert named.textangle == -90  # along its line: a label takes a line's width, not the chart's
+
+
+@pytest.mark.parametrize(("mode", "labels", "marks"), [("labels", 2, 1), ("marks", 0, 3), ("off", 0, 0)])
+def test_event_mode_chooses_labels_marks_or_nothing(artifacts: Artifacts, mode: str, labels: int, marks: int) -> None:
+    events = pd.DataFrame({"date": pd.to_datetime(["2018-02-01", "2018-09-01", "2019-06-01"]), "label": ["a", "b", "c"],
+                           "description": "", "importance": [3, 1, 2]})
+    shown = overview.key_events(events, date(2018, 1, 1), date(2019, 12, 31), n=2)
+    fig = overview.volume_figure(overview.volume_by_period(artifacts.articles, "month"), "articles", "month", shown, mode)
+    texts = [annotation.text for annotation in fig.layout.annotations]
+    assert (len(texts) - texts.count("\u25bc"), texts.count("\u25bc")) == (labels, marks)
+
+
+def test_key_events_take_the_most_important_spread_over_the_period() -> None:
+    days = pd.to_datetime(["2018-01-10", "2018-01-20", "2018-06-01", "2018-12-20", "2019-06-01", "2019-12-01"])
+    events = pd.DataFrame({"date": days, "label": list("abcdef"), "description": "", "importance": [3, 3, 1, 3, 2, 3]})
+    shown = overview.key_events(events, date(2018, 1, 1), date(2019, 12, 31), n=3)
+    # Importance 3 first: the latest (f), then the farthest from it (a), then the farthest from both (d); b is as
+    # important but 10 days from a, and the less important c and e wait for a fourth label.
+    assert shown.loc[shown["labelled"], "label"].tolist() == ["a", "d", "f"]
+    assert overview.key_events(events, date(2018, 1, 1), date(2019, 12, 31), n=10)["labelled"].sum() == 5  # b stays too close to a
+
+
+def test_key_events_follow_the_filter() -> None:
+    events = pd.DataFrame({"date": pd.to_datetime(["2018-03-01", "2019-03-01"]), "label": ["in", "out"], "description": "", "importance": [1, 3]})
+    assert overview.key_events(events, date(2018, 1, 1), date(2018, 12, 31))["label"].tolist() == ["in"]
 
 
 def test_events_in_range(events_path: Path) -> None:
@@ -100,38 +130,67 @@ def test_leaders_figure_carries_actor_ids(artifacts: Artifacts) -> None:
     assert list(fig.data[0].x) == table["articles"].tolist()
 
 
+def _window(event: str, days: int, first: str = "2018-01-01", last: str = "2019-12-31") -> overview.EventWindow:
+    return overview.event_window_bounds(pd.Timestamp(event).date(), days, pd.Timestamp(first).date(), pd.Timestamp(last).date())
+
+
 def test_event_window_against_a_manual_count(artifacts: Artifacts, raw_articles: pd.DataFrame, artifact_dir: Path) -> None:
     event, days = pd.Timestamp("2019-01-01"), 120
     before = raw_articles[(raw_articles["date"] >= event - pd.Timedelta(days=days)) & (raw_articles["date"] < event)]
     after = raw_articles[(raw_articles["date"] >= event) & (raw_articles["date"] < event + pd.Timedelta(days=days))]
-    table = overview.event_window(artifacts.articles, artifacts.mentions, artifacts.actor_names, event.date(), days).set_index("metric")
-    assert table.loc["articles per day", "before"] == pytest.approx(len(before) / days)
-    assert table.loc["articles per day", "after"] == pytest.approx(len(after) / days)
-    assert table.loc["mean tone", "after"] == pytest.approx(after["tone"].mean())
-    assert table.loc["pressure cues per article", "before"] == pytest.approx(before["frame_pressure"].mean())
-    assert np.allclose(table["change"], table["after"] - table["before"], equal_nan=True)
+    table = overview.event_window(artifacts.articles, artifacts.mentions, artifacts.actor_names, _window("2019-01-01", days))
+    value = table.set_index(["metric", "side"])["value"]
+    assert value["articles per day", "before"] == pytest.approx(len(before) / days)
+    assert value["articles per day", "after"] == pytest.approx(len(after) / days)
+    assert value["mean tone", "after"] == pytest.approx(after["tone"].mean())
+    assert value["pressure", "before"] == pytest.approx(before["frame_pressure"].mean())
     mentions = pd.read_parquet(artifact_dir / "mentions.parquet")
     kim = set(mentions.loc[mentions["actor_id"] == "kim-jong-un", "article_id"])
-    assert table.loc["share mentioning Kim Jong Un", "before"] == pytest.approx(before["article_id"].isin(kim).mean())
+    assert value["Kim Jong Un", "before"] == pytest.approx(before["article_id"].isin(kim).mean())
+    assert set(table["chart"]) == set(overview.EVENT_CHARTS) and (table["ci_low"] <= table["value"] + 1e-12).all()
+    assert (table.loc[table["chart"] == "leaders", ["ci_low", "ci_high"]].stack().between(0, 1)).all()
 
 
-def test_event_window_with_an_empty_side_gives_nan_means(artifacts: Artifacts) -> None:
-    table = overview.event_window(artifacts.articles, artifacts.mentions, artifacts.actor_names, date(2018, 1, 2), 10).set_index("metric")
-    assert table.loc["articles per day", "before"] == 0
-    assert np.isnan(table.loc["mean tone", "before"]) and not np.isnan(table.loc["mean tone", "after"])
+def test_intervals_match_textbook_values() -> None:
+    assert overview._share_interval(8, 10)[1:] == pytest.approx((0.4902, 0.9433), abs=1e-4)  # Wilson
+    assert overview._rate_interval(10, 1)[1:] == pytest.approx((4.7954, 18.3904), abs=1e-4)   # exact Poisson
+    mean, low, high = overview._mean_interval(np.array([1.0, 2.0, 3.0]))
+    assert (mean, low, high) == pytest.approx((2.0, 2.0 - 2.4841, 2.0 + 2.4841), abs=1e-4)   # t(2) = 4.303, se = 0.577
 
 
-def test_event_change_figure_skips_unknown_changes(artifacts: Artifacts) -> None:
-    table = overview.event_window(artifacts.articles, artifacts.mentions, artifacts.actor_names, date(2018, 1, 2), 10)
-    fig = overview.event_change_figure(table)
-    assert len(fig.data[0].x) == table["change"].notna().sum()
-    assert fig.data[0].marker.color[0] in ("rgb(44, 160, 44)", "rgb(214, 39, 40)")
+def test_event_window_is_cut_to_the_filtered_dates() -> None:
+    window = _window("2018-01-10", 30, first="2018-01-01", last="2018-01-20")
+    assert (window.before_start, window.after_end) == (pd.Timestamp("2018-01-01"), pd.Timestamp("2018-01-20"))
+    assert (window.before_days, window.after_days) == (9, 11)
 
 
-def test_many_events_become_markers_with_labels_in_the_hover(artifacts: Artifacts) -> None:
-    days = pd.date_range("2018-01-01", periods=overview.MAX_EVENT_LABELS + 1, freq="W")
-    events = pd.DataFrame({"date": days, "label": [f"<b>event {i}</b>" for i in range(len(days))], "description": "why"})
-    fig = overview.volume_figure(overview.volume_by_period(artifacts.articles, "month"), "articles", "month", events)
-    assert len(fig.layout.annotations) == len(days)
-    assert {a.text for a in fig.layout.annotations} == {"\u25bc"}
-    assert fig.layout.annotations[0].hovertext == "&lt;b&gt;event 0&lt;/b&gt;: why"
+def test_event_window_with_an_empty_side_says_so_and_shows_no_none(artifacts: Artifacts) -> None:
+    window = _window("2018-01-02", 10)
+    table = overview.event_window(artifacts.articles, artifacts.mentions, artifacts.actor_names, window)
+    value = table.set_index(["metric", "side"])["value"]
+    assert value["articles per day", "before"] == 0 and np.isnan(value["mean tone", "before"])
+    shown = overview.event_window_table(table)
+    assert "no article" in shown.loc[shown["metric"] == "mean tone", "before"].tolist()
+    assert not shown.isna().any().any() and not shown.astype(str).apply(lambda column: column.str.contains("None|nan")).any().any()
+    assert overview.window_caption(window, table, 10).startswith("Before: 2018-01-01 to 2018-01-01, 1 day, 0 articles; After: 2018-01-02")
+
+
+def test_event_window_figures_one_unit_each_and_no_tone_colours(artifacts: Artifacts) -> None:
+    from dashboard.figures import NEGATIVE_RGB, POSITIVE_RGB
+
+    table = overview.event_window(artifacts.articles, artifacts.mentions, artifacts.actor_names, _window("2019-01-01", 120))
+    for chart, title in overview.EVENT_CHARTS.items():
+        fig = overview.event_window_figure(table, chart)
+        assert fig.layout.xaxis.title.text == title
+        assert {trace.name for trace in fig.data} == {"before the event", "after the event"}
+        colors = {trace.marker.color for trace in fig.data}
+        assert not colors & {f"rgb{POSITIVE_RGB}", f"rgb{NEGATIVE_RGB}", "green", "red"}
+        assert sum(len(trace.y) for trace in fig.data) == (table["chart"] == chart).sum()
+
+
+def test_orientation_names_the_app_and_the_corpus(artifacts: Artifacts) -> None:
+    demo = overview.orientation(artifacts.articles, is_demo=True)
+    assert demo.startswith("**Peninsula Watch** shows how the press covers North Korea diplomacy")
+    assert "made-up demo** of 40 short articles from 3 fictional outlets, January 2018 to December 2019" in demo
+    own = overview.orientation(artifacts.articles, is_demo=False)
+    assert "demo" not in own and "40 articles from 3 sources" in own

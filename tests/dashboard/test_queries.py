@@ -11,16 +11,35 @@ from dashboard.data import Artifacts
 from dashboard.queries import article_table, articles_in_periods, articles_mentioning, choose_frequency, period_start, top_leaders
 
 
-@pytest.mark.parametrize(("days", "expected"), [(0, "week"), (183, "week"), (184, "month"), (3000, "month")])
-def test_frequency_fits_the_span(days: int, expected: str) -> None:
-    first = date(2019, 1, 1)
-    assert choose_frequency(first, pd.Timestamp(first) + pd.Timedelta(days=days)) == expected
+def _dates(*counts_and_freq: tuple[int, str]) -> pd.Series:
+    """`count` articles on each period start of a range: e.g. (3, "MS") -> 3 articles on each month's first day."""
+    return pd.Series(pd.to_datetime(sum(([day] * count for count, freq in counts_and_freq
+                                         for day in pd.date_range("2019-01-01", "2019-12-31", freq=freq)), [])))
+
+
+@pytest.mark.parametrize(("dates", "expected"), [
+    (_dates((5, "W-MON")), "week"),              # 5 a week: weeks are enough
+    (_dates((4, "W-MON")), "month"),             # 4 a week: ~17 a month
+    (_dates((4, "MS")), "quarter"),              # 4 a month: 12 a quarter
+    (_dates((1, "QS")), "year"),                 # 1 a quarter: 4 a year, the widest there is
+    (pd.Series(pd.to_datetime([])), "year"),
+])
+def test_frequency_is_the_finest_whose_median_period_holds_five(dates: pd.Series, expected: str) -> None:
+    assert choose_frequency(dates) == expected
+
+
+def test_empty_periods_count_towards_the_median() -> None:
+    """Ten articles in each of two months a year apart: the typical month is empty, so months would mislead."""
+    dates = pd.Series(pd.to_datetime(["2018-01-15"] * 10 + ["2019-01-15"] * 10))
+    assert choose_frequency(dates) == "year"
+    assert choose_frequency(dates, min_median=0) == "week"
 
 
 def test_period_start_is_monday_or_first_of_month() -> None:
     dates = pd.Series(pd.to_datetime(["2019-03-14", "2019-03-17", "2019-03-18"]))
     assert period_start(dates, "week").dt.strftime("%Y-%m-%d").tolist() == ["2019-03-11", "2019-03-11", "2019-03-18"]
     assert period_start(dates, "month").dt.strftime("%Y-%m-%d").tolist() == ["2019-03-01"] * 3
+    assert period_start(dates, "quarter").dt.strftime("%Y-%m-%d").tolist() == ["2019-01-01"] * 3
 
 
 def test_articles_in_periods_by_source_or_all(artifacts: Artifacts) -> None:

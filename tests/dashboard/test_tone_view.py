@@ -289,6 +289,7 @@ def test_the_source_filter_narrows_every_chart(app_test: AppRun, raw_articles: p
 
 def test_clicking_a_period_lists_its_articles_and_a_row_opens_one(app_test: AppRun, raw_articles: pd.DataFrame) -> None:
     at = open_tone(app_test)
+    at.segmented_control(key="period").set_value("month").run()
     month = "2018-03-01"
     select(at, "tone_over_time", [month, "", 2, -1, 1])
     in_month = raw_articles.loc[raw_articles["date"].dt.strftime("%Y-%m-01") == month, "article_id"]
