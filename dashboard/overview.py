@@ -16,6 +16,7 @@ from scipy import stats
 from dashboard.figures import date_format, style
 from dashboard.queries import FRAME_MEASURES, period_start
 from dashboard.safe_text import escape_html
+from dashboard.tone_view import PALETTE
 
 MEASURES = {"articles": "Articles", "share": "Share of the period's articles"}
 
@@ -45,13 +46,12 @@ def headline(articles: pd.DataFrame) -> Headline:
 
 
 def orientation(articles: pd.DataFrame, is_demo: bool) -> str:
-    """The header line of every view: what the app shows and which corpus (Markdown, corpus text escaped)."""
+    """The header line of every view: what the app shows and which corpus (Markdown; no corpus text in it)."""
     head = headline(articles)
-    span = f"{head.first:%B %Y} to {head.last:%B %Y}" if head.first else "no dates"
-    sources = f"{head.sources:,} {'fictional outlets' if is_demo else 'sources'}"
-    corpus = (f"a **made-up demo** of {head.articles:,} short articles from {sources}, {span}" if is_demo
-              else f"{head.articles:,} articles from {sources}, {span}")
-    return f"**Peninsula Watch** shows how the press covers North Korea diplomacy: who is named, in what tone, about what. Here: {corpus}."
+    span = f"{head.first:%b %Y} to {head.last:%b %Y}" if head.first else "no dates"
+    corpus = (f"a **made-up demo**: {head.articles:,} short articles, {head.sources:,} fictional outlets, {span}" if is_demo
+              else f"{head.articles:,} articles, {head.sources:,} sources, {span}")
+    return f"**Peninsula Watch**: how the press covers North Korea diplomacy. Showing {corpus}."
 
 
 def volume_by_period(articles: pd.DataFrame, frequency: str) -> pd.DataFrame:
@@ -126,9 +126,9 @@ def volume_figure(volume: pd.DataFrame, measure: str, frequency: str, events: pd
     """
     fig = go.Figure()
     value_format = ":.0%" if measure == "share" else ""
-    for source, rows in volume.groupby("source", sort=True):
+    for position, (source, rows) in enumerate(volume.groupby("source", sort=True)):
         fig.add_bar(
-            x=rows["period"], y=rows[measure], name=escape_html(source),
+            x=rows["period"], y=rows[measure], name=escape_html(source), marker_color=PALETTE[position % len(PALETTE)],
             customdata=np.column_stack([rows["period"].dt.strftime("%Y-%m-%d"), rows["source"]]),
             hovertemplate=f"%{{x|{date_format(frequency)}}}<br>%{{fullData.name}}: %{{y{value_format}}}<extra></extra>",
         )
@@ -320,11 +320,14 @@ def _figure_text(value: float, low: float, high: float, percent: bool) -> str:
     return shown(value) if np.isnan(low) else f"{shown(value)} ({shown(low)} to {shown(high)})"
 
 
+_TABLE_PREFIX = {"volume": "", "tone": "", "leaders": "naming ", "framing": "cues: "}
+
+
 def event_window_table(table: pd.DataFrame) -> pd.DataFrame:
-    """`event_window` as one readable row per metric: chart, metric, before, after (value and 95 % interval as text,
+    """`event_window` as one readable row per metric: metric, before, after (value and 95 % interval as text,
     "no article" for an empty side), so the page never shows a bare NaN or None."""
     wide = []
     for (chart, metric), rows in table.groupby(["chart", "metric"], sort=False):
         texts = {side: _figure_text(row.value, row.ci_low, row.ci_high, chart == "leaders") for side, row in zip(rows["side"], rows.itertuples())}
-        wide.append({"measure": EVENT_CHARTS[chart], "metric": metric, "before": texts.get("before", ""), "after": texts.get("after", "")})
-    return pd.DataFrame(wide, columns=["measure", "metric", "before", "after"])
+        wide.append({"metric": _TABLE_PREFIX[chart] + metric, "before": texts.get("before", ""), "after": texts.get("after", "")})
+    return pd.DataFrame(wide, columns=["metric", "before", "after"])

@@ -28,11 +28,11 @@ head = overview.headline(ctx.articles)
 if head.articles == 0:
     st.info("No article matches the filters: widen the dates or remove a filter in the sidebar.")
     st.stop()
-with st.container(horizontal=True, gap="medium"):  # wraps two by two on a phone instead of stacking four full-width rows
+with st.container(horizontal=True, gap="large"):  # one row on a phone too: three short figures
     st.metric("Articles", f"{head.articles:,}", width="content")
     st.metric("Sources", f"{head.sources:,}", width="content")
-    st.metric("Date span", f"{head.first:%Y-%m-%d} – {head.last:%Y-%m-%d}", width="content")
     st.metric("Mean tone", f"{head.mean_tone:+.2f}", width="content", help="Mean of the articles' tone, from -1 (negative) to +1 (positive).")
+st.caption(f"Dated {head.first:%Y-%m-%d} to {head.last:%Y-%m-%d}.")
 
 st.subheader("Articles over time")
 with st.container(horizontal=True, gap="medium"):

@@ -190,7 +190,7 @@ def test_event_window_figures_one_unit_each_and_no_tone_colours(artifacts: Artif
 
 def test_orientation_names_the_app_and_the_corpus(artifacts: Artifacts) -> None:
     demo = overview.orientation(artifacts.articles, is_demo=True)
-    assert demo.startswith("**Peninsula Watch** shows how the press covers North Korea diplomacy")
-    assert "made-up demo** of 40 short articles from 3 fictional outlets, January 2018 to December 2019" in demo
+    assert demo.startswith("**Peninsula Watch**: how the press covers North Korea diplomacy.")
+    assert "made-up demo**: 40 short articles, 3 fictional outlets, Jan 2018 to Dec 2019" in demo
     own = overview.orientation(artifacts.articles, is_demo=False)
-    assert "demo" not in own and "40 articles from 3 sources" in own
+    assert "demo" not in own and "40 articles, 3 sources, Jan 2018 to Dec 2019" in own
