@@ -274,9 +274,9 @@ class _PerArticleRun:
             progress("analyse", done / len(self._chunks))
         sentences, mentions, aggregates = (pd.DataFrame(columns) for columns in _merge_columns(results))
         if sentences.empty:
-            sentences = pd.DataFrame(columns=["article_id", "sentence_idx", "text", "tone", "tone_terms", "actor_ids", *SENTENCE_COLUMNS])
+            sentences = store.empty_frame("sentences").assign(**{MENTIONS_COLUMN: pd.Series(dtype=object)})
         if mentions.empty:
-            mentions = pd.DataFrame({"article_id": pd.Series(dtype=str), "actor_id": pd.Series(dtype=str), "count": pd.Series(dtype="int64")})
+            mentions = store.empty_frame("mentions")
         return sentences, mentions, aggregates, failed
 
 

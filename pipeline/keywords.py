@@ -19,6 +19,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from pipeline.actors import DEFAULT_ACTORS_PATH, load_gazetteer
+from pipeline.store import empty_frame
 from pipeline.terms import KOREAN_SURNAMES, as_term, count_terms, is_syllable
 
 MAX_TERMS_PER_MONTH = 300
@@ -83,20 +84,7 @@ MIN_DOCS = 2
 
 
 def _empty_keywords() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "period": pd.Series(dtype="datetime64[ns]"),
-            "term": pd.Series(dtype="str"),
-            "count": pd.Series(dtype="int64"),
-            "docs": pd.Series(dtype="int64"),
-            "share": pd.Series(dtype="float64"),
-            "score": pd.Series(dtype="float64"),
-            "score_window": pd.Series(dtype="float64"),
-            "window_docs": pd.Series(dtype="int64"),
-            "is_actor": pd.Series(dtype="bool"),
-            "actor_id": pd.Series(dtype="str"),
-        }
-    )
+    return empty_frame("keywords")
 
 
 @cache

@@ -24,27 +24,131 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.framing import FRAME_COLUMNS, SENTENCE_COLUMNS
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
 REJECTS = "rejects.jsonl"
 DUPLICATES = "duplicates.jsonl"
-# Columns every build has (a build may carry more). Readers check them with validate_build.
-REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "articles": ("article_id", "date", "source", "title", "subtitle", "url", "text", "n_words", "n_sentences", "tone",
-                 "frame_all_at_once", "frame_step_by_step", "frame_engagement", "frame_pressure", "deal_axis",
-                 "posture_axis", "topic_id", "input"),
-    "sentences": ("article_id", "sentence_idx", "text", "tone", "tone_terms", "actor_ids",
-                  "frame_all_at_once", "frame_step_by_step", "frame_engagement", "frame_pressure"),
-    "mentions": ("article_id", "actor_id", "count"),
-    "sentence_actors": ("article_id", "sentence_idx", "actor_id", "tone", "start", "end", "kind"),
-    "actors": ("actor_id", "name", "country", "role"),
-    "topics": ("topic_id", "label", "terms", "n_articles"),
-    "doc_topics": ("article_id", "topic_id", "weight"),
-    "keywords": ("period", "term", "count", "docs", "share", "score"),
-    "article_terms": ("article_id", "term", "count"),
+
+_TEXT = pa.large_string()  # what pandas' str dtype writes; older builds' files use it too
+_TEXTS = pa.list_(pa.string())
+_OPTIONAL = {b"optional": b"true"}
+
+
+def _later(name: str, type_: pa.DataType) -> pa.Field:
+    """A column added after schema version 1: builds written before it lack it, and readers cope."""
+    return pa.field(name, type_, metadata=_OPTIONAL)
+
+
+_FRAMES = [pa.field(column, pa.float64()) if column in FRAME_COLUMNS else _later(column, pa.float64()) for column in SENTENCE_COLUMNS]
+SCHEMAS: dict[str, pa.Schema] = {
+    "articles": pa.schema([
+        ("article_id", _TEXT), ("date", pa.timestamp("ns")), ("source", _TEXT), ("title", _TEXT), ("subtitle", _TEXT),
+        ("url", _TEXT), ("text", _TEXT), ("input", _TEXT), ("n_words", pa.int64()), ("topic_id", pa.int64()),
+        ("n_sentences", pa.int64()), ("tone", pa.float64()), *_FRAMES, ("deal_axis", pa.float64()), ("posture_axis", pa.float64()),
+    ]),
+    "sentences": pa.schema([
+        ("article_id", _TEXT), ("sentence_idx", pa.int64()), ("text", _TEXT), ("actor_ids", _TEXTS), ("tone", pa.float64()),
+        ("tone_terms", _TEXT), *_FRAMES,
+    ]),
+    "mentions": pa.schema([("article_id", _TEXT), ("actor_id", _TEXT), ("count", pa.int64())]),
+    "sentence_actors": pa.schema([
+        ("article_id", _TEXT), ("sentence_idx", pa.int64()), ("actor_id", _TEXT), ("tone", pa.float64()),
+        ("start", pa.int64()), ("end", pa.int64()), ("kind", _TEXT),
+    ]),
+    "actors": pa.schema([("actor_id", _TEXT), ("name", _TEXT), ("country", _TEXT), ("role", _TEXT)]),
+    "topics": pa.schema([
+        ("topic_id", pa.int64()), ("label", _TEXT), ("terms", _TEXTS), ("n_articles", pa.int64()), _later("label_terms", _TEXTS),
+        _later("coherence", pa.float64()),
+    ]),
+    "doc_topics": pa.schema([("article_id", _TEXT), ("topic_id", pa.int64()), ("weight", pa.float64())]),
+    "keywords": pa.schema([
+        ("period", pa.timestamp("ns")), ("term", _TEXT), ("count", pa.int64()), ("docs", pa.int64()), ("share", pa.float64()),
+        ("score", pa.float64()), _later("score_window", pa.float64()), _later("window_docs", pa.int64()),
+        _later("is_actor", pa.bool_()), _later("actor_id", _TEXT),
+    ]),
+    "article_terms": pa.schema([("article_id", _TEXT), ("term", _TEXT), ("count", pa.int64())]),
+    # Build state that `--update` reads (pipeline.update); the app never loads these.
+    "doc_terms": pa.schema([("article_id", _TEXT), ("term_idx", pa.list_(pa.int32())), ("count", pa.list_(pa.int32()))]),
+    "term_vocabulary": pa.schema([("term", _TEXT)]),
+    "topic_model": pa.schema([("term", _TEXT), ("idf", pa.float64()), ("weights", pa.list_(pa.float32()))]),
 }
-TABLES = tuple(REQUIRED_COLUMNS)
+"""The one declaration of every artifact table: written, validated and read with these columns and types."""
+STATE_TABLES = ("doc_terms", "term_vocabulary", "topic_model")
+"""Tables an incremental update needs (every term count of every article, the saved topic model); optional in a build."""
+TABLES = tuple(name for name in SCHEMAS if name not in STATE_TABLES)
+"""The tables the app reads; every build has them."""
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    name: tuple(field.name for field in SCHEMAS[name] if field.metadata != _OPTIONAL) for name in TABLES
+}
+"""Columns every build has; the others of SCHEMAS are newer and may be absent from older builds."""
+
+
+def _schema(name: str) -> pa.Schema:
+    try:
+        return SCHEMAS[name]
+    except KeyError:
+        raise ValueError(f"unknown artifact table {name!r}") from None
+
+
+def to_arrow(name: str, frame: pd.DataFrame | pa.Table) -> pa.Table:
+    """`frame` as the Arrow table of artifact `name`: its declared columns, in order, with their types.
+
+    Raises ValueError naming the table and the columns when a required column is missing,
+    an undeclared one is present or a column cannot take its declared type, so a build
+    never writes a table the readers do not expect. A newer optional column may be
+    absent (a test writing an older build's tables); it is then left out.
+    """
+    declared = _schema(name)
+    names = frame.column_names if isinstance(frame, pa.Table) else [str(column) for column in frame.columns]
+    missing = [field.name for field in declared if field.name not in names and field.metadata != _OPTIONAL]
+    extra = [column for column in names if column not in declared.names]
+    if missing or extra:
+        raise ValueError(f"table {name}: missing columns {missing}, undeclared columns {extra}")
+    schema = pa.schema([field for field in declared if field.name in names])
+    try:
+        if isinstance(frame, pa.Table):
+            return frame.select(schema.names).cast(schema)
+        return pa.Table.from_pandas(frame[list(schema.names)], schema=schema, preserve_index=False)
+    except (pa.ArrowException, TypeError, ValueError) as error:
+        raise ValueError(f"table {name}: a column does not fit its declared type ({error})") from None
+
+
+def empty_frame(name: str) -> pd.DataFrame:
+    """A table `name` with no rows and its declared columns and dtypes."""
+    return _schema(name).empty_table().to_pandas()
+
+
+def _types_match(found: pa.DataType, declared: pa.DataType) -> bool:
+    """Declared type, or its 32-bit-offset twin (string for large_string), which reads the same."""
+    if found == declared:
+        return True
+    if pa.types.is_large_string(declared) and pa.types.is_string(found):
+        return True
+    if pa.types.is_list(declared) and (pa.types.is_list(found) or pa.types.is_large_list(found)):
+        return _types_match(found.value_type, declared.value_type)
+    return False
+
+
+def schema_problems(name: str, found: pa.Schema) -> list[str]:
+    """How a file's schema departs from table `name`'s declaration (missing columns, other types)."""
+    declared = _schema(name)
+    problems = []
+    missing = [field.name for field in declared if field.name not in found.names and field.metadata != _OPTIONAL]
+    if missing:
+        problems.append(f"lacks columns {missing}")
+    wrong = [
+        f"{field.name} is {found.field(field.name).type}, not {field.type}"
+        for field in declared
+        if field.name in found.names and not _types_match(found.field(field.name).type, field.type)
+    ]
+    if wrong:
+        problems.append("has " + "; ".join(wrong))
+    return problems
 _TMP_PREFIX = ".tmp-"
 _OLD_PREFIX = ".old-"
 _LOCK_PREFIX = ".lock-"
@@ -206,26 +310,28 @@ def _write_jsonl(path: Path, records: Iterable[Mapping[str, Any]]) -> None:
 
 def write_build(
     out_dir: Path,
-    tables: Mapping[str, pd.DataFrame],
+    tables: Mapping[str, pd.DataFrame | pa.Table],
     manifest: Mapping[str, Any],
     rejects: Iterable[Mapping[str, Any]] = (),
     duplicates: Iterable[Mapping[str, Any]] = (),
 ) -> Path:
     """Write every artifact into a temporary folder, then swap it in for `out_dir`.
 
-    Raises ValueError for an unknown table name, before anything is written.
+    Each table is written with its declared schema (`to_arrow`). Raises ValueError for an
+    unknown table name or a table that does not fit its schema, before anything is written.
     """
-    unknown = set(tables) - set(TABLES)
+    unknown = set(tables) - set(SCHEMAS)
     if unknown:
         raise ValueError(f"unknown artifact tables: {sorted(unknown)}")
+    arrow_tables = {name: to_arrow(name, frame) for name, frame in tables.items()}
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(out_dir)
     tmp_dir = out_dir.parent / f"{_TMP_PREFIX}{out_dir.name}-{uuid.uuid4().hex[:_SUFFIX_HEX]}"
     tmp_dir.mkdir()
     try:
-        for name, frame in tables.items():
-            frame.to_parquet(tmp_dir / f"{name}.parquet", index=False)
+        for name, table in arrow_tables.items():
+            pq.write_table(table, tmp_dir / f"{name}.parquet")
         _write_jsonl(tmp_dir / REJECTS, rejects)
         _write_jsonl(tmp_dir / DUPLICATES, duplicates)
         # The manifest goes last: a folder with a manifest is a complete build.
@@ -313,11 +419,22 @@ def read_manifest(build_dir: Path) -> dict[str, Any]:
     return json.loads((Path(build_dir) / MANIFEST).read_text(encoding="utf-8"))
 
 
+def read_arrow(build_dir: Path, name: str, columns: list[str] | None = None) -> pa.Table:
+    """Read one artifact table as Arrow, cast to its declared types (older files may use 32-bit offsets)."""
+    schema = _schema(name)
+    table = pq.read_table(Path(build_dir) / f"{name}.parquet", columns=columns)
+    wanted = pa.schema([schema.field(column) if column in schema.names else table.schema.field(column) for column in table.column_names])
+    return table.cast(wanted)
+
+
 def read_table(build_dir: Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:
-    """Read one artifact table by name."""
-    if name not in TABLES:
-        raise ValueError(f"unknown artifact table {name!r}")
-    return pd.read_parquet(Path(build_dir) / f"{name}.parquet", columns=columns)
+    """Read one artifact table by name, with its declared dtypes."""
+    return read_arrow(build_dir, name, columns).to_pandas()
+
+
+def has_state(build_dir: Path) -> bool:
+    """True when the build holds the tables an incremental update needs (`STATE_TABLES`)."""
+    return all((Path(build_dir) / f"{name}.parquet").is_file() for name in STATE_TABLES)
 
 
 def read_jsonl(build_dir: Path, name: str) -> list[dict[str, Any]]:
@@ -334,8 +451,6 @@ def validate_build(build_dir: Path) -> list[str]:
 
     Reads only Parquet metadata, so it is cheap enough to run before every load.
     """
-    import pyarrow.parquet as pq
-
     build_dir = Path(build_dir)
     try:
         manifest = read_manifest(build_dir)
@@ -346,12 +461,10 @@ def validate_build(build_dir: Path) -> list[str]:
     problems = []
     if manifest.get("schema_version") != SCHEMA_VERSION:
         problems.append(f"{build_dir} has schema version {manifest.get('schema_version')}, this code reads {SCHEMA_VERSION}: rebuild it")
-    for name, columns in REQUIRED_COLUMNS.items():
+    for name in TABLES:
         path = build_dir / f"{name}.parquet"
         if not path.exists():
             problems.append(f"{path} is missing")
             continue
-        missing = set(columns) - set(pq.read_schema(path).names)
-        if missing:
-            problems.append(f"{path} lacks columns {sorted(missing)}")
+        problems += [f"{path} {problem}" for problem in schema_problems(name, pq.read_schema(path))]
     return problems

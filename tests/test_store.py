@@ -5,14 +5,29 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from pipeline import store
 
 
+def _articles(ids: list[str]) -> pd.DataFrame:
+    """An articles table with every declared column: ids as given, zeros and empty strings elsewhere."""
+    frame = store.empty_frame("articles").reindex(range(len(ids)))
+    for field in store.SCHEMAS["articles"]:
+        if pa.types.is_large_string(field.type):
+            frame[field.name] = ""
+        elif not pa.types.is_timestamp(field.type):
+            frame[field.name] = 0
+    frame["date"] = pd.Timestamp("2019-02-27")
+    frame["article_id"] = ids
+    return frame
+
+
 def _tables(marker: str) -> dict[str, pd.DataFrame]:
     return {
-        "articles": pd.DataFrame({"article_id": [f"{marker}-1", f"{marker}-2"], "title": ["a", "b"]}),
+        "articles": _articles([f"{marker}-1", f"{marker}-2"]),
         "mentions": pd.DataFrame({"article_id": [f"{marker}-1"], "actor_id": ["kim-jong-un"], "count": [2]}),
     }
 
@@ -44,15 +59,15 @@ def test_crash_while_writing_keeps_previous_build_intact(tmp_path: Path, monkeyp
     out = tmp_path / "build"
     _write(out, "one")
     written: list[str] = []
-    real_to_parquet = pd.DataFrame.to_parquet
+    real_write_table = pq.write_table
 
-    def crash_after_first_table(self: pd.DataFrame, path, *args, **kwargs):
+    def crash_after_first_table(table: pa.Table, path, *args, **kwargs):
         if written:
             raise KeyboardInterrupt("simulated crash")
         written.append(str(path))
-        return real_to_parquet(self, path, *args, **kwargs)
+        return real_write_table(table, path, *args, **kwargs)
 
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", crash_after_first_table)
+    monkeypatch.setattr(store.pq, "write_table", crash_after_first_table)
     with pytest.raises(KeyboardInterrupt):
         _write(out, "two")
     monkeypatch.undo()
@@ -91,10 +106,59 @@ def test_build_id_ignores_input_order_but_not_content_or_parameters() -> None:
 def test_manifest_is_written_last(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     order: list[str] = []
     real_write_text = Path.write_text
-    real_to_parquet = pd.DataFrame.to_parquet
+    real_write_table = pq.write_table
 
     monkeypatch.setattr(Path, "write_text", lambda self, *a, **k: (order.append(self.name), real_write_text(self, *a, **k))[1])
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", lambda self, path, *a, **k: (order.append(Path(path).name), real_to_parquet(self, path, *a, **k))[1])
+    monkeypatch.setattr(store.pq, "write_table", lambda table, path, *a, **k: (order.append(Path(path).name), real_write_table(table, path, *a, **k))[1])
     _write(tmp_path / "build", "one")
     assert order[-1] == store.MANIFEST
     assert json.loads((tmp_path / "build" / store.MANIFEST).read_text())["build_id"] == "one"
+
+
+# --- one schema per table ----------------------------------------------------------------
+
+
+def test_every_table_has_one_declared_schema_and_required_columns_come_from_it() -> None:
+    assert set(store.TABLES) | set(store.STATE_TABLES) == set(store.SCHEMAS)
+    for name in store.TABLES:
+        assert set(store.REQUIRED_COLUMNS[name]) <= set(store.SCHEMAS[name].names)
+    assert "score_window" not in store.REQUIRED_COLUMNS["keywords"]  # newer than schema 1: older builds lack it
+
+
+@pytest.mark.parametrize("name", sorted(store.SCHEMAS))
+def test_empty_frame_has_the_declared_columns_and_round_trips(tmp_path: Path, name: str) -> None:
+    frame = store.empty_frame(name)
+    assert list(frame.columns) == store.SCHEMAS[name].names
+    assert store.to_arrow(name, frame).schema.equals(store.SCHEMAS[name])
+
+
+def test_written_tables_take_the_declared_types_and_read_back_with_them(tmp_path: Path) -> None:
+    tables = _tables("one")
+    tables["mentions"] = tables["mentions"].astype({"count": "int32"})
+    store.write_build(tmp_path / "build", tables, {"build_id": "one"})
+    assert pq.read_schema(tmp_path / "build" / "mentions.parquet").field("count").type == pa.int64()
+    assert store.read_table(tmp_path / "build", "mentions")["count"].dtype == "int64"
+    assert store.read_table(tmp_path / "build", "articles")["date"].dtype == "datetime64[ns]"
+
+
+def test_a_table_missing_a_required_column_is_refused_naming_table_and_column(tmp_path: Path) -> None:
+    tables = _tables("one")
+    tables["mentions"] = tables["mentions"].drop(columns="count")
+    with pytest.raises(ValueError, match=r"table mentions: missing columns \['count'\]"):
+        store.write_build(tmp_path / "build", tables, {})
+    assert not (tmp_path / "build").exists()
+
+
+def test_an_undeclared_column_or_a_wrong_type_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"undeclared columns \['extra'\]"):
+        store.to_arrow("mentions", pd.DataFrame({"article_id": ["a"], "actor_id": ["b"], "count": [1], "extra": [0]}))
+    with pytest.raises(ValueError, match="table mentions: a column does not fit"):
+        store.to_arrow("mentions", pd.DataFrame({"article_id": ["a"], "actor_id": ["b"], "count": ["many"]}))
+
+
+def test_validation_names_a_column_of_the_wrong_type(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    store.write_build(out, {**_tables("one"), **{name: store.empty_frame(name) for name in store.TABLES if name not in ("articles", "mentions")}}, {})
+    assert store.validate_build(out) == []
+    pq.write_table(pa.table({"article_id": ["a"], "actor_id": ["b"], "count": [1.5]}), out / "mentions.parquet")
+    assert store.validate_build(out) == [f"{out / 'mentions.parquet'} has count is double, not int64"]
