@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import runpy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from dashboard.data import Artifacts
 from dashboard.figures import selected_custom_data
 from dashboard.filters import Filters, to_query_params
 from dashboard.safe_text import escape_markdown
+from dashboard.selection import SEL_PARAM, Part, format_selection, parse_selection
 
 _CONTEXT_KEY = "pw_page_context"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -179,3 +180,39 @@ def show_notices(notices: list[str]) -> None:
     """One visible warning per notice; notices may quote URL values, so Markdown is escaped."""
     for notice in notices:
         st.warning(escape_markdown(notice), icon=":material/warning:")
+
+
+def _clear_selection() -> None:
+    if SEL_PARAM in st.query_params:
+        del st.query_params[SEL_PARAM]
+
+
+def kept_selection(picked: Sequence[Sequence[str]], parts: Sequence[Part], key: str) -> tuple[tuple[str, ...], ...] | None:
+    """The page's chart selection, kept in the URL as `sel` so that a shared link lists the same articles.
+
+    `picked` holds the values of each part that the chart's selection gives on this run
+    (all empty when nothing is selected). When the chart's selection changed since the last
+    run (a click, a box, a double-click that clears it) it is written to the URL; otherwise
+    the URL's value stands (a shared link opens with the chart unselected: Plotly's selection
+    cannot be set from Python). An invalid URL value is dropped with a notice; a selection
+    that comes from the URL alone gets a button to clear it.
+    """
+    chart_value = format_selection(picked)
+    seen_key = f"{key}-seen-selection"
+    changed = seen_key in st.session_state and st.session_state[seen_key] != chart_value
+    st.session_state[seen_key] = chart_value
+    if changed or chart_value is not None:
+        value = chart_value
+    else:
+        value = st.query_params.get(SEL_PARAM)
+    groups, notice = parse_selection(value, parts)
+    if notice:
+        show_notices([notice])
+    if groups is None:
+        _clear_selection()
+        return None
+    st.query_params[SEL_PARAM] = value
+    if chart_value is None:
+        st.button("Show all", on_click=_clear_selection, key=f"{key}-clear", icon=":material/close:", type="tertiary",
+                  help="Forget the selection that came with the link.")
+    return groups

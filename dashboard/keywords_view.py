@@ -28,14 +28,18 @@ import streamlit as st
 from dashboard.common import PageContext, download_csv, open_article_page
 from dashboard.data import Artifacts
 from dashboard.figures import style
-from dashboard.safe_text import escape_html
+from dashboard.safe_text import escape_html, escape_markdown
+from dashboard.selection import Part, is_month, periods_phrase
 from dashboard.tone_view import PALETTE
 from pipeline.keywords import rank_emerging
+from pipeline.terms import as_term
 
 MEASURES = {"share": "Share of the month's terms", "count": "Occurrences"}
 MAX_PICKED_TERMS = 8
 DEFAULT_TERMS = 3
-"""Without picked terms the trend chart shows this many of the most frequent terms."""
+"""Without picked terms the trend chart shows this many of the filter's most emerging terms."""
+MAX_TERM_OPTIONS = 20_000
+"""Terms the keyword box searches as the user types (the most used first; typed phrases reach every term)."""
 KWIC_WIDTH = 70
 """Characters of context kept on each side of the term."""
 MAX_KWIC_LINES = 150
@@ -50,22 +54,79 @@ _SEPARATORS = re.compile(r"[\s\-]+")
 # --- terms the user types -------------------------------------------------------------
 
 
-def normalise_terms(values: Iterable[str]) -> list[str]:
-    """Terms spelled as the pipeline counts them: lower case, single spaces, comma-separated values
-    split (a term never holds a comma), empty values and repeats dropped, order kept."""
-    terms: list[str] = []
+def term_candidates(typed: str) -> list[str]:
+    """The spellings under which a typed phrase may be counted, most literal first: as typed (lower case,
+    single spaces), then through the pipeline's own normaliser (`pipeline.terms.as_term`), then the same
+    with each word capitalised, since the normaliser joins Korean names only when written as names
+    ("kim jong un" -> "kim-jong-un")."""
+    spaced = " ".join(typed.lower().split())
+    capitalised = " ".join(word[:1].upper() + word[1:].lower() for word in typed.split())
+    return list(dict.fromkeys(term for term in (spaced, as_term(typed), as_term(capitalised)) if term))
+
+
+def resolve_term(typed: str, vocabulary: pd.Index) -> tuple[str | None, bool]:
+    """The term of the build a typed phrase stands for, and whether it was completed from a prefix.
+
+    `vocabulary` lists the build's terms, most used first. Each spelling of `term_candidates` in turn:
+    the term itself, else the most used term that starts with it ("denucleari" -> "denuclearization",
+    "sanctions r" -> "sanctions relief", before the normaliser drops the "r"); else (None, False).
+    """
+    for candidate in term_candidates(typed):
+        if vocabulary.get_indexer([candidate])[0] >= 0:
+            return candidate, False
+        starting = np.flatnonzero(vocabulary.str.startswith(candidate))
+        if len(starting):
+            return str(vocabulary[starting[0]]), True
+    return None, False
+
+
+@dataclass(frozen=True)
+class TermChoice:
+    """What became of the terms the user picked or typed."""
+
+    terms: tuple[str, ...]
+    """the build's terms, in the order given, each once"""
+    completed: tuple[tuple[str, str], ...] = ()
+    """(as typed, the term it was completed to) for phrases found by their beginning"""
+    unknown: tuple[str, ...] = ()
+    """phrases that match no term"""
+
+
+def choose_terms(values: Iterable[str], vocabulary: pd.Index) -> TermChoice:
+    """`resolve_term` for each picked or typed value (comma-separated values split, as in a hand-written link)."""
+    terms: dict[str, None] = {}
+    completed, unknown = [], []
     for value in values:
-        for part in str(value).split(","):
-            term = " ".join(part.lower().split())
-            if term and term not in terms:
-                terms.append(term)
-    return terms
+        for typed in (part for part in str(value).split(",") if part.strip()):
+            term, was_completed = resolve_term(typed, vocabulary)
+            if term is None:
+                unknown.append(" ".join(typed.split()))
+                continue
+            if was_completed:
+                completed.append((" ".join(typed.split()), term))
+            terms[term] = None
+    return TermChoice(tuple(terms), tuple(completed), tuple(dict.fromkeys(unknown)))
 
 
-def split_known(terms: Sequence[str], vocabulary: pd.Index) -> tuple[list[str], list[str]]:
-    """(terms in the build's vocabulary, the others), each in the given order."""
-    known = vocabulary.get_indexer(list(terms)) >= 0 if len(terms) else np.zeros(0, dtype=bool)
-    return [term for term, ok in zip(terms, known, strict=True) if ok], [term for term, ok in zip(terms, known, strict=True) if not ok]
+def vocabulary_by_use(matrix: TermMatrix, articles: pd.DataFrame, limit: int = MAX_TERM_OPTIONS) -> list[str]:
+    """The terms to search as the user types: those the articles use, most used first, then the build's
+    others by their use in all articles; at most `limit` (the box sends every option to the browser)."""
+    here = term_totals(matrix, articles)
+    everywhere = np.asarray(matrix.counts.sum(axis=0)).ravel()
+    order = np.lexsort((matrix.terms.to_numpy(dtype=str), -everywhere, -here))
+    return [str(term) for term in matrix.terms.take(order[:limit])]
+
+
+def default_terms(keywords: pd.DataFrame, start: date | None, end: date | None, used: pd.Series, n: int = DEFAULT_TERMS,
+                  score: str = "score") -> list[str]:
+    """The terms shown before the user picks any: the n plain terms (no people) that emerge most strongly
+    (score above 0) in some month within [start, end], among those the filtered articles use (`used`:
+    term -> count); then the most used terms when fewer emerge."""
+    strongest = emerging_terms(keywords, start, end, top_k=MAX_PICKED_TERMS, score=score)
+    strongest = strongest.loc[strongest["term"].isin(used.index) & (strongest["score"] > 0)]
+    strongest = strongest.sort_values("score", ascending=False, kind="stable")
+    picked = list(dict.fromkeys(strongest["term"].astype("str")))[:n]
+    return picked + [str(term) for term in used.sort_values(ascending=False, kind="stable").index if term not in picked][: n - len(picked)]
 
 
 # --- the articles x terms matrix ------------------------------------------------------
@@ -225,12 +286,19 @@ def emerging_by_month(emerging: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"period": grouped.index, "terms": grouped.to_numpy()}).iloc[::-1].reset_index(drop=True)
 
 
-def suggested_terms(emerging: pd.DataFrame, frequent: pd.Series, n: int = 10) -> list[str]:
-    """Terms to offer: the n that emerge most strongly in any month, then the n most frequent
-    (`frequent`: term -> count); repeats dropped, order kept."""
-    strongest = emerging.groupby("term")["score"].max().sort_values(ascending=False, kind="stable").head(n).index
-    commonest = frequent.sort_values(ascending=False, kind="stable").head(n).index
-    return list(dict.fromkeys([*map(str, strongest), *map(str, commonest)]))
+# --- the chart's selection in the URL --------------------------------------------------
+
+
+def selection_parts(vocabulary: pd.Index) -> tuple[Part, Part]:
+    """What the trend chart's `sel` holds: months (YYYY-MM), then one term of the build (`sel=2019-03|kim-jong-un`)."""
+    return (Part("months", is_month, example="YYYY-MM"),
+            Part("term", lambda value: vocabulary.get_indexer([value])[0] >= 0, many=False, example="a term"))
+
+
+def selection_statement(term: str, months: Sequence[str]) -> str:
+    """What the listing under the chart holds, in words: 'Sentences using "sanctions" in March 2019' (plain text)."""
+    within = f" in {periods_phrase([pd.Timestamp(f'{month}-01') for month in months], 'month')}" if months else ""
+    return f'Sentences using "{term}"{within}'
 
 
 # --- keyword in context ---------------------------------------------------------------
@@ -246,10 +314,11 @@ def term_pattern(term: str) -> str:
 def articles_using(matrix: TermMatrix, articles: pd.DataFrame, term: str) -> pd.DataFrame:
     """The articles in which the pipeline counted `term` (any case and spacing); all of them when
     the term is outside the vocabulary (stop words, rare or typed terms), since then nothing is known."""
-    column = matrix.terms.get_indexer(normalise_terms([term])[:1])
-    if not len(column) or column[0] < 0:
+    columns = matrix.terms.get_indexer(term_candidates(term)[:2])
+    columns = columns[columns >= 0]
+    if not len(columns):
         return articles
-    using = matrix.article_ids.take(matrix.by_term[:, column[0]].nonzero()[0])
+    using = matrix.article_ids.take(matrix.by_term[:, columns[0]].nonzero()[0])
     return articles.loc[articles["article_id"].isin(using)]
 
 
@@ -311,17 +380,23 @@ _KWIC_CONFIG = {
 }
 
 
-def show_kwic(context: PageContext, articles: pd.DataFrame, term: str, name: str, key: str) -> None:
+def show_kwic(context: PageContext, articles: pd.DataFrame, term: str, name: str, key: str, statement: str | None = None) -> None:
     """The newest MAX_KWIC_LINES keyword-in-context lines of `term` in `articles`, the term highlighted;
-    selecting a line opens its article on the Articles page. Corpus text is shown as data, never markup."""
+    selecting a line opens its article on the Articles page. Corpus text is shown as data, never markup.
+
+    `statement` (plain text, e.g. `selection_statement`) is written in bold above the lines with their counts.
+    """
     found = find_sentences(context.artifacts.sentences, articles_using(shared_term_matrix(context.artifacts), articles, term), term)
+    if statement:
+        counts = f"{len(found):,} in {found['article_id'].nunique():,} articles" if len(found) else "none"
+        st.markdown(f"**{escape_markdown(statement)}: {counts}**")
     if found.empty:
         st.caption("No sentence uses this term here.")
         return
     lines = kwic(found.head(MAX_KWIC_LINES), term)
-    shown = "" if len(found) <= MAX_KWIC_LINES else f"; the newest {MAX_KWIC_LINES:,} are shown"
-    st.caption(f"{len(found):,} sentences in {found['article_id'].nunique():,} articles{shown} (the CSV has every sentence in full). "
-               "Select a line to open its article.")
+    counted = None if statement else f"{len(found):,} sentences in {found['article_id'].nunique():,} articles."
+    shown = f"The newest {MAX_KWIC_LINES:,} are shown; the CSV" if len(found) > MAX_KWIC_LINES else "The CSV"
+    st.caption(" ".join(filter(None, [counted, f"{shown} has every sentence in full.", "Select a line to open its article."])))
     highlighted = lines.style.set_properties(subset=["term"], **{"background-color": "#ffe08a", "font-weight": "bold"})
     listing_key = f"{key}-{hash(tuple(lines['article_id']))}-{hash(tuple(lines['sentence_idx']))}"
     event = st.dataframe(

@@ -1,17 +1,17 @@
 """Keywords: chosen terms month by month, the terms that emerge each month, and a term's sentences in context."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import keywords_view as view
-from dashboard.common import download_csv, page_context, show_chart
+from dashboard.common import download_csv, kept_selection, page_context, show_chart
 from dashboard.queries import articles_in_periods
 from dashboard.safe_text import escape_markdown
 
 TERMS_KEY = "term"
 """The multiselect's key, hence its URL parameter: `?term=nuclear&term=sanctions`."""
 CONTEXT_TERM_KEY = "context_term"
-SUGGESTIONS_PER_KIND = 10
 MAX_SHOWN_UNKNOWN = 60
 
 ctx = page_context()
@@ -27,30 +27,53 @@ if frequent.empty:
     st.info("The filtered articles use no counted term.")
     st.stop()
 
+st.markdown("Which words the articles use, and when. Type any word or phrase to follow it month by month; the lines start "
+            "with the terms that emerge most strongly within the dates. Click a point to read the term's sentences in that month.")
+
 st.subheader("Terms over time")
-strongest = view.emerging_terms(artifacts.keywords, ctx.filters.start, ctx.filters.end, top_k=1)
-suggestions = view.suggested_terms(strongest, frequent, SUGGESTIONS_PER_KIND)
+vocabulary = view.vocabulary_by_use(matrix, ctx.articles)
 already = st.session_state.get(TERMS_KEY, st.query_params.get_all(TERMS_KEY))
 picked = st.multiselect(
-    "Terms", list(dict.fromkeys([*already, *suggestions])), key=TERMS_KEY, bind="query-params", accept_new_options=True,
-    max_selections=view.MAX_PICKED_TERMS, placeholder="Pick or type terms",
-    help="Offered: the terms that emerge most strongly in a month within the dates, then the most frequent terms of the filtered articles. "
-         "Type any other word or two-word phrase.",
+    "Terms", list(dict.fromkeys([*already, *vocabulary])), key=TERMS_KEY, bind="query-params", accept_new_options=True,
+    filter_mode="contains", max_selections=view.MAX_PICKED_TERMS, placeholder="Type a word or phrase: sanctions, Kim Jong Un, …",
+    help="Searches every term of the build as you type, most used first. A typed phrase is spelled the way terms are counted "
+         "(\"Kim Jong Un\" is kim-jong-un); a beginning (\"denucleari\") finds the most used term that starts with it.",
 )
-known, unknown = view.split_known(view.normalise_terms(picked), matrix.terms)
-if unknown:
-    shown = ", ".join(f'"{term[:MAX_SHOWN_UNKNOWN]}"' for term in unknown)
-    st.warning(escape_markdown(f"Not a term of this build, left out: {shown}. Terms are lower-case words or two-word phrases "
+choice = view.choose_terms(picked, pd.Index(vocabulary, dtype="str"))
+if choice.unknown:
+    shown = ", ".join(f'"{term[:MAX_SHOWN_UNKNOWN]}"' for term in choice.unknown)
+    st.warning(escape_markdown(f"No term of this build matches {shown}: left out. Terms are words or two-word phrases "
                                "used in at least two articles."), icon=":material/warning:")
-terms = known or frequent.nlargest(view.DEFAULT_TERMS).index.tolist()
-if not known:
-    st.caption(f"Showing the {view.DEFAULT_TERMS} most frequent terms of the filtered articles: pick your own above.")
+if choice.completed:
+    st.caption(escape_markdown("Completed: " + "; ".join(f'"{typed}" is shown as "{term}"' for typed, term in choice.completed)))
+terms = list(choice.terms) or view.default_terms(artifacts.keywords, ctx.filters.start, ctx.filters.end, frequent)
+if not choice.terms:
+    st.caption(escape_markdown(f"Showing {', '.join(terms)}: the terms that emerge most strongly within the dates. "
+                               "Type your own above."))
 measure = st.segmented_control("Show", list(view.MEASURES), format_func=view.MEASURES.__getitem__, default="share",
                                key="keywords_measure") or "share"
 trends = view.term_trends(matrix, ctx.articles, terms)
 points = show_chart(view.trends_figure(trends, measure), trends, name=f"term-{measure}-per-month", key="keywords_trends")
 st.caption("Per month of the filtered articles (every sidebar filter applies). The share is of all counted term occurrences "
-           "of the month, so months with more articles are comparable. Click points to read the term in those months below.")
+           "of the month, so months with more articles are comparable. Click points or drag a box to read the term in "
+           "those months just below; double-click the chart to clear.")
+
+clicked_term = points[0][1] if points else None
+clicked_months = [str(period)[:7] for period, term, *_ in points if term == clicked_term]
+selection = kept_selection([clicked_months, [clicked_term] if clicked_term else []], view.selection_parts(matrix.terms),
+                           key="keywords_trends")
+if selection:
+    months, (term,) = selection
+    articles = articles_in_periods(ctx.articles, [(f"{month}-01", None) for month in months], "month") if months else ctx.articles
+    view.show_kwic(ctx, articles, term, name="term-in-context", key="keywords_kwic",
+                   statement=view.selection_statement(term, months))
+else:
+    st.markdown("**In context**")
+    term = view.term_selectbox([*terms, *view.emerging_terms(artifacts.keywords, ctx.filters.start, ctx.filters.end)["term"]],
+                               key=CONTEXT_TERM_KEY, clicked=None,
+                               hint="A term of the chart or of the emerging terms, or type any word or phrase.")
+    if term:
+        view.show_kwic(ctx, ctx.articles, term, name="term-in-context", key="keywords_kwic")
 
 st.subheader("Emerging terms")
 modes = view.emergence_modes(artifacts.keywords)
@@ -87,15 +110,3 @@ else:
                      hide_index=True, column_config={"period": st.column_config.DateColumn("Month", format="MMM YYYY"),
                                                      "terms": st.column_config.ListColumn("Most emerging people", width="medium")})
         download_csv(people, "emerging-people", key="keywords_people-csv")
-
-st.subheader("In context")
-clicked = [(period, term) for period, term, *_ in points]
-term = view.term_selectbox([*terms, *emerging["term"]], key=CONTEXT_TERM_KEY, clicked=clicked[0][1] if clicked else None,
-                           hint="A term of the chart or of the emerging terms, or type any word or two-word phrase.")
-if term:
-    months = [period for period, clicked_term in clicked if clicked_term == term]
-    articles = articles_in_periods(ctx.articles, [(period, None) for period in months], "month") if months else ctx.articles
-    if months:
-        plural = "s" if len(months) > 1 else ""
-        st.caption(f"In the {len(months)} month{plural} clicked in the chart; clear the chart's selection for all months.")
-    view.show_kwic(ctx, articles, term, name="term-in-context", key="keywords_kwic")

@@ -57,18 +57,52 @@ def article_meta(ids_and_dates: list[tuple[str, str]]) -> pd.DataFrame:
     })
 
 
-# --- normalise_terms, split_known ---------------------------------------------------------
+# --- typed terms: normalised like the vocabulary, completed from their beginning ------------------
+
+VOCABULARY = pd.Index(["north korea", "sanctions", "kim-jong-un", "sanctions relief", "denuclearization", "denuclearize",
+                       "u.s. sanctions", "summit"], dtype="str")
+"""Most used first, as `vocabulary_by_use` orders them."""
 
 
-def test_terms_are_lowercased_split_on_commas_and_deduplicated() -> None:
-    assert view.normalise_terms(["Nuclear", "  North   Korea ", "sanctions,talks", "nuclear", "", " , "]) == [
-        "nuclear", "north korea", "sanctions", "talks"]
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("Kim Jong Un", ("kim-jong-un", False)),       # the pipeline joins a Korean name into one term
+    ("kim jong un", ("kim-jong-un", False)),       # ... also when typed in lower case
+    ("KIM JONG-UN", ("kim-jong-un", False)),
+    ("  North   Korea ", ("north korea", False)),
+    ("U.S. Sanctions", ("u.s. sanctions", False)),
+    ("North Korea's", ("north korea", False)),     # the possessive goes, as in the pipeline
+    ("sanc", ("sanctions", True)),                 # a beginning: the most used term that starts with it
+    ("denucleari", ("denuclearization", True)),
+    ("sanctions r", ("sanctions relief", True)),
+    ("pyongyang", (None, False)),
+    ("<b>x</b>", (None, False)),
+])
+def test_a_typed_phrase_resolves_to_the_term_the_pipeline_counts(typed: str, expected: tuple[str | None, bool]) -> None:
+    assert view.resolve_term(typed, VOCABULARY) == expected
 
 
-def test_split_known_keeps_the_given_order() -> None:
-    vocabulary = pd.Index(["alpha", "beta", "gamma"])
-    assert view.split_known(["gamma", "zeta", "alpha", "<b>"], vocabulary) == (["gamma", "alpha"], ["zeta", "<b>"])
-    assert view.split_known([], vocabulary) == ([], [])
+def test_choose_terms_splits_commas_keeps_order_and_reports_completions_and_unknowns() -> None:
+    choice = view.choose_terms(["Summit,sanc", "summit", "Kim Jong Un", "nowhere land", " , "], VOCABULARY)
+    assert choice.terms == ("summit", "sanctions", "kim-jong-un")
+    assert choice.completed == (("sanc", "sanctions"),)
+    assert choice.unknown == ("nowhere land",)
+
+
+def test_the_search_box_lists_the_filtered_articles_terms_first() -> None:
+    table = pd.DataFrame({"article_id": ["a", "a", "b", "b", "c"], "term": ["x", "y", "y", "z", "z"], "count": [1, 1, 2, 5, 1]})
+    matrix = view.term_matrix(table)
+    articles = pd.DataFrame({"article_id": ["a", "b"]})
+    assert view.vocabulary_by_use(matrix, articles) == ["z", "y", "x"]
+    assert view.vocabulary_by_use(matrix, articles.iloc[:1]) == ["y", "x", "z"]  # "z" is not used in "a": after the others
+    assert view.vocabulary_by_use(matrix, articles, limit=2) == ["z", "y"]
+
+
+def test_default_terms_are_the_strongest_emerging_plain_terms_the_articles_use() -> None:
+    keywords = hand_keywords()  # scores: a 1, b 3, c 2 (Jan); d -1, e 0.5 (Feb); f 4 (Mar)
+    used = pd.Series({"a": 10, "b": 9, "d": 8, "e": 7, "zz": 99})
+    # "f" is not used by the filtered articles, "d" does not emerge (negative score)
+    assert view.default_terms(keywords, None, None, used, n=3) == ["b", "a", "e"]
+    assert view.default_terms(keywords, date(2019, 1, 1), date(2019, 1, 31), used, n=3) == ["b", "a", "zz"]  # then the most used
 
 
 # --- the term matrix ----------------------------------------------------------------------
@@ -197,15 +231,6 @@ def test_emerging_by_month_lists_each_months_terms_newest_first() -> None:
     assert table["terms"].tolist() == [("f",), ("e", "d"), ("b", "c")]
 
 
-def test_suggestions_put_the_strongest_emerging_then_the_most_frequent() -> None:
-    emerging = view.emerging_terms(hand_keywords(), None, None, top_k=3)
-    frequent = pd.Series({"zeta": 10, "f": 50, "eta": 30})
-    assert view.suggested_terms(emerging, frequent, n=2) == ["f", "b", "eta"]
-
-
-# --- keyword in context ---------------------------------------------------------------------
-
-
 def test_term_pattern_takes_regex_characters_literally() -> None:
     pattern = re.compile(view.term_pattern("a.b*c (x)"), re.IGNORECASE)
     assert pattern.fullmatch("a.b*c (x)")
@@ -311,6 +336,11 @@ def plotted_counts(at: AppTest) -> dict[str, dict[str, int]]:
             for trace in trend_spec(at)["data"]}
 
 
+def kwic_listing(at: AppTest):
+    """The keyword-in-context listing under the trend chart."""
+    return next(frame for frame in at.dataframe if str(frame.key).startswith("keywords_kwic"))
+
+
 def test_page_plots_the_terms_of_the_url(app_test: AppRun, raw: dict[str, pd.DataFrame]) -> None:
     at = open_keywords(app_test, {"term": ["summit", "Missile"]})
     assert not at.exception and [title.value for title in at.title] == ["Keywords"] and not at.warning
@@ -343,8 +373,9 @@ def test_unknown_terms_give_an_escaped_notice_and_the_frequent_terms_are_shown(a
     assert not at.exception
     notices = " ".join(warning.value for warning in at.warning)
     assert "\\<script\\>" in notices and "\\[a\\]\\(javascript\\:x\\)" in notices
-    totals = raw["article_terms"].groupby("term")["count"].sum().sort_values(ascending=False, kind="stable")
-    assert [trace["name"] for trace in trend_spec(at)["data"]] == totals.index[:view.DEFAULT_TERMS].tolist()
+    totals = raw["article_terms"].groupby("term")["count"].sum()
+    defaults = view.default_terms(raw["keywords"], None, None, totals)
+    assert [trace["name"] for trace in trend_spec(at)["data"]] == defaults and len(defaults) == view.DEFAULT_TERMS
 
 
 def test_the_date_filter_limits_the_emerging_months(app_test: AppRun) -> None:
@@ -357,19 +388,21 @@ def test_the_date_filter_limits_the_emerging_months(app_test: AppRun) -> None:
 def test_in_context_lists_the_terms_sentences_and_a_line_opens_its_article(app_test: AppRun, raw: dict[str, pd.DataFrame]) -> None:
     at = open_keywords(app_test, {"term": "breakthrough"})
     assert at.selectbox(key="context_term").value == "breakthrough"
-    lines = at.dataframe[-1].value
+    lines = kwic_listing(at).value
     sentences = raw["sentences"]
     expected = sentences.loc[sentences["text"].str.contains("breakthrough")]
     assert len(lines) == len(expected) and set(lines["term"]) == {"breakthrough"}
     assert lines["date"].is_monotonic_decreasing
     first = lines["article_id"].iloc[0]
-    at.session_state[at.dataframe[-1].key] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.session_state[kwic_listing(at).key] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     at.run()
     assert not at.exception and [title.value for title in at.title] == ["Articles"]
     assert url_values(at, "article") == [first]
 
 
-def test_clicking_a_point_reads_the_term_in_that_month(app_test: AppRun, raw: dict[str, pd.DataFrame]) -> None:
+def test_clicking_a_point_lists_the_term_in_that_month_under_the_chart_and_keeps_it_in_the_url(
+    app_test: AppRun, raw: dict[str, pd.DataFrame],
+) -> None:
     at = open_keywords(app_test, {"term": ["summit", "border"]})
     articles, sentences = raw["articles"], raw["sentences"]
     in_month = sentences.merge(articles[["article_id", "date"]], on="article_id")
@@ -378,11 +411,29 @@ def test_clicking_a_point_reads_the_term_in_that_month(app_test: AppRun, raw: di
     points = [{"customdata": [month, "border"]}]
     at.session_state["keywords_trends"] = {"selection": {"points": points, "point_indices": [0], "box": [], "lasso": []}}
     at.run()
-    assert not at.exception and at.selectbox(key="context_term").value == "border"
-    lines = at.dataframe[-1].value
-    assert len(lines) == (with_border["date"].dt.strftime("%Y-%m-01") == month).sum()
-    at.selectbox(key="context_term").set_value("summit").run()  # the click does not pin the term
-    assert at.selectbox(key="context_term").value == "summit"
+    expected = (with_border["date"].dt.strftime("%Y-%m-01") == month).sum()
+    month_name = pd.Timestamp(month).strftime("%B %Y")
+    assert not at.exception and url_values(at, "sel") == [f"{month[:7]}|border"]
+    assert any(f'Sentences using "border" in {month_name}: {expected} in' in text.value.replace("\\", "") for text in at.markdown)
+    assert len(kwic_listing(at).value) == expected
+
+
+def test_a_selection_in_the_link_lists_the_same_sentences(app_test: AppRun, raw: dict[str, pd.DataFrame]) -> None:
+    at = open_keywords(app_test, {"term": "summit", "sel": "2019-03|border"})
+    articles, sentences = raw["articles"], raw["sentences"]
+    in_month = sentences.merge(articles[["article_id", "date"]], on="article_id")
+    expected = in_month.loc[in_month["text"].str.contains(r"\bborder\b") & (in_month["date"].dt.strftime("%Y-%m") == "2019-03")]
+    assert not at.exception and not at.warning
+    assert len(kwic_listing(at).value) == len(expected) > 0
+    at.button(key="keywords_trends-clear").click().run()  # "Show all" forgets it
+    assert not at.exception and url_values(at, "sel") == [] and at.selectbox(key="context_term").value == "summit"
+
+
+@pytest.mark.parametrize("link", ["2019-13|border", "2019-03|no-such-term", "2019-03", "2019-03|border,summit", "|"])
+def test_a_malformed_selection_gives_one_notice_and_no_selection(app_test: AppRun, link: str) -> None:
+    at = open_keywords(app_test, {"term": "summit", "sel": link})
+    assert not at.exception and len(at.warning) == 1 and "Ignored sel" in at.warning[0].value
+    assert url_values(at, "sel") == [] and at.selectbox(key="context_term").value == "summit"
 
 
 def test_no_matching_article_says_so(app_test: AppRun) -> None:
