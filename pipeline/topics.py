@@ -66,8 +66,10 @@ _MAX_PERIODS = 24  # ...and there are at most this many
 _MIN_SOURCE_SHARE = 0.02  # sources with fewer documents are pooled for the even-spread rule
 _SELECTION_NONZEROS = 400_000  # size of the sample the candidate models see (document-term entries)
 _SELECTION_FEATURES = 5_000
-_STABILITY_FRACTION = 0.8  # each seed's sample holds at most this share of the documents
-_STABILITY_CANDIDATES = 3  # the most coherent k checked for stability
+_STABILITY_FRACTION = 0.8  # each seed's subsample holds this share of the sample
+_STABILITY_CANDIDATES = 4  # at most this many k, the most coherent first, are checked for stability
+_MAX_ITER = 200  # NMF iterations...
+_TOL = 1e-3  # ...and tolerance (see `_nmf`)
 _LABEL_CANDIDATES = 30
 _CASING_DOCUMENTS = 20  # a label phrase's casing is read in this many of the articles using it
 _CASING_CHARS = 20_000  # ...each cut to this many characters
@@ -258,9 +260,14 @@ def _tfidf(
     return weights.tocsr(), term_counts.vocabulary[kept], report
 
 
-def _nmf(matrix: sp.csr_matrix, k: int, random_state: int, quick: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """W (documents x topics) and H (topics x terms); `quick` loosens convergence for the k search."""
-    model = NMF(n_components=k, init="nndsvda", random_state=random_state, max_iter=200 if quick else 400, tol=1e-3 if quick else 1e-4)
+def _nmf(matrix: sp.csr_matrix, k: int, random_state: int) -> tuple[np.ndarray, np.ndarray]:
+    """W (documents x topics) and H (topics x terms).
+
+    Loose convergence (at most 200 iterations, tolerance 1e-3): on the 18,931 KCNA stories the
+    top-10 terms of 30 topics match those of a 400-iteration, 1e-4 fit with a best-match
+    Jaccard of 0.95, at 40% of the time (bench/bench_topics.py --convergence).
+    """
+    model = NMF(n_components=k, init="nndsvda", random_state=random_state, max_iter=_MAX_ITER, tol=_TOL)
     # One BLAS thread: on these thin sparse products extra threads mostly wait (measured 1.5-3x slower on 2 cores).
     # A near-perfect fit (a corpus of one or two articles) makes the float32 error a tiny
     # negative number whose square root numpy flags; the factorisation itself is fine.
@@ -346,7 +353,7 @@ def candidate_ks(n_docs: int) -> list[int]:
     unreadable on one page). Steps widen with k, since neighbouring large k differ little.
     """
     upper = int(min(30, max(5, round(np.sqrt(n_docs / 2)))))
-    grid = [k for k in (5, 6, 7, 8, 9, 10, 12, 14, 16, 18, 20, 23, 26, 30) if k <= upper]
+    grid = [k for k in (5, 6, 7, 8, 10, 12, 14, 17, 20, 24, 30) if k <= upper]
     return grid if grid[-1] == upper else [*grid, upper]
 
 
@@ -367,22 +374,69 @@ def _sample_size(matrix: sp.csr_matrix) -> int:
     return min(matrix.shape[0], max(1, int(_SELECTION_NONZEROS / mean_terms)))
 
 
-def choose_k(matrix: sp.csr_matrix, vocabulary: np.ndarray, k_range: Sequence[int], random_state: int = 0) -> pd.DataFrame:
-    """`gathered_coherence` (column `score`) of an NMF model for each k in `k_range`.
+class _Samples:
+    """The samples the k search and the stability check fit, and their fits, each made once.
 
-    Models are fitted on a sample of about `_SELECTION_NONZEROS` document-term entries over the
-    `_SELECTION_FEATURES` terms in the most documents; co-occurrence is counted on the whole corpus.
+    One random sample of about `_SELECTION_NONZEROS` document-term entries (all documents of a
+    smaller corpus) is drawn with the first seed; each seed then draws `_STABILITY_FRACTION` of
+    it, restricted to the `_SELECTION_FEATURES` terms in the most documents. The k search fits
+    the first seed's subsample (the whole sample in corpora under `_SMALL_CORPUS`, too small to
+    leave any out), so its fits are also the stability check's first run.
     """
-    columns = _selection_columns(matrix)
-    sample = matrix[_sample_rows(matrix.shape[0], _sample_size(matrix), random_state)][:, columns]
-    presence = (matrix[:, columns] > 0).astype(np.float32).tocsc()
+
+    def __init__(self, matrix: sp.csr_matrix, seeds: Sequence[int]) -> None:
+        self.seeds = list(seeds)
+        self.columns = _selection_columns(matrix)
+        base = _sample_rows(matrix.shape[0], _sample_size(matrix), self.seeds[0])
+        size = max(1, int(_STABILITY_FRACTION * len(base)))
+        self.rows = [base[_sample_rows(len(base), size, seed)] for seed in self.seeds]
+        self.search_rows = base if matrix.shape[0] < _SMALL_CORPUS else self.rows[0]
+        self.matrix = matrix
+        self._fits: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+
+    def sample(self, run: int) -> sp.csr_matrix:
+        """Run -1 is the k search's sample, runs 0, 1, ... the seeds' subsamples."""
+        rows = self.search_rows if run < 0 else self.rows[run]
+        return self.matrix[rows][:, self.columns]
+
+    def fit(self, k: int, run: int) -> tuple[np.ndarray, np.ndarray]:
+        if run < 0 and self.search_rows is self.rows[0]:
+            run = 0
+        if (k, run) not in self._fits:
+            self._fits[k, run] = _nmf(self.sample(run), k, self.seeds[max(run, 0)])
+        return self._fits[k, run]
+
+    def stability(self, k: int, top: int = TOP_TERMS) -> float:
+        """Mean over pairs of seeds of the `best_match_jaccard` of the top `top` terms of k topics; NaN when a subsample cannot hold k."""
+        runs = []
+        for run in range(len(self.seeds)):
+            if not 1 <= k <= min(len(self.rows[run]), len(self.columns)):
+                return float("nan")
+            runs.append([set(row.tolist()) for row in _top_columns(self.fit(k, run)[1], top)])
+        return float(np.mean([best_match_jaccard(a, b) for a, b in combinations(runs, 2)])) if len(runs) > 1 else float("nan")
+
+
+def _search(samples: _Samples, vocabulary: np.ndarray, k_range: Sequence[int]) -> pd.DataFrame:
+    """`gathered_coherence` (column `score`) of the k search's fit for each k in `k_range` that its sample can hold."""
+    sample = samples.sample(-1)
+    presence = (samples.matrix[:, samples.columns] > 0).astype(np.float32).tocsc()  # co-occurrence over the whole corpus
     rows = []
     for k in k_range:
         if not 1 <= k <= min(sample.shape):
             continue
-        doc_weights, _ = _nmf(sample, k, random_state, quick=True)
-        rows.append({"k": int(k), "score": gathered_coherence(sample, doc_weights, presence, vocabulary[columns])})
+        doc_weights, _ = samples.fit(k, -1)
+        rows.append({"k": int(k), "score": gathered_coherence(sample, doc_weights, presence, vocabulary[samples.columns])})
     return pd.DataFrame(rows, columns=["k", "score"]).astype({"k": "int64", "score": "float64"})
+
+
+def choose_k(matrix: sp.csr_matrix, vocabulary: np.ndarray, k_range: Sequence[int], random_state: int = 0) -> pd.DataFrame:
+    """`gathered_coherence` (column `score`) of an NMF model for each k in `k_range`.
+
+    Models are fitted on a sample (`_Samples`: about `_SELECTION_NONZEROS` document-term entries
+    over the `_SELECTION_FEATURES` terms in the most documents); co-occurrence is counted on the
+    whole corpus.
+    """
+    return _search(_Samples(matrix, [random_state]), vocabulary, k_range)
 
 
 def best_match_jaccard(first: Sequence[Collection[Any]], second: Sequence[Collection[Any]]) -> float:
@@ -402,45 +456,40 @@ def best_match_jaccard(first: Sequence[Collection[Any]], second: Sequence[Collec
 def topic_stability(matrix: sp.csr_matrix, k: int, seeds: Sequence[int], top: int = TOP_TERMS) -> float:
     """Mean over pairs of seeds of the `best_match_jaccard` of the topics' top `top` terms.
 
-    Each seed draws its own random sample of the documents (at most `_STABILITY_FRACTION` of
-    them, and no more than the k search sees) and fits k topics on the k search's vocabulary.
-    Topics that are a property of the corpus come back whatever the sample; topics that
-    depend on which articles were drawn do not.
+    Each seed fits k topics on its own random `_STABILITY_FRACTION` of one sample of the
+    documents (`_Samples`; the whole corpus when it is small). Topics that are a property of
+    the corpus come back whatever the subsample; topics that depend on which articles were
+    drawn do not.
     """
-    columns = _selection_columns(matrix)
-    n_docs = matrix.shape[0]
-    size = max(1, min(_sample_size(matrix), int(_STABILITY_FRACTION * n_docs)))
-    runs = []
-    for seed in seeds:
-        sample = matrix[_sample_rows(n_docs, size, seed)][:, columns]
-        if not 1 <= k <= min(sample.shape):
-            return float("nan")
-        _, components = _nmf(sample, k, seed, quick=True)
-        runs.append([set(row.tolist()) for row in _top_columns(components, top)])
-    return float(np.mean([best_match_jaccard(a, b) for a, b in combinations(runs, 2)])) if len(runs) > 1 else float("nan")
+    return _Samples(matrix, seeds).stability(k, top)
 
 
 def _choose_k(matrix: sp.csr_matrix, vocabulary: np.ndarray, candidates: Sequence[int], random_state: int) -> tuple[int, pd.DataFrame]:
-    """The most coherent k among the `_STABILITY_CANDIDATES` most coherent whose stability reaches the target, else the most stable.
+    """The most coherent k whose stability reaches the target, else the most stable of those checked.
 
-    Corpora under `_SMALL_CORPUS` articles take the most coherent k (their stability is still reported).
+    Stability is checked down the coherence ranking until a k reaches the target, at most
+    `_STABILITY_CANDIDATES` of them. Corpora under `_SMALL_CORPUS` articles take the most
+    coherent k (their stability is still reported).
     """
-    selection = choose_k(matrix, vocabulary, candidates, random_state)
+    samples = _Samples(matrix, [random_state + offset for offset in range(STABILITY_SEEDS)])
+    selection = _search(samples, vocabulary, candidates)
     selection["stability"] = np.nan
     if selection.empty:
         return min(matrix.shape), selection
-    seeds = [random_state + offset for offset in range(STABILITY_SEEDS)]
-    best = selection.sort_values(["score", "k"], ascending=[False, True], na_position="last").head(_STABILITY_CANDIDATES)
-    for index, k in best["k"].items():
-        selection.loc[index, "stability"] = topic_stability(matrix, int(k), seeds)
-    checked = selection.loc[best.index]
-    stable = checked.loc[checked["stability"] >= STABILITY_TARGET]
+    ranking = selection.sort_values(["score", "k"], ascending=[False, True], na_position="last").head(_STABILITY_CANDIDATES)
+    for index, k in ranking["k"].items():
+        selection.loc[index, "stability"] = samples.stability(int(k))
+        if selection.loc[index, "stability"] >= STABILITY_TARGET or matrix.shape[0] < _SMALL_CORPUS:
+            break
+    checked = selection.dropna(subset=["stability"])
     if matrix.shape[0] < _SMALL_CORPUS:  # samples of a few articles cannot hold k topics: coherence alone decides
-        chosen = best.iloc[0]
-    elif len(stable):
-        chosen = stable.loc[stable["score"].fillna(-np.inf).idxmax()]
+        chosen = ranking.iloc[0]
+    elif (checked["stability"] >= STABILITY_TARGET).any():
+        chosen = checked.loc[checked["stability"] >= STABILITY_TARGET].iloc[0]
+    elif len(checked):
+        chosen = checked.loc[checked["stability"].idxmax()]
     else:
-        chosen = checked.loc[checked["stability"].fillna(-1.0).idxmax()]
+        chosen = ranking.iloc[0]
     return int(chosen["k"]), selection
 
 
