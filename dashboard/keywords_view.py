@@ -121,12 +121,24 @@ def default_terms(keywords: pd.DataFrame, start: date | None, end: date | None, 
                   score: str = "score") -> list[str]:
     """The terms shown before the user picks any: the n plain terms (no people) that emerge most strongly
     (score above 0) in some month within [start, end], among those the filtered articles use (`used`:
-    term -> count); then the most used terms when fewer emerge."""
+    term -> count); then the most used terms when fewer emerge. A term whose words are all in one
+    already shown is passed over."""
     strongest = emerging_terms(keywords, start, end, top_k=MAX_PICKED_TERMS, score=score)
     strongest = strongest.loc[strongest["term"].isin(used.index) & (strongest["score"] > 0)]
     strongest = strongest.sort_values("score", ascending=False, kind="stable")
-    picked = list(dict.fromkeys(strongest["term"].astype("str")))[:n]
-    return picked + [str(term) for term in used.sort_values(ascending=False, kind="stable").index if term not in picked][: n - len(picked)]
+    picked: list[str] = []
+    for term in [*strongest["term"].astype("str"), *used.sort_values(ascending=False, kind="stable").index.astype("str")]:
+        if len(picked) == n:
+            break
+        if not any(_overlaps(term, other) for other in picked):
+            picked.append(term)
+    return picked
+
+
+def _overlaps(term: str, other: str) -> bool:
+    """Whether one term's words are all in the other ("martial" and "martial law" tell one story twice)."""
+    words, other_words = set(term.split()), set(other.split())
+    return words <= other_words or other_words <= words
 
 
 # --- the articles x terms matrix ------------------------------------------------------

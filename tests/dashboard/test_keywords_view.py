@@ -105,6 +105,12 @@ def test_default_terms_are_the_strongest_emerging_plain_terms_the_articles_use()
     assert view.default_terms(keywords, date(2019, 1, 1), date(2019, 1, 31), used, n=3) == ["b", "a", "zz"]  # then the most used
 
 
+def test_default_terms_do_not_tell_one_story_twice() -> None:
+    keywords = hand_keywords().assign(term=["martial law", "martial", "law", "summit", "x", "y"], score=[5.0, 4.0, 3.0, 2.0, 0, 0])
+    used = pd.Series(1, index=["martial law", "martial", "law", "summit"])
+    assert view.default_terms(keywords, None, None, used, n=2) == ["martial law", "summit"]
+
+
 # --- the term matrix ----------------------------------------------------------------------
 
 
