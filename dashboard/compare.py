@@ -31,7 +31,18 @@ REST = "(the rest)"
 MIN_SET_ARTICLES = 5
 Z_THRESHOLD = 1.96
 """|z| above this: the term tells the sets apart at the 5 % level (two-sided)."""
-COLOR_A, COLOR_B, COLOR_NEITHER = "#4c78a8", "#e45756", "#c7c7c7"
+COLOR_A, COLOR_B, COLOR_NEITHER = "#1f5f8b", "#d9780f", "#c7c7c7"
+"""Blue and orange: red and green stand for tone alone."""
+N_LABELLED = 5
+"""Terms named on the scatter on each side; more overlap (the others show on hover)."""
+HOW_IT_IS_COMPUTED = (
+    "Each term's counts in A and B are compared with the **log-odds ratio with an informative Dirichlet prior** "
+    "(Monroe, Colaresi & Quinn 2008, *Fightin' Words*): the difference between the term's log-odds in A and in B, "
+    "each smoothed by the term's counts in all the filtered articles, so that a rare word needs more evidence than a "
+    "common one. The difference divided by its standard error is the **strength** (a z-score): beyond ±1.96 a single "
+    "term's difference is unlikely to be chance at the 5 % level. Articles that fall in both sets are left out of both. "
+    "Terms are the pipeline's words and two-word phrases (stop words removed, Korean names joined: kim-jong-un)."
+)
 MAX_SCATTER_POINTS = 2000
 Choice = str | tuple[date, date]
 """What a side is: a source, a leader's actor id, REST, or a period (start, end)."""
@@ -176,12 +187,52 @@ def _term_data(rows: pd.DataFrame) -> np.ndarray:
                             rows["count_a"].to_numpy().astype(str), rows["count_b"].to_numpy().astype(str)])
 
 
+LABEL_CHAR_WIDTH, LABEL_HEIGHT = 0.0075, 0.045
+"""A scatter label's size as a share of the plot's width (per character, 11 px text on ~900 px) and height (~460 px)."""
+
+
+def spaced_labels(shown: pd.DataFrame, n: int) -> list[str]:
+    """The terms to name on the scatter: on each side, the strongest first, skipping any whose label would
+    overlap one already named or whose words one already named holds ("media" after "state media").
+
+    `shown` has term, total (A + B occurrences, drawn on a log axis) and z. Label boxes are
+    estimated in the plot's unit square from the data's ranges, a label sitting above an A dot
+    and below a B dot.
+    """
+    if shown.empty:
+        return []
+    x = np.log10(shown["total"].clip(lower=1).to_numpy(dtype=float))
+    y = shown["z"].to_numpy(dtype=float)
+    x = (x - x.min()) / max(x.max() - x.min(), 1e-9)
+    y = (y - y.min()) / max(y.max() - y.min(), 1e-9)
+    placed: list[tuple[float, float, float, float]] = []
+    named: list[str] = []
+    for side, sign in (("a", 1), ("b", -1)):
+        candidates = top_terms(shown.assign(x=x, y=y), 4 * n)
+        count = 0
+        for row in candidates.loc[candidates["side"] == side].itertuples():
+            if count == n:
+                break
+            half = len(row.term) * LABEL_CHAR_WIDTH / 2
+            bottom = row.y if sign > 0 else row.y - LABEL_HEIGHT
+            box = (row.x - half, bottom, row.x + half, bottom + LABEL_HEIGHT)
+            crowded = any(box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3] for other in placed)
+            words = set(row.term.split())
+            if crowded or any(words <= set(other.split()) or set(other.split()) <= words for other in named):
+                continue
+            placed.append(box)
+            named.append(row.term)
+            count += 1
+    return named
+
+
 _TERM_HOVER = "<b>%{customdata[1]}</b><br>A: %{customdata[2]} · B: %{customdata[3]}<br>"
 
 
-def scatter_figure(table: pd.DataFrame, label_a: str, label_b: str, n_labels: int = 12, max_points: int = MAX_SCATTER_POINTS) -> go.Figure:
+def scatter_figure(table: pd.DataFrame, label_a: str, label_b: str, n_labels: int = N_LABELLED, max_points: int = MAX_SCATTER_POINTS) -> go.Figure:
     """Monroe et al.'s plot: x = the term's count in both sets (log scale), y = z; the n_labels most
-    typical terms of each side are labelled. customdata = (term, escaped term, count_a, count_b), so a click picks the term.
+    typical terms of each side are labelled (A's above their dot, B's below), the others named on hover.
+    customdata = (term, escaped term, count_a, count_b), so a click picks the term.
 
     At most max_points terms are drawn, those with the largest |z| (the table has them all).
     One trace per colour: A's terms (z >= Z_THRESHOLD), B's (z <= -Z_THRESHOLD), neither.
@@ -189,7 +240,7 @@ def scatter_figure(table: pd.DataFrame, label_a: str, label_b: str, n_labels: in
     shown = table.assign(total=table["count_a"] + table["count_b"])
     shown = shown.loc[shown["total"] > 0]
     shown = shown.iloc[np.argsort(-shown["z"].abs().to_numpy(), kind="stable")[:max_points]]
-    labelled = set(top_terms(shown, n_labels)["term"])
+    labelled = set(spaced_labels(shown, n_labels))
     groups = (
         (f"more in {label_a}", COLOR_A, shown["z"] >= Z_THRESHOLD),
         (f"more in {label_b}", COLOR_B, shown["z"] <= -Z_THRESHOLD),
@@ -201,12 +252,13 @@ def scatter_figure(table: pd.DataFrame, label_a: str, label_b: str, n_labels: in
         data = _term_data(rows)
         fig.add_scatter(
             x=rows["total"], y=rows["z"], mode="markers+text", name=escape_html(name), marker={"color": color, "size": 6, "opacity": 0.8},
-            text=np.where(rows["term"].isin(labelled).to_numpy(), data[:, 1], ""), textposition="top center",
-            textfont={"size": 11}, customdata=data, hovertemplate=_TERM_HOVER + "z = %{y:.2f}<extra></extra>",
+            text=np.where(rows["term"].isin(labelled).to_numpy(), data[:, 1], ""),
+            textposition="bottom center" if color == COLOR_B else "top center",
+            textfont={"size": 11}, customdata=data, hovertemplate=_TERM_HOVER + "strength %{y:+.1f}<extra></extra>",
         )
     fig.update_layout(
         xaxis={"type": "log", "title": "Occurrences in A and B (log scale)"},
-        yaxis={"title": f"z: ← more in {escape_html(label_b)} · more in {escape_html(label_a)} →", "zeroline": True},
+        yaxis={"title": f"← more in {escape_html(label_b)} · strength · more in {escape_html(label_a)} →", "zeroline": True},
         shapes=[{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": z, "y1": z, "line": {"dash": "dot", "color": "grey", "width": 1}}
                 for z in (Z_THRESHOLD, -Z_THRESHOLD)],
     )
@@ -222,9 +274,9 @@ def bars_figure(table: pd.DataFrame, label_a: str, label_b: str, n: int = 15) ->
         rows = top.loc[top["side"] == side]
         fig.add_bar(
             x=rows["z"].abs(), y=[escape_html(term) for term in rows["term"]], orientation="h", marker_color=color, showlegend=False,
-            customdata=_term_data(rows), hovertemplate=_TERM_HOVER + "|z| = %{x:.2f}<extra></extra>",
+            customdata=_term_data(rows), hovertemplate=_TERM_HOVER + "strength %{x:.1f}<extra></extra>",
             row=1, col=column,
         )
         fig.update_yaxes(autorange="reversed", row=1, col=column)
-        fig.update_xaxes(title="|z|", row=1, col=column)
+        fig.update_xaxes(title="strength", row=1, col=column)
     return style(fig, height=max(300, 60 + 24 * n))

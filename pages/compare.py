@@ -29,10 +29,12 @@ def notice_invalid(key: str, valid: Callable[[str], bool], expected: str = "one 
 
 
 st.title("Compare")
-st.caption("Which words set two groups of articles apart, scored by the log-odds ratio with an informative Dirichlet prior "
-           "(Monroe, Colaresi & Quinn 2008): the filtered articles' own word counts tell what is ordinary, so a rare word "
-           "needs more evidence than a common one. Example: compare the sources, pick the North Korean state media as A and "
-           "all other sources as B, and keep the same months only, to see what state media stress that others do not.")
+st.markdown("Which words one group of articles uses more than another. Pick what to compare (two sources, two periods, "
+            "or the articles about two leaders); the chart puts the words typical of A at the top and those typical of B at "
+            "the bottom, and a click reads a word in its sentences. For example: a state-media outlet as A, all other sources "
+            "as B, same months only, shows what state media stress that others do not.")
+with st.expander("How it is computed"):
+    st.markdown(view.HOW_IT_IS_COMPUTED)
 if ctx.articles.empty:
     st.info("No article matches the filters: widen the dates or remove a filter in the sidebar.")
     st.stop()
@@ -96,16 +98,18 @@ st.subheader("Distinctive terms")
 chart = st.segmented_control("Chart", ["scatter", "bars"], default="scatter", key="compare_chart_kind") or "scatter"
 figure = view.scatter_figure(table, label_a, label_b) if chart == "scatter" else view.bars_figure(table, label_a, label_b)
 picked = show_chart(figure, table, name="distinctive-terms", key=f"compare_{chart}")
-reading = ("Each dot is a term: across, how often A and B use it; up, how much more A uses it, down, how much more B does (z). "
-           f"Beyond the dotted lines (|z| > {view.Z_THRESHOLD})" if chart == "scatter"
-           else f"The terms each set uses most above the other, by z. Beyond |z| = {view.Z_THRESHOLD}")
-st.caption(f"{reading} one term's difference is unlikely to be chance, though among thousands of terms a few cross it by chance. "
+reading = (f"Each dot is a term: across, how often A and B use it; up, how much more A uses it; down, how much more B does. "
+           f"The {view.N_LABELLED} clearest of each side are named, hover the others. Beyond the dotted lines" if chart == "scatter"
+           else "The terms each set uses most above the other. Beyond a strength of 1.96")
+st.caption(f"{reading} a difference is unlikely to be chance (though among thousands of terms a few cross by chance). "
            "Click a term to read it in context below. The CSV has every term.")
 top = view.top_terms(table, N_LISTED)
 show_table(top[["term", "count_a", "count_b", "z"]], name="distinctive-terms-top", key="compare_table",
            column_config={"term": st.column_config.TextColumn("Term"), "count_a": st.column_config.NumberColumn("Count in A"),
-                          "count_b": st.column_config.NumberColumn("Count in B"), "z": st.column_config.NumberColumn("z", format="%+.2f")})
-st.caption(f"The {N_LISTED} terms most typical of A (positive z) and of B (negative z).")
+                          "count_b": st.column_config.NumberColumn("Count in B"), "z": st.column_config.NumberColumn("Strength", format="%+.1f",
+                                                                        help="Above 0: typical of A; below 0: typical of B. "
+                                                                             "Beyond ±1.96 unlikely to be chance.")})
+st.caption(f"The {N_LISTED} terms most typical of A (positive strength) and of B (negative strength).")
 
 st.subheader("In context")
 term = term_selectbox(view.top_terms(table, N_CHOICES)["term"].tolist(), key=TERM_KEY, clicked=str(picked[0][0]) if picked else None,

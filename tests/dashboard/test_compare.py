@@ -199,6 +199,28 @@ def test_scatter_draws_terms_by_side_and_labels_the_strongest() -> None:
     assert by_name["more in &lt;i&gt;A&lt;/i&gt;"].customdata[1][1] == "&lt;b&gt;x&lt;/b&gt;"  # shown escaped, picked raw
     assert "<i>" not in fig.layout.yaxis.title.text and fig.layout.xaxis.type == "log"
     assert all("markers" in trace.mode for trace in fig.data)
+    assert by_name["more in &lt;i&gt;A&lt;/i&gt;"].textposition == "top center" and by_name["more in B"].textposition == "bottom center"
+
+
+def test_scatter_names_only_a_few_terms_per_side_and_no_red_or_green() -> None:
+    table = z_table({f"a{number}": 3.0 + number for number in range(20)} | {f"b{number}": -3.0 - number for number in range(20)})
+    fig = view.scatter_figure(table, "A", "B")
+    named = [text for trace in fig.data for text in trace.text if text]
+    assert len(named) == 2 * view.N_LABELLED and set(named) >= {"a19", "b19"}
+    assert view.COLOR_B.lower() not in ("#e45756", "#d62728") and view.COLOR_A.lower() not in ("#2ca02c", "#54a24b")
+
+
+def test_scatter_labels_never_overlap_nor_repeat_a_phrase() -> None:
+    shown = pd.DataFrame({
+        "term": ["state media", "media", "biden", "putin", "moscow", "far apart", "peace"],
+        "total": [170, 171, 100, 101, 2, 5, 1000],
+        "z": [8.6, 8.6, -4.0, -4.05, -3.0, 4.0, -3.0],
+    })
+    named = view.spaced_labels(shown, 5)
+    assert "state media" in named and "media" not in named  # its words are in a named phrase
+    assert ("biden" in named) != ("putin" in named)  # the same spot: one name
+    assert {"moscow", "far apart", "peace"} <= set(named)
+    assert view.spaced_labels(shown.iloc[:0], 5) == []
 
 
 def test_scatter_keeps_the_largest_z_when_capped() -> None:
