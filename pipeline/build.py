@@ -35,9 +35,11 @@ from pipeline.framing import DEFAULT_FRAMING_PATH, SENTENCE_COLUMNS, FramingScor
 from pipeline.ingest import Article, GzipLimits, discover, ingest
 from pipeline.keywords import article_terms, monthly_keywords
 from pipeline.stance import MENTIONS_COLUMN, mention_rows, split_sentence_actors
-from pipeline.terms import STOPWORDS_PATH, term_texts
+from pipeline.state import term_tables
+from pipeline.terms import STOPWORDS_PATH, count_terms, term_texts
 from pipeline.text import split_sentences
 from pipeline.tone import DEFAULT_LEXICON_PATH, ToneScorer, article_tone
+from pipeline.topic_model import fit_assigner
 from pipeline.topics import TOPIC_STOPLIST_PATH, TopicModel, fit_topics
 
 Progress = Callable[[str, float], None]
@@ -99,6 +101,8 @@ class BuildReport:
     out_dir: Path
     manifest: dict[str, Any]
     rejects: list[dict[str, str]]
+    added: dict[str, int] | None = None
+    """For an update (pipeline.update): this run's read, added, duplicates and rejected; the manifest counts the whole build."""
 
 
 # --- per-article analysis (runs in worker processes) -------------------------------
@@ -385,12 +389,13 @@ def _all_rejected(out_dir: Path, read: int, rejects: Sequence[Mapping[str, str]]
 
 def _corpus_models(
     kept: Sequence[Article], options: BuildOptions, report: Progress, timings: dict[str, float]
-) -> tuple[pd.DataFrame, TopicModel, pd.DataFrame, pd.DataFrame]:
-    """The articles table with topics, the topic model, monthly keywords and article terms.
+) -> tuple[pd.DataFrame, TopicModel, pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """The articles table with topics, the topic model, monthly keywords, article terms and the update state.
 
     Fitted on all ingested articles while the workers analyse them, and again without
     the articles the analysis rejected (rare), so no table counts an article the build
-    does not hold. Stage times add up in `timings`.
+    does not hold. Stage times add up in `timings`. The state (every article's term counts,
+    the saved topic model) lets `--update` add articles later (pipeline.update).
     """
     articles = _articles_frame(kept)
     stage_start = time.perf_counter()
@@ -411,7 +416,15 @@ def _corpus_models(
     terms = article_terms(term_input)
     report("keywords", 1.0)
     timings["keywords"] = timings.get("keywords", 0.0) + time.perf_counter() - stage_start
-    return articles, model, keywords, terms
+
+    stage_start = time.perf_counter()
+    counts = count_terms(topic_texts)  # remembered from the stages above
+    state = {
+        **term_tables(articles["article_id"], counts),
+        "topic_model": fit_assigner(counts.counts, counts.vocabulary, articles["article_id"], model.doc_topics, len(model.topics)),
+    }
+    timings["state"] = timings.get("state", 0.0) + time.perf_counter() - stage_start
+    return articles, model, keywords, terms, state
 
 
 def _build_locked(
@@ -435,7 +448,7 @@ def _build_locked(
     kept = result.articles
     per_article = _PerArticleRun(kept, options.workers)
     try:
-        articles, model, keywords, terms = _corpus_models(kept, options, report, timings)
+        articles, model, keywords, terms, state = _corpus_models(kept, options, report, timings)
         stage_start = time.perf_counter()
         sentences, mentions, aggregates, failed = per_article.collect(report)
         # Wall time still waited for the workers after topics and keywords were done.
@@ -447,7 +460,7 @@ def _build_locked(
         kept = [a for a in kept if a.article_id not in failed]
         if not kept:
             raise _all_rejected(out_dir, result.read, rejects)
-        articles, model, keywords, terms = _corpus_models(kept, options, report, timings)
+        articles, model, keywords, terms, state = _corpus_models(kept, options, report, timings)
     articles = articles.merge(aggregates, on="article_id", how="left")
     articles = articles.merge(_article_framing(sentences), left_on="article_id", right_index=True, how="left")
     articles[list(SENTENCE_COLUMNS)] = articles[list(SENTENCE_COLUMNS)].fillna(0.0)
@@ -468,6 +481,7 @@ def _build_locked(
         "encodings": result.encodings,
         "parameters": parameters,
         **model.manifest_entries(),
+        "topics_fitted_on": len(kept),
         "versions": _versions(),
     }
     sentences, sentence_actors = split_sentence_actors(sentences)
@@ -481,6 +495,7 @@ def _build_locked(
         "doc_topics": model.doc_topics,
         "keywords": keywords,
         "article_terms": terms,
+        **state,
     }
     report("write", 0.0)
     timings["total"] = time.perf_counter() - started

@@ -17,6 +17,7 @@ from typing import TextIO
 from pipeline import collect
 from pipeline.build import BuildError, BuildOptions, build, main_reasons
 from pipeline.store import display_name
+from pipeline.update import REFIT_GROWTH, update
 
 _BAR_WIDTH = 30
 
@@ -65,6 +66,11 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--topics", type=_positive_int, default=None, metavar="K", help="number of topics (default: chosen by coherence)")
     cmd.add_argument("--random-state", type=int, default=0, help="seed of the topic model (default 0)")
     cmd.add_argument("--workers", type=_positive_int, default=BuildOptions().workers, help="processes for per-article analysis")
+    cmd.add_argument("--update", action="store_true",
+                     help="add the inputs' new records to the earlier build in --out (duplicates of its articles are skipped)")
+    cmd.add_argument("--refit-topics", action="store_true",
+                     help="with --update: refit the topic model (else new articles get topics from the saved model, "
+                          f"refitted once the build grew by {REFIT_GROWTH:.0%})")
     cmd.add_argument("--quiet", action="store_true", help="no progress bar")
     cmd.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     collect.add_parser(commands)
@@ -76,10 +82,16 @@ def main(argv: Sequence[str] | None = None, stderr: TextIO = sys.stderr, stdout:
     args = parser().parse_args(argv)
     if args.command == "collect":
         return collect.run(args, stdout, stderr)
+    if args.refit_topics and not args.update:
+        stderr.write("error: --refit-topics only applies with --update (a full build always fits topics)\n")
+        return 2
     options = BuildOptions(n_topics=args.topics, random_state=args.random_state, workers=args.workers)
     bar = None if args.quiet else ProgressBar(stderr)
     try:
-        report = build(args.input, args.out, options, progress=bar)
+        if args.update:
+            report = update(args.input, args.out, options, progress=bar, refit_topics=args.refit_topics)
+        else:
+            report = build(args.input, args.out, options, progress=bar)
     except (BuildError, OSError) as error:  # bad input or a refused output folder: the message says which
         return _fail(bar, stderr, f"error: {error}", 1)
     except KeyboardInterrupt:
@@ -92,10 +104,17 @@ def main(argv: Sequence[str] | None = None, stderr: TextIO = sys.stderr, stdout:
         bar.close()
     m = report.manifest
     shown = display_name(report.out_dir)
-    stdout.write(
-        f"built {shown}: {m['ingested']} articles ingested, {m['duplicates']} duplicates, "
-        f"{m['rejected']} rejected of {m['read']} read in {m['timings']['total']:.1f} s\n"
-    )
+    if report.added is not None:
+        run = report.added
+        stdout.write(
+            f"updated {shown}: {run['added']} articles added, {run['duplicates']} duplicates, {run['rejected']} rejected "
+            f"of {run['read']} read; the build holds {m['ingested']} articles\n"
+        )
+    else:
+        stdout.write(
+            f"built {shown}: {m['ingested']} articles ingested, {m['duplicates']} duplicates, "
+            f"{m['rejected']} rejected of {m['read']} read in {m['timings']['total']:.1f} s\n"
+        )
     if report.rejects:
         stdout.write(f"main reasons for rejects: {main_reasons(report.rejects)}; all are listed in {display_name(report.out_dir / 'rejects.jsonl')}\n")
     return 0

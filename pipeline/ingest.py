@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -183,11 +183,14 @@ def _encoding_label(encoding: str, repaired_records: int) -> str:
 class _Ingest:
     """One ingest run: sorts each record into kept, duplicate or rejected."""
 
-    def __init__(self) -> None:
+    def __init__(self, known: Iterable[tuple[str, str, dt.date, str]] = ()) -> None:
         self.result = IngestResult()
         self._duplicates = Deduplicator()
         self._taken_ids: set[str] = set()
         self._latest = latest_plausible_date()
+        for article_id, source, date, text in known:  # an earlier build's articles, in their order
+            self._duplicates.keep(Fingerprint(source, date, text), article_id)
+            self._taken_ids.add(article_id)
 
     def take(self, raw: RawRecord) -> bool:
         """Account for one record; True when it passed validation after mis-decoded text was repaired.
@@ -238,19 +241,24 @@ def _describe(error: BaseException) -> str:
 
 
 def ingest(
-    paths: Sequence[Path], progress: Callable[[int, int], None] | None = None, limits: GzipLimits = GzipLimits()
+    paths: Sequence[Path],
+    progress: Callable[[int, int], None] | None = None,
+    limits: GzipLimits = GzipLimits(),
+    known: Iterable[tuple[str, str, dt.date, str]] = (),
 ) -> IngestResult:
     """Read, clean, validate and de-duplicate every record of the input files/folders.
 
     `progress(done, total)` is called in bytes of input files, after each file and every
     few thousand records within a large one. `limits` caps what a `.gz` input may expand
-    to. Raises FileNotFoundError for a missing path.
+    to. `known`: (article_id, source, date, cleaned text) of articles already kept by an
+    earlier build, in its order: copies of them are duplicates and their ids stay taken, as
+    if they had been read first. Raises FileNotFoundError for a missing path.
     """
     files = discover(paths)
     sizes = [max(path.stat().st_size, 1) for path in files]
     total = sum(sizes)
     report = progress or (lambda done, total: None)
-    run = _Ingest()
+    run = _Ingest(known)
     done = 0
     for path, size in zip(files, sizes):
         info = FileInfo()

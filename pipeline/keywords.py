@@ -20,7 +20,7 @@ import scipy.sparse as sp
 
 from pipeline.actors import DEFAULT_ACTORS_PATH, load_gazetteer
 from pipeline.store import empty_frame
-from pipeline.terms import KOREAN_SURNAMES, as_term, count_terms, is_syllable
+from pipeline.terms import KOREAN_SURNAMES, TermCounts, as_term, count_terms, is_syllable
 
 MAX_TERMS_PER_MONTH = 300
 _MIN_PSEUDO_COUNT = 0.01  # floor of a term's prior, so terms missing from the prior stay finite
@@ -165,11 +165,14 @@ def monthly_keywords(
     max_terms: int = MAX_TERMS_PER_MONTH,
     window: int = WINDOW_MONTHS,
     actor_terms: Mapping[str, str | None] | None = None,
+    term_counts: TermCounts | None = None,
 ) -> pd.DataFrame:
     """Per month, its terms with counts and two emergence scores, counted in articles.
 
     `articles` has article_id, date (datetime64) and text (see `pipeline.terms.term_text`);
-    articles without a date are left out. Returns, per period (month start) and term:
+    articles without a date are left out. `term_counts`, when given, are the texts' counts
+    (one row per article, in order; then `text` is not read): an incremental build counts
+    only its new articles. Returns, per period (month start) and term:
     count (occurrences), docs (articles using it), share (count / all term occurrences of the
     month), and
     - score: is the term used by more of the month's articles than of the other months'? (z of
@@ -183,12 +186,16 @@ def monthly_keywords(
     max_terms/2 most used (by docs) and its max_terms/2 highest by each score.
     Sorted by period, then score descending.
     """
-    dated = articles.dropna(subset=["date"])
+    has_date = articles["date"].notna().to_numpy()
+    dated = articles[has_date]
     if dated.empty:
         return _empty_keywords()
     periods = pd.DatetimeIndex(dated["date"]).to_period("M").start_time.as_unit("ns")
     month_codes, months = pd.factorize(periods, sort=True)
-    term_counts = count_terms(dated["text"].fillna("").astype(str).tolist())
+    if term_counts is None:
+        term_counts = count_terms(dated["text"].fillna("").astype(str).tolist())
+    elif not has_date.all():
+        term_counts = TermCounts(term_counts.counts[has_date], term_counts.vocabulary)
     counts, vocabulary = term_counts.counts, term_counts.vocabulary
     if counts.shape[1] == 0:
         return _empty_keywords()
@@ -265,14 +272,16 @@ def rank_emerging(keywords: pd.DataFrame, score: str = "score", actors: bool = F
     return rows.reset_index(drop=True)
 
 
-def article_terms(articles: pd.DataFrame, min_docs: int = 2, max_terms: int = 20_000) -> pd.DataFrame:
+def article_terms(articles: pd.DataFrame, min_docs: int = 2, max_terms: int = 20_000, term_counts: TermCounts | None = None) -> pd.DataFrame:
     """A long article_id, term, count table over a pruned vocabulary, for comparing subsets.
 
     Keeps terms found in at least `min_docs` articles, at most `max_terms` of them (the most
     widespread; ties alphabetical). Summing `count` over any set of articles gives its term
-    counts, ready for `log_odds_dirichlet`.
+    counts, ready for `log_odds_dirichlet`. `term_counts`: the texts' counts when already
+    known (one row per article; then `text` is not read).
     """
-    term_counts = count_terms(articles["text"].fillna("").astype(str).tolist())
+    if term_counts is None:
+        term_counts = count_terms(articles["text"].fillna("").astype(str).tolist())
     counts, vocabulary = term_counts.counts, term_counts.vocabulary
     document_frequency = np.asarray((counts > 0).sum(axis=0)).ravel()
     ranked = np.argsort(-document_frequency, kind="stable")[:max_terms]

@@ -1,0 +1,114 @@
+"""Incremental builds (`--update`): the result equals a full build of the same records, topics aside."""
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline import store
+from pipeline.build import BuildError, BuildOptions, build
+from pipeline.cli import main
+from pipeline.update import update
+
+COMPARED = ("articles", "sentences", "mentions", "sentence_actors", "actors", "keywords", "article_terms", "doc_terms", "term_vocabulary")
+TOPIC_COLUMNS = {"articles": ["topic_id"]}
+
+
+def _split_by_date(source: Path, folder: Path, share: float = 0.7) -> tuple[Path, Path]:
+    """The corpus' lines sorted by date, written as an early file (the first `share`) and a late file."""
+    with gzip.open(source, "rt", encoding="utf-8") as handle:
+        lines = [line for line in handle if line.strip()]
+    lines.sort(key=lambda line: str(json.loads(line).get("date", "")))
+    cut = int(len(lines) * share)
+    early, late = folder / "early.jsonl", folder / "late.jsonl"
+    early.write_text("".join(lines[:cut]), encoding="utf-8")
+    late.write_text("".join(lines[cut:]), encoding="utf-8")
+    return early, late
+
+
+@pytest.fixture(scope="module")
+def full_and_updated(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("update")
+    early, late = _split_by_date(corpus_dir / "kcna_2024.jsonl.gz", folder)
+    options = BuildOptions(workers=2)
+    full = build([early, late], folder / "full", options).out_dir
+    updated = folder / "updated"
+    build([early], updated, options)
+    with pytest.MonkeyPatch.context() as patch:  # the late 30% would trigger a refit: keep the saved model here
+        patch.setattr("pipeline.update.REFIT_GROWTH", 1.0)
+        update([late], updated, options)
+    return full, updated
+
+
+@pytest.mark.parametrize("name", COMPARED)
+def test_update_equals_full_build_table_by_table(full_and_updated: tuple[Path, Path], name: str) -> None:
+    full, updated = full_and_updated
+    expected = store.read_table(full, name).drop(columns=TOPIC_COLUMNS.get(name, []))
+    found = store.read_table(updated, name).drop(columns=TOPIC_COLUMNS.get(name, []))
+    assert len(found) > 0
+    pd.testing.assert_frame_equal(found, expected)
+
+
+def test_update_manifest_counts_the_whole_build(full_and_updated: tuple[Path, Path]) -> None:
+    full, updated = full_and_updated
+    expected, found = store.read_manifest(full), store.read_manifest(updated)
+    for key in ("read", "ingested", "duplicates", "rejected", "build_id"):
+        assert found[key] == expected[key], key
+    assert [entry["path"] for entry in found["inputs"]] == [entry["path"] for entry in expected["inputs"]]
+    assert found["updates"][-1]["added"] + found["topics_fitted_on"] == expected["ingested"]
+    assert not found["updates"][-1]["topics_refitted"]
+    assert store.validate_build(updated) == []
+
+
+def test_new_articles_get_topics_from_the_saved_model(full_and_updated: tuple[Path, Path]) -> None:
+    _, updated = full_and_updated
+    articles = store.read_table(updated, "articles")
+    added = store.read_manifest(updated)["updates"][-1]["added"]
+    new = articles.tail(added)
+    assert (new["topic_id"] >= 0).mean() > 0.8  # nearly every new article gets a topic
+    doc_topics = store.read_table(updated, "doc_topics")
+    assert set(new["article_id"]) & set(doc_topics["article_id"])
+    weights = doc_topics.groupby("article_id")["weight"].sum()
+    assert weights.between(0.999, 1.001).all()
+    topics = store.read_table(updated, "topics")
+    assert topics["n_articles"].sum() == (articles["topic_id"] >= 0).sum()
+
+
+def test_an_update_of_copies_only_leaves_the_build_as_it_was(full_and_updated: tuple[Path, Path], corpus_dir: Path, tmp_path: Path) -> None:
+    full, _ = full_and_updated
+    before = store.read_manifest(full)
+    copy = tmp_path / "again.jsonl"
+    copy.write_text(next(p for p in full.parent.iterdir() if p.name == "late.jsonl").read_text(encoding="utf-8"), encoding="utf-8")
+    report = update([copy], full, BuildOptions(workers=1))
+    assert report.added["added"] == 0 and report.added["duplicates"] == report.added["read"] > 0
+    assert store.read_manifest(full) == before
+
+
+def test_update_refuses_a_folder_without_a_build(tmp_path: Path, corpus_dir: Path) -> None:
+    with pytest.raises(BuildError, match="build it once without --update"):
+        update([corpus_dir / "seed"], tmp_path / "nothing")
+    assert not (tmp_path / "nothing").exists()
+
+
+def test_refit_topics_needs_update(tmp_path: Path, corpus_dir: Path) -> None:
+    stderr = io.StringIO()
+    status = main(["build", "--input", str(corpus_dir / "seed"), "--out", str(tmp_path / "b"), "--refit-topics", "--quiet"], stderr=stderr)
+    assert status == 2
+    assert "--refit-topics only applies with --update" in stderr.getvalue()
+    assert not (tmp_path / "b").exists()
+
+
+def test_topics_are_refitted_once_the_corpus_grew_enough(full_and_updated: tuple[Path, Path], tmp_path: Path) -> None:
+    full, _ = full_and_updated
+    out = tmp_path / "refit"
+    build([full.parent / "early.jsonl"], out, BuildOptions(workers=1))
+    stdout = io.StringIO()  # the late 30% of the corpus is 43% more than the early 70%: over REFIT_GROWTH
+    status = main(["build", "--input", str(full.parent / "late.jsonl"), "--out", str(out), "--update", "--quiet"], stdout=stdout)
+    assert status == 0 and "articles added" in stdout.getvalue()
+    manifest = store.read_manifest(out)
+    assert manifest["updates"][-1]["topics_refitted"] and manifest["topics_fitted_on"] == manifest["ingested"]
+    assert set(store.read_table(out, "doc_topics")["article_id"]) <= set(store.read_table(out, "articles")["article_id"])
