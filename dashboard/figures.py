@@ -9,10 +9,12 @@ Conventions for every chart of the app:
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import hex_to_rgb, sample_colorscale, unlabel_rgb
 
 NEGATIVE_RGB = (214, 39, 40)
 POSITIVE_RGB = (44, 160, 44)
@@ -57,3 +59,37 @@ THIN_COLOR = "#b0b0b0"
 def date_format(frequency: str) -> str:
     """The hover format of a period start ("week" periods show the day)."""
     return "%d %b %Y" if frequency == "week" else "%b %Y"
+
+
+DARK_TEXT, LIGHT_TEXT = "#1d2630", "#ffffff"
+"""Text colours written on coloured cells: the app's dark grey, or white."""
+
+
+def _rgb(color: str) -> tuple[float, float, float]:
+    """(r, g, b) 0-255 of "#rrggbb" or "rgb(r, g, b)"."""
+    return tuple(float(part) for part in (hex_to_rgb(color) if color.startswith("#") else unlabel_rgb(color)))
+
+
+def relative_luminance(color: str) -> float:
+    """WCAG 2.x relative luminance of a colour, 0 (black) to 1 (white)."""
+    channels = np.array(_rgb(color)) / 255
+    linear = np.where(channels <= 0.04045, channels / 12.92, ((channels + 0.055) / 1.055) ** 2.4)
+    return float(linear @ np.array([0.2126, 0.7152, 0.0722]))
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG contrast ratio of two colours, 1 to 21 (text needs 4.5 for AA)."""
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def text_color_on(fill: str) -> str:
+    """DARK_TEXT or LIGHT_TEXT, whichever contrasts more with the fill (so numbers stay readable on navy and on pale blue)."""
+    return DARK_TEXT if contrast_ratio(DARK_TEXT, fill) >= contrast_ratio(LIGHT_TEXT, fill) else LIGHT_TEXT
+
+
+def text_colors_on_scale(values: Iterable[float], colorscale: str, zmin: float, zmax: float) -> list[str]:
+    """`text_color_on` the colour a heatmap with this colorscale and range gives each value (for its written counts)."""
+    span = zmax - zmin
+    positions = [min(max((float(value) - zmin) / span, 0.0), 1.0) if span > 0 else 0.0 for value in values]
+    return [text_color_on(fill) for fill in sample_colorscale(colorscale, positions)] if positions else []

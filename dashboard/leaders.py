@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures import THIN_COLOR, date_format, style
+from dashboard.figures import THIN_COLOR, date_format, style, text_colors_on_scale
 from dashboard.overview import leader_mentions
 from dashboard.queries import articles_in_periods, articles_mentioning, period_start
 from dashboard.safe_text import escape_html
@@ -233,11 +233,13 @@ def share_of_voice_figure(table: pd.DataFrame, colors: Mapping[str, str]) -> go.
         "type": "bar", "x": table["share"], "y": [escape_html(name) for name in table["name"]], "orientation": "h",
         "marker": {"color": [colors.get(actor_id, THIN_COLOR) for actor_id in table["actor_id"]]},
         "customdata": np.column_stack([table["actor_id"], table["mentions"]]),
-        "text": [f"{share:.0%}" for share in table["share"].fillna(0)], "textposition": "auto",
+        "text": [f"{share:.0%}" for share in table["share"].fillna(0)], "textposition": "outside", "textangle": 0, "cliponaxis": False,
         "hovertemplate": "%{y}: %{x:.1%} of leader mentions (%{customdata[1]} mentions)<extra></extra>",
     }
-    layout = {"yaxis": {"autorange": "reversed"},
-              "xaxis": {"tickformat": ".0%", "rangemode": "tozero", "title": {"text": "Share of all leader mentions"}}}
+    largest = float(table["share"].max())
+    layout = {"yaxis": {"autorange": "reversed"},  # room on the right for the largest bar's label, written level beside it
+              "xaxis": {"tickformat": ".0%", "range": [0, 1.15 * largest if largest > 0 else 1],
+                        "title": {"text": "Share of all leader mentions"}}}
     return style(go.Figure(data=[bars], layout=layout), height=max(220, 60 + 32 * len(table)))
 
 
@@ -259,7 +261,8 @@ def co_mention_figure(table: pd.DataFrame, labels: Mapping[str, str], level: str
                "xgap": 2, "ygap": 2, "colorbar": {"title": {"text": unit}}}
     markers = {
         "type": "scatter", "x": cells["actor_b"].map(name_of), "y": cells["actor_a"].map(name_of), "mode": "markers+text",
-        "text": cells["both"].astype("str"), "textfont": {"color": "black"}, "showlegend": False,
+        "text": cells["both"].astype("str"), "showlegend": False,
+        "textfont": {"color": text_colors_on_scale(cells["both"], "Blues", 0, float(np.nanmax(counts, initial=0)))},
         "marker": {"size": 30, "symbol": "square", "color": "rgba(0, 0, 0, 0)"},
         "customdata": np.column_stack([cells["actor_a"], cells["actor_b"], cells["both"]]),
         "hovertemplate": f"%{{y}} and %{{x}}: %{{customdata[2]}} {unit} naming both<extra></extra>",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from dashboard import figures
 from dashboard.figures import selected_custom_data, tone_color
 
 
@@ -27,3 +28,23 @@ def test_selected_custom_data_reads_every_point() -> None:
     event = {"selection": {"points": [{"customdata": ["2019-01-01", "A"]}, {"x": 1}, {"customdata": "kim-jong-un"}]}}
     assert selected_custom_data(event) == [("2019-01-01", "A"), ("kim-jong-un",)]
 
+
+
+# --- text on coloured cells (WCAG AA) -----------------------------------------------------
+
+
+def test_contrast_ratio_follows_wcag() -> None:
+    assert figures.contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)
+    assert figures.contrast_ratio("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)  # the classic just-below-AA grey
+    assert figures.contrast_ratio("rgb(255, 255, 255)", "#ffffff") == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("fill", ["rgb(8, 48, 107)", "#08306b", "rgb(247, 251, 255)", "#6baed6", "#c6dbef", "#2171b5", "#ffe08a"])
+def test_text_on_a_cell_meets_aa_contrast(fill: str) -> None:
+    assert figures.contrast_ratio(figures.text_color_on(fill), fill) >= 4.5
+
+
+def test_heatmap_counts_are_white_on_navy_and_dark_on_pale_blue() -> None:
+    colors = figures.text_colors_on_scale([0, 2, 10, 20], "Blues", 0, 20)
+    assert colors[0] == figures.DARK_TEXT and colors[-1] == figures.LIGHT_TEXT
+    assert figures.text_colors_on_scale([3], "Blues", 3, 3) == [figures.DARK_TEXT]  # one value: no range

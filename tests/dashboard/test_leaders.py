@@ -9,10 +9,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from plotly.colors import sample_colorscale
 from streamlit.testing.v1 import AppTest
 
 from dashboard import leaders as view
 from dashboard.data import Artifacts
+from dashboard.figures import LIGHT_TEXT, contrast_ratio
 from dashboard.tone_view import MIN_SENTENCES
 from tests.dashboard.artifact_factory import ACTORS
 from tests.dashboard.test_tone_view import chart_spec, plotted, select  # the page-test helpers of both views
@@ -270,6 +272,7 @@ def test_share_of_voice_figure_greys_the_other_leaders() -> None:
     bars = fig.data[0]
     assert list(bars.marker.color) == ["red", view.THIN_COLOR]
     assert [row[0] for row in bars.customdata] == ["a", ""] and list(bars.y) == ["Alpha", view.OTHER_LEADERS]
+    assert bars.textposition == "outside" and bars.textangle == 0  # a percentage is never turned on its side inside a bar
 
 
 def test_co_mention_figure_blanks_the_diagonal_and_makes_cells_selectable() -> None:
@@ -282,6 +285,10 @@ def test_co_mention_figure_blanks_the_diagonal_and_makes_cells_selectable() -> N
     assert list(heatmap.x) == ["A&amp;A", "B", "C"]
     assert len(cells.customdata) == 6 and {tuple(row[:2]) for row in cells.customdata} >= {("a", "b"), ("b", "a")}
     assert cells.mode == "markers+text" and "Articles mentioning both" in fig.layout.title.text
+    # every written count is readable on its cell: white on the darkest blue, dark on the palest
+    fills = sample_colorscale("Blues", [int(count) / np.nanmax(z) for count in cells.text])
+    assert all(contrast_ratio(color, fill) >= 4.5 for color, fill in zip(cells.textfont.color, fills, strict=True))
+    assert LIGHT_TEXT in cells.textfont.color
 
 
 # --- the page, through app.py ---------------------------------------------------------
