@@ -54,11 +54,17 @@ def _corpus_files(folder: Path) -> list[Path]:
     return [txt, jsonl]
 
 
+def _attach(app, files: list[Path], shown: str) -> None:
+    """Attach files and wait until the server has them: the name shows while the upload still runs."""
+    app.page.locator("input[type=file]").set_input_files([str(p) for p in files])
+    app.page.get_by_text(shown).wait_for()
+    app.wait_ready()
+
+
 def test_uploaded_files_become_the_sessions_corpus(upload_server, open_app, tmp_path: Path) -> None:
     server, uploads = upload_server
     app = open_app(server).open("/your_corpus")
-    app.page.locator("input[type=file]").set_input_files([str(p) for p in _corpus_files(tmp_path)])
-    app.page.get_by_text("handshake.txt").wait_for()
+    _attach(app, _corpus_files(tmp_path), "handshake.txt")
     app.page.get_by_role("button", name="Analyse").click()
     app.page.get_by_text("Analysed 2 file(s)").wait_for(timeout=120_000)
     app.wait_ready()
@@ -83,8 +89,7 @@ def test_path_traversal_zip_is_refused_in_the_browser(upload_server, open_app, t
     with zipfile.ZipFile(archive, "w") as bundle:
         bundle.writestr("../../escaped.txt", TXT)
     app = open_app(server).open("/your_corpus")
-    app.page.locator("input[type=file]").set_input_files(str(archive))
-    app.page.get_by_text("evil.zip").wait_for()
+    _attach(app, [archive], "evil.zip")
     app.page.get_by_role("button", name="Analyse").click()
     app.page.get_by_text("Upload refused").wait_for(timeout=60_000)
     assert "unsafe path" in app.page.get_by_text("Upload refused").inner_text()
@@ -99,8 +104,7 @@ def test_damaged_and_encrypted_zip_members_are_named_with_reasons_in_the_browser
     damaged.write_bytes(corrupt_deflate(zip_bytes({"only.txt": TXT.encode() * 5})))
     locked.write_bytes(patch_headers(zip_bytes({"secret.txt": TXT.encode()}), "secret.txt", flags=0x1))
     app = open_app(server).open("/your_corpus")
-    app.page.locator("input[type=file]").set_input_files([str(damaged), str(locked)])
-    app.page.get_by_text("locked.zip").wait_for()
+    _attach(app, [damaged, locked], "locked.zip")
     app.page.get_by_role("button", name="Analyse").click()
     app.page.get_by_text("Upload refused").wait_for(timeout=60_000)
     refusal = app.page.get_by_text("Upload refused").inner_text()
