@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -109,7 +110,7 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
     Text cells that a spreadsheet would run as a formula (starting with = + - @, tab or
     CR: corpus titles are untrusted) get a leading apostrophe; tuples and lists are
-    joined with "; ".
+    joined with "; "; decimals are rounded (`csv_number`).
     """
     safe = frame.copy()
     for column in safe.columns:
@@ -117,7 +118,15 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
         if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
             continue
         safe[column] = values.astype(object).map(_safe_cell)
-    return safe.to_csv(index=False).encode("utf-8")
+    return safe.to_csv(index=False, float_format=csv_number).encode("utf-8")
+
+
+def csv_number(value: float) -> str:
+    """A decimal as a CSV shows it: 3 decimals from 1 up (12.346), 4 significant digits below (0.1235, 0.00001234),
+    no trailing zeros. The measures are estimates: more digits would only suggest a precision they do not have."""
+    if abs(value) >= 1:
+        return f"{value:.3f}".rstrip("0").rstrip(".")
+    return np.format_float_positional(value, precision=4, unique=False, fractional=False, trim="-")
 
 
 def _safe_cell(value: object) -> object:

@@ -1,11 +1,13 @@
-"""CSV export is spreadsheet-safe and faithful."""
+"""CSV export is spreadsheet-safe, faithful and rounded."""
 from __future__ import annotations
 
 import io
 
+import numpy as np
 import pandas as pd
+import pytest
 
-from dashboard.common import csv_bytes, csv_file_name
+from dashboard.common import csv_bytes, csv_file_name, csv_number
 
 
 def test_formula_like_text_gets_an_apostrophe() -> None:
@@ -33,3 +35,17 @@ def test_download_names_are_safe_file_names() -> None:
     assert csv_file_name("art-00001-topics") == "art-00001-topics.csv"
     assert csv_file_name("../../etc/<script>x") == "etc-script-x.csv"
     assert csv_file_name("...") == "table.csv"
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (0.123456789, "0.1235"), (0.30000000000000004, "0.3"), (-0.0000123456, "-0.00001235"), (0.0, "0"),
+    (1.0, "1"), (12.345678, "12.346"), (-2.5, "-2.5"), (98765.4321, "98765.432"),
+])
+def test_decimals_are_rounded_sensibly(value: float, shown: str) -> None:
+    assert csv_number(value) == shown
+
+
+def test_a_csv_holds_rounded_decimals_and_whole_counts() -> None:
+    frame = pd.DataFrame({"share": [1 / 3, np.nan], "count": [3, 12345678], "z": [2.0000001, -7.123456]})
+    text = csv_bytes(frame).decode("utf-8")
+    assert text.splitlines() == ["share,count,z", "0.3333,3,2", ",12345678,-7.123"]
