@@ -1,15 +1,21 @@
-"""The "About the measures" text: the pipeline's own documentation, one file per measure.
+"""The "About the measures" text: the pipeline's own documentation, one file per measure; pure, no Streamlit.
 
 Each measure's Markdown lives beside the others in docs/measures/ and is written by
 whoever owns the measure, so the explanation changes in the same commit as the code.
+The page opens on what the app measures (overview.md); a link may open another tab with
+`?measure=<file name>` (`chosen_section`), which is how each page's help link lands on
+its own measure.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 MEASURES_DIR = Path(__file__).resolve().parents[1] / "docs" / "measures"
-# Reading order: where the articles come from, then who, how, what.
-SECTION_ORDER = ("ingest", "actors", "tone", "framing", "topics", "keywords")
+MEASURE_PARAM = "measure"
+# Reading order: what the app measures, then who, how, what, which words; file formats last.
+SECTION_ORDER = ("overview", "actors", "tone", "topics", "framing", "keywords", "ingest")
+_MAX_ECHO = 40
 
 
 def measure_sections(folder: Path = MEASURES_DIR) -> list[tuple[str, str]]:
@@ -17,3 +23,19 @@ def measure_sections(folder: Path = MEASURES_DIR) -> list[tuple[str, str]]:
     files = {path.stem: path for path in folder.glob("*.md")}
     ordered = [name for name in SECTION_ORDER if name in files] + sorted(set(files) - set(SECTION_ORDER))
     return [(name, files[name].read_text(encoding="utf-8")) for name in ordered]
+
+
+def section_title(name: str, markdown: str) -> str:
+    """A tab's title: the file's first heading, else its name."""
+    first = markdown.splitlines()[0] if markdown else ""
+    return first.lstrip("# ").strip() or name
+
+
+def chosen_section(value: str | None, names: Sequence[str]) -> tuple[str | None, str | None]:
+    """(the section a `measure` URL value opens, None), or (None, a notice) when it names none; (None, None) without one."""
+    if value is None or not value.strip():
+        return None, None
+    if value.strip() in names:
+        return value.strip(), None
+    shown = value if len(value) <= _MAX_ECHO else value[:_MAX_ECHO] + "…"
+    return None, f'Ignored measure "{shown}": it is one of {", ".join(names)}.'

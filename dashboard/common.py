@@ -28,6 +28,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from dashboard.about import MEASURE_PARAM
 from dashboard.config import APP_FILE
 from dashboard.data import Artifacts
 from dashboard.figures import selected_custom_data
@@ -103,6 +104,12 @@ def page_context() -> PageContext:
 def open_article_page(context: PageContext, article_id: str) -> None:
     """Switch to the Articles page with this article open and the same filters (does not return)."""
     st.switch_page(context.pages["articles"], query_params=to_query_params(replace(context.filters, article=article_id)))
+
+
+def about_link(context: PageContext, measure: str, label: str) -> None:
+    """A link to the About page opened on this measure's tab (`measure`: a docs/measures file name, e.g. "tone")."""
+    if "about" in context.pages:
+        st.page_link(context.pages["about"], label=label, icon=":material/info:", query_params={MEASURE_PARAM: measure})
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -1,14 +1,17 @@
-"""About the measures: what each number means, how it is computed, where it fails."""
+"""About the measures: what the app measures first, then each measure's note; `?measure=tone` opens that tab."""
 import streamlit as st
 
-from dashboard.about import measure_sections
-from dashboard.common import route_through_app
+from dashboard.about import MEASURE_PARAM, chosen_section, measure_sections, section_title
+from dashboard.common import route_through_app, show_notices
 
 route_through_app()
 st.title("About the measures")
-st.caption("Every figure in this dashboard comes from the pipeline in `pipeline/`; these notes are kept beside its code.")
 sections = measure_sections()
-tabs = st.tabs([markdown.splitlines()[0].lstrip("# ").strip() or name for name, markdown in sections])
+titles = {name: section_title(name, markdown) for name, markdown in sections}
+chosen, notice = chosen_section(st.query_params.get(MEASURE_PARAM), list(titles))
+show_notices([notice] if notice else [])
+tabs = st.tabs(list(titles.values()), default=titles[chosen] if chosen else None)
 for tab, (_, markdown) in zip(tabs, sections):
     with tab:
         st.markdown(markdown)
+st.caption("Every figure in this dashboard comes from the pipeline in `pipeline/`; these notes are kept beside its code.")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from dashboard import compare as view
-from dashboard.common import page_context, show_chart, show_notices, show_table
+from dashboard.common import about_link, page_context, show_chart, show_notices, show_table
 from dashboard.keywords_view import shared_term_matrix, show_kwic, term_selectbox
 from dashboard.safe_text import escape_markdown
 
@@ -35,6 +35,7 @@ st.markdown("Which words one group of articles uses more than another. Pick what
             "as B, same months only, shows what state media stress that others do not.")
 with st.expander("How it is computed"):
     st.markdown(view.HOW_IT_IS_COMPUTED)
+about_link(ctx, "keywords", "Which words count as terms: About the measures")
 if ctx.articles.empty:
     st.info("No article matches the filters: widen the dates or remove a filter in the sidebar.")
     st.stop()

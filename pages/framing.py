@@ -6,7 +6,7 @@ from dataclasses import replace
 import streamlit as st
 
 from dashboard import framing_view as view
-from dashboard.common import page_context, show_chart
+from dashboard.common import about_link, page_context, show_chart
 from dashboard.filters import period_control, to_query_params
 from dashboard.queries import articles_in_periods
 
@@ -18,8 +18,7 @@ st.markdown(view.INTRODUCTION)
 with st.expander("How it is computed"):
     st.markdown(view.HOW_IT_IS_COMPUTED)
     st.caption(view.AXES_CAPTION)
-if "about" in ctx.pages:
-    st.page_link(ctx.pages["about"], label="How the cues are found: About the measures", icon=":material/info:")
+about_link(ctx, "framing", "How the cues are found: About the measures")
 if articles.empty:
     st.info("No article matches the filters: widen the dates or remove a filter in the sidebar.")
     st.stop()

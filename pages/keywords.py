@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import keywords_view as view
-from dashboard.common import download_csv, kept_selection, page_context, show_chart
+from dashboard.common import about_link, download_csv, kept_selection, page_context, show_chart
 from dashboard.queries import articles_in_periods
 from dashboard.safe_text import escape_markdown
 
@@ -90,6 +90,7 @@ st.caption("Each month's terms used by clearly more of its articles than " + ("i
            "the source, leader, topic and search filters do not." if narrowed else "Only the date filter applies here."))
 if len(modes) == 1:
     st.caption("This build was made before the comparison with the months before existed: rebuild it to get that view.")
+about_link(ctx, "keywords", "How emerging terms are found: About the measures")
 with st.expander("How it is computed"):
     st.markdown("For each term and month: the log-odds that an article of the month uses the term rather than an article of the "
                 "baseline (the 6 calendar months before, or all other months), shrunk towards the term's rate in the whole corpus "

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import tone_view as view
-from dashboard.common import open_article_page, page_context, show_article_listing, show_chart
+from dashboard.common import about_link, open_article_page, page_context, show_article_listing, show_chart
 from dashboard.filters import period_control
 from dashboard.queries import article_table, articles_in_periods
 
@@ -26,8 +26,7 @@ def listing(table: pd.DataFrame, key: str) -> None:
 st.title("Tone")
 st.caption("Each sentence is scored from -1 (hostile, gloomy) to +1 (conciliatory, upbeat); an article's tone is the mean of "
            "its non-neutral sentences. Means come with a 95 % interval, so thin periods show wide bands.")
-if "about" in ctx.pages:
-    st.page_link(ctx.pages["about"], label="How tone is measured: About the measures", icon=":material/info:")
+about_link(ctx, "tone", "How tone is measured: About the measures")
 if articles.empty:
     st.info("No article matches the filters: widen the dates or remove a filter in the sidebar.")
     st.stop()

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import overview
 from dashboard import topics_view as view
-from dashboard.common import page_context, show_article_listing, show_chart, show_table
+from dashboard.common import about_link, page_context, show_article_listing, show_chart, show_table
 from dashboard.filters import TOPIC_MIN_WEIGHT, apply_filters, period_control, to_query_params
 from dashboard.queries import articles_in_periods, articles_mentioning
 from dashboard.safe_text import escape_markdown
@@ -34,6 +34,7 @@ if articles.empty:
 st.markdown("A topic is a set of words that turn up together in the same articles, found by the computer from the words "
             "alone. Each article is a mix of topics; a topic is named by its two most telling phrases. Words that only say "
             "who is speaking or what kind of text it is (state-media formulas, briefing small talk) are left out.")
+about_link(ctx, "topics", "How topics are found: About the measures")
 memberships = view.topic_memberships(articles, artifacts.doc_topics)
 st.subheader("All topics")
 st.caption(f"An article is about a topic when it is its dominant topic or gives it a weight of at least "
