@@ -10,6 +10,7 @@ with it, even when it is killed with SIGKILL.
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import datetime as dt
 import enum
@@ -21,7 +22,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -30,6 +30,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline import store
+from pipeline.engine import Engine, executor
 from pipeline.actors import DEFAULT_ACTORS_PATH, ActorMatcher, actors_table, load_gazetteer
 from pipeline.framing import DEFAULT_FRAMING_PATH, SENTENCE_COLUMNS, FramingScorer, framing_axes, paragraph_openings
 from pipeline.ingest import Article, GzipLimits, discover, ingest
@@ -88,9 +89,13 @@ class BuildOptions:
     random_state: int = 0
     workers: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
     gzip: GzipLimits = GzipLimits()
+    engine: Engine = "local"
+    """Where per-chunk work runs (pipeline.engine); the artifacts are the same."""
+    scheduler: str | None = None
+    """With the dask engine: tcp://HOST:PORT of a running scheduler (else a local cluster)."""
 
     def parameters(self) -> dict[str, Any]:
-        """Parameters that change the artifacts (worker count does not)."""
+        """Parameters that change the artifacts (worker count and engine do not)."""
         return {"n_topics": self.n_topics, "random_state": self.random_state}
 
 
@@ -252,20 +257,20 @@ class _PerArticleRun:
     so all processes are busy; with one worker everything runs in the parent at collect.
     """
 
-    def __init__(self, articles: Sequence[Article], workers: int) -> None:
+    def __init__(self, articles: Sequence[Article], options: BuildOptions) -> None:
         items = [(a.article_id, a.date, a.text) for a in articles]
         self._chunks = _chunks(items, _CHUNK_SIZE)
+        self._exit = contextlib.ExitStack()
         self._pool = (
-            ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent, initargs=(os.getpid(),))
-            if workers > 1 and len(self._chunks) > 1
+            self._exit.enter_context(executor(options.engine, options.workers, options.scheduler, _die_with_parent, (os.getpid(),)))
+            if options.engine == "dask" or (options.workers > 1 and len(self._chunks) > 1)
             else None
         )
         self._futures = [self._pool.submit(_analyse_guarded, chunk) for chunk in self._chunks] if self._pool else []
 
     def close(self) -> None:
         """Stop the workers (also on errors, so no process outlives the build)."""
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
+        self._exit.close()
 
     def collect(self, progress: Progress) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, str]]:
         """Wait for every chunk; sentences, mentions, aggregates, and {article_id: error} of articles that failed."""
@@ -446,7 +451,7 @@ def _build_locked(
         raise BuildError(f"{len(result.articles):,} articles ingested, the limit is {max_articles:,}", BuildFailure.TOO_MANY_ARTICLES)
 
     kept = result.articles
-    per_article = _PerArticleRun(kept, options.workers)
+    per_article = _PerArticleRun(kept, options)
     try:
         articles, model, keywords, terms, state = _corpus_models(kept, options, report, timings)
         stage_start = time.perf_counter()

@@ -16,6 +16,7 @@ from typing import TextIO
 
 from pipeline import collect
 from pipeline.build import BuildError, BuildOptions, build, main_reasons
+from pipeline.engine import ENGINES
 from pipeline.store import display_name
 from pipeline.update import REFIT_GROWTH, update
 
@@ -71,6 +72,10 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--refit-topics", action="store_true",
                      help="with --update: refit the topic model (else new articles get topics from the saved model, "
                           f"refitted once the build grew by {REFIT_GROWTH:.0%})")
+    cmd.add_argument("--engine", choices=ENGINES, default="local",
+                     help="where per-article work runs: local processes (default) or Dask; same artifacts either way")
+    cmd.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,
+                     help="with --engine dask: a running Dask scheduler (default: a local cluster of --workers processes)")
     cmd.add_argument("--quiet", action="store_true", help="no progress bar")
     cmd.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     collect.add_parser(commands)
@@ -85,7 +90,10 @@ def main(argv: Sequence[str] | None = None, stderr: TextIO = sys.stderr, stdout:
     if args.refit_topics and not args.update:
         stderr.write("error: --refit-topics only applies with --update (a full build always fits topics)\n")
         return 2
-    options = BuildOptions(n_topics=args.topics, random_state=args.random_state, workers=args.workers)
+    if args.scheduler and args.engine != "dask":
+        stderr.write("error: --scheduler needs --engine dask\n")
+        return 2
+    options = BuildOptions(n_topics=args.topics, random_state=args.random_state, workers=args.workers, engine=args.engine, scheduler=args.scheduler)
     bar = None if args.quiet else ProgressBar(stderr)
     try:
         if args.update:

@@ -99,7 +99,7 @@ def _update_locked(inputs: Sequence[Path], out: Path, options: BuildOptions, rep
     rejects = [{"input": r.input, "reason": r.reason} for r in result.rejects]
 
     stage_start = time.perf_counter()
-    per_article = _PerArticleRun(result.articles, options.workers)
+    per_article = _PerArticleRun(result.articles, options)
     try:
         sentences, mentions, aggregates, failed = per_article.collect(report)
     finally:

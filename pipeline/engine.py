@@ -1,0 +1,59 @@
+"""Where a build's per-chunk work runs: local worker processes, or Dask.
+
+Both give a `concurrent.futures.Executor`, so the build submits its chunks the same way and
+gets the same artifacts whatever the engine (`tests/test_engine.py`).
+
+- `local` (default): a process pool started with `forkserver` (never `fork`: the app calls
+  the build from a threaded server, and a forked child inherits other threads' locks); the
+  workers exit when the build dies, even by SIGKILL (`initializer`).
+- `dask`: the executor of a `distributed.Client`, connected to `scheduler` (tcp://HOST:PORT) or
+  to a LocalCluster on 127.0.0.1 with `workers` single-threaded worker processes, closed with
+  the build. Dask is imported only here and only then: the app and the default build do not
+  need it (requirements-scale.txt).
+"""
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from typing import Any, Literal
+
+Engine = Literal["local", "dask"]
+ENGINES: tuple[Engine, ...] = ("local", "dask")
+
+
+@contextlib.contextmanager
+def executor(
+    engine: Engine, workers: int, scheduler: str | None = None, initializer: Callable[..., None] | None = None, initargs: tuple[Any, ...] = ()
+) -> Iterator[Executor]:
+    """An executor for the build's chunks, shut down (and its cluster closed) on exit, also on errors.
+
+    `initializer` runs in each local worker process (Dask's workers are not the build's children).
+    Raises ValueError for an unknown engine or a scheduler given to the local engine.
+    """
+    if engine == "local":
+        if scheduler:
+            raise ValueError("--scheduler needs --engine dask")
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("forkserver"), initializer=initializer, initargs=initargs
+        )
+        try:
+            yield pool
+        finally:
+            pool.shutdown(cancel_futures=True)
+    elif engine == "dask":
+        from distributed import Client, LocalCluster  # noqa: PLC0415 - optional dependency, imported only for this engine
+
+        cluster = None if scheduler else LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        )
+        client = Client(scheduler or cluster)
+        try:
+            yield client.get_executor(pure=False)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    else:
+        raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
