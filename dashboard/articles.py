@@ -6,7 +6,9 @@ corpus text that ends up in HTML goes through `dashboard.safe_text`.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
+from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
@@ -17,10 +19,20 @@ from dashboard.queries import FRAME_MEASURES
 from dashboard.safe_text import as_text, escape_html, safe_http_url
 
 MENTION_CLASS = "pw-mention"
+SEARCH_CLASS = "pw-search"
+MUTED_TEXT = "#4f5b69"
+"""Grey of secondary text: 7:1 on white (Streamlit's "grey" is below the 4.5:1 of WCAG AA)."""
 TEXT_STYLE = (
     "<style>.pw-article{line-height:1.75;font-size:1rem}.pw-sentence{border-radius:3px;padding:1px 0}"
-    f".{MENTION_CLASS}{{background:#ffe08a;color:inherit;font-weight:600;border-radius:3px;padding:0 2px}}</style>"
+    f".{MENTION_CLASS}{{background:#ffe08a;color:inherit;font-weight:600;border-radius:3px;padding:0 2px}}"
+    f".{SEARCH_CLASS}{{background:none;color:inherit;outline:2px solid #1f5f8b;border-radius:2px;padding:0 1px}}</style>"
 )
+FRAMING_LABELS = {
+    "frame_all_at_once": "All-at-once cues", "frame_step_by_step": "Step-by-step cues",
+    "frame_engagement": "Engagement cues", "frame_pressure": "Pressure cues",
+    "deal_axis": "Deal axis: +1 all-at-once, -1 step-by-step", "posture_axis": "Posture axis: +1 engagement, -1 pressure",
+}
+"""How one article's framing columns are named (the columns of `queries.FRAME_MEASURES`)."""
 
 
 def sentences_of(sentences: pd.DataFrame, article_id: str) -> pd.DataFrame:
@@ -34,8 +46,9 @@ def article_mentions(sentence_actors: pd.DataFrame, article_id: str) -> pd.DataF
     return rows.sort_values(["sentence_idx", "start"], kind="stable").reset_index(drop=True)
 
 
-def mark_spans(text: object, spans: Iterable[tuple[int, int, str]], css_class: str) -> str:
-    """Escaped HTML of `text` with each (start, end, title) character span wrapped in <mark class=css_class title=...>.
+def mark_spans(text: object, spans: Iterable[tuple[int, int, str] | tuple[int, int, str, str]], css_class: str) -> str:
+    """Escaped HTML of `text` with each (start, end, title) character span wrapped in <mark class=css_class title=...>
+    (a span's own class, when it gives a fourth item, instead of css_class).
 
     Spans come from the artifacts, so they are checked rather than trusted: one that is empty,
     outside the text or overlapping an earlier one is left unmarked. Each piece of text and
@@ -44,21 +57,32 @@ def mark_spans(text: object, spans: Iterable[tuple[int, int, str]], css_class: s
     raw = as_text(text)
     pieces: list[str] = []
     position = 0
-    for start, end, title in sorted(spans, key=lambda span: (span[0], span[1])):
+    for start, end, title, *own_class in sorted(spans, key=lambda span: (span[0], span[1])):
         if not position <= start < end <= len(raw):
             continue
         pieces.append(escape_html(raw[position:start]))
-        pieces.append(f'<mark class="{escape_html(css_class)}" title="{escape_html(title)}">{escape_html(raw[start:end])}</mark>')
+        css = own_class[0] if own_class else css_class
+        pieces.append(f'<mark class="{escape_html(css)}" title="{escape_html(title)}">{escape_html(raw[start:end])}</mark>')
         position = end
     pieces.append(escape_html(raw[position:]))
     return "".join(pieces)
 
 
-def annotated_text_html(sentences: pd.DataFrame, mentions: pd.DataFrame, actor_names: Mapping[str, str]) -> str:
+def search_spans(text: object, query: str) -> list[tuple[int, int, str, str]]:
+    """Where the sidebar's search text occurs in `text` (any case, taken literally, as the filter matches it),
+    as spans of SEARCH_CLASS for `mark_spans`."""
+    if not query:
+        return []
+    return [(match.start(), match.end(), f"search: {query}", SEARCH_CLASS)
+            for match in re.finditer(re.escape(query), as_text(text), flags=re.IGNORECASE)]
+
+
+def annotated_text_html(sentences: pd.DataFrame, mentions: pd.DataFrame, actor_names: Mapping[str, str], query: str = "") -> str:
     """The article's sentences as escaped HTML: each shaded by its tone (hover: the terms that moved the
     score), with every mention the pipeline counted (`article_mentions`: names, bare surnames, titles,
-    roles) highlighted; hovering a mention gives the person's name and the tone toward them."""
-    by_sentence: dict[int, list[tuple[int, int, str]]] = {}
+    roles) highlighted; hovering a mention gives the person's name and the tone toward them. The search
+    text `query` is outlined wherever it occurs (where it overlaps a mention, the one that starts first wins)."""
+    by_sentence: dict[int, list[tuple[int, int, str] | tuple[int, int, str, str]]] = {}
     for mention in mentions.itertuples():
         name = actor_names.get(mention.actor_id, mention.actor_id)
         by_sentence.setdefault(int(mention.sentence_idx), []).append(
@@ -69,7 +93,8 @@ def annotated_text_html(sentences: pd.DataFrame, mentions: pd.DataFrame, actor_n
         hover = f"tone {sentence.tone:+.2f}: {terms}"
         spans.append(
             f'<span class="pw-sentence" style="background-color:{tone_color(sentence.tone)}" title="{escape_html(hover)}">'
-            f"{mark_spans(sentence.text, by_sentence.get(int(sentence.sentence_idx), ()), MENTION_CLASS)}</span>"
+            f"{mark_spans(sentence.text, [*by_sentence.get(int(sentence.sentence_idx), ()), *search_spans(sentence.text, query)], MENTION_CLASS)}"
+            "</span>"
         )
     return f'{TEXT_STYLE}<div class="pw-article">{" ".join(spans)}</div>'
 
@@ -77,12 +102,14 @@ def annotated_text_html(sentences: pd.DataFrame, mentions: pd.DataFrame, actor_n
 def article_header_html(article: pd.Series) -> str:
     """Title, subtitle, source, date and (http/https only) link of an article, escaped."""
     url = safe_http_url(article["url"])
-    link = f' · <a href="{url}" target="_blank" rel="noopener noreferrer">original</a>' if url else ""
+    host = urlsplit(as_text(article["url"]).strip()).hostname if url else None
+    link = (f' · <a href="{url}" target="_blank" rel="noopener noreferrer" style="font-weight:600">'
+            f"Read the original{' on ' + escape_html(host) if host else ''} ↗</a>") if url else ""
     subtitle = as_text(article["subtitle"])
     return (
         f'<h3 style="margin-bottom:0.2rem">{escape_html(article["title"]) or "(untitled)"}</h3>'
         + (f'<p style="margin:0;font-style:italic">{escape_html(subtitle)}</p>' if subtitle else "")
-        + f'<p style="color:grey;margin:0.2rem 0 0.8rem">{escape_html(article["source"])} · '
+        + f'<p style="color:{MUTED_TEXT};margin:0.2rem 0 0.8rem">{escape_html(article["source"])} · '
         f'{pd.Timestamp(article["date"]):%d %B %Y} · {int(article["n_words"])} words · tone {float(article["tone"]):+.2f}{link}</p>'
     )
 
@@ -125,8 +152,10 @@ def article_leaders(mentions: pd.DataFrame, actor_names: Mapping[str, str], arti
 
 
 def framing_scores(article: pd.Series) -> pd.DataFrame:
-    """measure, value of the article's framing columns (NaN axes: no cue of either side)."""
-    return pd.DataFrame({"measure": list(FRAME_MEASURES.values()), "value": [float(article[column]) for column in FRAME_MEASURES]})
+    """measure (`FRAMING_LABELS`), value of the article's framing columns: weighted cue counts, then the two
+    axes (NaN: no cue of either side)."""
+    return pd.DataFrame({"measure": [FRAMING_LABELS[column] for column in FRAME_MEASURES],
+                         "value": [float(article[column]) for column in FRAME_MEASURES]})
 
 
 def framing_sentences(sentences: pd.DataFrame) -> pd.DataFrame:

@@ -10,6 +10,7 @@ import pytest
 
 from dashboard import articles as view
 from dashboard.data import Artifacts
+from dashboard.figures import contrast_ratio
 from tests.dashboard.artifact_factory import ARTICLE_ID, HOSTILE_SENTENCE
 
 
@@ -17,6 +18,19 @@ def test_mark_spans_wraps_each_span_with_its_title_and_escapes_everything() -> N
     html = view.mark_spans("<b>Kim</b> met the President", [(15, 28, 'Trump "x" <i>'), (3, 6, "Kim Jong Un")], "m")
     assert html == ('&lt;b&gt;<mark class="m" title="Kim Jong Un">Kim</mark>&lt;/b&gt; met '
                     '<mark class="m" title="Trump &#34;x&#34; &lt;i&gt;">the President</mark>')
+
+
+def test_the_search_text_is_outlined_in_the_article_any_case_and_literally() -> None:
+    sentences = pd.DataFrame({"sentence_idx": [0, 1], "text": ["Talks (a.k.a. TALKS) resumed.", "No <talks> here?"],
+                              "tone": [0.0, 0.0], "tone_terms": ["", ""]})
+    html = view.annotated_text_html(sentences, pd.DataFrame(columns=["sentence_idx", "actor_id", "tone", "start", "end"]), {}, "talks")
+    assert html.count(f'<mark class="{view.SEARCH_CLASS}"') == 3 and "&lt;<mark" in html  # escaped around the mark
+    assert view.search_spans("a.k.a. x", "a.k") == [(0, 3, "search: a.k", view.SEARCH_CLASS)]  # "." is not a wildcard
+    assert view.search_spans("anything", "") == []
+
+
+def test_secondary_text_meets_aa_contrast() -> None:
+    assert contrast_ratio(view.MUTED_TEXT, "#ffffff") >= 4.5
 
 
 @pytest.mark.parametrize("spans", [[(5, 5, "empty")], [(-1, 3, "before")], [(10, 99, "beyond")], [(0, 4, "a"), (2, 6, "overlaps")]])
@@ -78,7 +92,8 @@ def test_header_escapes_the_title_and_refuses_script_links(artifacts: Artifacts)
     javascript = view.article_header_html(artifacts.article(ARTICLE_ID.format(6)))
     assert "href" not in javascript and "javascript" not in javascript
     plain = view.article_header_html(artifacts.article(ARTICLE_ID.format(0)))
-    assert 'href="https://example.org/news/0"' in plain
+    assert 'href="https://example.org/news/0"' in plain and "Read the original on example.org" in plain
+    assert "Read the original" not in view.article_header_html(artifacts.article(ARTICLE_ID.format(9)))  # no URL, no link
 
 
 def test_header_escapes_the_source(artifacts: Artifacts) -> None:
@@ -122,7 +137,8 @@ def test_article_leaders(artifacts: Artifacts, artifact_dir: Path) -> None:
 def test_framing_scores_and_cue_sentences(artifacts: Artifacts) -> None:
     article = artifacts.article(ARTICLE_ID.format(0))
     scores = view.framing_scores(article).set_index("measure")["value"]
-    assert scores["pressure cues per article"] == article["frame_pressure"]
+    assert scores["Pressure cues"] == article["frame_pressure"]
+    assert not any("per article" in measure for measure in scores.index)  # one article: counts, not means
     sentences = view.sentences_of(artifacts.sentences, ARTICLE_ID.format(0))
     cues = view.framing_sentences(sentences)
     has_cue = sentences[[c for c in sentences.columns if c.startswith("frame_")]].gt(0).any(axis=1)
