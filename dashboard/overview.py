@@ -293,7 +293,6 @@ def event_window_figure(table: pd.DataFrame, chart: str) -> go.Figure:
     """One chart of `event_window`: each metric's value before and after as a dot with its 95 % interval."""
     rows = table.loc[table["chart"] == chart]
     percent = chart == "leaders"
-    value_format = ".0%" if percent else ".2f"
     traces = []
     for side, color in SIDE_COLORS.items():
         part = rows.loc[rows["side"] == side]
@@ -302,9 +301,10 @@ def event_window_figure(table: pd.DataFrame, chart: str) -> go.Figure:
             "marker": {"color": color, "size": 10, "symbol": "circle" if side == "after" else "diamond"},
             "error_x": {"type": "data", "symmetric": False, "array": part["ci_high"] - part["value"],
                         "arrayminus": part["value"] - part["ci_low"], "color": color, "thickness": 1.5, "width": 4},
-            "customdata": part[["articles", "ci_low", "ci_high"]].to_numpy(),
-            "hovertemplate": (f"%{{y}}, {side}: %{{x:{value_format}}} (95 % interval %{{customdata[1]:{value_format}}} to "
-                              f"%{{customdata[2]:{value_format}}}; %{{customdata[0]}} articles)<extra></extra>"),
+            # Text, not numbers: a NaN bound would reach the browser as NaN (and a shared view could never equal itself).
+            "customdata": [[f"{n:,} article{'' if n == 1 else 's'}", _figure_text(value, low, high, percent)]
+                           for n, value, low, high in zip(part["articles"], part["value"], part["ci_low"], part["ci_high"], strict=True)],
+            "hovertemplate": f"%{{y}}, {side} the event: %{{customdata[1]}} (95 % interval), %{{customdata[0]}}<extra></extra>",
         })
     layout = {"xaxis": {"title": {"text": EVENT_CHARTS[chart]}, **({"tickformat": ".0%"} if percent else {})},
               "yaxis": {"autorange": "reversed", "automargin": True}}
