@@ -19,6 +19,7 @@ import plotly.colors
 from dashboard.figures import style
 from dashboard.filters import TOPIC_MIN_WEIGHT
 from dashboard.queries import article_table, choose_frequency, period_start
+from dashboard.selection import Part, is_day, periods_phrase
 
 PREVALENCE_LABEL = f"Share of the period's articles about the topic (dominant topic or weight ≥ {TOPIC_MIN_WEIGHT:.0%})"
 TOPIC_COLOR = "#72b7b2"
@@ -65,7 +66,8 @@ def topic_memberships(articles: pd.DataFrame, doc_topics: pd.DataFrame, min_weig
 
 
 def topic_table(topics: pd.DataFrame, memberships: pd.DataFrame, n_articles: int) -> pd.DataFrame:
-    """One row per topic: topic_id, label, terms (tuple), articles (about it, among the n_articles), share.
+    """One row per topic: topic_id, label, terms (tuple), articles (about it, among the n_articles), share, and
+    percent (the share in whole percent, as every topic share of the page is shown).
 
     Most covered topics first; topics without any article are kept (0 articles).
     """
@@ -78,6 +80,7 @@ def topic_table(topics: pd.DataFrame, memberships: pd.DataFrame, n_articles: int
     table = table.loc[table["topic_id"] >= 0]
     table["articles"] = table["topic_id"].map(counts).fillna(0).astype("int64")
     table["share"] = table["articles"] / n_articles if n_articles else 0.0
+    table["percent"] = (table["share"] * 100).round().astype("int64")
     return table.sort_values(["articles", "topic_id"], ascending=[False, True]).reset_index(drop=True)
 
 
@@ -206,3 +209,25 @@ def stability_note(manifest: Mapping[str, object]) -> str | None:
     verdict = "stable" if jaccard >= target else "less stable than the target"
     return (f"Stability {jaccard:.2f} ({verdict}, target {target:.1f}): refitted on three random samples of the articles, "
             f"the topics' top {stability.get('top_terms', 10)} terms overlap this much on average (1 = the same topics every time).")
+
+
+def is_period_start(value: str, frequency: str) -> bool:
+    """Whether a URL value is a YYYY-MM-DD day that starts a period of this frequency (a point of the prevalence chart)."""
+    if not is_day(value):
+        return False
+    day = pd.Timestamp(value)
+    return bool(period_start(pd.Series([day]), frequency).iloc[0] == day)
+
+
+def selection_parts(frequency: str, leaders: Mapping[str, str]) -> tuple[Part, Part]:
+    """What the page's `sel` holds: period starts of the prevalence chart, then leader ids of the leaders chart
+    (`sel=2019-01-01,2019-04-01|kim-jong-un`); either part may be empty."""
+    return (Part("periods", lambda value: is_period_start(value, frequency), example="YYYY-MM-DD"),
+            Part("leaders", leaders.__contains__, example="leader ids"))
+
+
+def selection_statement(topic_label: str, periods: Sequence[str], frequency: str, leader_names: Sequence[str]) -> str:
+    """What the listing holds, in words (plain text): 'Articles about "missile tests" in March 2019 mentioning Kim Jong Un'."""
+    within = f" in {periods_phrase([pd.Timestamp(period) for period in periods], frequency)}" if periods else ""
+    naming = f" mentioning {' or '.join(leader_names)}" if leader_names else ""
+    return f'Articles about "{topic_label}"{within}{naming}'

@@ -1,13 +1,11 @@
 """Framing: the deal and posture axes over time and per source, how much framing there is, and the articles leaning furthest."""
 from __future__ import annotations
 
-from dataclasses import replace
-
 import streamlit as st
 
 from dashboard import framing_view as view
-from dashboard.common import about_link, page_context, show_chart
-from dashboard.filters import period_control, to_query_params
+from dashboard.common import about_link, open_article_page, page_context, show_chart
+from dashboard.filters import period_control
 from dashboard.queries import articles_in_periods
 
 ctx = page_context()
@@ -67,4 +65,4 @@ else:
     st.caption(f"Net cues = {axis.positive_label} cues - {axis.negative_label} cues"
                f"{' in the selected periods' if picked_periods else ''}. Click a bar to open the article on the Articles page.")
     if picked:
-        st.switch_page(ctx.pages["articles"], query_params=to_query_params(replace(ctx.filters, article=picked[0][0])))
+        open_article_page(ctx, picked[0][0])

@@ -7,8 +7,8 @@ import streamlit as st
 
 from dashboard import overview
 from dashboard import topics_view as view
-from dashboard.common import about_link, page_context, show_article_listing, show_chart, show_table
-from dashboard.filters import TOPIC_MIN_WEIGHT, apply_filters, period_control, to_query_params
+from dashboard.common import about_link, kept_selection, open_article_page, page_context, show_article_listing, show_chart, show_table
+from dashboard.filters import TOPIC_MIN_WEIGHT, apply_filters, period_control
 from dashboard.queries import articles_in_periods, articles_mentioning
 from dashboard.safe_text import escape_markdown
 
@@ -39,11 +39,12 @@ memberships = view.topic_memberships(articles, artifacts.doc_topics)
 st.subheader("All topics")
 st.caption(f"An article is about a topic when it is its dominant topic or gives it a weight of at least "
            f"{TOPIC_MIN_WEIGHT:.0%}, so an article can count for two topics. The topic filter of the sidebar is not applied here.")
-show_table(view.topic_table(artifacts.topics, memberships, len(articles)), name="topics", key="topics_table",
-           column_order=("label", "terms", "articles", "share"),
+overview_table = view.topic_table(artifacts.topics, memberships, len(articles))
+show_table(overview_table, name="topics", key="topics_table",
+           column_order=("label", "terms", "articles", "percent"),
            column_config={"label": st.column_config.TextColumn("Topic"), "terms": st.column_config.ListColumn("Top terms", width="large"),
                           "articles": st.column_config.NumberColumn("Articles"),
-                          "share": st.column_config.NumberColumn("Share of the articles", format="percent")})
+                          "percent": st.column_config.NumberColumn("Share of the articles", format="%d%%")})
 note = view.stability_note(artifacts.manifest)
 if note:
     st.caption(note)
@@ -83,7 +84,9 @@ st.session_state[SEEN_FILTER_KEY] = ctx.filters.topics
 page_opens = TOPIC_KEY not in st.session_state
 if ctx.filters.topics and (TOPIC_KEY not in st.query_params if page_opens else ctx.filters.topics != previous_filter):
     st.session_state[TOPIC_KEY] = view.preselected_topic(ctx.filters.topics, previous_filter or ())
-topic_id = st.selectbox("Topic", list(topic_names), format_func=topic_names.__getitem__, key=TOPIC_KEY, bind="query-params")
+# Listed as in the table above, so the topic shown first is the first listed.
+listed_topics = [topic_id for topic_id in overview_table["topic_id"] if topic_id in topic_names]
+topic_id = st.selectbox("Topic", listed_topics, format_func=topic_names.__getitem__, key=TOPIC_KEY, bind="query-params")
 about = view.topic_articles(articles, memberships, topic_id)
 terms = artifacts.topics.loc[artifacts.topics["topic_id"] == topic_id, "terms"].iloc[0]
 st.caption("Top terms: " + escape_markdown(", ".join(terms)))
@@ -110,15 +113,18 @@ with leaders_column:
         st.caption("Leaders by the number of the topic's articles that mention them. Click a bar to list those articles.")
 
 st.subheader("Its articles")
+selection = kept_selection([[period for period, *_ in picked_periods], [actor_id for actor_id, *_ in picked_leaders]],
+                           view.selection_parts(frequency, artifacts.universe.leaders), key="topics_selection")
+periods, leader_ids = selection or ((), ())
 listed = about
-if picked_periods:
-    listed = articles_in_periods(listed, [(period, None) for period, *_ in picked_periods], frequency)
-if picked_leaders:
-    listed = articles_mentioning(listed, artifacts.mentions, [actor_id for (actor_id,) in picked_leaders])
+if periods:
+    listed = articles_in_periods(listed, [(period, None) for period in periods], frequency)
+if leader_ids:
+    listed = articles_mentioning(listed, artifacts.mentions, leader_ids)
 table = view.topic_listing(listed, artifacts.mentions, artifacts.actor_names, artifacts.topic_labels, topic_id)
-narrowed = " in the chart's selection" if picked_periods or picked_leaders else ""
-st.caption(f"{len(table):,} of the topic's {len(about):,} articles{narrowed}, by the topic's weight in them. "
-           "Select one to open it on the Articles page.")
+statement = view.selection_statement(topic_names[topic_id], periods, frequency, [artifacts.actor_names.get(leader, leader) for leader in leader_ids])
+st.markdown(f"**{escape_markdown(statement)}: {len(table):,}**")
+st.caption("By the topic's weight in them. Click a point or a bar above to narrow them; select one to open it on the Articles page.")
 picked = show_article_listing(table, name=f"topic-{topic_id}-articles", key="topics_articles")
 if picked:
-    st.switch_page(ctx.pages["articles"], query_params=to_query_params(replace(ctx.filters, article=picked)))
+    open_article_page(ctx, picked)

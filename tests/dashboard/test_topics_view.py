@@ -17,6 +17,7 @@ from dashboard.data import Artifacts
 from dashboard.filters import Filters, apply_filters
 from dashboard.queries import article_table
 from tests.dashboard.artifact_factory import HOSTILE_TITLES, NO_TOPIC_ARTICLE, TOPICS
+from tests.dashboard.test_app import url_values
 
 AppRun = Callable[..., AppTest]
 PAGE = "pages/topics.py"
@@ -295,13 +296,21 @@ def plotted(values: list | dict) -> list:
     return list(values)
 
 
+def first_listed(at: AppTest) -> int:
+    """The topic at the top of the page's table of all topics (the most covered)."""
+    return int(at.dataframe[0].value["topic_id"].iloc[0])
+
+
 def test_page_shows_every_topic_and_the_chosen_topics_articles(app_test: AppRun, raw: dict[str, pd.DataFrame]) -> None:
     at = open_topics(app_test)
     at.segmented_control(key="period").set_value("month").run()  # the factory's 40 articles are counted per quarter by default
     assert not at.exception and [title.value for title in at.title] == ["Topics"]
     assert sorted(at.dataframe[0].value["label"]) == sorted(label for _, label, _ in TOPICS)
-    assert at.selectbox(key="topic_view").value == 0
-    assert set(listing(at)["article_id"]) == about_ids(raw, 0)
+    first = first_listed(at)
+    assert at.selectbox(key="topic_view").value == first  # the topic shown is the first listed, and so is the first choice
+    assert at.selectbox(key="topic_view").options[0] == dict((topic_id, label) for topic_id, label, _ in TOPICS)[first]
+    assert at.dataframe[0].value["percent"].tolist() == (at.dataframe[0].value["share"] * 100).round().astype(int).tolist()
+    assert set(listing(at)["article_id"]) == about_ids(raw, first)
     assert len(chart_spec(at, "topics_prevalence")["data"][0]["x"]) == 24
     over_time = chart_spec(at, "topics_over_time")["data"]
     assert sorted(trace["name"] for trace in over_time) == sorted(label for _, label, _ in TOPICS)
@@ -348,13 +357,13 @@ def test_other_filters_narrow_the_topic(app_test: AppRun, raw: dict[str, pd.Data
 def test_clicking_a_period_narrows_the_articles_and_a_row_opens_its_breakdown(app_test: AppRun, raw: dict[str, pd.DataFrame]) -> None:
     at = open_topics(app_test)
     at.segmented_control(key="period").set_value("month").run()
-    articles = raw["articles"]
-    month = articles.loc[articles["article_id"].isin(about_ids(raw, 0)), "date"].dt.strftime("%Y-%m-01").iloc[0]
+    articles, first = raw["articles"], first_listed(at)
+    month = articles.loc[articles["article_id"].isin(about_ids(raw, first)), "date"].dt.strftime("%Y-%m-01").iloc[0]
     at.session_state["topics_prevalence"] = chart_selection([month, 1, 2])
     at.run()
     in_month = set(articles.loc[articles["date"].dt.strftime("%Y-%m-01") == month, "article_id"])
     assert not at.exception
-    assert set(listing(at)["article_id"]) == about_ids(raw, 0, in_month) and len(in_month) < 40
+    assert set(listing(at)["article_id"]) == about_ids(raw, first, in_month) and len(in_month) < 40
     first = listing(at)["article_id"].iloc[0]
     at.session_state[at.dataframe[-1].key] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     at.run()
@@ -365,11 +374,44 @@ def test_clicking_a_period_narrows_the_articles_and_a_row_opens_its_breakdown(ap
     assert [title.value for title in at.title] == ["Topics"]  # the old selection does not open the article again
 
 
+def test_a_chart_selection_is_stated_kept_in_the_url_and_read_back_from_a_link(app_test: AppRun) -> None:
+    at = open_topics(app_test)
+    points = chart_spec(at, "topics_prevalence")["data"][0]["customdata"]
+    period = next(point for point in points if int(point[1]) > 0)  # (period start, topic's articles, all articles)
+    at.session_state["topics_prevalence"] = chart_selection(period)
+    at.run()
+    expected = set(listing(at)["article_id"])
+    label = dict((topic_id, name) for topic_id, name, _ in TOPICS)[first_listed(at)]
+    statement = next(text.value.replace("\\", "") for text in at.markdown if text.value.startswith("**Articles about"))
+    assert not at.exception and url_values(at, "sel") == [f"{period[0]}|"]
+    assert statement.startswith(f'**Articles about "{label}" in ') and statement.endswith(f": {len(expected)}**")
+    assert len(expected) == int(period[1])
+
+    fresh = open_topics(app_test, {"sel": f"{period[0]}|"})  # the shared link, in a new session
+    assert not fresh.exception and not fresh.warning and set(listing(fresh)["article_id"]) == expected
+    assert statement in [text.value.replace("\\", "") for text in fresh.markdown]
+
+
+def test_a_leader_picked_in_a_link_narrows_the_articles_to_those_naming_them(app_test: AppRun, raw: dict[str, pd.DataFrame]) -> None:
+    at = open_topics(app_test, {"sel": "|kim-jong-un"})
+    mentions = raw["mentions"]
+    naming = set(mentions.loc[mentions["actor_id"] == "kim-jong-un", "article_id"])
+    assert not at.exception and not at.warning and set(listing(at)["article_id"]) == about_ids(raw, first_listed(at), naming)
+    assert any("mentioning Kim Jong" in text.value for text in at.markdown)
+
+
+@pytest.mark.parametrize("link", ["2019-03-15|", "2019-03-01|nobody", "2019-03-01", "x|y|z"])
+def test_a_malformed_selection_is_ignored_with_one_notice(app_test: AppRun, raw: dict[str, pd.DataFrame], link: str) -> None:
+    at = open_topics(app_test, {"sel": link})  # 15 March starts no period; "nobody" is no leader
+    assert not at.exception and len(at.warning) == 1 and "Ignored sel" in at.warning[0].value
+    assert url_values(at, "sel") == [] and set(listing(at)["article_id"]) == about_ids(raw, first_listed(at))
+
+
 def test_a_malformed_topic_gives_a_notice_and_the_default_topic(app_test: AppRun) -> None:
     at = app_test({"topic": "99", "topic_view": "no such topic"})
     assert any('topic \\"99\\"' in warning.value for warning in at.warning)  # on the run that reads the URL
     at.switch_page(PAGE).run()
-    assert not at.exception and at.selectbox(key="topic_view").value == 0
+    assert not at.exception and at.selectbox(key="topic_view").value == first_listed(at)
 
 
 def test_no_matching_article_says_so(app_test: AppRun) -> None:
