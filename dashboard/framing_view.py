@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import math
+import textwrap
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +27,9 @@ from pipeline.framing import DPRK_DETERRENT_COLUMN, FRAME_COLUMNS, OFF_TOPIC_COL
 
 MIN_CUES = 5
 """A group's axis value resting on fewer cues than this is drawn grey."""
-TITLE_CHARS = 60
+TITLE_LINE_CHARS = 48
+"""Article titles on the strongest-lean chart are wrapped into lines of at most this many characters, never cut."""
+TICK_LINE_PX = 15
 EXAMPLES_PER_FRAME = 3
 NOT_COUNTED = {OFF_TOPIC_COLUMN: "set aside: about another subject", DPRK_DETERRENT_COLUMN: "set aside: the DPRK's own deterrent"}
 """The artifact's columns of cues found but not counted in a frame, with what the page calls them."""
@@ -58,7 +61,8 @@ AXES = {
 FRAME_LABELS = {column: label for axis in AXES.values()
                 for column, label in ((axis.positive, axis.positive_label), (axis.negative, axis.negative_label))}
 EXAMPLE_LABELS = {**FRAME_LABELS, **NOT_COUNTED}
-FRAME_COLORS = {"frame_all_at_once": "#4c78a8", "frame_step_by_step": "#9ecae9", "frame_engagement": "#54a24b", "frame_pressure": "#e45756"}
+FRAME_COLORS = {"frame_all_at_once": "#4c78a8", "frame_step_by_step": "#9ecae9", "frame_engagement": "#f28e2b", "frame_pressure": "#7554a0"}
+"""Blues for the deal axis, orange and purple for the posture axis: red and green stand for tone alone."""
 AXES_CAPTION = (
     "**Deal axis**: +1 when every cue is all-at-once, everything in one deal (\"big deal\", CVID, \"grand bargain\"); "
     "-1 when every cue is step-by-step (\"phased\", \"action for action\", partial sanctions relief). "
@@ -306,7 +310,7 @@ def source_figure(table: pd.DataFrame) -> go.Figure:
         rows = table.loc[(table["axis"] == axis.name) & table["value"].notna()]
         fig.add_scatter(
             x=rows["value"], y=[escape_html(source) for source in rows["source"]], xaxis=xaxis, mode="markers+text",
-            text=[f"{cues:.3g} cues" for cues in rows["cues"]], textposition="middle right", showlegend=False,
+            text=[cue_count(cues) for cues in rows["cues"]], textposition="middle right", showlegend=False,
             marker={"size": 12, "color": np.where(rows["thin"], THIN_COLOR, axis.color)},
             customdata=np.column_stack([rows["source"], rows["positive_cues"], rows["negative_cues"], rows["articles"]]),
             hovertemplate=(f"%{{y}}: %{{x:+.2f}}<br>{axis.positive_label} %{{customdata[1]:.3~f}}, "
@@ -320,13 +324,23 @@ def source_figure(table: pd.DataFrame) -> go.Figure:
     return style(fig, height=max(220, 80 + 36 * table["source"].nunique()))
 
 
-def _short(title: str) -> str:
-    return title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1] + "…"
+def cue_count(cues: float) -> str:
+    """A weighted cue count in words: "8 cues" for 8.25 (weights make fractions that mean nothing to a reader), "1 cue", "under 1 cue"."""
+    if cues < 0.5:
+        return "under 1 cue"
+    whole = round(cues)
+    return f"{whole:,} cue{'s' if whole != 1 else ''}"
+
+
+def wrapped_title(title: str, width: int = TITLE_LINE_CHARS) -> str:
+    """An article title escaped and wrapped on spaces into lines of at most `width` characters (Plotly's <br>), whole."""
+    lines = textwrap.wrap(title, width, break_long_words=True, break_on_hyphens=False) or [""]
+    return "<br>".join(escape_html(line) for line in lines)
 
 
 def strongest_figure(table: pd.DataFrame, axis: Axis) -> go.Figure:
     """Diverging bars of `strongest_articles` (positive lean right, negative left), one row per article
-    labelled by its (shortened) title; customdata = (article_id, title, source, date, positive, negative)."""
+    labelled by its whole title, wrapped; customdata = (article_id, title, source, date, positive, negative)."""
     colors = np.where(table["net"] > 0, FRAME_COLORS[axis.positive], FRAME_COLORS[axis.negative])
     fig = go.Figure(go.Bar(
         x=table["net"], y=list(range(len(table))), orientation="h", marker_color=colors,
@@ -337,7 +351,8 @@ def strongest_figure(table: pd.DataFrame, axis: Axis) -> go.Figure:
         hovertemplate=(f"%{{customdata[1]}}<br>%{{customdata[2]}} · %{{customdata[3]}}<br>{axis.positive_label} %{{customdata[4]:.3~f}}, "
                        f"{axis.negative_label} %{{customdata[5]:.3~f}} cues<extra></extra>"),
     ))
-    ticks = [escape_html(_short(title)) for title in table["title"]]
+    ticks = [wrapped_title(title) for title in table["title"]]
     fig.update_yaxes(tickvals=list(range(len(table))), ticktext=ticks, autorange="reversed")
     fig.update_xaxes(title=f"Net cues: ← {axis.negative_label} · {axis.positive_label} →", zeroline=True)
-    return style(fig, height=max(220, 60 + 26 * len(table)))
+    lines = sum(tick.count("<br>") + 1 for tick in ticks)
+    return style(fig, height=max(220, 60 + 10 * len(table) + TICK_LINE_PX * lines))

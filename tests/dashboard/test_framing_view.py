@@ -1,6 +1,7 @@
 """Framing: axes from summed cues, cue volume, per-source values, the furthest-leaning articles, figures, the page."""
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -200,8 +201,13 @@ def test_source_figure_escapes_sources_and_labels_the_cues(artifacts: Artifacts)
     names = set(fig.data[0].y)
     assert "&lt;img src=x onerror=alert(1)&gt; Wire" in names and not any("<" in name for name in names)
     deal = table.loc[table["axis"] == "deal_axis"]
-    assert list(fig.data[0].text) == [f"{cues:.3g} cues" for cues in deal["cues"]]
+    assert list(fig.data[0].text) == [view.cue_count(cues) for cues in deal["cues"]]
     assert list(fig.data[0].x) == deal["value"].tolist()
+
+
+@pytest.mark.parametrize(("cues", "words"), [(8.25, "8 cues"), (1.2, "1 cue"), (0.3, "under 1 cue"), (0.0, "under 1 cue"), (1234.6, "1,235 cues")])
+def test_cue_counts_are_whole_in_words(cues: float, words: str) -> None:
+    assert view.cue_count(cues) == words
 
 
 def test_source_figure_greys_thin_sources() -> None:
@@ -218,8 +224,16 @@ def test_strongest_figure_carries_raw_ids_and_escaped_titles(artifacts: Artifact
     assert [point[0] for point in bar.customdata] == table["article_id"].tolist()
     assert list(bar.x) == table["net"].tolist()
     ticks = list(fig.layout.yaxis.ticktext)
-    assert ticks[0].startswith("&lt;script&gt;") and ticks[0].endswith("…") and "<script" not in "".join(ticks)
+    assert ticks[0].startswith("&lt;script&gt;") and "<script" not in "".join(ticks)
+    assert ticks[0].replace("<br>", "").replace(" ", "") == ("&lt;script&gt;alert(1)&lt;/script&gt;" + "x" * 80)  # whole, not cut
+    assert all(len(line) <= view.TITLE_LINE_CHARS for tick in ticks for line in html.unescape(tick).split("<br>"))
     assert bar.customdata[0][1].startswith("&lt;script&gt;")
+
+
+def test_long_titles_wrap_on_spaces_without_losing_a_word() -> None:
+    title = "North Korea and the United States agree to resume working-level talks after a long pause in Stockholm"
+    wrapped = view.wrapped_title(title, 40)
+    assert wrapped.replace("<br>", " ") == title and wrapped.count("<br>") == 2
 
 
 def test_the_caption_explains_both_axes() -> None:
