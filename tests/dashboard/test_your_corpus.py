@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,12 @@ def test_a_second_tab_of_the_session_is_told_an_analysis_is_running(app_test, up
     assert "already running in another tab of this session" in shown
     assert "--out" not in shown and str(uploads_root) not in shown
     assert not list(build_dir.parent.glob("inputs-*")), "the raw upload is not kept"
+
+
+def test_the_page_and_the_upload_box_state_the_same_limit_per_file(app_test) -> None:
+    at = app_test()
+    at.switch_page("pages/your_corpus.py").run()
+    limit = at.file_uploader[0].proto.max_upload_size_mb
+    config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert limit == config["server"]["maxUploadSize"]  # the server cuts off at the size the box announces
+    assert f"{limit} MB per file" in at.markdown[0].value and "for all the files together" in at.markdown[0].value
