@@ -265,7 +265,7 @@ def _nmf(matrix: sp.csr_matrix, k: int, random_state: int) -> tuple[np.ndarray, 
 
     Loose convergence (at most 200 iterations, tolerance 1e-3): on the 18,931 KCNA stories the
     top-10 terms of 30 topics match those of a 400-iteration, 1e-4 fit with a best-match
-    Jaccard of 0.95, at 40% of the time (bench/bench_topics.py --convergence).
+    Jaccard of 0.95, at 40% of the time (bench/bench_topics.py --check-sampling).
     """
     model = NMF(n_components=k, init="nndsvda", random_state=random_state, max_iter=_MAX_ITER, tol=_TOL)
     # One BLAS thread: on these thin sparse products extra threads mostly wait (measured 1.5-3x slower on 2 cores).
