@@ -465,8 +465,18 @@ def _administration_roles(value: Any, roles: Mapping[str, tuple[str, ...]]) -> f
 
 
 def load_gazetteer(path: Path = DEFAULT_ACTORS_PATH) -> Gazetteer:
-    """Read and validate an actors file; ValueError names the file and the faulty entry."""
-    path = Path(path)
+    """Read and validate an actors file; ValueError names the file and the faulty entry.
+
+    Remembered per file version (path, modification time, size): a build asks for it in five
+    places, and parsing the YAML takes a quarter of a second each time.
+    """
+    stat = Path(path).stat()
+    return _load_gazetteer(Path(path).resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _load_gazetteer(path: Path, mtime_ns: int, size: int) -> Gazetteer:
+    """`load_gazetteer` of one version of a file (the version is the cache key; the file is read by path)."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:

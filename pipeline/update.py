@@ -71,6 +71,12 @@ def update(
                     "(with doc_terms, term_vocabulary and topic_model): build it once without --update",
                     BuildFailure.OUT_REFUSED,
                 )
+            if store.read_manifest(out).get("code_version") != store.code_version(PACKAGE_DIR, DATA_FILES):
+                raise BuildError(
+                    f"the build in {store.display_name(out_dir)} was made by another version of the pipeline (code or "
+                    "lexicons changed), so its articles would not be analysed as new ones are: build it in full, without --update",
+                    BuildFailure.OUT_REFUSED,
+                )
             return _update_locked(paths, out, options, progress or (lambda stage, fraction: None), refit_topics)
     except store.OutDirError as error:
         failure = BuildFailure.OUT_LOCKED if isinstance(error, store.BuildLocked) else BuildFailure.OUT_REFUSED
@@ -114,7 +120,8 @@ def _update_locked(inputs: Sequence[Path], out: Path, options: BuildOptions, rep
     new[list(SENTENCE_COLUMNS)] = new[list(SENTENCE_COLUMNS)].fillna(0.0)
     new_texts = term_texts(new["title"].tolist(), new["text"].tolist())
     old_ids, old_counts = read_term_counts(out)
-    counts = stack_counts(old_counts, count_terms(new_texts))
+    new_counts = count_terms(new_texts)
+    counts = stack_counts(old_counts, new_counts)
     timings["analyse"] = time.perf_counter() - stage_start
 
     stage_start = time.perf_counter()
@@ -133,7 +140,7 @@ def _update_locked(inputs: Sequence[Path], out: Path, options: BuildOptions, rep
         topic_entries = {**model.manifest_entries(), "topics_fitted_on": n_articles}
     else:
         saved = store.read_table(out, "topic_model")
-        new_doc_topics, dominant = assign(saved, counts.counts[len(old_ids):], counts.vocabulary, new["article_id"])
+        new_doc_topics, dominant = assign(saved, new_counts.counts, new_counts.vocabulary, new["article_id"])
         new["topic_id"] = new["article_id"].map(dominant).fillna(-1).astype("int64")
         articles_table = _concat(old_articles, new, "articles")
         topics = store.read_table(out, "topics")

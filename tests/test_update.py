@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import shutil
 import json
 from pathlib import Path
 
@@ -12,6 +13,8 @@ import pytest
 from pipeline import store
 from pipeline.build import BuildError, BuildOptions, build
 from pipeline.cli import main
+from pipeline.state import stack_counts
+from pipeline.terms import count_terms
 from pipeline.update import update
 
 COMPARED = ("articles", "sentences", "mentions", "sentence_actors", "actors", "keywords", "article_terms", "doc_terms", "term_vocabulary")
@@ -112,3 +115,23 @@ def test_topics_are_refitted_once_the_corpus_grew_enough(full_and_updated: tuple
     manifest = store.read_manifest(out)
     assert manifest["updates"][-1]["topics_refitted"] and manifest["topics_fitted_on"] == manifest["ingested"]
     assert set(store.read_table(out, "doc_topics")["article_id"]) <= set(store.read_table(out, "articles")["article_id"])
+
+
+def test_stacked_counts_equal_counting_all_texts_at_once() -> None:
+    first = ["Kim Jong Un met Trump in Hanoi", "sanctions relief talks", "zebra crossing"]
+    second = ["Hanoi summit collapsed", "aardvark sanctions", "zzz top", ""]
+    expected = count_terms(first + second)
+    found = stack_counts(count_terms(first), count_terms(second))
+    assert list(found.vocabulary) == list(expected.vocabulary)
+    assert (found.counts != expected.counts).nnz == 0 and found.counts.shape == expected.counts.shape
+
+
+def test_update_refuses_a_build_made_by_another_pipeline_version(full_and_updated: tuple[Path, Path], tmp_path: Path) -> None:
+    _, updated = full_and_updated
+    copy = tmp_path / "copy"
+    shutil.copytree(updated, copy)
+    manifest = store.read_manifest(copy)
+    (copy / store.MANIFEST).write_text(json.dumps({**manifest, "code_version": "0" * 16}), encoding="utf-8")
+    with pytest.raises(BuildError, match="another version of the pipeline"):
+        update([updated.parent / "late.jsonl"], copy)
+    assert store.read_manifest(copy)["code_version"] == "0" * 16
