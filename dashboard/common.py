@@ -28,6 +28,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from dashboard import keywords_view as kwv
 from dashboard.about import MEASURE_PARAM
 from dashboard.config import APP_FILE
 from dashboard.data import Artifacts
@@ -232,3 +233,60 @@ def kept_selection(picked: Sequence[Sequence[str]], parts: Sequence[Part], key: 
         st.button("Show all", on_click=_clear_selection, key=f"{key}-clear", icon=":material/close:", type="tertiary",
                   help="Forget the selection that came with the link.")
     return groups
+
+
+# --- keyword in context: the listing and the term box (Keywords and Compare) ---------------
+
+# The context first (the concordance reads across left | term | right), the article after it.
+_KWIC_ORDER = ("date", "left", "term", "right", "title", "source")
+_KWIC_CONFIG = {
+    "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD", width=95),
+    "left": st.column_config.TextColumn("Before", alignment="right", width=330),
+    "term": st.column_config.TextColumn("Term", alignment="center", width=110),
+    "right": st.column_config.TextColumn("After", width=330),
+    "title": st.column_config.TextColumn("Article", width=260),
+    "source": st.column_config.TextColumn("Source", width=140),
+}
+
+
+def show_kwic(context: PageContext, articles: pd.DataFrame, term: str, name: str, key: str, statement: str | None = None) -> None:
+    """The newest MAX_KWIC_LINES keyword-in-context lines of `term` in `articles`, the term highlighted;
+    selecting a line opens its article on the Articles page. Corpus text is shown as data, never markup.
+
+    `statement` (plain text, e.g. `keywords_view.selection_statement`) is written in bold above the lines with their counts.
+    """
+    found = kwv.find_sentences(context.artifacts.sentences, kwv.articles_using(context.artifacts.term_matrix, articles, term), term)
+    if statement:
+        counts = f"{len(found):,} in {found['article_id'].nunique():,} articles" if len(found) else "none"
+        st.markdown(f"**{escape_markdown(statement)}: {counts}**")
+    if found.empty:
+        st.caption("No sentence uses this term here.")
+        return
+    lines = kwv.kwic(found.head(kwv.MAX_KWIC_LINES), term)
+    counted = None if statement else f"{len(found):,} sentences in {found['article_id'].nunique():,} articles."
+    shown = f"The newest {kwv.MAX_KWIC_LINES:,} are shown; the CSV" if len(found) > kwv.MAX_KWIC_LINES else "The CSV"
+    st.caption(" ".join(filter(None, [counted, f"{shown} has every sentence in full.", "Select a line to open its article."])))
+    highlighted = lines.style.set_properties(subset=["term"], **{"background-color": "#ffe08a", "font-weight": "bold"})
+    listing_key = f"{key}-{hash(tuple(lines['article_id']))}-{hash(tuple(lines['sentence_idx']))}"
+    event = st.dataframe(
+        highlighted, key=listing_key, hide_index=True, column_order=_KWIC_ORDER,
+        column_config=_KWIC_CONFIG, on_select="rerun", selection_mode="single-row", height=min(400, 38 + 35 * len(lines)),
+    )
+    download_csv(found, name, key=f"{key}-csv")
+    rows = event.selection.rows
+    if rows:
+        open_article_page(context, str(lines["article_id"].iloc[rows[0]]))
+
+
+def term_selectbox(choices: Sequence[str], key: str, clicked: str | None, hint: str) -> str | None:
+    """A selectbox of terms, kept in the URL under `key`, that also takes a typed term. A term newly
+    `clicked` in a chart becomes its value once, so the user can still change it while the click stays selected."""
+    seen_key = f"{key}-clicked"
+    if clicked is not None and clicked != st.session_state.get(seen_key):
+        st.session_state[key] = clicked
+    st.session_state[seen_key] = clicked
+    options = list(dict.fromkeys(choices))
+    current = st.session_state.get(key) or st.query_params.get(key)
+    if current and current not in options:
+        options.insert(0, current)
+    return st.selectbox("Term", options, key=key, bind="query-params", accept_new_options=True, help=hint)

@@ -6,11 +6,11 @@ so the counts of any set of articles are one sparse product: every sidebar filte
 to the trend lines. Emergence scores come precomputed from keywords.parquet (each month
 against the whole corpus, `pipeline.keywords.monthly_keywords`), so only the date filter
 applies to them. Keyword-in-context lines (`find_sentences`, `kwic`) are shared with the
-Compare page.
+Compare page. A typed phrase is spelled the way the pipeline counts terms (`resolve_term`).
 
-Pure part: DataFrames in, DataFrames or figures out, tested without Streamlit. Streamlit
-part (at the end, as in `dashboard.filters`): the per-build cache of the term matrix and
-the KWIC listing that opens an article.
+Pure: DataFrames in, DataFrames or figures out, tested without Streamlit (no Streamlit import).
+The widgets that show these tables (the KWIC listing, the term box) are in `dashboard.common`;
+the per-build term matrix is `Artifacts.term_matrix`.
 """
 from __future__ import annotations
 
@@ -23,12 +23,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import scipy.sparse as sp
-import streamlit as st
 
-from dashboard.common import PageContext, download_csv, open_article_page
-from dashboard.data import Artifacts
 from dashboard.figures import style
-from dashboard.safe_text import escape_html, escape_markdown
+from dashboard.safe_text import escape_html
 from dashboard.selection import Part, is_month, periods_phrase
 from dashboard.tone_view import PALETTE
 from pipeline.keywords import rank_emerging
@@ -370,66 +367,3 @@ def kwic(found: pd.DataFrame, term: str, width: int = KWIC_WIDTH) -> pd.DataFram
     right = right.where(right.str.len() <= width, right.str.slice(0, width).str.rstrip() + "…")
     lines = found.drop(columns="text").assign(left=left, term=parts["term"].fillna(""), right=right)
     return lines[list(KWIC_COLUMNS)]
-
-
-# --- Streamlit part: the cached matrix, the term choice and the KWIC listing ---------------
-
-
-def shared_term_matrix(artifacts: Artifacts) -> TermMatrix:
-    """`term_matrix` of the build's article_terms, made once per loaded build for every session (read-only)."""
-    return artifacts.term_matrix
-
-
-# The context first (the concordance reads across left | term | right), the article after it.
-_KWIC_ORDER = ("date", "left", "term", "right", "title", "source")
-_KWIC_CONFIG = {
-    "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD", width=95),
-    "left": st.column_config.TextColumn("Before", alignment="right", width=330),
-    "term": st.column_config.TextColumn("Term", alignment="center", width=110),
-    "right": st.column_config.TextColumn("After", width=330),
-    "title": st.column_config.TextColumn("Article", width=260),
-    "source": st.column_config.TextColumn("Source", width=140),
-}
-
-
-def show_kwic(context: PageContext, articles: pd.DataFrame, term: str, name: str, key: str, statement: str | None = None) -> None:
-    """The newest MAX_KWIC_LINES keyword-in-context lines of `term` in `articles`, the term highlighted;
-    selecting a line opens its article on the Articles page. Corpus text is shown as data, never markup.
-
-    `statement` (plain text, e.g. `selection_statement`) is written in bold above the lines with their counts.
-    """
-    found = find_sentences(context.artifacts.sentences, articles_using(shared_term_matrix(context.artifacts), articles, term), term)
-    if statement:
-        counts = f"{len(found):,} in {found['article_id'].nunique():,} articles" if len(found) else "none"
-        st.markdown(f"**{escape_markdown(statement)}: {counts}**")
-    if found.empty:
-        st.caption("No sentence uses this term here.")
-        return
-    lines = kwic(found.head(MAX_KWIC_LINES), term)
-    counted = None if statement else f"{len(found):,} sentences in {found['article_id'].nunique():,} articles."
-    shown = f"The newest {MAX_KWIC_LINES:,} are shown; the CSV" if len(found) > MAX_KWIC_LINES else "The CSV"
-    st.caption(" ".join(filter(None, [counted, f"{shown} has every sentence in full.", "Select a line to open its article."])))
-    highlighted = lines.style.set_properties(subset=["term"], **{"background-color": "#ffe08a", "font-weight": "bold"})
-    listing_key = f"{key}-{hash(tuple(lines['article_id']))}-{hash(tuple(lines['sentence_idx']))}"
-    event = st.dataframe(
-        highlighted, key=listing_key, hide_index=True, column_order=_KWIC_ORDER,
-        column_config=_KWIC_CONFIG, on_select="rerun", selection_mode="single-row", height=min(400, 38 + 35 * len(lines)),
-    )
-    download_csv(found, name, key=f"{key}-csv")
-    rows = event.selection.rows
-    if rows:
-        open_article_page(context, str(lines["article_id"].iloc[rows[0]]))
-
-
-def term_selectbox(choices: Sequence[str], key: str, clicked: str | None, hint: str) -> str | None:
-    """A selectbox of terms, kept in the URL under `key`, that also takes a typed term. A term newly
-    `clicked` in a chart becomes its value once, so the user can still change it while the click stays selected."""
-    seen_key = f"{key}-clicked"
-    if clicked is not None and clicked != st.session_state.get(seen_key):
-        st.session_state[key] = clicked
-    st.session_state[seen_key] = clicked
-    options = list(dict.fromkeys(choices))
-    current = st.session_state.get(key) or st.query_params.get(key)
-    if current and current not in options:
-        options.insert(0, current)
-    return st.selectbox("Term", options, key=key, bind="query-params", accept_new_options=True, help=hint)

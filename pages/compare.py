@@ -6,8 +6,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from dashboard import compare as view
-from dashboard.common import about_link, page_context, show_chart, show_notices, show_table
-from dashboard.keywords_view import shared_term_matrix, show_kwic, term_selectbox
+from dashboard.common import about_link, page_context, show_chart, show_kwic, show_notices, show_table, term_selectbox
 from dashboard.safe_text import escape_markdown
 
 TERM_KEY = "compare_term"
@@ -90,7 +89,7 @@ if problems:
 left_out = f" {sides.in_both:,} articles in both sets are left out of both." if sides.in_both else ""
 st.caption(f"A: {escape_markdown(label_a)}, {len(sides.a):,} articles. B: {escape_markdown(label_b)}, {len(sides.b):,} articles.{left_out}")
 
-table = view.distinctive_terms(shared_term_matrix(artifacts), sides, ctx.articles)
+table = view.distinctive_terms(artifacts.term_matrix, sides, ctx.articles)
 if table.empty:
     st.info("Neither set uses any counted term: there is nothing to compare.")
     st.stop()

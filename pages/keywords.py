@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import keywords_view as view
-from dashboard.common import about_link, download_csv, kept_selection, page_context, show_chart
+from dashboard.common import about_link, download_csv, kept_selection, page_context, show_chart, show_kwic, term_selectbox
 from dashboard.queries import articles_in_periods
 from dashboard.safe_text import escape_markdown
 
@@ -21,7 +21,7 @@ st.title("Keywords")
 if ctx.articles.empty:
     st.info("No article matches the filters: widen the dates or remove a filter in the sidebar.")
     st.stop()
-matrix = view.shared_term_matrix(artifacts)
+matrix = artifacts.term_matrix
 frequent = view.term_counts(matrix, ctx.articles)
 if frequent.empty:
     st.info("The filtered articles use no counted term.")
@@ -65,15 +65,15 @@ selection = kept_selection([clicked_months, [clicked_term] if clicked_term else 
 if selection:
     months, (term,) = selection
     articles = articles_in_periods(ctx.articles, [(f"{month}-01", None) for month in months], "month") if months else ctx.articles
-    view.show_kwic(ctx, articles, term, name="term-in-context", key="keywords_kwic",
+    show_kwic(ctx, articles, term, name="term-in-context", key="keywords_kwic",
                    statement=view.selection_statement(term, months))
 else:
     st.markdown("**In context**")
-    term = view.term_selectbox([*terms, *view.emerging_terms(artifacts.keywords, ctx.filters.start, ctx.filters.end)["term"]],
+    term = term_selectbox([*terms, *view.emerging_terms(artifacts.keywords, ctx.filters.start, ctx.filters.end)["term"]],
                                key=CONTEXT_TERM_KEY, clicked=None,
                                hint="A term of the chart or of the emerging terms, or type any word or phrase.")
     if term:
-        view.show_kwic(ctx, ctx.articles, term, name="term-in-context", key="keywords_kwic")
+        show_kwic(ctx, ctx.articles, term, name="term-in-context", key="keywords_kwic")
 
 st.subheader("Emerging terms")
 modes = view.emergence_modes(artifacts.keywords)
