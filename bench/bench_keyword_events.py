@@ -1,6 +1,6 @@
 """Benchmark: do emerging terms find the events of the public record? And the issue-12 figures.
 
-Usage: python bench/bench_keyword_events.py [--corpus FILE ...] [--budget]
+Usage: python bench/bench_keyword_events.py [--corpus FILE ...] [--budget] [--sweep]
 
 For each corpus named in data/labels/keyword_events.csv, the keyword stage of a build is run
 on the shared corpus (ingest with the real clean-up, `term_texts`, `monthly_keywords`), and for
@@ -11,6 +11,9 @@ Also printed: glued names repaired in kcna_2024 and glued-name fragments left am
 Kim Jong Un's rank in the month his name first floods the 2011-2012 stories, and how many demo
 months have a top emerging term resting on a single article. `--budget` times a full build of
 the 18,931 stories against the floor (reading + CountVectorizer(ngram_range=(1, 2), min_df=2)).
+`--sweep` counts the events in their month's top 10 for other weights of the prior and other
+window lengths, on two halves of the events: the tuning half (rows 1, 3, 5, ... of the events
+file) to choose a setting on, and the held-out half (rows 2, 4, ...) to report it on.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ sys.path.insert(0, str(REPO))
 from pipeline.build import BuildOptions, build  # noqa: E402
 from pipeline.glued import repair_glued_names  # noqa: E402
 from pipeline.ingest import ingest  # noqa: E402
-from pipeline.keywords import gazetteer_actor_terms, monthly_keywords, rank_emerging  # noqa: E402
+from pipeline.keywords import PRIOR_SCALE, WINDOW_MONTHS, gazetteer_actor_terms, monthly_keywords, rank_emerging  # noqa: E402
 from pipeline.terms import as_term, clear_count_cache, term_texts  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -111,6 +114,29 @@ def demo_single_article_months() -> None:
         print(f"demo: {int((top['docs'] < 2).sum())} of {len(top)} months have a top emerging term ({label}) in a single article")
 
 
+SWEEP = [(scale, WINDOW_MONTHS) for scale in (0.01, 0.03, 0.1, 0.3, 1.0)] + [(PRIOR_SCALE, window) for window in (3, 9, 12)]
+
+
+def sweep(events: list[dict[str, str]]) -> None:
+    """Events in their month's top 10 per (prior weight, window), on the tuning and the held-out half."""
+    corpora = list(dict.fromkeys(event["corpus_file"] for event in events))
+    ranks: dict[tuple[float, int], dict[str, dict[str, tuple]]] = {setting: {} for setting in SWEEP}
+    for corpus in corpora:
+        articles, _, _ = keyword_table([CORPUS / corpus])  # leaves the corpus' term counts cached for the settings below
+        texts = articles[["article_id", "date"]].assign(text=articles["term_text"])
+        for scale, window in SWEEP:
+            keywords = monthly_keywords(texts, window=window, prior_scale=scale)
+            ranks[scale, window].update(events_report([e for e in events if e["corpus_file"] == corpus], keywords))
+    print("\nsweep: events in the top 10 (tuning half: rows 1, 3, ...; held-out half: rows 2, 4, ...)")
+    for (scale, window), found in ranks.items():
+        cells = []
+        for score, label in MODES.items():
+            hits = [found[event["event_id"]][score][0] is not None and found[event["event_id"]][score][0] <= 10 for event in events]
+            cells.append(f"{label}: {sum(hits)} of {len(hits)} (tuning {sum(hits[0::2])} of {len(hits[0::2])}, "
+                         f"held-out {sum(hits[1::2])} of {len(hits[1::2])})")
+        print(f"  prior {scale:<4} window {window:>2} months | " + " | ".join(cells))
+
+
 def build_budget() -> None:
     from sklearn.feature_extraction.text import CountVectorizer
 
@@ -131,9 +157,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", action="append", help="only events of this corpus file (repeatable)")
     parser.add_argument("--budget", action="store_true", help="also time a full build of the 18,931 stories against the floor")
+    parser.add_argument("--sweep", action="store_true", help="only the prior weight and window sweep on the two halves of the events")
     args = parser.parse_args()
     with EVENTS.open(encoding="utf-8", newline="") as handle:
         events = list(csv.DictReader(handle))
+    if args.sweep:
+        sweep(events)
+        return
     corpora = list(dict.fromkeys(event["corpus_file"] for event in events))
     hits = {score: 0 for score in MODES}
     counted = 0

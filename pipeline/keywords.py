@@ -127,15 +127,17 @@ def actor_of_terms(vocabulary: Sequence[str], actor_terms: Mapping[str, str | No
     return is_actor, actor_id
 
 
-def _doc_log_odds_z(docs_a: np.ndarray, n_a: np.ndarray, docs_b: np.ndarray, n_b: np.ndarray, rate: np.ndarray) -> np.ndarray:
+def _doc_log_odds_z(
+    docs_a: np.ndarray, n_a: np.ndarray, docs_b: np.ndarray, n_b: np.ndarray, rate: np.ndarray, prior_scale: float = PRIOR_SCALE
+) -> np.ndarray:
     """z of the log-odds that an article of a rather than of b uses the term, counted in articles.
 
-    The informative Dirichlet prior of Monroe et al. (2008) for document counts: PRIOR_SCALE
+    The informative Dirichlet prior of Monroe et al. (2008) for document counts: `prior_scale`
     times as many pseudo-articles as a and b hold together, using the term at its whole-corpus
     `rate` (its share of all articles), so a term seen in two articles is shrunk towards its
     usual rate.
     """
-    alpha_total = PRIOR_SCALE * (n_a + n_b)
+    alpha_total = prior_scale * (n_a + n_b)
     alpha = np.maximum(alpha_total * rate, _MIN_PSEUDO_COUNT)
     _, z = _log_odds_z(docs_a, docs_b, n_a, n_b, alpha, alpha_total)
     return np.where(n_b > 0, z, np.nan)  # nothing to compare with
@@ -166,6 +168,7 @@ def monthly_keywords(
     window: int = WINDOW_MONTHS,
     actor_terms: Mapping[str, str | None] | None = None,
     term_counts: TermCounts | None = None,
+    prior_scale: float = PRIOR_SCALE,
 ) -> pd.DataFrame:
     """Per month, its terms with counts and two emergence scores, counted in articles.
 
@@ -176,7 +179,7 @@ def monthly_keywords(
     count (occurrences), docs (articles using it), share (count / all term occurrences of the
     month), and
     - score: is the term used by more of the month's articles than of the other months'? (z of
-      the log-odds ratio in articles, whole-corpus rate as prior: `_doc_log_odds_z`);
+      the log-odds ratio in articles, whole-corpus rate as prior weighing `prior_scale`: `_doc_log_odds_z`);
     - score_window: the same against the `window` calendar months before (NaN when they hold
       no article), so a term that arrives and stays scores in its arrival month;
     - window_docs: articles of that window using the term;
@@ -212,14 +215,14 @@ def monthly_keywords(
     month, term = entry_months[enough], month_docs.indices[enough]
     count, docs = month_counts.data[enough], month_docs.data[enough].astype(float)
     n_month, rate = articles_per_month[month], term_docs[term] / n_articles
-    score = np.nan_to_num(_doc_log_odds_z(docs, n_month, term_docs[term] - docs, n_articles - n_month, rate), nan=0.0)
+    score = np.nan_to_num(_doc_log_odds_z(docs, n_month, term_docs[term] - docs, n_articles - n_month, rate, prior_scale), nan=0.0)
 
     ordinals = _month_ordinal(pd.DatetimeIndex(months))
     gap = ordinals[:, None] - ordinals[None, :]
     in_window = sp.csr_matrix((gap >= 1) & (gap <= window), dtype=float)  # months x the months of their window
     window_docs = _lookup(_canonical(in_window @ month_docs), month, term)
     articles_in_window = (in_window @ articles_per_month)[month]
-    score_window = _doc_log_odds_z(docs, n_month, window_docs, articles_in_window, rate)
+    score_window = _doc_log_odds_z(docs, n_month, window_docs, articles_in_window, rate, prior_scale)
 
     used = np.unique(term)
     is_actor, actor_id = actor_of_terms(vocabulary[used], gazetteer_actor_terms() if actor_terms is None else actor_terms)

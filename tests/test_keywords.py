@@ -168,6 +168,16 @@ def test_scores_are_log_odds_in_articles_against_the_rest_and_the_window(year_of
         assert rows.loc[term, "score_window"] == pytest.approx(_doc_z(docs, 20, window, 20 * WINDOW_MONTHS, rate), rel=1e-9)
 
 
+def test_a_heavier_prior_pulls_an_event_towards_its_usual_rate(year_of_articles: pd.DataFrame) -> None:
+    july = pd.Timestamp(2019, EVENT_MONTH, 1)
+    light, heavy = (
+        monthly_keywords(year_of_articles, actor_terms=NO_ACTORS, prior_scale=scale).set_index(["period", "term"]).loc[(july, "vladivostok")]
+        for scale in (PRIOR_SCALE, 1.0)
+    )
+    for score in ("score", "score_window"):
+        assert 0 < heavy[score] < light[score]
+
+
 def test_an_arrival_that_stays_ranks_first_in_its_month_against_the_window() -> None:
     """A new name floods the corpus in month 7 and stays: against the preceding months it is the top term of its
     arrival month, scoring far higher than against the whole corpus (the months after use it as much)."""
