@@ -28,7 +28,6 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from dashboard import keywords_view as kwv
 from dashboard.about import MEASURE_PARAM
 from dashboard.config import APP_FILE
 from dashboard.data import Artifacts
@@ -255,6 +254,8 @@ def show_kwic(context: PageContext, articles: pd.DataFrame, term: str, name: str
 
     `statement` (plain text, e.g. `keywords_view.selection_statement`) is written in bold above the lines with their counts.
     """
+    from dashboard import keywords_view as kwv  # scipy.sparse and sklearn: paid by the pages that show these lines, not the first page
+
     found = kwv.find_sentences(context.artifacts.sentences, kwv.articles_using(context.artifacts.term_matrix, articles, term), term)
     if statement:
         counts = f"{len(found):,} in {found['article_id'].nunique():,} articles" if len(found) else "none"

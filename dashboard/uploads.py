@@ -18,11 +18,14 @@ import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from dashboard.build_queue import BuildQueue
 from dashboard.config import DEFAULT_UPLOAD_ROOT
-from pipeline.build import BuildError, BuildFailure, BuildOptions, BuildReport, Progress, build, main_reasons
-from pipeline.ingest import GzipLimits
+
+if TYPE_CHECKING:  # pipeline.build (sklearn, the cleaners) is imported by the functions that build: the app
+    # imports this module on every first run (the session folder), and a first page must not wait ~1 s for it
+    from pipeline.build import BuildError, BuildOptions, BuildReport, Progress
 
 CORPUS_EXTENSIONS = (".txt", ".jsonl", ".jsonl.gz", ".json", ".csv", ".csv.gz", ".tsv", ".html", ".htm")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -303,6 +306,8 @@ def build_staged(
     The raw inputs are deleted whatever happens (refusal, BuildError, the user leaving while
     waiting or building): the page promises they are not kept. Raises what build() raises.
     """
+    from pipeline.build import build
+
     try:
         with queue.turn(on_wait):
             return build([inputs], out_dir, upload_build_options(limits), progress=progress, max_articles=limits.max_articles)
@@ -316,6 +321,9 @@ def upload_build_options(limits: UploadLimits = UploadLimits()) -> BuildOptions:
     The build decompresses `.gz` files itself (staging keeps them packed), so without this
     an uploaded `.jsonl.gz` could expand to the pipeline's own 1 GiB cap.
     """
+    from pipeline.build import BuildOptions
+    from pipeline.ingest import GzipLimits
+
     return BuildOptions(gzip=GzipLimits(max_bytes=limits.max_unzipped_bytes, max_ratio=limits.max_compression_ratio))
 
 
@@ -325,6 +333,8 @@ def build_problem(error: BuildError) -> str:
     The session's build folder is locked when another tab of the same session is building,
     and refused only when something not written by a build landed in it.
     """
+    from pipeline.build import BuildFailure, main_reasons
+
     if error.failure is BuildFailure.OUT_LOCKED:
         return ("An analysis of your files is already running in another tab of this session; "
                 "its result shows here once it is done. Wait for it, then try again if you want to add files.")
