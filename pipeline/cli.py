@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from pipeline import collect
+from pipeline import collect, refresh
 from pipeline.build import BuildError, BuildOptions, build, main_reasons
 from pipeline.engine import ENGINES
 from pipeline.store import display_name
@@ -71,7 +71,7 @@ def parser() -> argparse.ArgumentParser:
                      help="add the inputs' new records to the earlier build in --out (duplicates of its articles are skipped)")
     cmd.add_argument("--refit-topics", action="store_true",
                      help="with --update: refit the topic model (else new articles get topics from the saved model, "
-                          f"refitted once the build grew by {REFIT_GROWTH:.0%})")
+                          f"refitted once the build grew by {REFIT_GROWTH:.0%}%)")  # %% : argparse formats help with %
     cmd.add_argument("--engine", choices=ENGINES, default="local",
                      help="where per-article work runs: local processes (default) or Dask; same artifacts either way")
     cmd.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,
@@ -79,6 +79,7 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--quiet", action="store_true", help="no progress bar")
     cmd.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     collect.add_parser(commands)
+    refresh.add_parser(commands)
     return root
 
 
@@ -87,6 +88,8 @@ def main(argv: Sequence[str] | None = None, stderr: TextIO = sys.stderr, stdout:
     args = parser().parse_args(argv)
     if args.command == "collect":
         return collect.run(args, stdout, stderr)
+    if args.command == "refresh":
+        return refresh.run(args, stdout, stderr)
     if args.refit_topics and not args.update:
         stderr.write("error: --refit-topics only applies with --update (a full build always fits topics)\n")
         return 2

@@ -331,7 +331,7 @@ def _persist(into: Path, state: _State, report: CollectReport, now: dt.datetime)
 # --- command line ----------------------------------------------------------------------
 
 
-def _positive_int(value: str) -> int:
+def positive_int(value: str) -> int:
     number = int(value)
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
@@ -352,15 +352,12 @@ def _timeout(value: str) -> float:
     return number
 
 
-def add_parser(commands: Any) -> None:
-    """Add the `collect` subcommand to the CLI's subparsers."""
-    cmd = commands.add_parser("collect", help="fetch new articles listed in RSS/Atom feeds (or GDELT) into a corpus folder")
+def add_source_options(cmd: argparse.ArgumentParser) -> None:
+    """The options that say what to collect and how politely (shared by `collect` and `refresh`)."""
     cmd.add_argument("--feed", action="append", default=[], metavar="URL", help="an RSS or Atom feed; repeatable")
     cmd.add_argument("--feeds", type=Path, metavar="FILE", help="a TOML file of [[feed]] tables (url, name, match), e.g. data/feeds.toml")
     cmd.add_argument("--gdelt", action="append", default=[], metavar="QUERY",
                      help="also search GDELT's DOC 2.0 API (article list) with this query; repeatable")
-    cmd.add_argument("--into", required=True, type=Path, metavar="DIR",
-                     help="corpus folder the articles are written to (created if absent)")
     cmd.add_argument("--match", metavar="REGEX",
                      help="keep articles whose title or text matches this RE2 pattern, case-insensitive "
                           "(default: North Korea terms and names)")
@@ -374,15 +371,22 @@ def add_parser(commands: Any) -> None:
                      help="retries after a timeout, 429 or 5xx (default %(default)s)")
     cmd.add_argument("--backoff", type=_seconds, default=FetchOptions.backoff,
                      help="seconds before the first retry, doubled each time (default %(default)s)")
-    cmd.add_argument("--max-items", type=_positive_int, default=CollectOptions.max_items,
+    cmd.add_argument("--max-items", type=positive_int, default=CollectOptions.max_items,
                      help="pages fetched per run at most; the rest wait for the next run (default %(default)s)")
-    cmd.add_argument("--min-words", type=_positive_int, default=MIN_WORDS, help="shorter pages are not articles (default %(default)s)")
+    cmd.add_argument("--min-words", type=positive_int, default=MIN_WORDS, help="shorter pages are not articles (default %(default)s)")
     cmd.add_argument("--gdelt-url", default=os.environ.get(GDELT_ENV, GDELT_URL),
                      help=f"GDELT DOC API address (default: ${GDELT_ENV} or {GDELT_URL})")
     cmd.add_argument("--gdelt-max", type=int, choices=range(1, 251), default=CollectOptions.gdelt_max, metavar="1-250",
                      help="articles asked of GDELT per query (default %(default)s)")
     cmd.add_argument("--gdelt-timespan", default=CollectOptions.gdelt_timespan,
                      help="how far back GDELT searches, e.g. 1d, 12h, 1w (default %(default)s)")
+
+
+def add_parser(commands: Any) -> None:
+    """Add the `collect` subcommand to the CLI's subparsers."""
+    cmd = commands.add_parser("collect", help="fetch new articles listed in RSS/Atom feeds (or GDELT) into a corpus folder")
+    add_source_options(cmd)
+    cmd.add_argument("--into", required=True, type=Path, metavar="DIR", help="corpus folder the articles are written to (created if absent)")
     cmd.add_argument("--quiet", action="store_true", help="no progress lines")
     cmd.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
 
@@ -407,15 +411,19 @@ def _sources(args: argparse.Namespace) -> tuple[list[Feed], list[str], Subject]:
     return feeds, queries, subject or default_subject()
 
 
+def collect_from_args(args: argparse.Namespace, into: Path, stderr: TextIO) -> CollectReport:
+    """Run `collect` into `into` with the options of `add_source_options`; CollectError for what the user asked."""
+    feeds, queries, subject = _sources(args)
+    fetch = FetchOptions(user_agent=user_agent(args.contact), timeout=args.timeout, delay=args.delay, retries=args.retries, backoff=args.backoff)
+    options = CollectOptions(subject, fetch, args.min_words, args.max_items, args.gdelt_url, args.gdelt_max, args.gdelt_timespan)
+    log: Log = (lambda line: None) if args.quiet else (lambda line: stderr.write(line + "\n"))
+    return collect(feeds, queries, into, options, log=log)
+
+
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """Run `collect` from parsed arguments; the exit status as for `build` (0 done, 1 refused, 3 bug, 130 interrupted)."""
     try:
-        feeds, queries, subject = _sources(args)
-        fetch = FetchOptions(user_agent=user_agent(args.contact), timeout=args.timeout, delay=args.delay,
-                             retries=args.retries, backoff=args.backoff)
-        options = CollectOptions(subject, fetch, args.min_words, args.max_items, args.gdelt_url, args.gdelt_max, args.gdelt_timespan)
-        log: Log = (lambda line: None) if args.quiet else (lambda line: stderr.write(line + "\n"))
-        report = collect(feeds, queries, args.into, options, log=log)
+        report = collect_from_args(args, args.into, stderr)
     except (CollectError, OSError) as error:
         stderr.write(f"error: {error}".replace("\n", " ") + "\n")
         return 1

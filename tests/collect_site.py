@@ -10,6 +10,7 @@ import gzip
 import json
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from html import escape
 
 from pytest_httpserver import HTTPServer
@@ -115,6 +116,25 @@ PAGES = {
 HTML = "text/html; charset=utf-8"
 
 
+@contextmanager
+def served_site() -> Iterator[HTTPServer]:
+    """The test site on 127.0.0.1 (a free port), threaded so that the slow page holds up nothing else."""
+    server = local_server()
+    serve_site(server)
+    try:
+        yield server
+    finally:
+        server.clear()
+        server.stop()
+
+
+def local_server() -> HTTPServer:
+    """A started, empty, threaded server on 127.0.0.1; the caller stops it."""
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    return server
+
+
 def serve_site(server: HTTPServer) -> None:
     """Register every route of the test site on `server`."""
     url = server.url_for
@@ -157,12 +177,7 @@ def serve_site(server: HTTPServer) -> None:
     server.expect_request("/news/brief").respond_with_data(page("Brief", _TALKS[0]), content_type=HTML)
     server.expect_request("/news/gdelt-story").respond_with_data(
         page("New construction seen", body_text(_GDELT_STORY), date=None), content_type=HTML)
-    server.expect_request("/api/v2/doc/doc").respond_with_data(json.dumps({"articles": [
-        {"url": url("/news/gdelt-story"), "url_mobile": "", "title": "New construction seen", "seendate": "20240512T101500Z",
-         "socialimage": "", "domain": "127.0.0.1", "language": "English", "sourcecountry": "United States"},
-        {"url": url("/news/en-francais"), "url_mobile": "", "title": "Un article", "seendate": "20240512T111500Z",
-         "socialimage": "", "domain": "127.0.0.1", "language": "French", "sourcecountry": "France"},
-    ]}), content_type="application/json")
+    serve_gdelt(server, server)
     # for the fetcher's own tests
     server.expect_request("/limits/big").respond_with_data(b"<html>" + b"x" * 300_000 + b"</html>", content_type=HTML)
     server.expect_request("/limits/bomb").respond_with_data(
@@ -172,6 +187,16 @@ def serve_site(server: HTTPServer) -> None:
         gzip.compress("<html><body><p>Pyongyang ✓</p></body></html>".encode()), content_type=HTML, headers={"Content-Encoding": "gzip"})
     server.expect_request("/limits/loop").respond_with_data("", status=302, headers={"Location": "/limits/loop"})
     server.expect_request("/limits/to-file").respond_with_data("", status=302, headers={"Location": "file:///etc/hostname"})
+
+
+def serve_gdelt(api: HTTPServer, site: HTTPServer) -> None:
+    """A DOC 2.0 `artlist` answer on `api` listing a page of `site` and one in French, in the API's documented format."""
+    api.expect_request("/api/v2/doc/doc").respond_with_data(json.dumps({"articles": [
+        {"url": site.url_for("/news/gdelt-story"), "url_mobile": "", "title": "New construction seen", "seendate": "20240512T101500Z",
+         "socialimage": "", "domain": "127.0.0.1", "language": "English", "sourcecountry": "United States"},
+        {"url": site.url_for("/news/en-francais"), "url_mobile": "", "title": "Un article", "seendate": "20240512T111500Z",
+         "socialimage": "", "domain": "127.0.0.1", "language": "French", "sourcecountry": "France"},
+    ]}), content_type="application/json")
 
 
 def _slow(request: Request) -> Response:

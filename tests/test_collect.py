@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,32 +33,23 @@ from pipeline.feeds import (
 )
 from pipeline.fetch import HTML_TYPES, FetchError, FetchOptions, Fetcher, user_agent
 from pipeline.ingest import discover, ingest
-from tests.collect_site import SLOW_SECONDS, serve_site
+from tests.collect_site import SLOW_SECONDS, local_server, served_site
 
 REPO = Path(__file__).resolve().parents[1]
 FAST = FetchOptions(user_agent=user_agent("tests@example.invalid"), timeout=0.4, total_timeout=5, delay=0, retries=1, backoff=0)
 assert FAST.timeout * (FAST.retries + 1) < SLOW_SECONDS
 
 
-def _server() -> HTTPServer:
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    return server
-
-
 @pytest.fixture(scope="module")
-def site() -> HTTPServer:
-    server = _server()
-    serve_site(server)
-    yield server
-    server.clear()
-    server.stop()
+def site() -> Iterator[HTTPServer]:
+    with served_site() as server:
+        yield server
 
 
 @pytest.fixture()
-def other_site() -> HTTPServer:
+def other_site() -> Iterator[HTTPServer]:
     """A second host, for robots.txt rules of its own."""
-    server = _server()
+    server = local_server()
     yield server
     server.clear()
     server.stop()
