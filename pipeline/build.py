@@ -37,7 +37,7 @@ from pipeline.ingest import Article, GzipLimits, discover, ingest
 from pipeline.keywords import article_terms, monthly_keywords
 from pipeline.stance import MENTIONS_COLUMN, mention_rows, split_sentence_actors
 from pipeline.state import term_tables
-from pipeline.terms import STOPWORDS_PATH, count_terms, term_texts
+from pipeline.terms import STOPWORDS_PATH, TermCounts, count_terms, remember_counts, stack_counts, term_texts
 from pipeline.text import split_sentences
 from pipeline.tone import DEFAULT_LEXICON_PATH, ToneScorer, article_tone
 from pipeline.topic_model import fit_assigner
@@ -50,6 +50,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_FILES = (DEFAULT_ACTORS_PATH, DEFAULT_LEXICON_PATH, DEFAULT_FRAMING_PATH, STOPWORDS_PATH, TOPIC_STOPLIST_PATH)
 TONE_TERMS_SHOWN = 4
 _CHUNK_SIZE = 400
+_COUNT_CHUNK_SIZE = 2_000  # texts per term-counting task: larger parts repeat fewer terms across vocabularies
 
 
 class BuildFailure(enum.StrEnum):
@@ -257,16 +258,27 @@ class _PerArticleRun:
     so all processes are busy; with one worker everything runs in the parent at collect.
     """
 
-    def __init__(self, articles: Sequence[Article], options: BuildOptions) -> None:
+    def __init__(self, articles: Sequence[Article], options: BuildOptions, count: bool = True) -> None:
         items = [(a.article_id, a.date, a.text) for a in articles]
         self._chunks = _chunks(items, _CHUNK_SIZE)
+        self.term_texts = term_texts([a.title for a in articles], [a.text for a in articles]) if count else []
         self._exit = contextlib.ExitStack()
         self._pool = (
             self._exit.enter_context(executor(options.engine, options.workers, options.scheduler, _die_with_parent, (os.getpid(),)))
             if options.engine == "dask" or (options.workers > 1 and len(self._chunks) > 1)
             else None
         )
+        # Term counting first: the parent waits for it before fitting topics, while the analysis runs on.
+        self._counted = [self._pool.submit(count_terms, part) for part in _chunks(self.term_texts, _COUNT_CHUNK_SIZE)] if self._pool else []
         self._futures = [self._pool.submit(_analyse_guarded, chunk) for chunk in self._chunks] if self._pool else []
+
+    def term_counts(self) -> TermCounts:
+        """`count_terms(self.term_texts)`, counted by the workers chunk by chunk and remembered for the corpus stages."""
+        if not self._pool:
+            return count_terms(self.term_texts)
+        counted = stack_counts([future.result() for future in self._counted])
+        remember_counts(self.term_texts, counted)
+        return counted
 
     def close(self) -> None:
         """Stop the workers (also on errors, so no process outlives the build)."""
@@ -393,19 +405,19 @@ def _all_rejected(out_dir: Path, read: int, rejects: Sequence[Mapping[str, str]]
 
 
 def _corpus_models(
-    kept: Sequence[Article], options: BuildOptions, report: Progress, timings: dict[str, float]
+    kept: Sequence[Article], topic_texts: list[str], options: BuildOptions, report: Progress, timings: dict[str, float]
 ) -> tuple[pd.DataFrame, TopicModel, pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """The articles table with topics, the topic model, monthly keywords, article terms and the update state.
 
     Fitted on all ingested articles while the workers analyse them, and again without
     the articles the analysis rejected (rare), so no table counts an article the build
-    does not hold. Stage times add up in `timings`. The state (every article's term counts,
-    the saved topic model) lets `--update` add articles later (pipeline.update).
+    does not hold. `topic_texts`: `term_texts` of the articles. Stage times add up in `timings`.
+    The state (every article's term counts, the saved topic model) lets `--update` add articles
+    later (pipeline.update).
     """
     articles = _articles_frame(kept)
     stage_start = time.perf_counter()
     report("topics", 0.0)
-    topic_texts = term_texts(articles["title"].tolist(), articles["text"].tolist())  # title once, no speaker labels
     model = fit_topics(
         articles["article_id"].tolist(), topic_texts, n_topics=options.n_topics, random_state=options.random_state,
         dates=articles["date"], sources=articles["source"],
@@ -453,7 +465,10 @@ def _build_locked(
     kept = result.articles
     per_article = _PerArticleRun(kept, options)
     try:
-        articles, model, keywords, terms, state = _corpus_models(kept, options, report, timings)
+        stage_start = time.perf_counter()
+        per_article.term_counts()
+        timings["count_wait"] = time.perf_counter() - stage_start
+        articles, model, keywords, terms, state = _corpus_models(kept, per_article.term_texts, options, report, timings)
         stage_start = time.perf_counter()
         sentences, mentions, aggregates, failed = per_article.collect(report)
         # Wall time still waited for the workers after topics and keywords were done.
@@ -465,7 +480,8 @@ def _build_locked(
         kept = [a for a in kept if a.article_id not in failed]
         if not kept:
             raise _all_rejected(out_dir, result.read, rejects)
-        articles, model, keywords, terms, state = _corpus_models(kept, options, report, timings)
+        kept_texts = term_texts([a.title for a in kept], [a.text for a in kept])
+        articles, model, keywords, terms, state = _corpus_models(kept, kept_texts, options, report, timings)
     articles = articles.merge(aggregates, on="article_id", how="left")
     articles = articles.merge(_article_framing(sentences), left_on="article_id", right_index=True, how="left")
     articles[list(SENTENCE_COLUMNS)] = articles[list(SENTENCE_COLUMNS)].fillna(0.0)

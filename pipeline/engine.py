@@ -21,11 +21,17 @@ from typing import Any, Literal
 
 Engine = Literal["local", "dask"]
 ENGINES: tuple[Engine, ...] = ("local", "dask")
+PRELOAD = ("pipeline.build",)
+"""Modules the forkserver imports before forking workers (what the workers run)."""
 
 
 @contextlib.contextmanager
 def executor(
-    engine: Engine, workers: int, scheduler: str | None = None, initializer: Callable[..., None] | None = None, initargs: tuple[Any, ...] = ()
+    engine: Engine,
+    workers: int,
+    scheduler: str | None = None,
+    initializer: Callable[..., None] | None = None,
+    initargs: tuple[Any, ...] = (),
 ) -> Iterator[Executor]:
     """An executor for the build's chunks, shut down (and its cluster closed) on exit, also on errors.
 
@@ -35,9 +41,9 @@ def executor(
     if engine == "local":
         if scheduler:
             raise ValueError("--scheduler needs --engine dask")
-        pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("forkserver"), initializer=initializer, initargs=initargs
-        )
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(list(PRELOAD))  # the server imports the pipeline once; each worker forks warm
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=initializer, initargs=initargs)
         try:
             yield pool
         finally:

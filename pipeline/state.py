@@ -46,26 +46,3 @@ def read_term_counts(build_dir: Path) -> tuple[list[str], TermCounts]:
         shape=(len(doc_terms), len(vocabulary)),
     )
     return doc_terms["article_id"].to_pylist(), TermCounts(matrix, vocabulary)
-
-
-def stack_counts(first: TermCounts, second: TermCounts) -> TermCounts:
-    """The rows of `first` then those of `second` over the union of their vocabularies (alphabetical, as `count_terms` sorts).
-
-    Built for a large `first` (the build) and a small `second` (the new articles): only the
-    new terms are sorted in, and `first`'s columns are shifted with integer arithmetic.
-    """
-    old_vocabulary = np.asarray(first.vocabulary, dtype=object)
-    at = np.searchsorted(old_vocabulary, second.vocabulary)
-    known = (at < len(old_vocabulary)) & (old_vocabulary[np.minimum(at, max(len(old_vocabulary) - 1, 0))] == second.vocabulary) \
-        if len(old_vocabulary) else np.zeros(len(second.vocabulary), dtype=bool)
-    added = np.asarray(second.vocabulary, dtype=object)[~known]  # sorted, as second's vocabulary is
-    vocabulary = np.insert(old_vocabulary, np.searchsorted(old_vocabulary, added), added)
-    shift = np.searchsorted(added, old_vocabulary) if len(added) else np.zeros(len(old_vocabulary), dtype=np.int64)
-    old = sp.csr_matrix(first.counts, dtype=np.int64)
-    old_part = sp.csr_matrix((old.data, (np.arange(len(old_vocabulary)) + shift)[old.indices], old.indptr), shape=(old.shape[0], len(vocabulary)))
-    new = sp.csr_matrix(second.counts, dtype=np.int64)
-    columns = np.searchsorted(vocabulary, second.vocabulary)
-    new_part = sp.csr_matrix((new.data, columns[new.indices], new.indptr), shape=(new.shape[0], len(vocabulary)))
-    stacked = sp.vstack([old_part, new_part], format="csr")
-    stacked.sort_indices()
-    return TermCounts(stacked, vocabulary)

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from itertools import chain, pairwise
 from pathlib import Path
 from typing import Any
@@ -214,8 +214,7 @@ class TermCounts:
     """the terms (str), alphabetical, one per column"""
 
 
-@lru_cache(maxsize=1)
-def _count_terms(texts: tuple[str, ...]) -> TermCounts:
+def _count_terms(texts: Sequence[str]) -> TermCounts:
     documents = [terms(text) for text in texts]
     lengths = np.fromiter(map(len, documents), dtype=np.int64, count=len(documents))
     every_term = np.fromiter(chain.from_iterable(documents), dtype=object, count=int(lengths.sum()))
@@ -227,6 +226,9 @@ def _count_terms(texts: tuple[str, ...]) -> TermCounts:
     return TermCounts(counts, np.asarray(vocabulary, dtype=object))
 
 
+_last_counted: list[tuple[tuple[str, ...], TermCounts]] = []  # at most one entry: the last corpus counted
+
+
 def count_terms(texts: Sequence[str]) -> TermCounts:
     """Count every term of every text (no pruning).
 
@@ -234,9 +236,35 @@ def count_terms(texts: Sequence[str]) -> TermCounts:
     `clear_count_cache` is called): a build counts the same texts for topics, monthly
     keywords and article terms, and tokenising is the slow part of all three.
     """
-    return _count_terms(tuple(texts))
+    key = tuple(texts)
+    if _last_counted and _last_counted[0][0] == key:
+        return _last_counted[0][1]
+    counted = _count_terms(key)
+    remember_counts(key, counted)
+    return counted
+
+
+def remember_counts(texts: Sequence[str], counted: TermCounts) -> None:
+    """Make `counted` the remembered counts of `texts` (a build counts its chunks in worker processes, `stack_counts`)."""
+    _last_counted[:] = [(tuple(texts), counted)]
+
+
+def stack_counts(parts: Sequence[TermCounts]) -> TermCounts:
+    """The rows of each part in order, over the union of their vocabularies: what `count_terms` gives for all their texts."""
+    if not parts:
+        return _count_terms(())
+    codes, vocabulary = pd.factorize(np.concatenate([part.vocabulary for part in parts]).astype(object), sort=True)
+    blocks, start = [], 0
+    for part in parts:
+        columns = codes[start : start + len(part.vocabulary)]
+        start += len(part.vocabulary)
+        counts = sp.csr_matrix(part.counts, dtype=np.int64)
+        blocks.append(sp.csr_matrix((counts.data, columns[counts.indices], counts.indptr), shape=(counts.shape[0], len(vocabulary))))
+    stacked = sp.vstack(blocks, format="csr")
+    stacked.sort_indices()
+    return TermCounts(stacked, np.asarray(vocabulary, dtype=object))
 
 
 def clear_count_cache() -> None:
     """Forget the remembered counts: frees their memory; benchmarks use it to time cold runs."""
-    _count_terms.cache_clear()
+    _last_counted.clear()

@@ -42,8 +42,8 @@ from pipeline.framing import SENTENCE_COLUMNS
 from pipeline.ingest import Article, discover, ingest
 from pipeline.keywords import article_terms, monthly_keywords
 from pipeline.stance import split_sentence_actors
-from pipeline.state import read_term_counts, stack_counts, term_tables
-from pipeline.terms import count_terms, term_texts
+from pipeline.state import read_term_counts, term_tables
+from pipeline.terms import count_terms, stack_counts, term_texts
 from pipeline.topic_model import assign, fit_assigner
 from pipeline.topics import fit_topics
 
@@ -105,7 +105,7 @@ def _update_locked(inputs: Sequence[Path], out: Path, options: BuildOptions, rep
     rejects = [{"input": r.input, "reason": r.reason} for r in result.rejects]
 
     stage_start = time.perf_counter()
-    per_article = _PerArticleRun(result.articles, options)
+    per_article = _PerArticleRun(result.articles, options, count=False)
     try:
         sentences, mentions, aggregates, failed = per_article.collect(report)
     finally:
@@ -121,7 +121,7 @@ def _update_locked(inputs: Sequence[Path], out: Path, options: BuildOptions, rep
     new_texts = term_texts(new["title"].tolist(), new["text"].tolist())
     old_ids, old_counts = read_term_counts(out)
     new_counts = count_terms(new_texts)
-    counts = stack_counts(old_counts, new_counts)
+    counts = stack_counts([old_counts, new_counts])
     timings["analyse"] = time.perf_counter() - stage_start
 
     stage_start = time.perf_counter()

@@ -13,8 +13,7 @@ import pytest
 from pipeline import store
 from pipeline.build import BuildError, BuildOptions, build
 from pipeline.cli import main
-from pipeline.state import stack_counts
-from pipeline.terms import count_terms
+from pipeline.terms import count_terms, stack_counts
 from pipeline.update import update
 
 COMPARED = ("articles", "sentences", "mentions", "sentence_actors", "actors", "keywords", "article_terms", "doc_terms", "term_vocabulary")
@@ -121,7 +120,7 @@ def test_stacked_counts_equal_counting_all_texts_at_once() -> None:
     first = ["Kim Jong Un met Trump in Hanoi", "sanctions relief talks", "zebra crossing"]
     second = ["Hanoi summit collapsed", "aardvark sanctions", "zzz top", ""]
     expected = count_terms(first + second)
-    found = stack_counts(count_terms(first), count_terms(second))
+    found = stack_counts([count_terms(first), count_terms(second)])
     assert list(found.vocabulary) == list(expected.vocabulary)
     assert (found.counts != expected.counts).nnz == 0 and found.counts.shape == expected.counts.shape
 
