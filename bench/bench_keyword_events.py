@@ -130,7 +130,7 @@ def sweep(events: list[dict[str, str]]) -> None:
     print("\nsweep: events in the top 10 (tuning half: rows 1, 3, ...; held-out half: rows 2, 4, ...)")
     for (scale, window), found in ranks.items():
         cells = []
-        for score, label in MODES.items():
+        for score, label in (("score_window", "against the window"), ("score", "against the whole corpus")):
             hits = [found[event["event_id"]][score][0] is not None and found[event["event_id"]][score][0] <= 10 for event in events]
             cells.append(f"{label}: {sum(hits)} of {len(hits)} (tuning {sum(hits[0::2])} of {len(hits[0::2])}, "
                          f"held-out {sum(hits[1::2])} of {len(hits[1::2])})")
