@@ -251,7 +251,7 @@ def _analyse_guarded(items: Sequence[tuple[str, dt.date, str]]) -> tuple[_Column
     return _merge_columns(results), failed
 
 
-class _PerArticleRun:
+class PerArticleRun:
     """Per-article analysis started at once in worker processes and collected later.
 
     The parent fits the corpus-level models (topics, keywords) while the workers run,
@@ -304,7 +304,8 @@ class _PerArticleRun:
 # --- assembling the build ----------------------------------------------------------
 
 
-def _articles_frame(articles: Sequence[Article]) -> pd.DataFrame:
+def articles_frame(articles: Sequence[Article]) -> pd.DataFrame:
+    """The articles table's own columns (no analysis, no topic) of ingested articles; also used by pipeline.update."""
     frame = pd.DataFrame(
         {
             "article_id": [a.article_id for a in articles],
@@ -321,12 +322,14 @@ def _articles_frame(articles: Sequence[Article]) -> pd.DataFrame:
     return frame
 
 
-def _article_framing(sentences: pd.DataFrame) -> pd.DataFrame:
+def article_framing(sentences: pd.DataFrame) -> pd.DataFrame:
+    """Per article (index article_id): its sentences' frame weights summed, and the two axes."""
     summed = sentences.groupby("article_id", sort=False)[list(SENTENCE_COLUMNS)].sum()
     return framing_axes(summed)
 
 
-def _versions() -> dict[str, str]:
+def library_versions() -> dict[str, str]:
+    """Versions of Python and the libraries that shape the artifacts, for the manifest."""
     names = ("pandas", "numpy", "scikit-learn", "pyarrow", "vaderSentiment", "trafilatura")
     found = {"python": platform.python_version()}
     for name in names:
@@ -337,7 +340,7 @@ def _versions() -> dict[str, str]:
     return found
 
 
-def _display_path(path: Path) -> str:
+def display_path(path: Path) -> str:
     """Paths relative to the working folder when inside it, so manifests travel."""
     resolved = path.resolve()
     try:
@@ -415,7 +418,7 @@ def _corpus_models(
     The state (every article's term counts, the saved topic model) lets `--update` add articles
     later (pipeline.update).
     """
-    articles = _articles_frame(kept)
+    articles = articles_frame(kept)
     stage_start = time.perf_counter()
     report("topics", 0.0)
     model = fit_topics(
@@ -463,7 +466,7 @@ def _build_locked(
         raise BuildError(f"{len(result.articles):,} articles ingested, the limit is {max_articles:,}", BuildFailure.TOO_MANY_ARTICLES)
 
     kept = result.articles
-    per_article = _PerArticleRun(kept, options)
+    per_article = PerArticleRun(kept, options)
     try:
         stage_start = time.perf_counter()
         per_article.term_counts()
@@ -483,11 +486,11 @@ def _build_locked(
         kept_texts = term_texts([a.title for a in kept], [a.text for a in kept])
         articles, model, keywords, terms, state = _corpus_models(kept, kept_texts, options, report, timings)
     articles = articles.merge(aggregates, on="article_id", how="left")
-    articles = articles.merge(_article_framing(sentences), left_on="article_id", right_index=True, how="left")
+    articles = articles.merge(article_framing(sentences), left_on="article_id", right_index=True, how="left")
     articles[list(SENTENCE_COLUMNS)] = articles[list(SENTENCE_COLUMNS)].fillna(0.0)
 
     input_files = discover(inputs)
-    input_records = [{"path": _display_path(p), "bytes": p.stat().st_size, "sha256": store.file_sha256(p)} for p in input_files]
+    input_records = [{"path": display_path(p), "bytes": p.stat().st_size, "sha256": store.file_sha256(p)} for p in input_files]
     parameters = {**options.parameters(), "n_topics_chosen": int(len(model.topics))}
     version = store.code_version(PACKAGE_DIR, DATA_FILES)
     manifest = {
@@ -503,7 +506,7 @@ def _build_locked(
         "parameters": parameters,
         **model.manifest_entries(),
         "topics_fitted_on": len(kept),
-        "versions": _versions(),
+        "versions": library_versions(),
     }
     sentences, sentence_actors = split_sentence_actors(sentences)
     tables = {

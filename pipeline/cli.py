@@ -96,7 +96,9 @@ def main(argv: Sequence[str] | None = None, stderr: TextIO = sys.stderr, stdout:
     if args.scheduler and args.engine != "dask":
         stderr.write("error: --scheduler needs --engine dask\n")
         return 2
-    options = BuildOptions(n_topics=args.topics, random_state=args.random_state, workers=args.workers, engine=args.engine, scheduler=args.scheduler)
+    options = BuildOptions(
+        n_topics=args.topics, random_state=args.random_state, workers=args.workers, engine=args.engine, scheduler=args.scheduler
+    )
     bar = None if args.quiet else ProgressBar(stderr)
     try:
         if args.update:

@@ -47,7 +47,9 @@ def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     return sp.csr_matrix(sp.diags(np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)) @ weights)
 
 
-def fit_assigner(counts: sp.csr_matrix, vocabulary: np.ndarray, article_ids: Sequence[str], doc_topics: pd.DataFrame, n_topics: int) -> pd.DataFrame:
+def fit_assigner(
+    counts: sp.csr_matrix, vocabulary: np.ndarray, article_ids: Sequence[str], doc_topics: pd.DataFrame, n_topics: int
+) -> pd.DataFrame:
     """The `topic_model` table for a build: `counts` (articles x terms, rows in `article_ids` order) and its topics.
 
     Empty when the build has no topic or no usable term.
@@ -70,7 +72,9 @@ def fit_assigner(counts: sp.csr_matrix, vocabulary: np.ndarray, article_ids: Seq
     )
 
 
-def assign(model: pd.DataFrame, counts: sp.csr_matrix, vocabulary: np.ndarray, article_ids: Sequence[str]) -> tuple[pd.DataFrame, pd.Series]:
+def assign(
+    model: pd.DataFrame, counts: sp.csr_matrix, vocabulary: np.ndarray, article_ids: Sequence[str]
+) -> tuple[pd.DataFrame, pd.Series]:
     """Topics of new articles under a saved model: (doc_topics rows, dominant topic per article id, -1 without topic).
 
     `counts` are the new articles' term counts over `vocabulary` (any order); terms the model
@@ -93,7 +97,11 @@ def assign(model: pd.DataFrame, counts: sp.csr_matrix, vocabulary: np.ndarray, a
     shares = np.divide(shares, kept_totals, out=np.zeros_like(shares), where=kept_totals > 0)
     rows, topic_ids = np.nonzero(shares)
     doc_topics = pd.DataFrame(
-        {"article_id": pd.array(ids.to_numpy()[rows], dtype="str"), "topic_id": topic_ids.astype("int64"), "weight": shares[rows, topic_ids]}
+        {
+            "article_id": pd.array(ids.to_numpy()[rows], dtype="str"),
+            "topic_id": topic_ids.astype("int64"),
+            "weight": shares[rows, topic_ids],
+        }
     )
     dominant = pd.Series(np.where(kept_totals.ravel() > 0, shares.argmax(axis=1), -1).astype("int64"), index=ids, name="topic_id")
     return doc_topics, dominant

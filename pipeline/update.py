@@ -31,12 +31,12 @@ from pipeline.build import (
     BuildFailure,
     BuildOptions,
     BuildReport,
+    PerArticleRun,
     Progress,
-    _article_framing,
-    _articles_frame,
-    _display_path,
-    _PerArticleRun,
-    _versions,
+    article_framing,
+    articles_frame,
+    display_path,
+    library_versions,
 )
 from pipeline.framing import SENTENCE_COLUMNS
 from pipeline.ingest import Article, discover, ingest
@@ -52,7 +52,11 @@ REFIT_GROWTH = 0.2
 
 
 def update(
-    inputs: Sequence[Path], out_dir: Path, options: BuildOptions = BuildOptions(), progress: Progress | None = None, refit_topics: bool = False
+    inputs: Sequence[Path],
+    out_dir: Path,
+    options: BuildOptions = BuildOptions(),
+    progress: Progress | None = None,
+    refit_topics: bool = False,
 ) -> BuildReport:
     """Add the new records of `inputs` to the build in `out_dir`, swapping the result in atomically.
 
@@ -105,18 +109,20 @@ def _update_locked(inputs: Sequence[Path], out: Path, options: BuildOptions, rep
     rejects = [{"input": r.input, "reason": r.reason} for r in result.rejects]
 
     stage_start = time.perf_counter()
-    per_article = _PerArticleRun(result.articles, options, count=False)
+    per_article = PerArticleRun(result.articles, options, count=False)
     try:
         sentences, mentions, aggregates, failed = per_article.collect(report)
     finally:
         per_article.close()
-    rejects += [{"input": a.input, "reason": f"could not be analysed ({failed[a.article_id]})"} for a in result.articles if a.article_id in failed]
+    rejects += [
+        {"input": a.input, "reason": f"could not be analysed ({failed[a.article_id]})"} for a in result.articles if a.article_id in failed
+    ]
     added: list[Article] = [a for a in result.articles if a.article_id not in failed]
     run = {"read": result.read, "added": len(added), "duplicates": len(result.duplicates), "rejected": len(rejects)}
     if not added:  # nothing new (a refresh that found only copies): the build stays as it was
         return BuildReport(out_dir=out, manifest=old_manifest, rejects=rejects, added=run)
-    new = _articles_frame(added).merge(aggregates, on="article_id", how="left")
-    new = new.merge(_article_framing(sentences), left_on="article_id", right_index=True, how="left")
+    new = articles_frame(added).merge(aggregates, on="article_id", how="left")
+    new = new.merge(article_framing(sentences), left_on="article_id", right_index=True, how="left")
     new[list(SENTENCE_COLUMNS)] = new[list(SENTENCE_COLUMNS)].fillna(0.0)
     new_texts = term_texts(new["title"].tolist(), new["text"].tolist())
     old_ids, old_counts = read_term_counts(out)
@@ -132,7 +138,9 @@ def _update_locked(inputs: Sequence[Path], out: Path, options: BuildOptions, rep
     if refit:
         articles = _concat(old_articles, new.assign(topic_id=-1), "articles").to_pandas()
         texts = term_texts(articles["title"].tolist(), articles["text"].tolist())
-        model = fit_topics(ids, texts, n_topics=options.n_topics, random_state=options.random_state, dates=articles["date"], sources=articles["source"])
+        model = fit_topics(
+            ids, texts, n_topics=options.n_topics, random_state=options.random_state, dates=articles["date"], sources=articles["source"]
+        )
         articles["topic_id"] = articles["article_id"].map(model.dominant).fillna(-1).astype("int64")
         articles_table = store.to_arrow("articles", articles)
         topics, doc_topics = model.topics, store.to_arrow("doc_topics", model.doc_topics)
@@ -148,7 +156,8 @@ def _update_locked(inputs: Sequence[Path], out: Path, options: BuildOptions, rep
         topics["n_articles"] = np.bincount(all_dominant[all_dominant >= 0], minlength=len(topics))[: len(topics)].astype("int64")
         doc_topics = _concat(store.read_arrow(out, "doc_topics"), new_doc_topics, "doc_topics")
         topic_model = saved
-        topic_entries = {key: old_manifest[key] for key in ("topic_selection", "topic_stability", "topic_vocabulary", "topics_fitted_on") if key in old_manifest}
+        kept_entries = ("topic_selection", "topic_stability", "topic_vocabulary", "topics_fitted_on")
+        topic_entries = {key: old_manifest[key] for key in kept_entries if key in old_manifest}
     timings["topics"] = time.perf_counter() - stage_start
 
     stage_start = time.perf_counter()
@@ -186,7 +195,7 @@ def _update_locked(inputs: Sequence[Path], out: Path, options: BuildOptions, rep
         "encodings": {**old_manifest.get("encodings", {}), **result.encodings},
         "parameters": {**options.parameters(), "n_topics_chosen": int(len(topics))},
         **topic_entries,
-        "versions": _versions(),
+        "versions": library_versions(),
         "updates": [*old_manifest.get("updates", []), {**run, "topics_refitted": refit}],
     }
     report("write", 0.0)
@@ -204,7 +213,7 @@ def _merged_inputs(old: list[dict[str, Any]], inputs: Sequence[Path]) -> list[di
     seen = {record["sha256"] for record in old}
     merged = list(old)
     for path in discover(inputs):
-        record = {"path": _display_path(path), "bytes": path.stat().st_size, "sha256": store.file_sha256(path)}
+        record = {"path": display_path(path), "bytes": path.stat().st_size, "sha256": store.file_sha256(path)}
         if record["sha256"] not in seen:
             seen.add(record["sha256"])
             merged.append(record)

@@ -21,7 +21,8 @@ def local_and_dask(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path
     folder = tmp_path_factory.mktemp("engines")
     demo = [REPO / "data" / "demo"]  # 553 articles: two chunks, so the work is really spread
     local = build(demo, folder / "local", BuildOptions(workers=2)).out_dir
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1", dashboard_address=None) as cluster:
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1", dashboard_address=None)
+    with cluster:
         dask = build(demo, folder / "dask", BuildOptions(workers=2, engine="dask", scheduler=cluster.scheduler_address)).out_dir
     return local, dask
 
@@ -48,6 +49,7 @@ def test_unknown_engine_and_scheduler_without_dask_are_refused() -> None:
 
 def test_cli_refuses_a_scheduler_for_the_local_engine(tmp_path: Path) -> None:
     stderr = io.StringIO()
-    status = main(["build", "--input", str(REPO / "data" / "demo"), "--out", str(tmp_path / "b"), "--scheduler", "tcp://127.0.0.1:1"], stderr=stderr)
+    arguments = ["build", "--input", str(REPO / "data" / "demo"), "--out", str(tmp_path / "b"), "--scheduler", "tcp://127.0.0.1:1"]
+    status = main(arguments, stderr=stderr)
     assert status == 2 and "--scheduler needs --engine dask" in stderr.getvalue()
     assert not (tmp_path / "b").exists()

@@ -109,7 +109,9 @@ def test_manifest_is_written_last(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     real_write_table = pq.write_table
 
     monkeypatch.setattr(Path, "write_text", lambda self, *a, **k: (order.append(self.name), real_write_text(self, *a, **k))[1])
-    monkeypatch.setattr(store.pq, "write_table", lambda table, path, *a, **k: (order.append(Path(path).name), real_write_table(table, path, *a, **k))[1])
+    monkeypatch.setattr(
+        store.pq, "write_table", lambda table, path, *a, **k: (order.append(Path(path).name), real_write_table(table, path, *a, **k))[1]
+    )
     _write(tmp_path / "build", "one")
     assert order[-1] == store.MANIFEST
     assert json.loads((tmp_path / "build" / store.MANIFEST).read_text())["build_id"] == "one"
@@ -158,7 +160,8 @@ def test_an_undeclared_column_or_a_wrong_type_is_refused(tmp_path: Path) -> None
 
 def test_validation_names_a_column_of_the_wrong_type(tmp_path: Path) -> None:
     out = tmp_path / "build"
-    store.write_build(out, {**_tables("one"), **{name: store.empty_frame(name) for name in store.TABLES if name not in ("articles", "mentions")}}, {})
+    empties = {name: store.empty_frame(name) for name in store.TABLES if name not in ("articles", "mentions")}
+    store.write_build(out, {**_tables("one"), **empties}, {})
     assert store.validate_build(out) == []
     pq.write_table(pa.table({"article_id": ["a"], "actor_id": ["b"], "count": [1.5]}), out / "mentions.parquet")
     assert store.validate_build(out) == [f"{out / 'mentions.parquet'} has count is double, not int64"]
