@@ -10,6 +10,7 @@ over pages/ (a page is listed when its file exists), render the shared sidebar f
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 
 import streamlit as st
@@ -17,7 +18,7 @@ import streamlit as st
 from dashboard.common import PageContext, set_page_context, show_notices
 from dashboard.corpus import choose_corpus
 from dashboard.config import BUILD_COMMAND, DEFAULT_DATA_DIR, resolve_data_dir, resolve_events_path
-from dashboard.data import ArtifactError, Artifacts, build_key, load_artifacts
+from dashboard.data import ArtifactError, Artifacts, build_key, load_artifacts, warm_up
 from dashboard.filters import EVENTS_PARAM, PERIOD_PARAM, apply_filters, filter_sidebar, merge_notices, view_param_notices
 from dashboard.overview import orientation
 from dashboard.safe_text import escape_markdown
@@ -44,15 +45,27 @@ VIEW_PARAMS_OFFERED = {
 ARTICLES_VIEW = "articles"
 
 
-def _load(data_dir: Path) -> tuple[Artifacts | None, list[str]]:
-    """The build in data_dir, or None and the problems that make it unusable (none when there is no build)."""
+def _load(data_dir: Path) -> tuple[Artifacts | None, str | None, list[str]]:
+    """The build in data_dir and its cache key, or None and the problems that make it unusable (none when there is no build)."""
     key = build_key(data_dir)
     if key is None:
-        return None, []
+        return None, None, []
     try:
-        return load_artifacts(str(data_dir), key), []
+        return load_artifacts(str(data_dir), key), key, []
     except ArtifactError as error:
-        return None, error.problems
+        return None, key, error.problems
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _warm_up_once(data_dir: str, build_id: str, _artifacts: Artifacts) -> threading.Thread:  # noqa: ARG001 (the cache key)
+    """`data.warm_up` in a background thread, once per build for the whole server (keyed like `load_artifacts`).
+
+    Started once the first page's script is done, it runs while the browser draws that page,
+    so the pages opened next find their modules imported and the build's derived tables made.
+    """
+    thread = threading.Thread(target=warm_up, args=(_artifacts,), name="peninsula-watch-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def _empty_state_page(data_dir: Path, problems: list[str]) -> st.Page:
@@ -96,7 +109,7 @@ def main() -> None:
     """One run of the app (see the module docstring)."""
     st.set_page_config(page_title="Peninsula Watch", page_icon=":material/radar:", layout="wide")
     data_dir = choose_corpus(resolve_data_dir(sys.argv[1:]))
-    artifacts, problems = _load(data_dir)
+    artifacts, key, problems = _load(data_dir)
     pages = _pages(has_build=artifacts is not None)
     navigation = list(pages.values()) if artifacts is not None else [_empty_state_page(data_dir, problems), *pages.values()]
     page = st.navigation(navigation)
@@ -128,6 +141,7 @@ def main() -> None:
         page.run()
     finally:
         set_page_context(None)
+        _warm_up_once(str(data_dir), key, artifacts)
 
 
 main()

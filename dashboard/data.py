@@ -14,6 +14,7 @@ Filtering happens outside the cache, per rerun (see `dashboard.filters.apply_fil
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -100,6 +101,26 @@ class Artifacts:
         """One article's row, or None for an unknown id."""
         row = self.articles["article_id"].cat.categories.get_indexer([article_id])[0]
         return None if row < 0 else self.articles.iloc[row]
+
+
+VIEW_MODULES = (
+    "dashboard.leaders", "dashboard.tone_view", "dashboard.topics_view", "dashboard.framing_view",
+    "dashboard.compare", "dashboard.keywords_view", "dashboard.articles", "dashboard.about",
+)
+"""The view modules of the pages after the first; `warm_up` imports them (compare and keywords_view bring scipy.sparse and sklearn)."""
+
+
+def warm_up(artifacts: Artifacts, modules: Sequence[str] = VIEW_MODULES) -> None:
+    """Import `modules` and make the build's derived tables, so a page opened later finds them ready.
+
+    Meant for a background thread once the first page is out (the app starts one per build):
+    a first visit must not wait for what only other pages use, and a page switch must not pay
+    ~1.5 s of imports (sklearn through the keyword modules) or a derived table on its first use.
+    """
+    for module in modules:
+        importlib.import_module(module)
+    artifacts.named_sentences  # noqa: B018 (cached properties: made once, here)
+    artifacts.term_matrix  # noqa: B018
 
 
 def build_key(data_dir: Path) -> str | None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pandas as pd
 import pytest
 
 from dashboard.config import DATA_ENV_VAR, DEFAULT_DATA_DIR, DEFAULT_EVENTS_PATH, EVENTS_ENV_VAR, resolve_data_dir, resolve_events_path
-from dashboard.data import ArtifactError, Artifacts, build_key, read_artifacts, read_events
+from dashboard.data import VIEW_MODULES, ArtifactError, Artifacts, build_key, read_artifacts, read_events, warm_up
 from pipeline import store
 from tests.dashboard.artifact_factory import ARTICLE_ID, build_tables
 
@@ -111,6 +112,21 @@ def test_duplicate_topic_labels_are_told_apart(tmp_path: Path) -> None:
 def test_term_document_frequencies(artifacts: Artifacts, artifact_dir: Path) -> None:
     terms = pd.read_parquet(artifact_dir / "article_terms.parquet")
     assert artifacts.term_docs["summit"] == terms.loc[terms["term"] == "summit", "article_id"].nunique()
+
+
+def test_warm_up_imports_the_views_and_makes_the_derived_tables(artifact_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fresh = read_artifacts(artifact_dir)
+    monkeypatch.delitem(sys.modules, "dashboard.about", raising=False)  # as it was after the test
+    assert not {"named_sentences", "term_matrix"} & set(vars(fresh))
+    warm_up(fresh, ["dashboard.about"])
+    assert "dashboard.about" in sys.modules
+    assert {"named_sentences", "term_matrix"} <= set(vars(fresh))  # cached: a page reads them without computing
+    assert len(fresh.named_sentences) > 0 and fresh.term_matrix.counts.shape[0] == len(fresh.articles)
+
+
+def test_every_view_module_warmed_exists() -> None:
+    for module in VIEW_MODULES:
+        assert (Path(__file__).resolve().parents[2] / (module.replace(".", "/") + ".py")).is_file(), module
 
 
 def test_missing_events_file_is_no_event_and_no_notice(tmp_path: Path) -> None:
