@@ -10,10 +10,16 @@ the click -> ready. The first run is a cold server (imports, first load of the b
 runs restart the server, so every run is "the first visit after the server is up". Prints
 each time, then the median and worst per step, and whether the targets hold. Only 127.0.0.1
 is contacted.
+
+On a shared machine the seconds grow with the load (printed before and after), so each step
+also reports the CPU seconds it cost the server (its process tree, from /proc) and Chromium
+(all its processes, from the DevTools protocol): work done, nearly independent of the load,
+for comparing two versions of the app on a busy machine.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -37,6 +43,37 @@ VIEWPORT = {"width": 1440, "height": 900}
 LIMIT_MS = 120_000
 
 
+def server_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process `pid` and its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # ended meanwhile
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        pending += children.get(current, [])
+        try:
+            fields = (Path("/proc") / str(current) / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def chromium_cpu_s(browser) -> float:
+    """CPU seconds used so far by all of Chromium's processes (browser, renderers, GPU, utilities)."""
+    session = browser.new_browser_cdp_session()
+    try:
+        return sum(process["cpuTime"] for process in session.send("SystemInfo.getProcessInfo")["processInfo"])
+    finally:
+        session.detach()
+
+
 def wait_ready(page) -> float:
     """Seconds until the page is idle with every chart drawn, minus the quiet time READY_JS waits for."""
     start = time.perf_counter()
@@ -44,25 +81,40 @@ def wait_ready(page) -> float:
     return time.perf_counter() - start - QUIET_MS / 1000
 
 
-def one_run(data_dir: Path, log: Path) -> dict[str, float]:
-    """Times of the first page and each switch for one fresh server and one fresh browser."""
-    times: dict[str, float] = {}
+Step = tuple[float, float, float]
+"""Seconds until ready, server CPU seconds, Chromium CPU seconds."""
+
+
+def one_run(data_dir: Path, log: Path) -> dict[str, Step]:
+    """Time and CPU cost of the first page and each switch for one fresh server and one fresh browser."""
+    times: dict[str, Step] = {}
     with AppServer(data_dir, log) as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(**launch_options())
         page = browser.new_context(viewport=VIEWPORT).new_page()
+        pid = server.process.pid
+
+        def cpu() -> tuple[float, float]:
+            return server_cpu_s(pid), chromium_cpu_s(browser)
+
+        before = cpu()
         start = time.perf_counter()
         page.goto(server.base_url + "/")
-        times["first page"] = time.perf_counter() - start + wait_ready(page)
+        seconds = time.perf_counter() - start + wait_ready(page)
+        after = cpu()
+        times["first page"] = (seconds, after[0] - before[0], after[1] - before[1])
         listed = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
         for title in SWITCHES:
             if not any(title in entry for entry in listed):
                 continue
             link = page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title)
             target = urlsplit(link.get_attribute("href") or "").path
+            before = cpu()
             start = time.perf_counter()
             link.click()
             page.wait_for_url(lambda url, target=target: urlsplit(url).path == target, timeout=LIMIT_MS)
-            times[title] = time.perf_counter() - start + wait_ready(page)
+            seconds = time.perf_counter() - start + wait_ready(page)
+            after = cpu()
+            times[title] = (seconds, after[0] - before[0], after[1] - before[1])
         browser.close()
     return times
 
@@ -77,19 +129,25 @@ def main() -> None:
     if not (args.data / "manifest.json").is_file():
         sys.exit(f"{args.data} holds no build (no manifest.json)")
     runs = []
+    print(f"load average before: {' '.join(f'{load:.1f}' for load in os.getloadavg())} on {os.cpu_count()} CPUs", flush=True)
     with tempfile.TemporaryDirectory() as work:
         for number in range(1, args.runs + 1):
             times = one_run(args.data, Path(work) / f"streamlit-{number}.log")
             runs.append(times)
-            print(f"run {number}: " + ", ".join(f"{step} {seconds:.2f} s" for step, seconds in times.items()), flush=True)
-    print(f"\n{args.data}: {args.runs} runs, fresh server and browser each (1440x900)")
+            print(f"run {number}: " + ", ".join(f"{step} {seconds:.2f} s" for step, (seconds, _, _) in times.items()), flush=True)
+    print(f"load average after: {' '.join(f'{load:.1f}' for load in os.getloadavg())} on {os.cpu_count()} CPUs")
+    print(f"\n{args.data}: {args.runs} runs, fresh server and browser each (1440x900); CPU = seconds of work (medians)")
     failed = False
     for step in runs[0]:
-        values = [times[step] for times in runs if step in times]
+        steps = [times[step] for times in runs if step in times]
+        values = [seconds for seconds, _, _ in steps]
         target = FIRST_PAGE_TARGET_S if step == "first page" else SWITCH_TARGET_S
         verdict = "ok" if max(values) <= target else "OVER"
         failed |= verdict == "OVER"
-        print(f"  {step:<22} median {statistics.median(values):5.2f} s  worst {max(values):5.2f} s  (target {target} s: {verdict})")
+        server_cpu = statistics.median(cpu for _, cpu, _ in steps)
+        browser_cpu = statistics.median(cpu for _, _, cpu in steps)
+        print(f"  {step:<22} median {statistics.median(values):5.2f} s  worst {max(values):5.2f} s  (target {target} s: {verdict})"
+              f"  CPU server {server_cpu:5.2f} s, Chromium {browser_cpu:5.2f} s")
     sys.exit(1 if failed else 0)
 
 
