@@ -16,6 +16,8 @@ from datetime import date
 
 import pandas as pd
 
+from dashboard.queries import period_start
+
 SEL_PARAM = "sel"
 MAX_SELECTION_LENGTH = 2_000
 """Characters of a `sel` value read; a longer one is ignored whole."""
@@ -49,6 +51,19 @@ def is_day(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def is_period_start(value: str, frequency: str) -> bool:
+    """Whether a URL value is a YYYY-MM-DD day that starts a period of this frequency (a point of a time chart)."""
+    if not is_day(value):
+        return False
+    day = pd.Timestamp(value)
+    return bool(period_start(pd.Series([day]), frequency).iloc[0] == day)
+
+
+def periods_part(frequency: str) -> Part:
+    """The part of a selection that holds period starts of a time chart at this frequency."""
+    return Part("periods", lambda value: is_period_start(value, frequency), example="YYYY-MM-DD")
 
 
 def format_selection(groups: Sequence[Sequence[str]]) -> str | None:

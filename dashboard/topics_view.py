@@ -19,7 +19,7 @@ import plotly.colors
 from dashboard.figures import style
 from dashboard.filters import TOPIC_MIN_WEIGHT
 from dashboard.queries import article_table, choose_frequency, period_start
-from dashboard.selection import Part, is_day, periods_phrase
+from dashboard.selection import Part, periods_part, periods_phrase
 
 PREVALENCE_LABEL = f"Share of the period's articles about the topic (dominant topic or weight ≥ {TOPIC_MIN_WEIGHT:.0%})"
 TOPIC_COLOR = "#72b7b2"
@@ -211,19 +211,10 @@ def stability_note(manifest: Mapping[str, object]) -> str | None:
             f"the topics' top {stability.get('top_terms', 10)} terms overlap this much on average (1 = the same topics every time).")
 
 
-def is_period_start(value: str, frequency: str) -> bool:
-    """Whether a URL value is a YYYY-MM-DD day that starts a period of this frequency (a point of the prevalence chart)."""
-    if not is_day(value):
-        return False
-    day = pd.Timestamp(value)
-    return bool(period_start(pd.Series([day]), frequency).iloc[0] == day)
-
-
 def selection_parts(frequency: str, leaders: Mapping[str, str]) -> tuple[Part, Part]:
     """What the page's `sel` holds: period starts of the prevalence chart, then leader ids of the leaders chart
     (`sel=2019-01-01,2019-04-01|kim-jong-un`); either part may be empty."""
-    return (Part("periods", lambda value: is_period_start(value, frequency), example="YYYY-MM-DD"),
-            Part("leaders", leaders.__contains__, example="leader ids"))
+    return periods_part(frequency), Part("leaders", leaders.__contains__, example="leader ids")
 
 
 def selection_statement(topic_label: str, periods: Sequence[str], frequency: str, leader_names: Sequence[str]) -> str:

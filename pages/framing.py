@@ -1,12 +1,15 @@
 """Framing: the deal and posture axes over time and per source, how much framing there is, and the articles leaning furthest."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import framing_view as view
-from dashboard.common import about_link, open_article_page, page_context, show_chart
+from dashboard.common import about_link, kept_selection, open_article_page, page_context, show_chart
 from dashboard.filters import period_control
 from dashboard.queries import articles_in_periods
+from dashboard.safe_text import escape_markdown
+from dashboard.selection import periods_part, periods_phrase
 
 ctx = page_context()
 articles = ctx.articles
@@ -54,15 +57,20 @@ show_chart(view.source_figure(by_source), by_source, name="framing-axes-per-sour
 st.caption("Each dot is a source's axis value over all its filtered articles, labelled with the cues it rests on.")
 
 st.subheader("Articles leaning furthest")
-leaning = articles_in_periods(articles, [(period, None) for period, *_ in picked_periods], frequency) if picked_periods else articles
+selection = kept_selection([[period for period, *_ in picked_periods]], (periods_part(frequency),), key="framing_selection")
+periods = selection[0] if selection else ()
+leaning = articles_in_periods(articles, [(period, None) for period in periods], frequency) if periods else articles
+if periods:
+    st.markdown(f"**In {escape_markdown(periods_phrase([pd.Timestamp(period) for period in periods], frequency))}, "
+                f"selected on the axes chart: {len(leaning):,} articles**")
 axis = view.AXES[st.segmented_control("Axis", list(view.AXES), format_func=lambda name: view.AXES[name].title,
                                       default="deal_axis", key="framing_axis") or "deal_axis"]
 strongest = view.strongest_articles(leaning, axis)
 if strongest.empty:
-    st.caption(f"No article{' in the selected periods' if picked_periods else ''} leans either way on this axis.")
+    st.caption(f"No article{' in the selected periods' if periods else ''} leans either way on this axis.")
 else:
     picked = show_chart(view.strongest_figure(strongest, axis), strongest, name=f"framing-strongest-{axis.name}", key="framing_strongest")
     st.caption(f"Net cues = {axis.positive_label} cues - {axis.negative_label} cues"
-               f"{' in the selected periods' if picked_periods else ''}. Click a bar to open the article on the Articles page.")
+               f"{' in the selected periods' if periods else ''}. Click a bar to open the article on the Articles page.")
     if picked:
         open_article_page(ctx, picked[0][0])

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import framing_view as view
 from dashboard.data import Artifacts
 from tests.dashboard.artifact_factory import SOURCES
+from tests.dashboard.test_app import url_values
 from tests.dashboard.test_topics_view import chart_selection, chart_spec
 
 AppRun = Callable[..., AppTest]
@@ -359,6 +360,9 @@ def test_selected_periods_narrow_the_articles_and_a_bar_opens_one(app_test: AppR
     in_months = set(raw.loc[raw["date"].dt.strftime("%Y-%m-01").isin(months), "article_id"])
     listed = {point[0] for point in chart_spec(at, "framing_strongest")["data"][0]["customdata"]}
     assert not at.exception and listed and listed <= in_months
+    assert url_values(at, "sel") == [",".join(months)]
+    assert f"**In January 2019 and February 2019, selected on the axes chart: {len(in_months)} articles**" in [
+        text.value for text in at.markdown]
     at.session_state["framing_strongest"] = chart_selection([sorted(listed)[0]])
     at.run()
     assert [title.value for title in at.title] == ["Articles"]
@@ -366,6 +370,15 @@ def test_selected_periods_narrow_the_articles_and_a_bar_opens_one(app_test: AppR
     del at.query_params["article"]  # the browser keeps no unbound parameter on a page switch
     at.switch_page(PAGE).run()
     assert [title.value for title in at.title] == ["Framing"]  # the old click does not open the article again
+
+
+def test_a_selection_in_the_link_narrows_the_leaning_articles_and_a_bad_one_gives_a_notice(app_test: AppRun, raw: pd.DataFrame) -> None:
+    at = open_framing(app_test, {"sel": "2019-01-01"})  # the factory's 40 articles are counted per quarter by default
+    in_quarter = set(raw.loc[raw["date"].dt.to_period("Q").astype(str) == "2019Q1", "article_id"])
+    listed = {point[0] for point in chart_spec(at, "framing_strongest")["data"][0]["customdata"]}
+    assert not at.exception and not at.warning and listed and listed <= in_quarter
+    bad = open_framing(app_test, {"sel": "2019-02-01"})  # no quarter starts on 1 February
+    assert not bad.exception and len(bad.warning) == 1 and "Ignored sel" in bad.warning[0].value
 
 
 def test_a_malformed_date_gives_a_notice_and_no_match_says_so(app_test: AppRun) -> None:

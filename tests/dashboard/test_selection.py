@@ -4,7 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard.selection import MAX_SELECTION_LENGTH, Part, format_selection, is_day, is_month, parse_selection, period_name, periods_phrase
+from dashboard.selection import (
+    MAX_SELECTION_LENGTH, Part, format_selection, is_day, is_month, is_period_start, parse_selection, period_name, periods_part, periods_phrase,
+)
 
 TERMS = {"kim-jong-un", "sanctions"}
 PARTS = (Part("months", is_month, example="YYYY-MM"), Part("term", TERMS.__contains__, many=False, example="a term"))
@@ -63,3 +65,12 @@ def test_several_periods_are_listed_oldest_first_and_many_are_summed_up() -> Non
     many = [pd.Timestamp(f"2019-{month:02d}-01") for month in range(1, 7)]
     assert periods_phrase(many, "month") == "January 2019, February 2019, March 2019 and 3 other months"
     assert periods_phrase(many[:1], "quarter") == "Q1 2019"
+
+
+@pytest.mark.parametrize(("value", "frequency", "starts"), [
+    ("2019-03-01", "month", True), ("2019-03-04", "month", False), ("2019-01-01", "quarter", True), ("2019-02-01", "quarter", False),
+    ("2019-03-04", "week", True), ("2019-03-05", "week", False), ("2019-01-01", "year", True), ("2019-02-30", "month", False),
+])
+def test_a_period_part_takes_only_starts_of_its_periods(value: str, frequency: str, starts: bool) -> None:
+    assert is_period_start(value, frequency) is starts
+    assert periods_part(frequency).valid(value) is starts
