@@ -81,7 +81,7 @@ def test_articles_show_hostile_titles_sources_and_sentences_as_text(hostile_serv
         app.select_row(titles.index(stored.loc[article_id, "title"]))
         app.wait_for_params(article=[article_id])
         assert app.article_header() == stored.loc[article_id, "title"]
-        assert stored.loc[article_id, "source"] in app.page.locator('[data-testid="stHtml"]').first.inner_text()
+        assert stored.loc[article_id, "source"] in app.page.locator('[data-testid="stMain"] [data-testid="stHtml"]').first.inner_text()
         assert (HOSTILE_SENTENCE in app.article_text()) == (article_id == "hostile-00")
         assert injected(app) == []
 
