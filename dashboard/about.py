@@ -8,8 +8,9 @@ its own measure.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 MEASURES_DIR = Path(__file__).resolve().parents[1] / "docs" / "measures"
 MEASURE_PARAM = "measure"
@@ -39,3 +40,15 @@ def chosen_section(value: str | None, names: Sequence[str]) -> tuple[str | None,
         return value.strip(), None
     shown = value if len(value) <= _MAX_ECHO else value[:_MAX_ECHO] + "…"
     return None, f'Ignored measure "{shown}": it is one of {", ".join(names)}.'
+
+
+def freshness(manifest: Mapping[str, Any]) -> str:
+    """When the corpus shown was built or last refreshed (`build --update`, `refresh`), and what that added."""
+    built = str(manifest.get("built_at", ""))[:16].replace("T", " ") or "an unknown date"
+    articles = int(manifest.get("ingested", 0))
+    updates = manifest.get("updates") or []
+    if not updates:
+        return f"The corpus shown ({articles:,} articles) was built on {built} UTC and has not been refreshed since."
+    added = int(updates[-1].get("added", 0))
+    return (f"The corpus shown ({articles:,} articles) was last refreshed on {built} UTC: that refresh added "
+            f"{added:,} article{'s' if added != 1 else ''} ({len(updates)} refresh{'es' if len(updates) != 1 else ''} since it was first built).")

@@ -11,7 +11,7 @@ A page is written like this (see pages/overview.py):
 `app.py` builds the context once per run (before `pg.run()`); `ctx.articles` is already
 filtered by the sidebar, so a page never filters by itself. The context lives for the
 page's run only (see set_page_context). A page that must work without a build (About,
-Your corpus) calls `route_through_app()` instead of `page_context()`.
+Your corpus) calls `route_through_app()` or `optional_page_context()` instead of `page_context()`.
 """
 from __future__ import annotations
 
@@ -99,6 +99,12 @@ def page_context() -> PageContext:
     """The context of this run; call it first thing in a page: `ctx = page_context()`."""
     route_through_app()
     return st.session_state[_CONTEXT_KEY]
+
+
+def optional_page_context() -> PageContext | None:
+    """The context of this run, or None when no build could be loaded (for pages that work without one)."""
+    route_through_app()
+    return st.session_state.get(_CONTEXT_KEY)
 
 
 def open_article_page(context: PageContext, article_id: str) -> None:

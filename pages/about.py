@@ -1,11 +1,13 @@
 """About the measures: what the app measures first, then each measure's note; `?measure=tone` opens that tab."""
 import streamlit as st
 
-from dashboard.about import MEASURE_PARAM, chosen_section, measure_sections, section_title
-from dashboard.common import route_through_app, show_notices
+from dashboard.about import MEASURE_PARAM, chosen_section, freshness, measure_sections, section_title
+from dashboard.common import optional_page_context, show_notices
 
-route_through_app()
+context = optional_page_context()
 st.title("About the measures")
+if context is not None:
+    st.caption(freshness(context.artifacts.manifest))
 sections = measure_sections()
 titles = {name: section_title(name, markdown) for name, markdown in sections}
 chosen, notice = chosen_section(st.query_params.get(MEASURE_PARAM), list(titles))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.about import SECTION_ORDER, chosen_section, measure_sections, section_title
+from dashboard.about import SECTION_ORDER, chosen_section, freshness, measure_sections, section_title
 
 AppRun = Callable[..., AppTest]
 
@@ -53,3 +53,14 @@ def test_without_a_measure_the_first_tab_opens_and_a_bad_one_gives_a_notice(app_
     container = next(block for block in at.main.children.values() if block.type == "tab_container")
     assert not at.exception and container.proto.tab_container.default_tab_index == 0
     assert len(at.warning) == 1 and 'Ignored measure "nonsense"' in at.warning[0].value.replace("\\", "")
+
+
+def test_freshness_says_when_the_corpus_was_built_and_never_refreshed() -> None:
+    line = freshness({"built_at": "2026-12-06T05:17:02+00:00", "ingested": 1200})
+    assert line == "The corpus shown (1,200 articles) was built on 2026-12-06 05:17 UTC and has not been refreshed since."
+
+
+def test_freshness_names_the_last_refresh_and_what_it_added() -> None:
+    manifest = {"built_at": "2026-12-07T05:17:40+00:00", "ingested": 1203, "updates": [{"added": 5}, {"added": 3}]}
+    assert freshness(manifest) == ("The corpus shown (1,203 articles) was last refreshed on 2026-12-07 05:17 UTC: "
+                                   "that refresh added 3 articles (2 refreshes since it was first built).")
