@@ -128,8 +128,10 @@ def _format_tone_terms(explanation: Sequence[tuple[str, float]]) -> str:
     return "; ".join(f"{term} {weight:+.2f}" for term, weight in explanation[:TONE_TERMS_SHOWN])
 
 
-def analyse_articles(items: Sequence[tuple[str, dt.date, str]]) -> tuple[dict[str, list], dict[str, list], dict[str, list]]:
-    """Sentences, mentions and article aggregates for (article_id, date, text) items.
+def analyse_articles(items: Sequence[tuple]) -> tuple[dict[str, list], dict[str, list], dict[str, list]]:
+    """Sentences, mentions and article aggregates for (article_id, date, text[, source]) items.
+
+    The source lets the matcher read "the President" as the writer's own president.
 
     Returns three column dictionaries (sentences, mentions, article aggregates) so
     they cross the process boundary cheaply and concatenate into DataFrames. Tone and
@@ -141,11 +143,11 @@ def analyse_articles(items: Sequence[tuple[str, dt.date, str]]) -> tuple[dict[st
     mentions: dict[str, list] = {"article_id": [], "actor_id": [], "count": []}
     aggregates: dict[str, list] = {"article_id": [], "n_sentences": [], "tone": []}
     opens_paragraph: list[bool] = []  # framing's context: the sentence before, in the same paragraph
-    for article_id, date, text in items:
+    for article_id, date, text, *source in items:
         parts = split_sentences(text)
         opens_paragraph.extend(paragraph_openings(text, parts))
         counts: dict[str, int] = {}
-        for idx, (sentence, found) in enumerate(zip(parts, matcher.match_article_spans(parts, date))):
+        for idx, (sentence, found) in enumerate(zip(parts, matcher.match_article_spans(parts, date, source[0] if source else None))):
             actors = [mention.actor_id for mention in found]
             sentences[MENTIONS_COLUMN].append(mention_rows(sentence, found, tone))
             sentences["article_id"].append(article_id)
@@ -230,7 +232,7 @@ def _merge_columns(results: Sequence[_Columns]) -> _Columns:
     return merged
 
 
-def _analyse_guarded(items: Sequence[tuple[str, dt.date, str]]) -> tuple[_Columns, dict[str, str]]:
+def _analyse_guarded(items: Sequence[tuple]) -> tuple[_Columns, dict[str, str]]:
     """analyse_articles on a chunk, and the articles it could not analyse: {article_id: "Type: message"}.
 
     The chunk is analysed in one go (batch scoring is what makes it fast); only when that
@@ -259,7 +261,7 @@ class PerArticleRun:
     """
 
     def __init__(self, articles: Sequence[Article], options: BuildOptions, count: bool = True) -> None:
-        items = [(a.article_id, a.date, a.text) for a in articles]
+        items = [(a.article_id, a.date, a.text, a.source) for a in articles]
         self._chunks = _chunks(items, _CHUNK_SIZE)
         self.term_texts = term_texts([a.title for a in articles], [a.text for a in articles]) if count else []
         self._exit = contextlib.ExitStack()
