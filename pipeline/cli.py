@@ -105,14 +105,8 @@ def main(argv: Sequence[str] | None = None, stderr: TextIO = sys.stderr, stdout:
             report = update(args.input, args.out, options, progress=bar, refit_topics=args.refit_topics)
         else:
             report = build(args.input, args.out, options, progress=bar)
-    except (BuildError, OSError) as error:  # bad input or a refused output folder: the message says which
-        return _fail(bar, stderr, f"error: {error}", 1)
-    except KeyboardInterrupt:
-        return _fail(bar, stderr, "interrupted: nothing was changed in the output folder", 130)
-    except Exception as error:  # noqa: BLE001 - a bug: one line, distinguishable, unless --debug
-        if args.debug:
-            raise
-        return _fail(bar, stderr, f"internal error: {type(error).__name__}: {error} (a bug; rerun with --debug for the traceback)", 3)
+    except (Exception, KeyboardInterrupt) as error:  # noqa: BLE001 - every ending gets one line and its exit status
+        return report_failure(error, bar, stderr, args.debug, (BuildError, OSError), "nothing was changed in the output folder")
     if bar:
         bar.close()
     m = report.manifest
@@ -131,6 +125,19 @@ def main(argv: Sequence[str] | None = None, stderr: TextIO = sys.stderr, stdout:
     if report.rejects:
         stdout.write(f"main reasons for rejects: {main_reasons(report.rejects)}; all are listed in {display_name(report.out_dir / 'rejects.jsonl')}\n")
     return 0
+
+
+def report_failure(error: BaseException, bar: ProgressBar | None, stderr: TextIO, debug: bool,
+                   expected: tuple[type[Exception], ...], interrupted: str) -> int:
+    """One line and the exit status for what ended a command: 1 for `expected` (bad input, a refused
+    folder: the message says which), 130 for Ctrl-C, 3 for a bug (re-raised with its traceback when `debug`)."""
+    if isinstance(error, KeyboardInterrupt):
+        return _fail(bar, stderr, f"interrupted: {interrupted}", 130)
+    if isinstance(error, expected):
+        return _fail(bar, stderr, f"error: {error}", 1)
+    if debug:
+        raise error
+    return _fail(bar, stderr, f"internal error: {type(error).__name__}: {error} (a bug; rerun with --debug for the traceback)", 3)
 
 
 def _fail(bar: ProgressBar | None, stderr: TextIO, message: str, status: int) -> int:

@@ -97,7 +97,7 @@ def add_parser(commands: Any) -> None:
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """Run `refresh`; exit status 0 done, 1 refused (collect or build), 3 bug, 130 interrupted."""
-    from pipeline.cli import ProgressBar, _fail  # noqa: PLC0415 - the CLI imports this module; its bar and failure line are reused
+    from pipeline.cli import ProgressBar, report_failure  # noqa: PLC0415 - the CLI imports this module; its bar and failure lines are reused
 
     bar = None
     try:
@@ -107,14 +107,9 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         bar = None if args.quiet else ProgressBar(stderr)
         change = update_build(args.corpus, args.out, BuildOptions(workers=args.workers), refit_topics=args.refit_topics,
                               progress=bar)
-    except (CollectError, BuildError, OSError) as error:
-        return _fail(bar, stderr, f"error: {error}", 1)
-    except KeyboardInterrupt:
-        return _fail(bar, stderr, "interrupted: collected articles were kept; the build was not changed", 130)
-    except Exception as error:  # noqa: BLE001 - a bug: one line, distinguishable, unless --debug
-        if args.debug:
-            raise
-        return _fail(bar, stderr, f"internal error: {type(error).__name__}: {error} (a bug; rerun with --debug for the traceback)", 3)
+    except (Exception, KeyboardInterrupt) as error:  # noqa: BLE001 - every ending gets one line and its exit status
+        return report_failure(error, bar, stderr, args.debug, (CollectError, BuildError, OSError),
+                              "collected articles were kept; the build was not changed")
     if bar:
         bar.close()
     stdout.write(describe(change, args.out) + "\n")
