@@ -27,13 +27,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pipeline import store
 from pipeline.engine import Engine, executor
 from pipeline.actors import DEFAULT_ACTORS_PATH, ActorMatcher, actors_table, load_gazetteer
 from pipeline.framing import DEFAULT_FRAMING_PATH, SENTENCE_COLUMNS, FramingScorer, framing_axes, paragraph_openings
-from pipeline.ingest import Article, GzipLimits, discover, ingest
+from pipeline.ingest import Article, GzipLimits, IngestResult, discover, ingest
 from pipeline.keywords import article_terms, monthly_keywords
 from pipeline.stance import MENTIONS_COLUMN, mention_rows, split_sentence_actors
 from pipeline.state import term_tables
@@ -253,16 +254,41 @@ def _analyse_guarded(items: Sequence[tuple]) -> tuple[_Columns, dict[str, str]]:
     return _merge_columns(results), failed
 
 
+PER_ARTICLE_TABLES = ("sentences", "sentence_actors", "mentions")
+"""Tables the analysis writes chunk by chunk into the build's staging folder (`analyse_into_parts`)."""
+
+
+def analyse_into_parts(items: Sequence[tuple], stage: Path, index: int) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Analyse chunk `index` and write its rows of `PER_ARTICLE_TABLES` into `stage` (`store.write_part`).
+
+    Returns what the articles table needs of the analysis, one row per analysed article
+    (article_id, n_sentences, tone, the summed frame weights and the two axes), and the
+    articles that could not be analysed ({article_id: "Type: message"}). Runs in the
+    workers, so the build process never holds the sentences of the corpus.
+    """
+    (sentence_columns, mention_columns, aggregate_columns), failed = _analyse_guarded(items)
+    if not aggregate_columns.get("article_id"):
+        return pd.DataFrame({"article_id": pd.Series(dtype=str)}), failed
+    sentences, sentence_actors = split_sentence_actors(pd.DataFrame(sentence_columns))
+    for name, frame in (("sentences", sentences), ("sentence_actors", sentence_actors), ("mentions", pd.DataFrame(mention_columns))):
+        if len(frame):
+            store.write_part(stage, name, index, frame)
+    per_article = pd.DataFrame(aggregate_columns).merge(article_framing(sentences), left_on="article_id", right_index=True, how="left")
+    return per_article, failed
+
+
 class PerArticleRun:
     """Per-article analysis started at once in worker processes and collected later.
 
     The parent fits the corpus-level models (topics, keywords) while the workers run,
     so all processes are busy; with one worker everything runs in the parent at collect.
+    The workers write the per-article tables into `stage` (`analyse_into_parts`).
     """
 
-    def __init__(self, articles: Sequence[Article], options: BuildOptions, count: bool = True) -> None:
+    def __init__(self, articles: Sequence[Article], options: BuildOptions, stage: Path, count: bool = True) -> None:
         items = [(a.article_id, a.date, a.text, a.source) for a in articles]
         self._chunks = _chunks(items, _CHUNK_SIZE)
+        self._stage = stage
         self.term_texts = term_texts([a.title for a in articles], [a.text for a in articles]) if count else []
         self._exit = contextlib.ExitStack()
         self._pool = (
@@ -272,7 +298,7 @@ class PerArticleRun:
         )
         # Term counting first: the parent waits for it before fitting topics, while the analysis runs on.
         self._counted = [self._pool.submit(count_terms, part) for part in _chunks(self.term_texts, _COUNT_CHUNK_SIZE)] if self._pool else []
-        self._futures = [self._pool.submit(_analyse_guarded, chunk) for chunk in self._chunks] if self._pool else []
+        self._futures = [self._pool.submit(analyse_into_parts, chunk, stage, index) for index, chunk in enumerate(self._chunks)] if self._pool else []
 
     def term_counts(self) -> TermCounts:
         """`count_terms(self.term_texts)`, counted by the workers chunk by chunk and remembered for the corpus stages."""
@@ -286,21 +312,16 @@ class PerArticleRun:
         """Stop the workers (also on errors, so no process outlives the build)."""
         self._exit.close()
 
-    def collect(self, progress: Progress) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, str]]:
-        """Wait for every chunk; sentences, mentions, aggregates, and {article_id: error} of articles that failed."""
-        results: list[_Columns] = []
+    def collect(self, progress: Progress) -> tuple[pd.DataFrame, dict[str, str]]:
+        """Wait for every chunk; the per-article results (`analyse_into_parts`) and {article_id: error} of articles that failed."""
+        frames: list[pd.DataFrame] = []
         failed: dict[str, str] = {}
-        for done, chunk in enumerate(self._chunks, start=1):
-            result, chunk_failed = self._futures[done - 1].result() if self._pool else _analyse_guarded(chunk)
-            results.append(result)
+        for index, chunk in enumerate(self._chunks):
+            frame, chunk_failed = self._futures[index].result() if self._pool else analyse_into_parts(chunk, self._stage, index)
+            frames.append(frame)
             failed.update(chunk_failed)
-            progress("analyse", done / len(self._chunks))
-        sentences, mentions, aggregates = (pd.DataFrame(columns) for columns in _merge_columns(results))
-        if sentences.empty:
-            sentences = store.empty_frame("sentences").assign(**{MENTIONS_COLUMN: pd.Series(dtype=object)})
-        if mentions.empty:
-            mentions = store.empty_frame("mentions")
-        return sentences, mentions, aggregates, failed
+            progress("analyse", (index + 1) / len(self._chunks))
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({"article_id": pd.Series(dtype=str)}), failed
 
 
 # --- assembling the build ----------------------------------------------------------
@@ -320,7 +341,8 @@ def articles_frame(articles: Sequence[Article]) -> pd.DataFrame:
             "input": [a.input for a in articles],
         }
     )
-    frame["n_words"] = frame["text"].str.split().str.len().fillna(0).astype("int64")
+    # Counted text by text: splitting the whole column at once held every word of the corpus as a string.
+    frame["n_words"] = np.fromiter((len(a.text.split()) for a in articles), dtype=np.int64, count=len(articles))
     return frame
 
 
@@ -468,34 +490,64 @@ def _build_locked(
         raise BuildError(f"{len(result.articles):,} articles ingested, the limit is {max_articles:,}", BuildFailure.TOO_MANY_ARTICLES)
 
     kept = result.articles
-    per_article = PerArticleRun(kept, options)
-    try:
-        stage_start = time.perf_counter()
-        per_article.term_counts()
-        timings["count_wait"] = time.perf_counter() - stage_start
-        articles, model, keywords, terms, state = _corpus_models(kept, per_article.term_texts, options, report, timings)
-        stage_start = time.perf_counter()
-        sentences, mentions, aggregates, failed = per_article.collect(report)
-        # Wall time still waited for the workers after topics and keywords were done.
-        timings["analyse_wait"] = time.perf_counter() - stage_start
-    finally:
-        per_article.close()
-    if failed:  # those articles move from ingested to rejected, and leave the corpus-level models too
-        rejects += [{"input": a.input, "reason": f"could not be analysed ({failed[a.article_id]})"} for a in kept if a.article_id in failed]
-        kept = [a for a in kept if a.article_id not in failed]
-        if not kept:
-            raise _all_rejected(out_dir, result.read, rejects)
-        kept_texts = term_texts([a.title for a in kept], [a.text for a in kept])
-        articles, model, keywords, terms, state = _corpus_models(kept, kept_texts, options, report, timings)
-    articles = articles.merge(aggregates, on="article_id", how="left")
-    articles = articles.merge(article_framing(sentences), left_on="article_id", right_index=True, how="left")
-    articles[list(SENTENCE_COLUMNS)] = articles[list(SENTENCE_COLUMNS)].fillna(0.0)
+    with store.staging(out_dir) as stage:
+        per_article = PerArticleRun(kept, options, stage)
+        try:
+            stage_start = time.perf_counter()
+            per_article.term_counts()
+            timings["count_wait"] = time.perf_counter() - stage_start
+            articles, model, keywords, terms, state = _corpus_models(kept, per_article.term_texts, options, report, timings)
+            stage_start = time.perf_counter()
+            analysed, failed = per_article.collect(report)
+            # Wall time still waited for the workers after topics and keywords were done.
+            timings["analyse_wait"] = time.perf_counter() - stage_start
+        finally:
+            per_article.close()
+        if failed:  # those articles move from ingested to rejected, and leave the corpus-level models too
+            rejects += [{"input": a.input, "reason": f"could not be analysed ({failed[a.article_id]})"} for a in kept if a.article_id in failed]
+            kept = [a for a in kept if a.article_id not in failed]
+            if not kept:
+                raise _all_rejected(out_dir, result.read, rejects)
+            kept_texts = term_texts([a.title for a in kept], [a.text for a in kept])
+            articles, model, keywords, terms, state = _corpus_models(kept, kept_texts, options, report, timings)
+        articles = with_analysis(articles, analysed)
+        manifest = _manifest(inputs, options, result, kept, rejects, model)
+        tables = {
+            "articles": articles,
+            **{name: store.SCHEMAS[name].empty_table() for name in PER_ARTICLE_TABLES},  # their rows are the workers' parts
+            "actors": actors_table(load_gazetteer()),
+            "topics": model.topics,
+            "doc_topics": model.doc_topics,
+            "keywords": keywords,
+            "article_terms": terms,
+            **state,
+        }
+        report("write", 0.0)
+        timings["total"] = time.perf_counter() - started
+        manifest["timings"] = {name: round(seconds, 2) for name, seconds in timings.items()}
+        duplicates = [{"input": d.input, "kept": d.kept, "kind": d.kind} for d in result.duplicates]
+        store.write_build(out_dir, tables, manifest, rejects, duplicates, stage=stage)
+    store.failed_report_path(out_dir).unlink(missing_ok=True)  # an earlier failure's report no longer applies
+    report("write", 1.0)
+    return store.read_manifest(out_dir), rejects
 
-    input_files = discover(inputs)
-    input_records = [{"path": display_path(p), "bytes": p.stat().st_size, "sha256": store.file_sha256(p)} for p in input_files]
-    parameters = {**options.parameters(), "n_topics_chosen": int(len(model.topics))}
+
+def with_analysis(articles: pd.DataFrame, analysed: pd.DataFrame) -> pd.DataFrame:
+    """The articles table with the per-article results of `PerArticleRun.collect` (frame weights 0 without sentences)."""
+    articles = articles.merge(analysed, on="article_id", how="left")
+    articles = articles.reindex(columns=list(dict.fromkeys([*articles.columns, "n_sentences", "tone", *SENTENCE_COLUMNS, "deal_axis", "posture_axis"])))
+    articles[list(SENTENCE_COLUMNS)] = articles[list(SENTENCE_COLUMNS)].fillna(0.0)
+    return articles
+
+
+def _manifest(
+    inputs: Sequence[Path], options: BuildOptions, result: IngestResult, kept: Sequence[Article], rejects: Sequence[Mapping[str, str]],
+    model: TopicModel,
+) -> dict[str, Any]:
+    """A full build's manifest, timings aside."""
+    input_records = [{"path": display_path(p), "bytes": p.stat().st_size, "sha256": store.file_sha256(p)} for p in discover(inputs)]
     version = store.code_version(PACKAGE_DIR, DATA_FILES)
-    manifest = {
+    return {
         "build_id": store.compute_build_id([r["sha256"] for r in input_records], options.parameters(), version),
         "code_version": version,
         "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -505,32 +557,11 @@ def _build_locked(
         "duplicates": len(result.duplicates),
         "rejected": len(rejects),
         "encodings": result.encodings,
-        "parameters": parameters,
+        "parameters": {**options.parameters(), "n_topics_chosen": int(len(model.topics))},
         **model.manifest_entries(),
         "topics_fitted_on": len(kept),
         "versions": library_versions(),
     }
-    sentences, sentence_actors = split_sentence_actors(sentences)
-    tables = {
-        "articles": articles,
-        "sentences": sentences,
-        "mentions": mentions,
-        "sentence_actors": sentence_actors,
-        "actors": actors_table(load_gazetteer()),
-        "topics": model.topics,
-        "doc_topics": model.doc_topics,
-        "keywords": keywords,
-        "article_terms": terms,
-        **state,
-    }
-    report("write", 0.0)
-    timings["total"] = time.perf_counter() - started
-    manifest["timings"] = {stage: round(seconds, 2) for stage, seconds in timings.items()}
-    duplicates = [{"input": d.input, "kept": d.kept, "kind": d.kind} for d in result.duplicates]
-    store.write_build(out_dir, tables, manifest, rejects, duplicates)
-    store.failed_report_path(out_dir).unlink(missing_ok=True)  # an earlier failure's report no longer applies
-    report("write", 1.0)
-    return store.read_manifest(out_dir), rejects
 
 
 def expected_build_id(inputs: Sequence[Path], options: BuildOptions = BuildOptions()) -> str:

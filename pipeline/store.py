@@ -69,7 +69,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "keywords": pa.schema([
         ("period", pa.timestamp("ns")), ("term", _TEXT), ("count", pa.int64()), ("docs", pa.int64()), ("share", pa.float64()),
         ("score", pa.float64()), _later("score_window", pa.float64()), _later("window_docs", pa.int64()),
-        _later("is_actor", pa.bool_()), _later("actor_id", _TEXT),
+        _later("is_actor", pa.bool_()), _later("actor_id", _TEXT), _later("story", _TEXT), _later("story_window", _TEXT),
     ]),
     "article_terms": pa.schema([("article_id", _TEXT), ("term", _TEXT), ("count", pa.int64())]),
     # Build state that `--update` reads (pipeline.update); the app never loads these.
@@ -308,41 +308,105 @@ def _write_jsonl(path: Path, records: Iterable[Mapping[str, Any]]) -> None:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
+PARTS = ".parts"
+"""Folder of a staging folder where workers write their chunks' rows of a table (`write_part`)."""
+
+
+@contextlib.contextmanager
+def staging(out_dir: Path) -> Iterator[Path]:
+    """A temporary folder beside `out_dir` that a build fills and `write_build(stage=...)` swaps in.
+
+    Workers write their chunks' rows into it as they go (`write_part`), so no process holds a
+    whole table of sentences. Named like every temporary of `out_dir`, so an interrupted build's
+    folder is removed by the next build (`remove_stale_temporaries`); removed here when the
+    build fails. Use it holding `build_lock(out_dir)`.
+    """
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(out_dir)
+    stage = out_dir.parent / f"{_TMP_PREFIX}{out_dir.name}-{uuid.uuid4().hex[:_SUFFIX_HEX]}"
+    stage.mkdir()
+    try:
+        yield stage
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)  # after a successful swap it is the build and no longer here
+
+
+def write_part(stage: Path, name: str, index: int, frame: pd.DataFrame | pa.Table) -> None:
+    """Write chunk `index`'s rows of table `name` into a staging folder; `write_build` appends the parts in index order.
+
+    Written under a temporary name and renamed, so a part is complete or absent (a retried
+    chunk replaces its part). Raises ValueError when `frame` does not fit the table's schema.
+    """
+    table = to_arrow(name, frame)
+    folder = Path(stage) / PARTS / name
+    folder.mkdir(parents=True, exist_ok=True)
+    final = folder / f"{index:06d}.parquet"
+    partial = folder / f".{index:06d}-{uuid.uuid4().hex[:_SUFFIX_HEX]}"
+    pq.write_table(table, partial)
+    os.replace(partial, final)
+
+
+def _write_table(path: Path, table: pa.Table | None, parts: Sequence[Path]) -> None:
+    """`table` followed by the rows of `parts` as one Parquet file, one part in memory at a time."""
+    if not parts:
+        pq.write_table(table, path)
+        return
+    schema = pq.read_schema(parts[0]) if table is None else table.schema
+    with pq.ParquetWriter(path, schema) as writer:
+        if table is not None and table.num_rows:
+            writer.write_table(table)
+        for part in parts:
+            writer.write_table(pq.read_table(part).cast(schema))
+
+
 def write_build(
     out_dir: Path,
     tables: Mapping[str, pd.DataFrame | pa.Table],
     manifest: Mapping[str, Any],
     rejects: Iterable[Mapping[str, Any]] = (),
     duplicates: Iterable[Mapping[str, Any]] = (),
+    stage: Path | None = None,
 ) -> Path:
     """Write every artifact into a temporary folder, then swap it in for `out_dir`.
 
-    Each table is written with its declared schema (`to_arrow`). Raises ValueError for an
-    unknown table name or a table that does not fit its schema, before anything is written.
+    Each table is written with its declared schema (`to_arrow`), followed by the rows its
+    parts in `stage` hold (`write_part`), when the build staged them (`staging`). Raises
+    ValueError for an unknown table name or a table that does not fit its schema, before
+    anything is written.
     """
     unknown = set(tables) - set(SCHEMAS)
     if unknown:
         raise ValueError(f"unknown artifact tables: {sorted(unknown)}")
     arrow_tables = {name: to_arrow(name, frame) for name, frame in tables.items()}
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries(out_dir)
-    tmp_dir = out_dir.parent / f"{_TMP_PREFIX}{out_dir.name}-{uuid.uuid4().hex[:_SUFFIX_HEX]}"
-    tmp_dir.mkdir()
-    try:
-        for name, table in arrow_tables.items():
-            pq.write_table(table, tmp_dir / f"{name}.parquet")
-        _write_jsonl(tmp_dir / REJECTS, rejects)
-        _write_jsonl(tmp_dir / DUPLICATES, duplicates)
-        # The manifest goes last: a folder with a manifest is a complete build.
-        full_manifest = {"schema_version": SCHEMA_VERSION, **manifest}
-        (tmp_dir / MANIFEST).write_text(json.dumps(full_manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8",
-                                        errors="backslashreplace")
-        _fsync_dir(tmp_dir)
-    except BaseException:
-        shutil.rmtree(tmp_dir, ignore_errors=True)
-        raise
-    _swap_in(tmp_dir, out_dir)
+    if stage is None:
+        with staging(out_dir) as own_stage:
+            return _complete(own_stage, Path(out_dir), arrow_tables, manifest, rejects, duplicates)
+    return _complete(Path(stage), Path(out_dir), arrow_tables, manifest, rejects, duplicates)
+
+
+def _complete(
+    stage: Path,
+    out_dir: Path,
+    tables: Mapping[str, pa.Table],
+    manifest: Mapping[str, Any],
+    rejects: Iterable[Mapping[str, Any]],
+    duplicates: Iterable[Mapping[str, Any]],
+) -> Path:
+    """Write the tables (joined with their parts), the reject lists and the manifest into `stage`, then swap it in."""
+    parts_dir = stage / PARTS
+    names = [name for name in SCHEMAS if name in tables or (parts_dir / name).is_dir()]
+    for name in names:
+        _write_table(stage / f"{name}.parquet", tables.get(name), sorted((parts_dir / name).glob("*.parquet")))
+    shutil.rmtree(parts_dir, ignore_errors=True)
+    _write_jsonl(stage / REJECTS, rejects)
+    _write_jsonl(stage / DUPLICATES, duplicates)
+    # The manifest goes last: a folder with a manifest is a complete build.
+    full_manifest = {"schema_version": SCHEMA_VERSION, **manifest}
+    (stage / MANIFEST).write_text(json.dumps(full_manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8",
+                                  errors="backslashreplace")
+    _fsync_dir(stage)
+    _swap_in(stage, out_dir)
     return out_dir
 
 

@@ -31,17 +31,16 @@ from pipeline.build import (
     BuildFailure,
     BuildOptions,
     BuildReport,
+    PER_ARTICLE_TABLES,
     PerArticleRun,
     Progress,
-    article_framing,
     articles_frame,
     display_path,
     library_versions,
+    with_analysis,
 )
-from pipeline.framing import SENTENCE_COLUMNS
 from pipeline.ingest import Article, discover, ingest
 from pipeline.keywords import article_terms, monthly_keywords
-from pipeline.stance import split_sentence_actors
 from pipeline.state import read_term_counts, term_tables
 from pipeline.terms import count_terms, stack_counts, term_texts
 from pipeline.topic_model import assign, fit_assigner
@@ -81,7 +80,8 @@ def update(
                     "lexicons changed), so its articles would not be analysed as new ones are: build it in full, without --update",
                     BuildFailure.OUT_REFUSED,
                 )
-            return _update_locked(paths, out, options, progress or (lambda stage, fraction: None), refit_topics)
+            with store.staging(out) as stage:
+                return _update_locked(paths, out, stage, options, progress or (lambda stage, fraction: None), refit_topics)
     except store.OutDirError as error:
         failure = BuildFailure.OUT_LOCKED if isinstance(error, store.BuildLocked) else BuildFailure.OUT_REFUSED
         raise BuildError(str(error), failure) from None
@@ -91,7 +91,10 @@ def _concat(old: pa.Table, new: pd.DataFrame | pa.Table, name: str) -> pa.Table:
     return pa.concat_tables([old.select(store.SCHEMAS[name].names).cast(store.SCHEMAS[name]), store.to_arrow(name, new)])
 
 
-def _update_locked(inputs: Sequence[Path], out: Path, options: BuildOptions, report: Progress, refit_topics: bool) -> BuildReport:
+def _update_locked(
+    inputs: Sequence[Path], out: Path, stage: Path, options: BuildOptions, report: Progress, refit_topics: bool
+) -> BuildReport:
+    """The update proper, holding the lock; the new articles' sentences, mentions and sentence actors go to `stage`."""
     started = time.perf_counter()
     timings: dict[str, float] = {}
     old_manifest = store.read_manifest(out)
@@ -109,9 +112,9 @@ def _update_locked(inputs: Sequence[Path], out: Path, options: BuildOptions, rep
     rejects = [{"input": r.input, "reason": r.reason} for r in result.rejects]
 
     stage_start = time.perf_counter()
-    per_article = PerArticleRun(result.articles, options, count=False)
+    per_article = PerArticleRun(result.articles, options, stage, count=False)
     try:
-        sentences, mentions, aggregates, failed = per_article.collect(report)
+        analysed, failed = per_article.collect(report)
     finally:
         per_article.close()
     rejects += [
@@ -121,9 +124,7 @@ def _update_locked(inputs: Sequence[Path], out: Path, options: BuildOptions, rep
     run = {"read": result.read, "added": len(added), "duplicates": len(result.duplicates), "rejected": len(rejects)}
     if not added:  # nothing new (a refresh that found only copies): the build stays as it was
         return BuildReport(out_dir=out, manifest=old_manifest, rejects=rejects, added=run)
-    new = articles_frame(added).merge(aggregates, on="article_id", how="left")
-    new = new.merge(article_framing(sentences), left_on="article_id", right_index=True, how="left")
-    new[list(SENTENCE_COLUMNS)] = new[list(SENTENCE_COLUMNS)].fillna(0.0)
+    new = with_analysis(articles_frame(added), analysed)
     new_texts = term_texts(new["title"].tolist(), new["text"].tolist())
     old_ids, old_counts = read_term_counts(out)
     new_counts = count_terms(new_texts)
@@ -166,12 +167,9 @@ def _update_locked(inputs: Sequence[Path], out: Path, options: BuildOptions, rep
     terms = article_terms(term_input, term_counts=counts)
     timings["keywords"] = time.perf_counter() - stage_start
 
-    new_sentences, new_sentence_actors = split_sentence_actors(sentences)
     tables: dict[str, pd.DataFrame | pa.Table] = {
         "articles": articles_table,
-        "sentences": _concat(store.read_arrow(out, "sentences"), new_sentences, "sentences"),
-        "mentions": _concat(store.read_arrow(out, "mentions"), mentions, "mentions"),
-        "sentence_actors": _concat(store.read_arrow(out, "sentence_actors"), new_sentence_actors, "sentence_actors"),
+        **{name: store.read_arrow(out, name) for name in PER_ARTICLE_TABLES},  # the new rows follow: the workers' parts
         "actors": actors_table(load_gazetteer()),
         "topics": topics,
         "doc_topics": doc_topics,
@@ -203,7 +201,7 @@ def _update_locked(inputs: Sequence[Path], out: Path, options: BuildOptions, rep
     manifest["timings"] = {stage: round(seconds, 2) for stage, seconds in timings.items()}
     all_rejects = store.read_jsonl(out, store.REJECTS) + rejects
     duplicates = store.read_jsonl(out, store.DUPLICATES) + [{"input": d.input, "kept": d.kept, "kind": d.kind} for d in result.duplicates]
-    store.write_build(out, tables, manifest, all_rejects, duplicates)
+    store.write_build(out, tables, manifest, all_rejects, duplicates, stage=stage)
     report("write", 1.0)
     return BuildReport(out_dir=out, manifest=store.read_manifest(out), rejects=rejects, added=run)
 

@@ -165,3 +165,31 @@ def test_validation_names_a_column_of_the_wrong_type(tmp_path: Path) -> None:
     assert store.validate_build(out) == []
     pq.write_table(pa.table({"article_id": ["a"], "actor_id": ["b"], "count": [1.5]}), out / "mentions.parquet")
     assert store.validate_build(out) == [f"{out / 'mentions.parquet'} has count is double, not int64"]
+
+
+def test_parts_written_by_workers_follow_the_table_in_index_order(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    mentions = {"article_id": ["a"], "actor_id": ["kim-jong-un"], "count": [1]}
+    with store.staging(out) as stage:
+        for index, article_id in ((2, "c"), (0, "a"), (1, "b")):  # chunks finish in any order
+            store.write_part(stage, "mentions", index, pd.DataFrame({**mentions, "article_id": [article_id]}))
+        tables = {**_tables("one"), "mentions": pd.DataFrame({**mentions, "article_id": ["old"]})}
+        store.write_build(out, tables, {"build_id": "one"}, stage=stage)
+    assert store.read_table(out, "mentions")["article_id"].tolist() == ["old", "a", "b", "c"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
+    assert not (out / store.PARTS).exists()
+
+
+def test_a_part_that_does_not_fit_its_schema_is_refused_naming_the_table(tmp_path: Path) -> None:
+    with store.staging(tmp_path / "build") as stage, pytest.raises(ValueError, match="table mentions"):
+        store.write_part(stage, "mentions", 0, pd.DataFrame({"article_id": ["a"], "count": [1]}))
+
+
+def test_a_failed_build_leaves_no_staging_folder(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    _write(out, "one")
+    with pytest.raises(RuntimeError), store.staging(out) as stage:
+        store.write_part(stage, "mentions", 0, pd.DataFrame({"article_id": ["a"], "actor_id": ["x"], "count": [1]}))
+        raise RuntimeError("the analysis failed")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
+    assert store.read_manifest(out)["build_id"] == "one"
