@@ -4,16 +4,21 @@ Usage: python bench/bench_keyword_events.py [--corpus FILE ...] [--budget] [--sw
 
 For each corpus named in data/labels/keyword_events.csv, the keyword stage of a build is run
 on the shared corpus (ingest with the real clean-up, `term_texts`, `monthly_keywords`), and for
-each event it prints the best rank of any expected term in its month, among plain terms or
-among people (whichever list the term belongs to), under both emergence modes (against the 6
-months before, against the whole corpus). Target: each in its month's top 10.
+each event it prints the best rank of any expected term in its month, under both emergence
+modes (against the 6 months before, against the whole corpus), two ways: among single plain
+terms, and among the month's stories (a story counts when the expected term is one of the
+STORY_TERMS_SHOWN terms listed with it); a person's name is ranked among people in both. Target:
+each in its month's top 10. Expected names written in lower case ("roh moo hyun") are also
+looked up as names ("roh-moo-hyun"), as `as_term` spells a capitalised name.
 Also printed: glued names repaired in kcna_2024 and glued-name fragments left among its terms,
 Kim Jong Un's rank in the month his name first floods the 2011-2012 stories, and how many demo
 months have a top emerging term resting on a single article. `--budget` times a full build of
 the 18,931 stories against the floor (reading + CountVectorizer(ngram_range=(1, 2), min_df=2)).
-`--sweep` counts the events in their month's top 10 for other weights of the prior and other
-window lengths, on two halves of the events: the tuning half (rows 1, 3, 5, ... of the events
-file) to choose a setting on, and the held-out half (rows 2, 4, ...) to report it on.
+`--sweep` counts the events in their month's top 10 for other weights of the prior, other
+window lengths and other story overlaps, on two halves of the events: the tuning half (rows 1,
+3, 5, ... of the events file) to choose a setting on, and the held-out half (rows 2, 4, ...) to
+report it on; with each story overlap, how many terms a story of a month's top 10 holds on
+average (all months of 50+ articles of the three corpora: no labels involved).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import argparse
 import csv
 import gzip
 import json
+import string
 import sys
 import tempfile
 import time
@@ -35,7 +41,14 @@ sys.path.insert(0, str(REPO))
 from pipeline.build import BuildOptions, build  # noqa: E402
 from pipeline.glued import repair_glued_names  # noqa: E402
 from pipeline.ingest import ingest  # noqa: E402
-from pipeline.keywords import PRIOR_SCALE, WINDOW_MONTHS, gazetteer_actor_terms, monthly_keywords, rank_emerging  # noqa: E402
+from pipeline.keywords import (  # noqa: E402
+    PRIOR_SCALE,
+    STORY_OVERLAP,
+    WINDOW_MONTHS,
+    gazetteer_actor_terms,
+    monthly_keywords,
+    rank_emerging,
+)
 from pipeline.terms import as_term, clear_count_cache, term_texts  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -63,25 +76,41 @@ def keyword_table(paths: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame, float]
     return articles, keywords, time.perf_counter() - start
 
 
-def best_rank(keywords: pd.DataFrame, month: pd.Timestamp, expected: list[str], score: str) -> tuple[int | None, str, str]:
-    """(rank, term, list) of the best-ranked expected term in the month; rank None when none is listed."""
+def best_rank(keywords: pd.DataFrame, month: pd.Timestamp, expected: list[str], score: str, stories: bool) -> tuple[int | None, str, str]:
+    """(rank, term, list) of the best-ranked expected term in the month; rank None when none is listed.
+
+    With `stories`, a plain term ranks as the story that lists it (one of its STORY_TERMS_SHOWN terms).
+    """
     best: tuple[int | None, str, str] = (None, "", "")
-    for actors, kind in ((False, "terms"), (True, "people")):
-        ranked = rank_emerging(keywords[keywords["period"] == month], score, actors)
+    for actors, kind in ((False, "stories" if stories else "terms"), (True, "people")):
+        ranked = rank_emerging(keywords[keywords["period"] == month], score, actors, stories=stories)
         for term in expected:
-            # A person's row stands for all the ways of naming them ("president putin" for "putin").
-            hit = ranked.loc[ranked["actor"] == (ACTOR_TERMS.get(term) or term), "rank"] if actors else ranked.loc[ranked["term"] == term, "rank"]
+            if actors:  # a person's row stands for all the ways of naming them ("president putin" for "putin")
+                hit = ranked.loc[ranked["actor"] == (ACTOR_TERMS.get(term) or term), "rank"]
+            elif stories:
+                hit = ranked.loc[ranked["story_terms"].map(lambda terms, term=term: term in terms), "rank"]
+            else:
+                hit = ranked.loc[ranked["term"] == term, "rank"]
             if len(hit) and (best[0] is None or int(hit.iloc[0]) < best[0]):
                 best = (int(hit.iloc[0]), term, kind)
     return best
 
 
-def events_report(events: list[dict[str, str]], keywords: pd.DataFrame) -> list[tuple[str, dict[str, tuple]]]:
+def expected_terms(event: dict[str, str]) -> list[str]:
+    """The event's expected terms as counted; a name the labels write in lower case also as a joined name."""
+    phrases = event["expected_terms"].split(";")
+    return list(dict.fromkeys(as_term(spelling) for phrase in phrases for spelling in (phrase, string.capwords(phrase))))
+
+
+VIEWS = [(score, stories) for score in MODES for stories in (False, True)]
+"""(score column, ranked as stories) of each rank the report gives."""
+
+
+def events_report(events: list[dict[str, str]], keywords: pd.DataFrame) -> list[tuple[str, dict[tuple[str, bool], tuple]]]:
     rows = []
     for event in events:
         month = pd.Timestamp(f"{event['month']}-01")
-        expected = [as_term(term) for term in event["expected_terms"].split(";")]
-        rows.append((event["event_id"], {score: best_rank(keywords, month, expected, score) for score in MODES}))
+        rows.append((event["event_id"], {view: best_rank(keywords, month, expected_terms(event), *view) for view in VIEWS}))
     return rows
 
 
@@ -114,27 +143,49 @@ def demo_single_article_months() -> None:
         print(f"demo: {int((top['docs'] < 2).sum())} of {len(top)} months have a top emerging term ({label}) in a single article")
 
 
-SWEEP = [(scale, WINDOW_MONTHS) for scale in (0.01, 0.03, 0.1, 0.3, 1.0)] + [(PRIOR_SCALE, window) for window in (3, 9, 12)]
+SWEEP = (
+    [(scale, WINDOW_MONTHS, STORY_OVERLAP) for scale in (0.01, 0.03, 0.1, 0.3, 1.0)]
+    + [(PRIOR_SCALE, window, STORY_OVERLAP) for window in (3, 9, 12)]
+    + [(PRIOR_SCALE, WINDOW_MONTHS, overlap) for overlap in (0.1, 0.2, 0.25, 0.35, 0.4, 0.5, 0.6)]
+)
+
+
+def story_sizes(keywords: pd.DataFrame, articles: pd.DataFrame) -> list[int]:
+    """How many terms each story of the top 10 of each month of 50+ articles holds, both modes (readability, no labels)."""
+    months = articles["date"].dt.to_period("M").dt.start_time.value_counts()
+    big = keywords[keywords["period"].isin(months.index[months >= 50])]
+    sizes = []
+    for score, column in (("score", "story"), ("score_window", "story_window")):
+        plain = big[~big["is_actor"] & big[score].notna()]
+        top = rank_emerging(plain, score, stories=True)
+        top = top[top["rank"] <= 10]
+        members = plain.groupby(["period", column]).size()
+        sizes += members.reindex(pd.MultiIndex.from_arrays([top["period"], top[column]])).fillna(1).astype(int).tolist()
+    return sizes
 
 
 def sweep(events: list[dict[str, str]]) -> None:
-    """Events in their month's top 10 per (prior weight, window), on the tuning and the held-out half."""
+    """Events in their month's top 10 per (prior weight, window, story overlap), on the tuning and the held-out half."""
     corpora = list(dict.fromkeys(event["corpus_file"] for event in events))
-    ranks: dict[tuple[float, int], dict[str, dict[str, tuple]]] = {setting: {} for setting in SWEEP}
+    ranks: dict[tuple[float, int, float], dict[str, dict]] = {setting: {} for setting in SWEEP}
+    sizes: dict[tuple[float, int, float], list[int]] = {setting: [] for setting in SWEEP}
     for corpus in corpora:
         articles, _, _ = keyword_table([CORPUS / corpus])  # leaves the corpus' term counts cached for the settings below
         texts = articles[["article_id", "date"]].assign(text=articles["term_text"])
-        for scale, window in SWEEP:
-            keywords = monthly_keywords(texts, window=window, prior_scale=scale)
-            ranks[scale, window].update(events_report([e for e in events if e["corpus_file"] == corpus], keywords))
+        for scale, window, overlap in SWEEP:
+            keywords = monthly_keywords(texts, window=window, prior_scale=scale, story_overlap=overlap)
+            ranks[scale, window, overlap].update(events_report([e for e in events if e["corpus_file"] == corpus], keywords))
+            sizes[scale, window, overlap] += story_sizes(keywords, articles)
     print("\nsweep: events in the top 10 (tuning half: rows 1, 3, ...; held-out half: rows 2, 4, ...)")
-    for (scale, window), found in ranks.items():
+    for setting, found in ranks.items():
         cells = []
-        for score, label in (("score_window", "against the window"), ("score", "against the whole corpus")):
-            hits = [found[event["event_id"]][score][0] is not None and found[event["event_id"]][score][0] <= 10 for event in events]
-            cells.append(f"{label}: {sum(hits)} of {len(hits)} (tuning {sum(hits[0::2])} of {len(hits[0::2])}, "
-                         f"held-out {sum(hits[1::2])} of {len(hits[1::2])})")
-        print(f"  prior {scale:<4} window {window:>2} months | " + " | ".join(cells))
+        for view in VIEWS:
+            hits = [found[event["event_id"]][view][0] is not None and found[event["event_id"]][view][0] <= 10 for event in events]
+            cells.append(f"{'stories' if view[1] else 'terms'} against the {MODES[view[0]]}: {sum(hits)} "
+                         f"({sum(hits[0::2])} / {sum(hits[1::2])})")
+        scale, window, overlap = setting
+        print(f"  prior {scale:<4} window {window:>2} overlap {overlap:<4} | " + " | ".join(cells)
+              + f" | terms per top-10 story {sum(sizes[setting]) / max(len(sizes[setting]), 1):.1f}")
 
 
 def build_budget() -> None:
@@ -165,7 +216,7 @@ def main() -> None:
         sweep(events)
         return
     corpora = list(dict.fromkeys(event["corpus_file"] for event in events))
-    hits = {score: 0 for score in MODES}
+    hits = {view: 0 for view in VIEWS}
     counted = 0
     for corpus in args.corpus or corpora:
         articles, keywords, seconds = keyword_table([CORPUS / corpus])
@@ -179,11 +230,13 @@ def main() -> None:
         for event_id, ranks in events_report([e for e in events if e["corpus_file"] == corpus], keywords):
             counted += 1
             cells = []
-            for score, (rank, term, kind) in ranks.items():
-                hits[score] += rank is not None and rank <= 10
-                cells.append(f"{MODES[score]}: " + (f"{rank:>3} ({term}, {kind})" if rank else "not listed"))
+            for view, (rank, term, kind) in ranks.items():
+                hits[view] += rank is not None and rank <= 10
+                cells.append(f"{rank:>3} {term} ({kind})" if rank else "not listed")
             print(f"  {event_id:<26} " + " | ".join(cells))
-    print("\nin the top 10: " + ", ".join(f"{hits[score]} of {counted} against the {label}" for score, label in MODES.items()))
+    print(f"\ncolumns: {' | '.join(f'{MODES[score]}, ' + ('stories' if stories else 'terms') for score, stories in VIEWS)}")
+    print("in the top 10: " + ", ".join(f"{hits[view]} of {counted} against the {MODES[view[0]]} ({'stories' if view[1] else 'terms'})"
+                                        for view in VIEWS))
     glued_figures()
     demo_single_article_months()
     if args.budget:

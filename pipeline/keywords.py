@@ -71,7 +71,11 @@ def _canonical(matrix: sp.spmatrix) -> sp.csr_matrix:
     return matrix
 
 
-KEYWORD_COLUMNS = ("period", "term", "count", "docs", "share", "score", "score_window", "window_docs", "is_actor", "actor_id")
+KEYWORD_COLUMNS = (
+    "period", "term", "count", "docs", "share", "score", "score_window", "window_docs", "is_actor", "actor_id", "story", "story_window"
+)
+STORY_COLUMNS = {"score": "story", "score_window": "story_window"}
+"""Each score column's story column: the lead term of the story a term belongs to in that ranking."""
 WINDOW_MONTHS = 6
 """The preceding window a month is compared with in the window mode (`score_window`)."""
 PRIOR_SCALE = 0.1
@@ -81,6 +85,12 @@ words that fill every month (measured on the events of data/labels/keyword_event
 docs/measures/keywords.md)."""
 MIN_DOCS = 2
 """A term needs this many articles in a month to be listed: one article's pet word is not a trend."""
+STORY_OVERLAP = 0.3
+"""Two terms tell one story of a month when the month's articles using them overlap this much (Jaccard
+index: articles using both over articles using either). 0.3 was chosen on the tuning half of
+data/labels/keyword_events.csv among settings whose stories stay readable (docs/measures/keywords.md)."""
+STORY_TERMS_SHOWN = 5
+"""How many of a story's terms `rank_emerging` lists with it (its lead first): about one line."""
 
 
 def _empty_keywords() -> pd.DataFrame:
@@ -161,6 +171,52 @@ def _lookup(matrix: sp.csr_matrix, rows: np.ndarray, columns: np.ndarray) -> np.
     return values
 
 
+def _story_leads(
+    month: np.ndarray,
+    term: np.ndarray,
+    score: np.ndarray,
+    plain: np.ndarray,
+    uses: sp.csr_matrix,
+    month_codes: np.ndarray,
+    limit: int,
+    overlap: float = STORY_OVERLAP,
+) -> np.ndarray:
+    """Per entry (month[i], term[i]), the entry that leads its story in that month's ranking by `score`.
+
+    A big event fills a month's ranking with its words ("centenary", "birth", "festival"), pushing
+    a second event out of sight. Walking down each month's `limit` best-scoring plain terms, a term
+    joins the first story above it whose lead shares enough of the month's articles with it
+    (Jaccard index >= `overlap`), else it leads a new story: a leader clustering on the
+    articles that use each term. `uses` is articles x terms (non-zero = the article uses the
+    term); `month_codes`, each article's month. Entries not walked (people, missing scores,
+    beyond `limit`) lead their own story.
+    """
+    lead = np.arange(len(term))
+    walked = np.flatnonzero(plain & ~np.isnan(score))
+    walked = walked[np.lexsort((term[walked], -score[walked], month[walked]))]  # by month, then rank (ties alphabetical)
+    article_order = np.argsort(month_codes, kind="stable")
+    starts = np.searchsorted(month_codes[article_order], np.arange(month_codes.max(initial=-1) + 2))
+    for entries in np.split(walked, np.flatnonzero(np.diff(month[walked])) + 1):
+        entries = entries[:limit]
+        if len(entries) < 2:
+            continue
+        articles = article_order[starts[month[entries[0]]] : starts[month[entries[0]] + 1]]
+        using = (uses[articles][:, term[entries]] > 0).astype(np.float64)
+        both = (using.T @ using).toarray()
+        alone = np.diag(both)
+        leaders: list[int] = []  # positions in `entries`
+        for position in range(len(entries)):
+            if leaders:
+                others = np.array(leaders)
+                jaccard = both[position, others] / (alone[position] + alone[others] - both[position, others])
+                joined = np.flatnonzero(jaccard >= overlap)
+                if len(joined):
+                    lead[entries[position]] = entries[others[joined[0]]]
+                    continue
+            leaders.append(position)
+    return lead
+
+
 def monthly_keywords(
     articles: pd.DataFrame,
     min_docs: int = MIN_DOCS,
@@ -169,6 +225,7 @@ def monthly_keywords(
     actor_terms: Mapping[str, str | None] | None = None,
     term_counts: TermCounts | None = None,
     prior_scale: float = PRIOR_SCALE,
+    story_overlap: float = STORY_OVERLAP,
 ) -> pd.DataFrame:
     """Per month, its terms with counts and two emergence scores, counted in articles.
 
@@ -184,9 +241,12 @@ def monthly_keywords(
       no article), so a term that arrives and stays scores in its arrival month;
     - window_docs: articles of that window using the term;
     - is_actor, actor_id: whether the term names a person (`actor_of_terms`, with `actor_terms`
-      defaulting to the gazetteer's) and which one, if only one is meant.
+      defaulting to the gazetteer's) and which one, if only one is meant;
+    - story, story_window: the lead term of the story the term belongs to in the month's ranking by
+      score, by score_window (`_story_leads` with `story_overlap`; a person, or a term beyond the
+      month's max_terms/2 best, is its own story).
     A term needs `min_docs` articles in the month. Bounded table: of those, a month keeps its
-    max_terms/2 most used (by docs) and its max_terms/2 highest by each score.
+    max_terms/2 most used (by docs) and, by each score, its max_terms/2 highest plain terms and people.
     Sorted by period, then score descending.
     """
     has_date = articles["date"].notna().to_numpy()
@@ -227,6 +287,9 @@ def monthly_keywords(
     used = np.unique(term)
     is_actor, actor_id = actor_of_terms(vocabulary[used], gazetteer_actor_terms() if actor_terms is None else actor_terms)
     position = np.searchsorted(used, term)
+    plain = ~is_actor[position]
+    story = _story_leads(month, term, score, plain, counts, month_codes, _per_list(max_terms), story_overlap)
+    story_window = _story_leads(month, term, score_window, plain, counts, month_codes, _per_list(max_terms), story_overlap)
     table = pd.DataFrame(
         {
             "period": months[month],
@@ -239,29 +302,40 @@ def monthly_keywords(
             "window_docs": window_docs.astype("int64"),
             "is_actor": is_actor[position],
             "actor_id": pd.array(actor_id[position], dtype="str"),
+            "story": pd.array(vocabulary[term[story]], dtype="str"),
+            "story_window": pd.array(vocabulary[term[story_window]], dtype="str"),
         }
     )
     return _bounded(table, max_terms)
 
 
+def _per_list(max_terms: int) -> int:
+    """How many terms of a month each list of the bounded table keeps (most used, best by each score)."""
+    return max(max_terms // 2, 1)
+
+
 def _bounded(table: pd.DataFrame, max_terms: int) -> pd.DataFrame:
-    """Each period's max_terms/2 most used terms plus its max_terms/2 highest by each score."""
-    half = max(max_terms // 2, 1)
+    """Each period's max_terms/2 most used terms plus, by each score, its max_terms/2 highest plain
+    terms (the terms `_story_leads` groups, so a listed story keeps all its terms) and people."""
+    half = _per_list(max_terms)
     keep = pd.Series(False, index=table.index)
-    for column in ("docs", "score", "score_window"):
+    for column, lists in (("docs", ["period"]), ("score", ["period", "is_actor"]), ("score_window", ["period", "is_actor"])):
         ranked = table.sort_values(["period", column, "term"], ascending=[True, False, True], kind="stable", na_position="last")
-        keep |= ranked.groupby("period").cumcount().lt(half).reindex(table.index)
+        keep |= ranked.groupby(lists).cumcount().lt(half).reindex(table.index)
     kept = table[keep].sort_values(["period", "score", "term"], ascending=[True, False, True], kind="stable")
     return kept.reset_index(drop=True)
 
 
-def rank_emerging(keywords: pd.DataFrame, score: str = "score", actors: bool = False) -> pd.DataFrame:
+def rank_emerging(keywords: pd.DataFrame, score: str = "score", actors: bool = False, stories: bool = False) -> pd.DataFrame:
     """Each month's plain terms (or, with `actors`, its people) ranked by `score` ("score" or "score_window").
 
     Plain terms: rows that name no actor, so names never pass for subjects. People: one row per
-    actor (by actor_id, else by the term itself), its best-scoring term standing for it. Rows with
-    a missing score (no preceding window) are left out. Returns the rows with a `rank` column
-    (1 = most emerging), sorted by period then rank.
+    actor (by actor_id, else by the term itself), its best-scoring term standing for it. With
+    `stories` (plain terms only), one row per story of the month (`STORY_COLUMNS`; a build older
+    than stories has one story per term), its lead standing for it, and a `story_terms` column: the
+    story's best STORY_TERMS_SHOWN terms, lead first. Rows with a missing score (no preceding
+    window) are left out. Returns the rows with a `rank` column (1 = most emerging), sorted by
+    period then rank.
     """
     if score not in keywords:  # a build older than this score
         return keywords.iloc[:0].assign(rank=pd.Series(dtype="int64"))
@@ -271,6 +345,14 @@ def rank_emerging(keywords: pd.DataFrame, score: str = "score", actors: bool = F
     if actors:
         who = (rows["actor_id"] if "actor_id" in rows else pd.Series(pd.NA, index=rows.index)).fillna(rows["term"]).astype("str")
         rows = rows.assign(actor=who).drop_duplicates(["period", "actor"])
+    elif stories:
+        column = STORY_COLUMNS[score]
+        lead = (rows[column].fillna(rows["term"]) if column in rows else rows["term"]).astype("str").rename("lead")
+        shown = rows.groupby([rows["period"], lead]).cumcount() < STORY_TERMS_SHOWN
+        story_terms = rows.loc[shown].groupby([rows["period"], lead], sort=False)["term"].agg(tuple)
+        first = ~pd.concat([rows["period"], lead], axis=1).duplicated()
+        keys = pd.MultiIndex.from_arrays([rows.loc[first, "period"], lead[first]])
+        rows = rows.loc[first].assign(story_terms=story_terms.reindex(keys).to_numpy())
     rows = rows.assign(rank=rows.groupby("period").cumcount() + 1)
     return rows.reset_index(drop=True)
 

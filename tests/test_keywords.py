@@ -13,6 +13,8 @@ from pipeline.keywords import (
     KEYWORD_COLUMNS,
     MIN_DOCS,
     PRIOR_SCALE,
+    STORY_OVERLAP,
+    STORY_TERMS_SHOWN,
     WINDOW_MONTHS,
     article_terms,
     gazetteer_actor_terms,
@@ -312,6 +314,84 @@ def test_nothing_to_count_gives_a_typed_empty_table(texts: list[str]) -> None:
     assert table.empty
     assert list(table.columns) == list(KEYWORD_COLUMNS)
     assert table["period"].dtype == "datetime64[ns]"
+
+
+# --- stories: one entry per story of a month ---------------------------------------------------
+
+FESTIVAL = "The spring festival opened with dazzling fireworks, brass bands and mass gymnastics in every county."
+LAUNCH = "Engineers launched the Zephyrion satellite."
+
+
+def _month_with_two_stories(launch_articles: int = 3, extra: dict[int, str] | None = None) -> pd.DataFrame:
+    """Formula months; in July ten articles cover a festival in many words, `launch_articles` a satellite launch.
+
+    `extra`: a sentence added to the July article of that number.
+    """
+    rng = random.Random(2)
+    rows = []
+    for month in range(1, 13):
+        for number in range(ARTICLES_PER_MONTH):
+            sentences = rng.sample(FORMULA, 2)
+            if month == EVENT_MONTH:
+                if number < 10:
+                    sentences.append(FESTIVAL)
+                elif number < 10 + launch_articles:
+                    sentences.append(LAUNCH)
+                if extra and number in extra:
+                    sentences.append(extra[number])
+            rows.append(_article(month, number, sentences))
+    return pd.DataFrame(rows)
+
+
+def test_a_big_story_fills_the_term_ranking_but_is_one_story_so_a_second_event_shows() -> None:
+    table = monthly_keywords(_month_with_two_stories(), actor_terms=NO_ACTORS)
+    july = table[table["period"] == pd.Timestamp(2019, EVENT_MONTH, 1)]
+    festival_terms = set(terms(FESTIVAL))
+    for score in ("score", "score_window"):
+        by_term = rank_emerging(july, score)
+        assert by_term.loc[by_term["term"] == "zephyrion", "rank"].iloc[0] > 10, score  # behind the festival's words
+        by_story = rank_emerging(july, score, stories=True)
+        assert set(by_story["story_terms"].iloc[0]) <= festival_terms, score
+        assert len(by_story["story_terms"].iloc[0]) == STORY_TERMS_SHOWN
+        assert by_story["term"].iloc[0] == by_story["story_terms"].iloc[0][0]  # the lead is listed first
+        second = by_story.iloc[1]
+        assert second["rank"] == 2 and {"zephyrion", "satellite"} <= set(second["story_terms"]), score
+
+
+def test_a_term_joins_a_story_when_its_articles_overlap_the_leads_enough() -> None:
+    """'parade' is in 3 of the festival's 10 articles (Jaccard 0.3: joins); 'regatta' in 2 of them
+    and 3 others (2 / 11: its own story); with a higher overlap needed, 'parade' is its own story too."""
+    extra = {0: "A parade passed.", 1: "A parade passed.", 2: "A parade passed.", 3: "A regatta sailed.", 4: "A regatta sailed.",
+             15: "A regatta sailed.", 16: "A regatta sailed.", 17: "A regatta sailed."}
+    articles = _month_with_two_stories(launch_articles=0, extra=extra)
+    july = pd.Timestamp(2019, EVENT_MONTH, 1)
+    table = monthly_keywords(articles, actor_terms=NO_ACTORS).set_index(["period", "term"]).loc[july]
+    lead = table.loc["festival", "story"]
+    assert lead in set(terms(FESTIVAL)) and table.loc[lead, "story"] == lead and table.loc[lead, "story_window"] == lead
+    assert STORY_OVERLAP <= 0.3
+    assert table.loc["parade", "story"] == lead and table.loc["parade", "story_window"] == lead
+    assert table.loc["regatta", "story"] == "regatta" and table.loc["regatta", "story_window"] == "regatta"
+    strict = monthly_keywords(articles, actor_terms=NO_ACTORS, story_overlap=0.31).set_index(["period", "term"]).loc[july]
+    assert strict.loc["parade", "story"] == "parade"
+
+
+def test_people_are_their_own_story_and_old_builds_rank_one_story_per_term() -> None:
+    texts = ["Putin toured the spring festival.", "Putin opened the spring festival.", "The spring festival ended."]
+    table = monthly_keywords(pd.DataFrame([_article(5, n, [text]) for n, text in enumerate(texts)]),
+                             actor_terms={"putin": "vladimir-putin"}).set_index("term")
+    assert table.loc["putin", "story"] == "putin" and table.loc["putin", "story_window"] == "putin"
+    old = pd.DataFrame({"period": pd.to_datetime(["2020-01-01"] * 2), "term": ["summit", "hanoi"], "score": [2.0, 1.0]})
+    ranked = rank_emerging(old, "score", stories=True)
+    assert list(ranked["term"]) == ["summit", "hanoi"] and list(ranked["story_terms"]) == [("summit",), ("hanoi",)]
+
+
+def test_the_bounded_table_keeps_a_months_best_plain_terms_even_when_people_outrank_them() -> None:
+    texts = ["Putin and Xi met.", "Putin and Xi met at the festival.", "Putin and Xi toured the festival."]
+    rows = [_article(5, n, [text]) for n, text in enumerate(texts)] + [_article(4, n, ["Farmers worked."]) for n in range(2)]
+    actor_terms = {"putin": "vladimir-putin", "xi": "xi-jinping"}
+    may = monthly_keywords(pd.DataFrame(rows), max_terms=2, actor_terms=actor_terms)
+    may = may[may["period"] == pd.Timestamp(2019, 5, 1)]
+    assert set(may["term"]) == {"putin", "festival"}  # the best person, and the best plain term (by each score)
 
 
 # --- article_terms ---------------------------------------------------------------------------
