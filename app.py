@@ -135,7 +135,7 @@ def main() -> None:
         f"built {escape_markdown(str(artifacts.manifest.get('built_at', '?'))[:10])}"
     )
     show_notices(merge_notices(notices))
-    articles = apply_filters(artifacts.articles, artifacts.mentions, artifacts.doc_topics, filters)
+    articles = apply_filters(artifacts, filters)
     set_page_context(PageContext(artifacts=artifacts, filters=filters, articles=articles, pages=pages, events_path=resolve_events_path()))
     try:
         page.run()

@@ -1,6 +1,7 @@
 """Articles: one article's breakdown (annotated text, topics, keywords, leaders, framing).
 
-Pure functions; the listing itself is `dashboard.queries.article_table`. Every piece of
+Pure functions; the listing itself is `dashboard.queries.article_table`, the article's sentences
+come from disk (`TextStore.sentences_of`). Every piece of
 corpus text that ends up in HTML goes through `dashboard.safe_text`.
 """
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -17,6 +19,9 @@ import plotly.graph_objects as go
 from dashboard.figures import style, tone_color
 from dashboard.queries import FRAME_MEASURES
 from dashboard.safe_text import as_text, escape_html, safe_http_url
+
+if TYPE_CHECKING:
+    from dashboard.keywords_view import TermMatrix
 
 MENTION_CLASS = "pw-mention"
 SEARCH_CLASS = "pw-search"
@@ -33,11 +38,6 @@ FRAMING_LABELS = {
     "deal_axis": "Deal axis: +1 all-at-once, -1 step-by-step", "posture_axis": "Posture axis: +1 engagement, -1 pressure",
 }
 """How one article's framing columns are named (the columns of `queries.FRAME_MEASURES`)."""
-
-
-def sentences_of(sentences: pd.DataFrame, article_id: str) -> pd.DataFrame:
-    """One article's sentences in reading order."""
-    return sentences.loc[sentences["article_id"] == article_id].sort_values("sentence_idx")
 
 
 def article_mentions(sentence_actors: pd.DataFrame, article_id: str) -> pd.DataFrame:
@@ -132,13 +132,12 @@ def topic_weights_figure(weights: pd.DataFrame) -> go.Figure:
     return style(fig, height=max(180, 40 + 30 * len(weights)))
 
 
-def article_keywords(article_terms: pd.DataFrame, term_docs: pd.Series, n_articles: int, article_id: str, top_n: int = 12) -> pd.DataFrame:
+def article_keywords(matrix: TermMatrix, article_id: str, top_n: int = 12) -> pd.DataFrame:
     """The article's most characteristic terms: term, count, score = count x log(N / articles using the term)."""
-    rows = article_terms.loc[article_terms["article_id"] == article_id, ["term", "count"]]
-    terms = rows["term"].astype("str")
-    docs = terms.map(term_docs).fillna(1).astype(float).to_numpy()
-    table = pd.DataFrame({"term": terms.to_numpy(), "count": rows["count"].to_numpy()})
-    table["score"] = table["count"] * np.log(max(n_articles, 1) / np.maximum(docs, 1))
+    counts = matrix.article_counts(article_id)
+    docs = matrix.docs[matrix.terms.get_indexer(counts.index)]
+    table = pd.DataFrame({"term": counts.index.astype("str"), "count": counts.to_numpy()})
+    table["score"] = table["count"] * np.log(max(len(matrix.article_ids), 1) / np.maximum(docs, 1))
     return table.sort_values(["score", "count", "term"], ascending=[False, False, True]).head(top_n).reset_index(drop=True)
 
 

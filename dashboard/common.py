@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import runpy
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -155,11 +155,12 @@ def csv_file_name(name: str) -> str:
     return (_UNSAFE_FILE_NAME.sub("-", name).strip(".-") or "table")[:100] + ".csv"
 
 
-def download_csv(frame: pd.DataFrame, name: str, key: str) -> None:
-    """A "Download CSV" button for a table; the CSV is only made when the button is clicked."""
+def download_csv(frame: pd.DataFrame | Callable[[], pd.DataFrame], name: str, key: str) -> None:
+    """A "Download CSV" button for a table (or a function that makes it, such as a read from disk);
+    the CSV is only made when the button is clicked."""
     st.download_button(
-        "Download CSV", data=lambda: csv_bytes(frame), file_name=csv_file_name(name), mime="text/csv", key=key,
-        on_click="ignore", icon=":material/download:", type="tertiary",
+        "Download CSV", data=lambda: csv_bytes(frame() if callable(frame) else frame), file_name=csv_file_name(name), mime="text/csv",
+        key=key, on_click="ignore", icon=":material/download:", type="tertiary",
     )
 
 
@@ -262,14 +263,15 @@ def show_kwic(context: PageContext, articles: pd.DataFrame, term: str, name: str
     """
     from dashboard import keywords_view as kwv  # scipy.sparse and sklearn: paid by the pages that show these lines, not the first page
 
-    found = kwv.find_sentences(context.artifacts.sentences, kwv.articles_using(context.artifacts.term_matrix, articles, term), term)
+    texts = context.artifacts.texts
+    found = kwv.find_sentences(texts, kwv.articles_using(context.artifacts.term_matrix, articles, term), term)
     if statement:
         counts = f"{len(found):,} in {found['article_id'].nunique():,} articles" if len(found) else "none"
         st.markdown(f"**{escape_markdown(statement)}: {counts}**")
     if found.empty:
         st.caption("No sentence uses this term here.")
         return
-    lines = kwv.kwic(found.head(kwv.MAX_KWIC_LINES), term)
+    lines = kwv.kwic(kwv.with_text(texts, found.head(kwv.MAX_KWIC_LINES)), term)
     counted = None if statement else f"{len(found):,} sentences in {found['article_id'].nunique():,} articles."
     shown = f"The newest {kwv.MAX_KWIC_LINES:,} are shown; the CSV" if len(found) > kwv.MAX_KWIC_LINES else "The CSV"
     st.caption(" ".join(filter(None, [counted, f"{shown} has every sentence in full.", "Select a line to open its article."])))
@@ -279,7 +281,7 @@ def show_kwic(context: PageContext, articles: pd.DataFrame, term: str, name: str
         highlighted, key=listing_key, hide_index=True, column_order=_KWIC_ORDER,
         column_config=_KWIC_CONFIG, on_select="rerun", selection_mode="single-row", height=min(400, 38 + 35 * len(lines)),
     )
-    download_csv(found, name, key=f"{key}-csv")
+    download_csv(lambda: kwv.with_text(texts, found), name, key=f"{key}-csv")
     rows = event.selection.rows
     if rows:
         open_article_page(context, str(lines["article_id"].iloc[rows[0]]))

@@ -10,6 +10,11 @@ is discipline: the frames in `Artifacts` must never be modified in place (pandas
 copy-on-write makes every derived frame independent, so `df = artifacts.articles[...]`
 then `df["x"] = ...` is fine; `artifacts.articles["x"] = ...` is not).
 Filtering happens outside the cache, per rerun (see `dashboard.filters.apply_filters`).
+
+Memory: only compact columns are held (no article text, subtitle or URL, no sentence); texts
+and sentences are read from the build's files when a page shows them (`dashboard.text_store`,
+which also keeps the build readable after a rebuild is swapped into its folder). The article x
+term counts are read on first use, straight into one sparse matrix (`Artifacts.term_matrix`).
 """
 from __future__ import annotations
 
@@ -23,11 +28,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 import streamlit as st
 
 from dashboard.config import DEMO_INPUT_DIR, REPO_DIR
 from dashboard.filters import FilterUniverse
+from dashboard.text_store import BuildFiles, TextStore
 from pipeline import store
+from pipeline.framing import DPRK_DETERRENT_COLUMN, FRAME_COLUMNS, OFF_TOPIC_COLUMN
 
 if TYPE_CHECKING:
     from dashboard.keywords_view import TermMatrix
@@ -45,31 +53,31 @@ class ArtifactError(Exception):
 
 @dataclass(frozen=True, eq=False)
 class Artifacts:
-    """Every table of one build, typed for the app, plus lookups built once per load.
+    """The compact tables of one build, typed for the app, its texts on disk, and lookups built once per load.
 
-    Read-only (shared by all sessions, see the module docstring). Every `article_id`
-    column shares one categorical dtype whose categories are the articles' ids in the
-    row order of `articles` (sorted by date); `source`, `actor_id` and `term` are
-    categoricals; list columns (`actor_ids`, `terms`) hold tuples.
+    Read-only (shared by all sessions, see the module docstring). Every `article_id` column
+    shares one categorical dtype whose categories are the articles' ids in the row order of
+    `articles` (sorted by date, then id); `source`, `actor_id` and `kind` are categoricals.
+    `articles` has every column of articles.parquet but the long ones (`LEFT_ON_DISK`).
     """
 
     data_dir: Path
     manifest: dict[str, Any]
     articles: pd.DataFrame
-    sentences: pd.DataFrame
     mentions: pd.DataFrame
     sentence_actors: pd.DataFrame
     """One row per mention: article_id, sentence_idx, actor_id, tone (toward that actor), start, end, kind."""
+    cue_sentences: pd.DataFrame
+    """The sentences with a framing cue (`CUE_COLUMNS`): row (in sentences.parquet), article_id, sentence_idx, cue columns."""
     actors: pd.DataFrame
     topics: pd.DataFrame
     doc_topics: pd.DataFrame
     keywords: pd.DataFrame
-    article_terms: pd.DataFrame
+    texts: TextStore
+    """Article texts and sentences, queried on disk."""
     universe: FilterUniverse
     actor_names: Mapping[str, str]
     topic_labels: Mapping[int, str]
-    term_docs: pd.Series
-    """term -> number of articles that use it (for tf-idf keywords)."""
 
     @cached_property
     def named_sentences(self) -> pd.DataFrame:
@@ -85,10 +93,15 @@ class Artifacts:
 
     @cached_property
     def term_matrix(self) -> TermMatrix:
-        """`keywords_view.term_matrix` of this build's article_terms (articles x terms), made on first use."""
+        """`keywords_view.term_matrix` of this build's article_terms.parquet (articles x terms), read on first use
+        (from the build's own file, see `text_store.BuildFiles`) as dictionary codes, never as one string per row."""
         from dashboard.keywords_view import term_matrix  # the view modules import this one
 
-        return term_matrix(self.article_terms)
+        table = pq.read_table(self.texts.files.path("article_terms"), columns=["article_id", "term", "count"],
+                              read_dictionary=["article_id", "term"])
+        article_terms = table.to_pandas()
+        del table
+        return term_matrix(article_terms.assign(article_id=article_terms["article_id"].astype(self.articles["article_id"].dtype)))
 
     @property
     def is_demo(self) -> bool:
@@ -98,9 +111,19 @@ class Artifacts:
         return bool(inputs) and all(demo in Path(path).parents or DEMO_INPUT_DIR in Path(path).parents for path in inputs)
 
     def article(self, article_id: str) -> pd.Series | None:
-        """One article's row, or None for an unknown id."""
+        """One article's row with every column of articles.parquet (the long ones read from disk), or None for an unknown id."""
         row = self.articles["article_id"].cat.categories.get_indexer([article_id])[0]
-        return None if row < 0 else self.articles.iloc[row]
+        if row < 0:
+            return None
+        return pd.concat([self.articles.iloc[row], pd.Series(self.texts.article_details(article_id, LEFT_ON_DISK), dtype=object)])
+
+
+IN_MEMORY = ("mentions", "sentence_actors", "actors", "topics", "doc_topics", "keywords")
+"""The tables read whole at load, besides the compact columns of articles."""
+LEFT_ON_DISK = ("text", "subtitle", "url", "input")
+"""Columns of articles.parquet not held in memory: read per article (`Artifacts.article`) or searched on disk."""
+CUE_COLUMNS = (*FRAME_COLUMNS, OFF_TOPIC_COLUMN, DPRK_DETERRENT_COLUMN)
+"""The framing columns of sentences.parquet whose sentences `Artifacts.cue_sentences` keeps (framing examples)."""
 
 
 VIEW_MODULES = (
@@ -159,18 +182,24 @@ def _filter_universe(articles: pd.DataFrame, mentions: pd.DataFrame, actor_names
 
 
 def read_artifacts(data_dir: Path) -> Artifacts:
-    """Read and type every table of a build (no Streamlit; `load_artifacts` caches it).
+    """Read and type the compact tables of a build, and open its texts (no Streamlit; `load_artifacts` caches it).
 
     Raises ArtifactError when the folder holds no usable build.
     """
     data_dir = Path(data_dir)
-    problems = store.validate_build(data_dir)
-    if problems:
-        raise ArtifactError(problems)
-    tables = {name: store.read_table(data_dir, name) for name in store.TABLES}
-    articles = tables["articles"]
+    try:
+        files = BuildFiles(data_dir)
+    except OSError:  # no folder, or a table missing: validate_build names the problem
+        files = None
+    folder = files.folder if files is not None else data_dir
+    problems = [problem.replace(str(folder), str(data_dir)) for problem in store.validate_build(folder)]
+    if problems or files is None:
+        raise ArtifactError(problems or [f"{data_dir} could not be opened"])
+    kept = [column for column in pq.read_schema(folder / "articles.parquet").names if column not in LEFT_ON_DISK]
+    articles = store.read_table(folder, "articles", columns=kept)
     if articles.empty:
         raise ArtifactError([f"{data_dir} holds a build without articles"])
+    tables = {name: store.read_table(folder, name) for name in IN_MEMORY}
     articles["date"] = pd.to_datetime(articles["date"]).dt.normalize().astype("datetime64[ns]")
     articles["source"] = articles["source"].astype("category")
     articles = articles.sort_values(["date", "article_id"], kind="stable").reset_index(drop=True)
@@ -178,32 +207,33 @@ def read_artifacts(data_dir: Path) -> Artifacts:
     # isin/merge between tables work on integer codes (a pyarrow string isin is ~50x slower).
     article_id_dtype = pd.CategoricalDtype(articles["article_id"].astype(str))
     articles["article_id"] = articles["article_id"].astype(article_id_dtype)
-    for name in ("sentences", "mentions", "sentence_actors", "doc_topics", "article_terms"):
+    for name in ("mentions", "sentence_actors", "doc_topics"):
         tables[name]["article_id"] = tables[name]["article_id"].astype(article_id_dtype)
     tables["mentions"]["actor_id"] = tables["mentions"]["actor_id"].astype("category")
     tables["sentence_actors"]["actor_id"] = tables["sentence_actors"]["actor_id"].astype("category")
-    tables["article_terms"]["term"] = tables["article_terms"]["term"].astype("category")
-    tables["sentences"]["actor_ids"] = [tuple(ids) for ids in tables["sentences"]["actor_ids"]]
+    tables["sentence_actors"]["kind"] = tables["sentence_actors"]["kind"].astype("category")
     tables["topics"]["terms"] = [tuple(terms) for terms in tables["topics"]["terms"]]
     tables["keywords"]["period"] = pd.to_datetime(tables["keywords"]["period"]).astype("datetime64[ns]")
+    texts = TextStore(files, article_id_dtype.categories)
+    cues = texts.cue_sentences(CUE_COLUMNS)
+    cues["article_id"] = cues["article_id"].astype(article_id_dtype)
     actor_names = dict(zip(tables["actors"]["actor_id"], tables["actors"]["name"], strict=True))
     topic_labels = {int(topic_id): str(label) for topic_id, label in zip(tables["topics"]["topic_id"], tables["topics"]["label"], strict=True)}
     return Artifacts(
         data_dir=data_dir,
-        manifest=store.read_manifest(data_dir),
+        manifest=store.read_manifest(folder),
         articles=articles,
-        sentences=tables["sentences"],
         mentions=tables["mentions"],
         sentence_actors=tables["sentence_actors"],
+        cue_sentences=cues,
         actors=tables["actors"],
         topics=tables["topics"],
         doc_topics=tables["doc_topics"],
         keywords=tables["keywords"],
-        article_terms=tables["article_terms"],
+        texts=texts,
         universe=_filter_universe(articles, tables["mentions"], actor_names, topic_labels),
         actor_names=actor_names,
         topic_labels=topic_labels,
-        term_docs=tables["article_terms"].groupby("term", observed=True).size(),
     )
 
 

@@ -23,12 +23,16 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from dashboard.queries import FREQUENCIES, MIN_MEDIAN_ARTICLES, choose_frequency
+
+if TYPE_CHECKING:
+    from dashboard.data import Artifacts
 
 FILTER_PARAMS = ("start", "end", "leader", "source", "topic", "q", "article")
 TOPIC_MIN_WEIGHT = 0.2
@@ -233,18 +237,20 @@ def view_param_notices(params: QueryParams) -> list[str]:
 # --- pure: Filters -> articles ---------------------------------------------------------
 
 
-def apply_filters(articles: pd.DataFrame, mentions: pd.DataFrame, doc_topics: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    """The articles the filters select (all columns, artifact order).
+def apply_filters(artifacts: Artifacts, filters: Filters) -> pd.DataFrame:
+    """The articles of the build that the filters select (all of `artifacts.articles`' columns, its order).
 
     - dates: inclusive days;
     - leaders: the article mentions ANY of them;
     - topics: ANY of them is the article's dominant topic or has a weight >= TOPIC_MIN_WEIGHT
       (the dominant topic alone would hide articles split between two topics);
-    - q: case-insensitive substring of title or text, taken literally (no regex);
+    - q: case-insensitive substring of title or text, taken literally (no regex), searched on disk
+      (`TextStore.search`: the texts are not in memory; each search text's matches are kept per build);
     - `article` does not narrow the list (it opens one article's breakdown).
 
-    Without any restriction the input frame itself is returned (no copy of the texts).
+    Without any restriction the articles frame itself is returned (no copy).
     """
+    articles, mentions, doc_topics = artifacts.articles, artifacts.mentions, artifacts.doc_topics
     mask = np.ones(len(articles), dtype=bool)
     dates = articles["date"]
     if filters.start is not None:
@@ -260,9 +266,7 @@ def apply_filters(articles: pd.DataFrame, mentions: pd.DataFrame, doc_topics: pd
         weighted = doc_topics.loc[doc_topics["topic_id"].isin(filters.topics) & (doc_topics["weight"] >= TOPIC_MIN_WEIGHT), "article_id"]
         mask &= (articles["topic_id"].isin(filters.topics) | articles["article_id"].isin(weighted.unique())).to_numpy()
     if filters.q:
-        in_title = articles["title"].str.contains(filters.q, case=False, regex=False, na=False)
-        in_text = articles["text"].str.contains(filters.q, case=False, regex=False, na=False)
-        mask &= (in_title | in_text).to_numpy()
+        mask &= artifacts.texts.search(filters.q)[articles["article_id"].cat.codes.to_numpy()]
     return articles if mask.all() else articles.loc[mask]
 
 

@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 from dashboard.figures import THIN_COLOR, date_format, style
 from dashboard.queries import period_start
 from dashboard.safe_text import escape_html
+from dashboard.text_store import TextStore
 from pipeline.framing import DPRK_DETERRENT_COLUMN, FRAME_COLUMNS, OFF_TOPIC_COLUMN, SHRINKAGE_CUES, FramingScorer, framing_axes
 
 MIN_CUES = 5
@@ -145,30 +146,35 @@ def _scorer() -> FramingScorer:
     return FramingScorer()
 
 
-def frame_examples(sentences: pd.DataFrame, articles: pd.DataFrame, n: int = EXAMPLES_PER_FRAME,
+def frame_examples(cue_sentences: pd.DataFrame, articles: pd.DataFrame, texts: TextStore, n: int = EXAMPLES_PER_FRAME,
                    scorer: FramingScorer | None = None) -> pd.DataFrame:
     """A few example sentences per frame, and of the cues set aside, from the given articles.
 
-    Columns: frame (artifact column), label, article_id, date, source, title, text, cues (the
-    cue words of that frame in the sentence, "; "-joined), weight. Per frame, the sentences
-    with the most weight of that frame, one per article, newest first among equals.
+    `cue_sentences` are `TextStore.cue_sentences` (the build's sentences with a cue, no text:
+    `Artifacts.cue_sentences`); only the sentences chosen are read from disk. Columns: frame
+    (artifact column), label, article_id, date, source, title, text, cues (the cue words of
+    that frame in the sentence, "; "-joined), weight. Per frame, the sentences with the most
+    weight of that frame, one per article, newest first among equals.
     """
     scorer = scorer or _scorer()
-    columns = [column for column in (*FRAME_COLUMNS, *NOT_COUNTED) if column in sentences.columns]
-    wanted = sentences.loc[sentences["article_id"].isin(articles["article_id"]) & (sentences[columns] > 0).any(axis=1)]
+    columns = [column for column in (*FRAME_COLUMNS, *NOT_COUNTED) if column in cue_sentences.columns]
+    wanted = cue_sentences.loc[cue_sentences["article_id"].isin(articles["article_id"]) & (cue_sentences[columns] > 0).any(axis=1)]
     wanted = wanted.merge(articles[["article_id", "date", "source", "title"]], on="article_id")
+    chosen = {column: wanted.loc[wanted[column] > 0].sort_values([column, "date"], ascending=False, kind="stable")
+              .drop_duplicates("article_id").head(n) for column in columns}
+    rows = pd.concat([frame["row"] for frame in chosen.values()]) if chosen else pd.Series(dtype="int64")
+    read = texts.sentences_at(rows.unique(), ["text", "actor_ids"]).set_index("row")
     parts = []
-    for column in columns:
-        ranked = wanted.loc[wanted[column] > 0].sort_values([column, "date"], ascending=False, kind="stable")
-        chosen = ranked.drop_duplicates("article_id").head(n)
-        relevant = (chosen[[c for c in (*FRAME_COLUMNS, DPRK_DETERRENT_COLUMN) if c in chosen.columns]] > 0).any(axis=1)
-        cues = [_cue_words(scorer, text, actors, column, bool(is_relevant))
-                for text, actors, is_relevant in zip(chosen["text"], chosen["actor_ids"], relevant)]
+    for column, picked in chosen.items():
+        text, actor_ids = read.loc[picked["row"], "text"].astype("str").to_numpy(), read.loc[picked["row"], "actor_ids"].to_numpy()
+        relevant = (picked[[c for c in (*FRAME_COLUMNS, DPRK_DETERRENT_COLUMN) if c in picked.columns]] > 0).any(axis=1)
+        cues = [_cue_words(scorer, sentence, actors, column, bool(is_relevant))
+                for sentence, actors, is_relevant in zip(text, actor_ids, relevant, strict=True)]
         parts.append(pd.DataFrame({
-            "frame": column, "label": EXAMPLE_LABELS[column], "article_id": chosen["article_id"].astype("str").to_numpy(),
-            "date": chosen["date"].to_numpy(), "source": chosen["source"].astype("str").to_numpy(),
-            "title": chosen["title"].astype("str").to_numpy(), "text": chosen["text"].astype("str").to_numpy(), "cues": cues,
-            "weight": chosen[column].to_numpy(dtype=float),
+            "frame": column, "label": EXAMPLE_LABELS[column], "article_id": picked["article_id"].astype("str").to_numpy(),
+            "date": picked["date"].to_numpy(), "source": picked["source"].astype("str").to_numpy(),
+            "title": picked["title"].astype("str").to_numpy(), "text": text, "cues": cues,
+            "weight": picked[column].to_numpy(dtype=float),
         }))
     if not parts:
         return pd.DataFrame(columns=["frame", "label", "article_id", "date", "source", "title", "text", "cues", "weight"])

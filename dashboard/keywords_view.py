@@ -5,10 +5,11 @@ vocabulary), gathered once per build into a sparse articles x terms matrix (`Ter
 so the counts of any set of articles are one sparse product: every sidebar filter applies
 to the trend lines. Emergence scores come precomputed from keywords.parquet (each month
 against the whole corpus, `pipeline.keywords.monthly_keywords`), so only the date filter
-applies to them. Keyword-in-context lines (`find_sentences`, `kwic`) are shared with the
-Compare page. A typed phrase is spelled the way the pipeline counts terms (`resolve_term`).
+applies to them. Keyword-in-context lines (`find_sentences`, `with_text`, `kwic`) are shared
+with the Compare page; their sentences are searched and read on disk (`dashboard.text_store`).
+A typed phrase is spelled the way the pipeline counts terms (`resolve_term`).
 
-Pure: DataFrames in, DataFrames or figures out, tested without Streamlit (no Streamlit import).
+DataFrames in, DataFrames or figures out, tested without Streamlit (no Streamlit import).
 The widgets that show these tables (the KWIC listing, the term box) are in `dashboard.common`;
 the per-build term matrix is `Artifacts.term_matrix`.
 """
@@ -27,6 +28,7 @@ import scipy.sparse as sp
 from dashboard.figures import style
 from dashboard.safe_text import escape_html
 from dashboard.selection import Part, is_month, periods_phrase
+from dashboard.text_store import TextStore
 from dashboard.tone_view import PALETTE
 from pipeline.keywords import rank_emerging
 from pipeline.terms import as_term
@@ -109,8 +111,7 @@ def vocabulary_by_use(matrix: TermMatrix, articles: pd.DataFrame, limit: int = M
     """The terms to search as the user types: those the articles use, most used first, then the build's
     others by their use in all articles; at most `limit` (the box sends every option to the browser)."""
     here = term_totals(matrix, articles)
-    everywhere = np.asarray(matrix.counts.sum(axis=0)).ravel()
-    order = np.lexsort((matrix.terms.to_numpy(dtype=str), -everywhere, -here))
+    order = np.lexsort((matrix.terms.to_numpy(dtype=str), -matrix.totals, -here))
     return [str(term) for term in matrix.terms.take(order[:limit])]
 
 
@@ -143,23 +144,40 @@ def _overlaps(term: str, other: str) -> bool:
 
 @dataclass(frozen=True, eq=False)
 class TermMatrix:
-    """Term counts of every article (read-only, shared like the artifacts)."""
+    """Term counts of every article (read-only, shared like the artifacts).
 
-    counts: sp.csr_matrix
-    """articles x terms, int64"""
+    One sparse matrix by column (terms), 32-bit: at 100,000 stories and 8.9 million
+    (article, term) counts it holds 71 MB, where a row copy as well doubled that.
+    """
+
     by_term: sp.csc_matrix
-    """the same counts by column, to pick a few terms fast"""
+    """articles x terms, int32 counts, by column (a few terms are picked fast; sums over articles are one product)"""
     article_totals: np.ndarray
     """all counted term occurrences of each article (row sums)"""
+    totals: np.ndarray
+    """occurrences of each term in all articles (column sums)"""
     article_ids: pd.Index
     """row labels"""
     terms: pd.Index
     """column labels (str)"""
 
+    @property
+    def docs(self) -> np.ndarray:
+        """How many articles use each term (stored entries per column)."""
+        return np.diff(self.by_term.indptr)
+
     def rows_of(self, articles: pd.DataFrame) -> np.ndarray:
         """The matrix rows of these articles (articles without any counted term have none)."""
         rows = self.article_ids.get_indexer(articles["article_id"])
         return rows[rows >= 0]
+
+    def article_counts(self, article_id: str) -> pd.Series:
+        """term -> count of one article (empty for an article without counted terms)."""
+        row = self.article_ids.get_indexer([article_id])[0]
+        if row < 0:
+            return pd.Series(dtype="int64", index=pd.Index([], dtype="str"))
+        counts = self.by_term[[row], :].tocoo()
+        return pd.Series(counts.data.astype(np.int64), index=self.terms[counts.col])
 
 
 def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -174,19 +192,18 @@ def term_matrix(article_terms: pd.DataFrame) -> TermMatrix:
     """The article_id, term, count table as a sparse articles x terms matrix."""
     article_codes, article_ids = _codes(article_terms["article_id"])
     term_codes, terms = _codes(article_terms["term"])
-    counts = sp.csr_matrix(
-        (article_terms["count"].to_numpy(dtype=np.int64), (article_codes, term_codes)), shape=(len(article_ids), len(terms)),
+    by_term = sp.csc_matrix(
+        (article_terms["count"].to_numpy(dtype=np.int32), (article_codes, term_codes)), shape=(len(article_ids), len(terms)),
     )
-    counts.sum_duplicates()
-    return TermMatrix(counts, counts.tocsc(), np.asarray(counts.sum(axis=1)).ravel(), article_ids, terms)
+    by_term.sum_duplicates()
+    return TermMatrix(by_term, np.asarray(by_term.sum(axis=1, dtype=np.int64)).ravel(),
+                      np.asarray(by_term.sum(axis=0, dtype=np.int64)).ravel(), article_ids, terms)
 
 
 def term_totals(matrix: TermMatrix, articles: pd.DataFrame) -> np.ndarray:
     """Occurrences of every term of the matrix (in `matrix.terms` order) in these articles."""
-    rows = matrix.rows_of(articles)
-    if not len(rows):
-        return np.zeros(len(matrix.terms), dtype=np.int64)
-    return np.asarray(matrix.counts[rows].sum(axis=0)).ravel().astype(np.int64)
+    weights = np.bincount(matrix.rows_of(articles), minlength=len(matrix.article_ids)).astype(np.int64)
+    return np.asarray(matrix.by_term.T @ weights).ravel().astype(np.int64)
 
 
 def term_counts(matrix: TermMatrix, articles: pd.DataFrame) -> pd.Series:
@@ -219,7 +236,7 @@ def term_trends(matrix: TermMatrix, articles: pd.DataFrame, terms: Sequence[str]
         return empty
     month_codes, periods = pd.factorize(months, sort=True)
     totals = np.bincount(month_codes, weights=matrix.article_totals[rows], minlength=len(periods))
-    months_x_articles = sp.csr_matrix((np.ones(len(rows)), (month_codes, rows)), shape=(len(periods), matrix.counts.shape[0]))
+    months_x_articles = sp.csr_matrix((np.ones(len(rows)), (month_codes, rows)), shape=(len(periods), len(matrix.article_ids)))
     counts = (months_x_articles @ matrix.by_term[:, columns]).toarray()  # months x picked terms
     table = pd.DataFrame({
         "period": np.tile(pd.DatetimeIndex(periods).as_unit("ns"), len(known_terms)),
@@ -331,30 +348,53 @@ def articles_using(matrix: TermMatrix, articles: pd.DataFrame, term: str) -> pd.
     return articles.loc[articles["article_id"].isin(using)]
 
 
-def find_sentences(sentences: pd.DataFrame, articles: pd.DataFrame, term: str) -> pd.DataFrame:
-    """The sentences of `articles` that use `term` as a whole word (any case), newest article first.
+FOUND_COLUMNS = ("article_id", "date", "source", "title", "sentence_idx", "row")
 
-    Columns: article_id, date, source, title, sentence_idx, text. Whole word: not inside a
-    longer word or a hyphenated compound ("korean" does not find "inter-Korean"), the same
-    rule as the pipeline's terms. One regex over the sentence texts (pyarrow, vectorised);
-    its cost grows with the text searched, so narrow `articles` first (`articles_using`).
+
+def _required_word(term: str) -> str:
+    """The term's longest word in lower case, which every sentence using the term contains (a cheap check
+    before the pattern); "" when it is not plain ASCII, whose case rules the check and the pattern could read apart."""
+    words = sorted((word.lower() for word in _SEPARATORS.split(term.strip()) if word), key=len, reverse=True)
+    return words[0] if words and words[0].isascii() else ""
+
+
+def find_sentences(texts: TextStore, articles: pd.DataFrame, term: str) -> pd.DataFrame:
+    """The sentences of `articles` that use `term` as a whole word (any case), newest article first,
+    without their text (`with_text` reads it for the lines shown).
+
+    Columns FOUND_COLUMNS (row: in sentences.parquet). Whole word: not inside a longer word or a
+    hyphenated compound ("korean" does not find "inter-Korean"), the same rule as the pipeline's
+    terms. The build's sentences are searched on disk once per term (`TextStore.sentences_matching`,
+    kept for the build); the articles then only pick among those sentences.
     """
-    columns = ["article_id", "date", "source", "title", "sentence_idx", "text"]
     core = term_pattern(term)
-    candidates = sentences.loc[sentences["article_id"].isin(articles["article_id"]), ["article_id", "sentence_idx", "text"]]
-    if not core or candidates.empty:
-        empty = pd.DataFrame({column: pd.Series(dtype="str") for column in columns})
-        return empty.astype({"date": "datetime64[ns]", "sentence_idx": "int64"})
-    texts = candidates["text"].astype("str")
-    found = candidates.loc[texts.str.contains(f"(?:^|{_NOT_WORD}){core}(?:{_NOT_WORD}|\\Z)", case=False, regex=True, na=False)]
-    meta = articles[["article_id", "date", "source", "title"]]
-    lines = found.merge(meta, on="article_id", how="inner")
-    lines = lines.sort_values(["date", "article_id", "sentence_idx"], ascending=[False, True, True], kind="stable")
-    return lines.assign(article_id=lines["article_id"].astype("str"), source=lines["source"].astype("str"))[columns].reset_index(drop=True)
+    hits = texts.sentences_matching(f"(?:^|{_NOT_WORD}){core}(?:{_NOT_WORD}|$)", _required_word(term)) if core else None
+    if hits is None or hits.empty or articles.empty:
+        empty = pd.DataFrame({column: pd.Series(dtype="str") for column in FOUND_COLUMNS})
+        return empty.astype({"date": "datetime64[ns]", "sentence_idx": "int64", "row": "int64"})
+    positions = texts.article_ids.get_indexer(articles["article_id"].astype("str"))
+    article_row = np.full(len(texts.article_ids), -1)
+    article_row[positions[positions >= 0]] = np.flatnonzero(positions >= 0)
+    hit_articles = hits["article"].to_numpy()
+    in_articles = np.where(hit_articles >= 0, article_row[hit_articles], -1)  # -1: a sentence of no known article
+    kept = hits.loc[in_articles >= 0]
+    meta = articles.iloc[in_articles[in_articles >= 0]]
+    lines = pd.DataFrame({
+        "article_id": meta["article_id"].astype("str").to_numpy(), "date": meta["date"].to_numpy(),
+        "source": meta["source"].astype("str").to_numpy(), "title": meta["title"].astype("str").to_numpy(),
+        "sentence_idx": kept["sentence_idx"].to_numpy(), "row": kept["row"].to_numpy(),
+    })
+    return lines.sort_values(["date", "article_id", "sentence_idx"], ascending=[False, True, True], kind="stable").reset_index(drop=True)
+
+
+def with_text(texts: TextStore, found: pd.DataFrame) -> pd.DataFrame:
+    """`find_sentences` rows with each sentence's text read from disk, in place of its row number."""
+    text = texts.sentences_at(found["row"], ["text"])["text"]
+    return found.drop(columns="row").assign(text=text.astype("str").to_numpy())
 
 
 def kwic(found: pd.DataFrame, term: str, width: int = KWIC_WIDTH) -> pd.DataFrame:
-    """Keyword-in-context lines of `find_sentences` rows: the sentence cut into left, term (as
+    """Keyword-in-context lines of `with_text` rows: the sentence cut into left, term (as
     written) and right at the term's first use, each side cut to `width` characters ("…" marks a cut).
 
     Columns: article_id, date, source, title, sentence_idx, left, term, right.

@@ -29,7 +29,7 @@ if article is not None:
     st.html(view.article_header_html(article))
     if not ctx.articles["article_id"].eq(article_id).any():
         st.caption("This article is outside the current filters.")
-    sentences = view.sentences_of(artifacts.sentences, article_id)
+    sentences = artifacts.texts.sentences_of(article_id)
     text_column, facts_column = st.columns([3, 2], gap="large")
     with text_column:
         searched = f" The search text \"{escape_markdown(ctx.filters.q)}\" is outlined in blue." if ctx.filters.q else ""
@@ -51,7 +51,7 @@ if article is not None:
                    column_config={"name": st.column_config.TextColumn("Leader"), "mentions": st.column_config.NumberColumn("Mentions")})
         st.markdown("**Keywords**")
         st.caption("The words that set this article apart: used here, rare in the other articles.")
-        keywords = view.article_keywords(artifacts.article_terms, artifacts.term_docs, len(artifacts.articles), article_id)
+        keywords = view.article_keywords(artifacts.term_matrix, article_id)
         show_table(keywords, name=f"{article_id}-keywords", key="article_keywords", column_order=("term", "count"),
                    column_config={"term": st.column_config.TextColumn("Term"), "count": st.column_config.NumberColumn("Times used")})
         st.markdown("**Framing**")

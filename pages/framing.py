@@ -40,7 +40,7 @@ show_chart(view.cue_volume_figure(volume, frequency), volume, name=f"framing-cue
 st.caption("Cues of each frame per 1,000 words of the period's articles: when denuclearization approaches were talked about at all.")
 
 st.subheader("Example sentences")
-examples = view.frame_examples(ctx.artifacts.sentences, articles)
+examples = view.frame_examples(ctx.artifacts.cue_sentences, articles, ctx.artifacts.texts)
 if examples.empty:
     st.caption("No sentence of the filtered articles has a framing cue.")
 for label, rows in examples.groupby("label", sort=False):

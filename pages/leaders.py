@@ -20,7 +20,7 @@ st.title("Leaders")
 # filters keeps shares and co-mentions comparable (otherwise every period would be 100 % about them).
 articles = ctx.articles
 if ctx.filters.leaders:
-    articles = apply_filters(artifacts.articles, artifacts.mentions, artifacts.doc_topics, replace(ctx.filters, leaders=()))
+    articles = apply_filters(artifacts, replace(ctx.filters, leaders=()))
 if articles.empty:
     st.info("No article matches the filters: widen the dates or remove a filter in the sidebar.")
     st.stop()

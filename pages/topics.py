@@ -23,7 +23,7 @@ st.title("Topics")
 # The topic chosen on this page takes the place of the sidebar's topic filter: shares need every article as their base.
 articles = ctx.articles
 if ctx.filters.topics:
-    articles = apply_filters(artifacts.articles, artifacts.mentions, artifacts.doc_topics, replace(ctx.filters, topics=()))
+    articles = apply_filters(artifacts, replace(ctx.filters, topics=()))
 if not topic_names:
     st.info("This build has no topics (too few articles to model them).")
     st.stop()

@@ -42,6 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dashboard.text_store import BuildFiles, TextStore
 from pipeline import store
 
 FIRST_DATE = date(2018, 1, 2)
@@ -266,3 +267,16 @@ def write_events(path: Path, rows: tuple[tuple[str, str, str, str], ...] = EVENT
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(list(rows), columns=["date", "label", "description", "category"]).to_csv(path, index=False)
     return Path(path)
+
+
+def write_text_store(folder: Path, articles: pd.DataFrame, sentences: pd.DataFrame) -> TextStore:
+    """A `TextStore` over hand-made tables (for tests of what is read from disk): `articles` needs article_id
+    (title and text default to ""), `sentences` article_id, sentence_idx, text and any other columns to read.
+    The files are plain Parquet, not a whole build; the store's article order is `articles`' order."""
+    folder.mkdir(parents=True, exist_ok=True)
+    articles.assign(**{column: articles.get(column, "") for column in ("title", "text", "subtitle", "url")}).to_parquet(
+        folder / "articles.parquet")
+    sentences.to_parquet(folder / "sentences.parquet")
+    pd.DataFrame({"article_id": pd.Series(dtype="str"), "term": pd.Series(dtype="str"), "count": pd.Series(dtype="int64")}).to_parquet(
+        folder / "article_terms.parquet")
+    return TextStore(BuildFiles(folder), pd.Index(articles["article_id"].astype(str)))

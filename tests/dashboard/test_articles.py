@@ -49,15 +49,15 @@ def test_article_mentions_in_reading_order(artifacts: Artifacts, artifact_dir: P
     assert got["tone"].tolist() == expected["tone"].tolist()
 
 
-def test_sentences_of_one_article_in_order(artifacts: Artifacts) -> None:
-    sentences = view.sentences_of(artifacts.sentences, ARTICLE_ID.format(5))
+def test_sentences_of_one_article_in_order_from_disk(artifacts: Artifacts) -> None:
+    sentences = artifacts.texts.sentences_of(ARTICLE_ID.format(5))
     assert sentences["sentence_idx"].tolist() == list(range(len(sentences)))
     assert sentences["text"].iloc[-1] == HOSTILE_SENTENCE
 
 
 def test_annotated_text_escapes_and_highlights_every_stored_mention(artifacts: Artifacts) -> None:
     article_id = ARTICLE_ID.format(5)
-    sentences = view.sentences_of(artifacts.sentences, article_id)
+    sentences = artifacts.texts.sentences_of(article_id)
     mentions = view.article_mentions(artifacts.sentence_actors, article_id)
     html = view.annotated_text_html(sentences, mentions, artifacts.actor_names)
     assert "<script>" not in html and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
@@ -80,7 +80,7 @@ def test_a_surname_or_role_is_highlighted_from_its_span_with_the_name() -> None:
 
 
 def test_each_sentence_carries_its_tone_and_terms(artifacts: Artifacts) -> None:
-    sentences = view.sentences_of(artifacts.sentences, ARTICLE_ID.format(0))
+    sentences = artifacts.texts.sentences_of(ARTICLE_ID.format(0))
     html = view.annotated_text_html(sentences, view.article_mentions(artifacts.sentence_actors, ARTICLE_ID.format(0)), artifacts.actor_names)
     first = sentences.iloc[0]
     assert f'title="tone {first.tone:+.2f}: {first.tone_terms}"' in html
@@ -119,7 +119,7 @@ def test_keywords_rank_by_tf_idf(artifacts: Artifacts, artifact_dir: Path) -> No
     mine = terms[terms["article_id"] == article_id]
     docs = terms.groupby("term")["article_id"].nunique()
     expected = {row.term: row.count * math.log(40 / docs[row.term]) for row in mine.itertuples()}
-    table = view.article_keywords(artifacts.article_terms, artifacts.term_docs, 40, article_id, top_n=5)
+    table = view.article_keywords(artifacts.term_matrix, article_id, top_n=5)
     assert len(table) == 5
     assert np.allclose(table["score"], sorted(expected.values(), reverse=True)[:5])
     assert all(expected[term] == pytest.approx(score) for term, score in zip(table["term"], table["score"], strict=True))
@@ -139,7 +139,7 @@ def test_framing_scores_and_cue_sentences(artifacts: Artifacts) -> None:
     scores = view.framing_scores(article).set_index("measure")["value"]
     assert scores["Pressure cues"] == article["frame_pressure"]
     assert not any("per article" in measure for measure in scores.index)  # one article: counts, not means
-    sentences = view.sentences_of(artifacts.sentences, ARTICLE_ID.format(0))
+    sentences = artifacts.texts.sentences_of(ARTICLE_ID.format(0))
     cues = view.framing_sentences(sentences)
     has_cue = sentences[[c for c in sentences.columns if c.startswith("frame_")]].gt(0).any(axis=1)
     assert cues["sentence"].tolist() == (sentences.loc[has_cue, "sentence_idx"] + 1).tolist()

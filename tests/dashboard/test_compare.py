@@ -160,7 +160,7 @@ def test_distinctive_terms_of_a_hand_made_pair_follow_monroe_et_al() -> None:
 
 def test_distinctive_terms_of_the_factory_count_each_side(artifacts: Artifacts, raw: dict[str, pd.DataFrame]) -> None:
     sides = view.compared_sides(artifacts.articles, artifacts.mentions, "sources", SOURCES[0], view.REST)
-    table = view.distinctive_terms(term_matrix(artifacts.article_terms), sides, artifacts.articles).set_index("term")
+    table = view.distinctive_terms(artifacts.term_matrix, sides, artifacts.articles).set_index("term")
     articles = raw["articles"]
     counts_a = counts_by_hand(raw, set(articles.loc[articles["source"] == SOURCES[0], "article_id"]))
     counts_b = counts_by_hand(raw, set(articles.loc[articles["source"] != SOURCES[0], "article_id"]))
@@ -171,7 +171,7 @@ def test_distinctive_terms_of_the_factory_count_each_side(artifacts: Artifacts, 
 
 
 def test_swapping_the_sides_negates_z(artifacts: Artifacts) -> None:
-    matrix = term_matrix(artifacts.article_terms)
+    matrix = artifacts.term_matrix
     sides = view.compared_sides(artifacts.articles, artifacts.mentions, "sources", SOURCES[0], SOURCES[1])
     forward = view.distinctive_terms(matrix, sides, artifacts.articles).set_index("term")["z"]
     backward = view.distinctive_terms(matrix, view.Sides(a=sides.b, b=sides.a, in_both=0), artifacts.articles).set_index("term")["z"]

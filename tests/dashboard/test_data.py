@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from dashboard.config import DATA_ENV_VAR, DEFAULT_DATA_DIR, DEFAULT_EVENTS_PATH, EVENTS_ENV_VAR, resolve_data_dir, resolve_events_path
-from dashboard.data import VIEW_MODULES, ArtifactError, Artifacts, build_key, read_artifacts, read_events, warm_up
+from dashboard.data import LEFT_ON_DISK, VIEW_MODULES, ArtifactError, Artifacts, build_key, read_artifacts, read_events, warm_up
 from pipeline import store
-from tests.dashboard.artifact_factory import ARTICLE_ID, build_tables
+from tests.dashboard.artifact_factory import ARTICLE_ID, FRAME_COLUMNS, build_tables
 
 
 def test_data_flag_wins_over_the_environment(tmp_path: Path) -> None:
@@ -69,10 +69,28 @@ def test_tables_are_typed_for_the_app(artifacts: Artifacts) -> None:
     ids = artifacts.articles["article_id"]
     assert isinstance(artifacts.articles["source"].dtype, pd.CategoricalDtype)
     assert str(artifacts.articles["date"].dtype) == "datetime64[ns]"
-    for table in (artifacts.articles, artifacts.sentences, artifacts.mentions, artifacts.doc_topics, artifacts.article_terms):
+    for table in (artifacts.articles, artifacts.mentions, artifacts.sentence_actors, artifacts.doc_topics, artifacts.cue_sentences):
         assert list(table["article_id"].cat.categories) == list(ids)
-    assert all(isinstance(ids_, tuple) for ids_ in artifacts.sentences["actor_ids"])
     assert all(isinstance(terms, tuple) and terms for terms in artifacts.topics["terms"])
+
+
+def test_long_text_stays_on_disk(artifacts: Artifacts, artifact_dir: Path) -> None:
+    """No article text, subtitle or URL and no sentence is held in memory; an article's row reads them from disk."""
+    assert not set(LEFT_ON_DISK) & set(artifacts.articles.columns)
+    assert not hasattr(artifacts, "sentences") and "text" not in artifacts.cue_sentences.columns
+    raw = pd.read_parquet(artifact_dir / "articles.parquet").set_index("article_id")
+    row = artifacts.article(ARTICLE_ID.format(6))
+    expected = raw.loc[ARTICLE_ID.format(6), list(LEFT_ON_DISK)].to_dict()
+    assert row is not None and {column: row[column] for column in LEFT_ON_DISK} == expected and expected["url"]
+
+
+def test_cue_sentences_are_the_sentences_with_a_framing_cue(artifacts: Artifacts, artifact_dir: Path) -> None:
+    raw = pd.read_parquet(artifact_dir / "sentences.parquet")
+    cued = raw.loc[(raw[list(FRAME_COLUMNS)] > 0).any(axis=1)]
+    kept = artifacts.cue_sentences
+    assert set(zip(kept["article_id"].astype(str), kept["sentence_idx"])) == set(zip(cued["article_id"], cued["sentence_idx"]))
+    assert len(cued)
+    assert (raw.loc[kept["row"], "sentence_idx"].to_numpy() == kept["sentence_idx"].to_numpy()).all()  # row: the file's row
 
 
 def test_articles_are_in_date_order(artifacts: Artifacts) -> None:
@@ -111,7 +129,8 @@ def test_duplicate_topic_labels_are_told_apart(tmp_path: Path) -> None:
 
 def test_term_document_frequencies(artifacts: Artifacts, artifact_dir: Path) -> None:
     terms = pd.read_parquet(artifact_dir / "article_terms.parquet")
-    assert artifacts.term_docs["summit"] == terms.loc[terms["term"] == "summit", "article_id"].nunique()
+    matrix = artifacts.term_matrix
+    assert matrix.docs[matrix.terms.get_loc("summit")] == terms.loc[terms["term"] == "summit", "article_id"].nunique() > 0
 
 
 def test_warm_up_imports_the_views_and_makes_the_derived_tables(artifact_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -121,7 +140,7 @@ def test_warm_up_imports_the_views_and_makes_the_derived_tables(artifact_dir: Pa
     warm_up(fresh, ["dashboard.about"])
     assert "dashboard.about" in sys.modules
     assert {"named_sentences", "term_matrix"} <= set(vars(fresh))  # cached: a page reads them without computing
-    assert len(fresh.named_sentences) > 0 and fresh.term_matrix.counts.shape[0] == len(fresh.articles)
+    assert len(fresh.named_sentences) > 0 and fresh.term_matrix.by_term.shape[0] == len(fresh.articles)
 
 
 def test_every_view_module_warmed_exists() -> None:
@@ -174,14 +193,18 @@ def test_unreadable_events_file_gives_a_notice(tmp_path: Path) -> None:
     assert events.empty and len(notices) == 1
 
 
-def test_derived_tables_are_made_once_per_loaded_build(artifacts: Artifacts) -> None:
+def test_derived_tables_are_made_once_per_loaded_build(artifacts: Artifacts, artifact_dir: Path) -> None:
     from dashboard.keywords_view import term_matrix
     from dashboard.leaders import sentence_mentions
 
     assert artifacts.named_sentences is artifacts.named_sentences
     pd.testing.assert_frame_equal(artifacts.named_sentences, sentence_mentions(artifacts.sentence_actors))
     assert artifacts.term_matrix is artifacts.term_matrix
-    assert (artifacts.term_matrix.counts != term_matrix(artifacts.article_terms).counts).nnz == 0
+    raw = pd.read_parquet(artifact_dir / "article_terms.parquet")
+    by_hand = term_matrix(raw.assign(article_id=raw["article_id"].astype(artifacts.articles["article_id"].dtype)))
+    assert set(artifacts.term_matrix.terms) == set(by_hand.terms)
+    loaded = artifacts.term_matrix.by_term[:, artifacts.term_matrix.terms.get_indexer(by_hand.terms)]
+    assert (loaded != by_hand.by_term).nnz == 0 and by_hand.by_term.nnz == len(raw)
 
 
 def test_derived_tables_follow_the_build_they_were_made_from(tmp_path: Path) -> None:

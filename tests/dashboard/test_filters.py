@@ -185,11 +185,11 @@ def raw(artifact_dir: Path) -> dict[str, pd.DataFrame]:
 
 
 def selected(artifacts: Artifacts, filters: Filters) -> set[str]:
-    return set(apply_filters(artifacts.articles, artifacts.mentions, artifacts.doc_topics, filters)["article_id"])
+    return set(apply_filters(artifacts, filters)["article_id"])
 
 
 def test_no_filter_selects_everything(artifacts: Artifacts) -> None:
-    assert len(apply_filters(artifacts.articles, artifacts.mentions, artifacts.doc_topics, Filters())) == len(artifacts.articles)
+    assert apply_filters(artifacts, Filters()) is artifacts.articles
 
 
 def test_dates_are_inclusive_days(artifacts: Artifacts, raw: dict[str, pd.DataFrame]) -> None:

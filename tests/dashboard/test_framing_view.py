@@ -13,7 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import framing_view as view
 from dashboard.data import Artifacts
-from tests.dashboard.artifact_factory import SOURCES
+from dashboard.text_store import TextStore
+from tests.dashboard.artifact_factory import SOURCES, write_text_store
 from tests.dashboard.test_app import url_values
 from tests.dashboard.test_topics_view import chart_selection, chart_spec
 
@@ -266,8 +267,10 @@ def test_coverage_of_a_build_without_the_set_aside_columns_and_of_nothing() -> N
     assert [value for _, value, _ in view.coverage_metrics(empty)] == ["-", "none"]
 
 
-def examples_input() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Three articles' sentences (self-written) with the frame columns the build would give them."""
+@pytest.fixture
+def examples_input(tmp_path: Path) -> tuple[pd.DataFrame, pd.DataFrame, TextStore]:
+    """Three articles' sentences (self-written) with the frame columns the build would give them, on disk:
+    the cue sentences as the app keeps them, the articles, and the store that reads the sentences."""
     articles = hand_made([("2019-01-01", 0, 0, 0, 0, 10), ("2019-02-01", 0, 0, 0, 0, 10), ("2019-03-01", 0, 0, 0, 0, 10)])
     rows = [
         ("x0", "North Korea wants talks and a summit.", {"frame_engagement": 2.0}),
@@ -278,14 +281,16 @@ def examples_input() -> tuple[pd.DataFrame, pd.DataFrame]:
         ("x2", "Seoul wants sanctions, not talks.", {"frame_pressure": 1.0}),
     ]
     columns = [*view.FRAME_COLUMNS, *view.NOT_COUNTED]
-    sentences = pd.DataFrame([{"article_id": article, "sentence_idx": i, "text": text, "actor_ids": (),
-                               **{column: values.get(column, 0.0) for column in columns}} for i, (article, text, values) in enumerate(rows)])
-    return sentences, articles
+    sentences = pd.DataFrame([{"article_id": article, "sentence_idx": i, "text": text, "actor_ids": [],
+                               **{column: values.get(column, 0.0) for column in columns}}
+                              for i, (article, text, values) in enumerate(rows)])
+    texts = write_text_store(tmp_path / "store", articles, sentences)
+    return texts.cue_sentences(columns), articles, texts
 
 
-def test_examples_take_the_strongest_sentence_per_article_and_name_the_cues() -> None:
-    sentences, articles = examples_input()
-    examples = view.frame_examples(sentences, articles, n=3)
+def test_examples_take_the_strongest_sentence_per_article_and_name_the_cues(examples_input: tuple) -> None:
+    cue_sentences, articles, texts = examples_input
+    examples = view.frame_examples(cue_sentences, articles, texts, n=3)
     engagement = examples.loc[examples["frame"] == "frame_engagement"]
     assert engagement["article_id"].tolist() == ["x0", "x1"]  # one per article, the heavier first
     assert engagement["cues"].tolist() == ["talks; summit", "talks"]
@@ -296,16 +301,16 @@ def test_examples_take_the_strongest_sentence_per_article_and_name_the_cues() ->
     assert "frame_all_at_once" not in set(examples["frame"])
 
 
-def test_examples_come_from_the_given_articles_only_and_at_most_n_per_frame() -> None:
-    sentences, articles = examples_input()
-    examples = view.frame_examples(sentences, articles.iloc[1:], n=1)
-    assert set(examples["article_id"]) <= {"x1", "x2"}
+def test_examples_come_from_the_given_articles_only_and_at_most_n_per_frame(examples_input: tuple) -> None:
+    cue_sentences, articles, texts = examples_input
+    examples = view.frame_examples(cue_sentences, articles.iloc[1:], texts, n=1)
+    assert set(examples["article_id"]) == {"x1", "x2"}
     assert examples.groupby("frame").size().max() == 1
-    assert view.frame_examples(sentences, articles.iloc[:0]).empty
+    assert view.frame_examples(cue_sentences, articles.iloc[:0], texts).empty
 
 
 def test_examples_of_the_factory_name_a_cue_for_every_frame(artifacts: Artifacts) -> None:
-    examples = view.frame_examples(artifacts.sentences, artifacts.articles)
+    examples = view.frame_examples(artifacts.cue_sentences, artifacts.articles, artifacts.texts)
     assert set(examples["frame"]) == set(view.FRAME_COLUMNS)
     assert (examples.groupby("frame").size() == view.EXAMPLES_PER_FRAME).all()
     named = examples.loc[examples["cues"] != ""]

@@ -14,7 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import keywords_view as view
 from dashboard.data import Artifacts
-from tests.dashboard.artifact_factory import SOURCES
+from dashboard.text_store import TextStore
+from tests.dashboard.artifact_factory import SOURCES, write_text_store
 from tests.dashboard.test_app import url_values
 from tests.dashboard.test_topics_view import plotted
 
@@ -117,20 +118,22 @@ def test_default_terms_do_not_tell_one_story_twice() -> None:
 def test_term_matrix_of_a_hand_made_table_sums_repeated_rows() -> None:
     table = pd.DataFrame({"article_id": ["a", "a", "b", "a"], "term": ["x", "y", "x", "x"], "count": [2, 1, 5, 3]})
     matrix = view.term_matrix(table)
-    dense = pd.DataFrame(matrix.counts.toarray(), index=matrix.article_ids, columns=matrix.terms)
+    dense = pd.DataFrame(matrix.by_term.toarray(), index=matrix.article_ids, columns=matrix.terms)
     assert dense.loc["a", "x"] == 5 and dense.loc["a", "y"] == 1 and dense.loc["b", "x"] == 5 and dense.loc["b", "y"] == 0
     assert dict(zip(matrix.article_ids, matrix.article_totals, strict=True)) == {"a": 6, "b": 5}
-    assert (matrix.by_term.toarray() == matrix.counts.toarray()).all()
+    assert dict(zip(matrix.terms, matrix.totals, strict=True)) == {"x": 10, "y": 1}
+    assert dict(zip(matrix.terms, matrix.docs, strict=True)) == {"x": 2, "y": 1}
+    assert matrix.article_counts("a").to_dict() == {"x": 5, "y": 1} and matrix.article_counts("nobody").empty
 
 
-def test_term_matrix_of_the_build_has_a_row_per_article(artifacts: Artifacts) -> None:
-    matrix = view.term_matrix(artifacts.article_terms)
+def test_term_matrix_of_the_build_has_a_row_per_article(artifacts: Artifacts, raw: dict[str, pd.DataFrame]) -> None:
+    matrix = artifacts.term_matrix
     assert list(matrix.article_ids) == artifacts.articles["article_id"].astype(str).tolist()
-    assert matrix.counts.sum() == artifacts.article_terms["count"].sum()
+    assert matrix.by_term.sum() == raw["article_terms"]["count"].sum()
 
 
 def test_term_counts_over_a_source_match_a_plain_groupby(artifacts: Artifacts, raw: dict[str, pd.DataFrame]) -> None:
-    matrix = view.term_matrix(artifacts.article_terms)
+    matrix = artifacts.term_matrix
     ridge = artifacts.articles.loc[artifacts.articles["source"] == SOURCES[1]]
     ids = set(raw["articles"].loc[raw["articles"]["source"] == SOURCES[1], "article_id"])
     terms = raw["article_terms"]
@@ -141,7 +144,7 @@ def test_term_counts_over_a_source_match_a_plain_groupby(artifacts: Artifacts, r
 
 
 def test_term_counts_of_no_article_are_empty(artifacts: Artifacts) -> None:
-    matrix = view.term_matrix(artifacts.article_terms)
+    matrix = artifacts.term_matrix
     assert view.term_counts(matrix, artifacts.articles.iloc[:0]).empty
     assert view.term_totals(matrix, artifacts.articles.iloc[:0]).sum() == 0
 
@@ -166,7 +169,7 @@ def test_trends_of_a_hand_made_build() -> None:
 
 
 def test_trends_follow_the_filtered_articles(artifacts: Artifacts, raw: dict[str, pd.DataFrame]) -> None:
-    matrix = view.term_matrix(artifacts.article_terms)
+    matrix = artifacts.term_matrix
     harbour = artifacts.articles.loc[artifacts.articles["source"] == SOURCES[0]]
     trends = view.term_trends(matrix, harbour, ["summit"])
     expected = monthly_counts_by_hand(raw, set(harbour["article_id"].astype(str)), "summit")
@@ -177,7 +180,7 @@ def test_trends_follow_the_filtered_articles(artifacts: Artifacts, raw: dict[str
 
 
 def test_trends_without_known_terms_or_articles_are_empty(artifacts: Artifacts) -> None:
-    matrix = view.term_matrix(artifacts.article_terms)
+    matrix = artifacts.term_matrix
     assert view.term_trends(matrix, artifacts.articles, ["no-such-term"]).empty
     assert view.term_trends(matrix, artifacts.articles.iloc[:0], ["summit"]).empty
     assert list(view.term_trends(matrix, artifacts.articles, []).columns) == ["period", "term", "count", "share"]
@@ -256,6 +259,16 @@ FOUND_SENTENCES = sentence_table([
 FOUND_ARTICLES = article_meta([("a", "2019-01-02"), ("b", "2019-05-01"), ("c", "2019-03-01")])
 
 
+@pytest.fixture(scope="module")
+def found_store(tmp_path_factory: pytest.TempPathFactory) -> TextStore:
+    """FOUND_SENTENCES on disk, with FOUND_ARTICLES (article "z" is not one of the build's articles)."""
+    return write_text_store(tmp_path_factory.mktemp("found"), FOUND_ARTICLES, FOUND_SENTENCES)
+
+
+def found_with_text(texts: TextStore, articles: pd.DataFrame, term: str) -> pd.DataFrame:
+    return view.with_text(texts, view.find_sentences(texts, articles, term))
+
+
 @pytest.mark.parametrize(("term", "expected"), [
     ("korea", [("a", 1)]),                      # whole word: not "Korean", not "Inter-korea"
     ("KOREAN", [("b", 0), ("a", 0)]),           # any case; newest article first
@@ -267,21 +280,26 @@ FOUND_ARTICLES = article_meta([("a", "2019-01-02"), ("b", "2019-05-01"), ("c", "
     ("nowhere", []),
     ("  ", []),
 ])
-def test_find_sentences_matches_whole_words_in_the_given_articles(term: str, expected: list[tuple[str, int]]) -> None:
-    found = view.find_sentences(FOUND_SENTENCES, FOUND_ARTICLES, term)
+def test_find_sentences_matches_whole_words_in_the_given_articles(found_store: TextStore, term: str,
+                                                                   expected: list[tuple[str, int]]) -> None:
+    found = view.find_sentences(found_store, FOUND_ARTICLES, term)
     assert list(zip(found["article_id"], found["sentence_idx"], strict=True)) == expected
-    assert list(found.columns) == ["article_id", "date", "source", "title", "sentence_idx", "text"]
+    assert list(found.columns) == list(view.FOUND_COLUMNS)
+    read = view.with_text(found_store, found)
+    assert list(read.columns) == ["article_id", "date", "source", "title", "sentence_idx", "text"]
+    by_key = FOUND_SENTENCES.set_index(["article_id", "sentence_idx"])["text"]
+    assert read["text"].tolist() == [by_key[key] for key in expected]
 
 
-def test_found_sentences_carry_their_articles_details() -> None:
-    found = view.find_sentences(FOUND_SENTENCES, FOUND_ARTICLES, "korean")
+def test_found_sentences_carry_their_articles_details(found_store: TextStore) -> None:
+    found = view.find_sentences(found_store, FOUND_ARTICLES, "korean")
     assert found["title"].tolist() == ["Title of b", "Title of a"]
     assert found["date"].dt.strftime("%Y-%m-%d").tolist() == ["2019-05-01", "2019-01-02"]
 
 
 def test_find_sentences_of_the_factory_agree_with_a_plain_regex(artifacts: Artifacts, raw: dict[str, pd.DataFrame]) -> None:
     harbour = artifacts.articles.loc[artifacts.articles["source"] == SOURCES[0]]
-    found = view.find_sentences(artifacts.sentences, harbour, "missile")
+    found = found_with_text(artifacts.texts, harbour, "missile")
     ids = set(raw["articles"].loc[raw["articles"]["source"] == SOURCES[0], "article_id"])
     sentences = raw["sentences"].loc[raw["sentences"]["article_id"].isin(ids)]
     expected = {(row.article_id, row.sentence_idx) for row in sentences.itertuples() if re.search(r"\bmissile\b", row.text, re.I)}
@@ -296,32 +314,32 @@ def test_articles_using_a_term_are_those_it_is_counted_in() -> None:
 
 
 def test_narrowing_to_the_articles_using_the_term_finds_the_same_sentences(artifacts: Artifacts) -> None:
-    matrix = view.term_matrix(artifacts.article_terms)
+    matrix = artifacts.term_matrix
     for term in ("missile", "reunion", "kim"):
         narrowed = view.articles_using(matrix, artifacts.articles, term)
         assert len(narrowed) < len(artifacts.articles)
-        everywhere = view.find_sentences(artifacts.sentences, artifacts.articles, term)
-        assert view.find_sentences(artifacts.sentences, narrowed, term).equals(everywhere) and len(everywhere)
+        everywhere = view.find_sentences(artifacts.texts, artifacts.articles, term)
+        assert view.find_sentences(artifacts.texts, narrowed, term).equals(everywhere) and len(everywhere)
 
 
-def test_kwic_cuts_the_sentence_around_the_first_use() -> None:
-    found = view.find_sentences(FOUND_SENTENCES, FOUND_ARTICLES, "korea")
+def test_kwic_cuts_the_sentence_around_the_first_use(found_store: TextStore) -> None:
+    found = found_with_text(found_store, FOUND_ARTICLES, "korea")
     line = view.kwic(found, "korea", width=12).iloc[0]
     assert (line["left"], line["term"], line["right"]) == ("", "Korea", "and the U.S.…")
     wide = view.kwic(found, "korea", width=100).iloc[0]
     assert (wide["left"], wide["term"], wide["right"]) == ("", "Korea", "and the U.S. met; KOREA's envoy left.")
 
 
-def test_kwic_keeps_the_term_as_written_and_marks_cut_context() -> None:
+def test_kwic_keeps_the_term_as_written_and_marks_cut_context(tmp_path: Path) -> None:
     sentences = sentence_table([("a", 0, "Officials from both capitals said the Kim Jong-un visit went well.")])
     articles = article_meta([("a", "2019-01-02")])
-    lines = view.kwic(view.find_sentences(sentences, articles, "kim jong un"), "kim jong un", width=10)
+    lines = view.kwic(found_with_text(write_text_store(tmp_path, articles, sentences), articles, "kim jong un"), "kim jong un", width=10)
     assert lines[["left", "term", "right"]].iloc[0].tolist() == ["…s said the", "Kim Jong-un", "visit went…"]
     assert list(lines.columns) == list(view.KWIC_COLUMNS)
 
 
-def test_kwic_of_no_sentence_is_an_empty_table() -> None:
-    lines = view.kwic(view.find_sentences(FOUND_SENTENCES, FOUND_ARTICLES, "nowhere"), "nowhere")
+def test_kwic_of_no_sentence_is_an_empty_table(found_store: TextStore) -> None:
+    lines = view.kwic(found_with_text(found_store, FOUND_ARTICLES, "nowhere"), "nowhere")
     assert lines.empty and list(lines.columns) == list(view.KWIC_COLUMNS)
 
 

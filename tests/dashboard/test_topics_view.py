@@ -97,7 +97,7 @@ def test_memberships_of_the_factory_follow_the_weights(artifacts: Artifacts, raw
 @pytest.mark.parametrize("topic_id", [topic[0] for topic in TOPICS])
 def test_memberships_agree_with_the_sidebar_topic_filter(artifacts: Artifacts, topic_id: int) -> None:
     pairs = view.topic_memberships(artifacts.articles, artifacts.doc_topics)
-    filtered = apply_filters(artifacts.articles, artifacts.mentions, artifacts.doc_topics, Filters(topics=(topic_id,)))
+    filtered = apply_filters(artifacts, Filters(topics=(topic_id,)))
     assert set(pairs.loc[pairs["topic_id"] == topic_id, "article_id"]) == set(filtered["article_id"])
 
 
@@ -148,7 +148,7 @@ def test_topic_articles_of_the_factory(artifacts: Artifacts, raw: dict[str, pd.D
     weights = raw["doc_topics"].loc[raw["doc_topics"]["topic_id"] == 2].set_index("article_id")["weight"]
     assert about["weight"].tolist() == weights.loc[about["article_id"]].tolist()
     assert about["weight"].is_monotonic_decreasing
-    assert {"title", "source", "tone", "text"} <= set(about.columns)
+    assert {"title", "source", "tone"} <= set(about.columns)
 
 
 def test_listing_orders_by_weight_and_names_the_weight(artifacts: Artifacts) -> None:

@@ -1,0 +1,213 @@
+"""A build's texts stay on disk: article texts and sentences are read with DuckDB, for the rows a page shows.
+
+The app keeps compact columns in memory (`dashboard.data`); the text search `q`, one article's text
+and sentences, keyword-in-context lines and framing examples are answered here by queries over the
+build's Parquet files, so server memory no longer grows with the text of the corpus (2 GB at
+100,000 stories when every text was held in pandas). No Streamlit: tested on its own.
+
+Which build: `BuildFiles` opens the build's folder and the files read after loading once, at load;
+every later read goes through those open files (`/proc/self/fd/N`). A rebuild renames a new folder
+in and deletes the old one (`pipeline.store`), but an open file stays readable until it is closed,
+so a loaded build answers from its own files, never from its successor's, for as long as a session
+uses it; the files are closed (and the disk space freed) when the loaded build is dropped.
+
+Threads: one DuckDB connection per loaded build; each query runs on its own cursor, since Streamlit
+runs every session in its own thread. Results that a page asks for on every rerun (the matches of a
+search text or of a term over the whole build) are kept in small per-build caches shared by all sessions.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+_FD_DIR = Path("/proc/self/fd")
+PINNED_TABLES = ("articles", "sentences", "article_terms")
+"""The tables read after loading (the others are read into memory at load)."""
+CACHED_RESULTS = 32
+"""Search texts and terms whose matches each loaded build keeps (the least recently used go first)."""
+DUCKDB_CONFIG = {"enable_external_file_cache": False, "memory_limit": "256MB"}
+"""No copy of the files' bytes in DuckDB's memory (the operating system caches them), and a bound on what a query may hold."""
+
+
+def _fd_path(fd: int) -> str:
+    """A path that opens the file (or folder) behind an open descriptor, even once it is renamed or deleted.
+
+    Linux's /proc/self/fd; elsewhere /dev/fd (macOS), where a folder's descriptor cannot be walked into.
+    """
+    return str(_FD_DIR / str(fd)) if _FD_DIR.is_dir() else f"/dev/fd/{fd}"
+
+
+class BuildFiles:
+    """A build's folder and the files read after loading, opened once (see the module docstring).
+
+    `folder` reads the folder as it was when opened (on Linux, through its descriptor, so every table
+    read at load comes from one build even if another is swapped in meanwhile); `path(name)` reads
+    table `name` of that build for as long as this object is open. Raises FileNotFoundError when a
+    pinned table is missing.
+    """
+
+    def __init__(self, data_dir: Path, tables: Sequence[str] = PINNED_TABLES) -> None:
+        self._folder_fd = os.open(data_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        self._fds: dict[str, int] = {}
+        try:
+            through_fd = Path(_fd_path(self._folder_fd))
+            self.folder = through_fd if through_fd.is_dir() else Path(data_dir)
+            for name in tables:
+                self._fds[name] = os.open(f"{name}.parquet", os.O_RDONLY | os.O_CLOEXEC, dir_fd=self._folder_fd)
+        except BaseException:
+            self.close()
+            raise
+        self._finalizer = weakref.finalize(self, _close_fds, [self._folder_fd, *self._fds.values()])
+
+    def path(self, name: str) -> str:
+        """The path that reads table `name` of this build (one of the tables given when opened)."""
+        return _fd_path(self._fds[name])
+
+    def close(self) -> None:
+        """Close the files (also done when the object is garbage-collected)."""
+        finalizer = getattr(self, "_finalizer", None)
+        if finalizer is not None:
+            finalizer()
+        else:
+            _close_fds([self._folder_fd, *self._fds.values()])
+
+
+def _sql_string(text: str) -> str:
+    """`text` as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _sql_name(name: str) -> str:
+    """A column name as an SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _close_fds(fds: list[int]) -> None:
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
+class _Lru:
+    """A small thread-safe least-recently-used cache of computed results."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, compute: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = compute()  # outside the lock: two sessions asking at once may both compute, with the same result
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+
+class TextStore:
+    """The texts of one loaded build, queried on disk (see the module docstring).
+
+    `article_ids` are the build's article ids in the app's row order (`Artifacts.articles`):
+    results that cover the whole build come back as positions in it.
+    """
+
+    def __init__(self, files: BuildFiles, article_ids: pd.Index) -> None:
+        self.files = files
+        self.article_ids = pd.Index(article_ids, dtype="str")
+        self._connection = duckdb.connect(config=DUCKDB_CONFIG)
+        weakref.finalize(self, self._connection.close)
+        self._searches = _Lru(CACHED_RESULTS)
+        self._terms = _Lru(CACHED_RESULTS)
+        self.article_columns = tuple(pq.read_schema(files.path("articles")).names)
+        self.sentence_columns = tuple(pq.read_schema(files.path("sentences")).names)
+
+    def _query(self, sql: str, parameters: Sequence[object] = ()) -> pd.DataFrame:
+        """Run one query on its own cursor; `$articles` and `$sentences` in `sql` name the build's files,
+        `$1`, `$2`... the parameters."""
+        articles, sentences = (_sql_string(self.files.path(name)) for name in ("articles", "sentences"))
+        sql = sql.replace("$articles", f"read_parquet({articles})")
+        sql = sql.replace("$sentences", f"read_parquet({sentences}, file_row_number = true)")
+        with self._connection.cursor() as cursor:
+            table = cursor.sql(sql, params=list(parameters)).to_arrow_table()
+        return table.to_pandas()
+
+    def _positions(self, article_ids: pd.Series) -> np.ndarray:
+        return self.article_ids.get_indexer(article_ids.astype("str"))
+
+    # --- articles -------------------------------------------------------------------------
+
+    def search(self, query: str) -> np.ndarray:
+        """Which articles hold `query` in their title or text, any case, taken literally (no pattern):
+        a boolean per article in `article_ids` order. Kept per query for the build's lifetime (LRU)."""
+        return self._searches.get(query, lambda: self._search(query))
+
+    def _search(self, query: str) -> np.ndarray:
+        found = self._query(
+            "SELECT article_id FROM $articles WHERE contains(lower(title), lower($1)) OR contains(lower(text), lower($1))", [query],
+        )
+        matches = np.zeros(len(self.article_ids), dtype=bool)
+        positions = self._positions(found["article_id"])
+        matches[positions[positions >= 0]] = True
+        return matches
+
+    def article_details(self, article_id: str, columns: Sequence[str]) -> dict[str, object]:
+        """Those of `columns` that articles.parquet has, for one article (None for an unknown id)."""
+        present = [column for column in columns if column in self.article_columns]
+        rows = self._query(f"SELECT {', '.join(map(_sql_name, present))} FROM $articles WHERE article_id = $1 LIMIT 1", [article_id])
+        return rows.iloc[0].to_dict() if len(rows) else dict.fromkeys(present)
+
+    # --- sentences ------------------------------------------------------------------------
+
+    def sentences_of(self, article_id: str) -> pd.DataFrame:
+        """One article's sentences in reading order: every column of sentences.parquet but article_id."""
+        columns = ", ".join(_sql_name(column) for column in self.sentence_columns if column != "article_id")
+        return self._query(f"SELECT {columns} FROM $sentences WHERE article_id = $1 ORDER BY sentence_idx", [article_id])
+
+    def sentences_at(self, rows: Sequence[int] | np.ndarray, columns: Sequence[str]) -> pd.DataFrame:
+        """The given rows of sentences.parquet (row numbers in the file), in the order given: row and `columns`."""
+        wanted = pd.Index(np.asarray(rows, dtype=np.int64))
+        selected = ", ".join(map(_sql_name, columns))
+        found = self._query(f"SELECT file_row_number AS row, {selected} FROM $sentences WHERE file_row_number IN (SELECT unnest($1))",
+                            [wanted.unique().tolist()])
+        return found.set_index("row").reindex(wanted).rename_axis("row").reset_index()
+
+    def cue_sentences(self, columns: Sequence[str]) -> pd.DataFrame:
+        """The sentences with weight in any of the `columns` that the build has (framing cues): row,
+        article_id (categorical over `article_ids`), sentence_idx and those columns. No text: a small table, kept in memory."""
+        present = [column for column in columns if column in self.sentence_columns]
+        selected = "".join(f", {_sql_name(column)}" for column in present)
+        condition = " OR ".join(f"{_sql_name(column)} > 0" for column in present) or "false"
+        found = self._query(f"SELECT file_row_number AS row, article_id, sentence_idx{selected} FROM $sentences WHERE {condition}")
+        return found.assign(article_id=pd.Categorical.from_codes(self._positions(found["article_id"]), categories=self.article_ids))
+
+    def sentences_matching(self, pattern: str, word: str = "") -> pd.DataFrame:
+        """Every sentence of the build whose text matches the RE2 `pattern` (any case): row, article
+        (position in `article_ids`), sentence_idx, in file order. `word` (lower case), when given,
+        is a part every match contains, checked first because it is cheaper than the pattern.
+        Kept per pattern for the build's lifetime (LRU): row numbers only, no text."""
+        return self._terms.get((pattern, word), lambda: self._sentences_matching(pattern, word))
+
+    def _sentences_matching(self, pattern: str, word: str) -> pd.DataFrame:
+        found = self._query(
+            "SELECT file_row_number AS row, article_id, sentence_idx FROM $sentences "
+            "WHERE contains(lower(text), $2) AND regexp_matches(text, $1, 'i')", [pattern, word],
+        )
+        return pd.DataFrame({"row": found["row"].to_numpy(dtype=np.int64), "article": self._positions(found["article_id"]),
+                             "sentence_idx": found["sentence_idx"].to_numpy(dtype=np.int64)})

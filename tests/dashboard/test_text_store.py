@@ -1,0 +1,99 @@
+"""Texts on disk: search, sentences and rows read with DuckDB, from the build that was loaded even after a rebuild."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard.data import read_artifacts
+from dashboard.filters import Filters, apply_filters
+from dashboard.text_store import BuildFiles, TextStore
+from pipeline import store
+from tests.dashboard.artifact_factory import ARTICLE_ID, build_tables, write_text_store
+
+
+@pytest.fixture
+def hand_made(tmp_path: Path) -> TextStore:
+    articles = pd.DataFrame({
+        "article_id": ["a", "b", "c", "d"],
+        "title": ["Summit in Hanoi", "Talks (round 2) + sanctions?", "Nothing here", None],
+        "text": ["The leaders met.", "A b.c*d text; the SUMMIT waits.", "Élan of the ÉTÉ season.", "summitry"],
+    })
+    sentences = pd.DataFrame({"article_id": ["b", "a", "b", "c"], "sentence_idx": [1, 0, 0, 0],
+                              "text": ["the SUMMIT waits.", "The leaders met.", "A b.c*d text;", "Élan of the ÉTÉ season."]})
+    return write_text_store(tmp_path / "store", articles, sentences)
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("summit", ["a", "b", "d"]),          # title or text, any case, inside a longer word too
+    ("ROUND 2) +", ["b"]),                # regex characters taken literally
+    ("b.c*d", ["b"]),
+    ("b_c", []),                          # "_" and "%" are not wildcards
+    ("%", []),
+    ("été", ["c"]),                       # any case beyond ASCII
+    ("no such words", []),
+])
+def test_search_finds_the_text_in_titles_or_texts_literally_in_any_case(hand_made: TextStore, query: str, expected: list[str]) -> None:
+    assert list(hand_made.article_ids[hand_made.search(query)]) == expected
+
+
+def test_search_results_are_kept_for_the_build(hand_made: TextStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = hand_made.search("summit")
+    monkeypatch.setattr(hand_made, "_query", lambda *args: pytest.fail("searched the files again"))
+    assert hand_made.search("summit") is first
+
+
+def test_sentences_of_an_article_in_reading_order_and_rows_in_the_order_given(hand_made: TextStore) -> None:
+    sentences = hand_made.sentences_of("b")
+    assert sentences["sentence_idx"].tolist() == [0, 1] and sentences["text"].tolist() == ["A b.c*d text;", "the SUMMIT waits."]
+    assert "article_id" not in sentences.columns
+    assert hand_made.sentences_of("nobody").empty
+    rows = hand_made.sentences_at(np.array([3, 0, 3]), ["article_id", "text"])
+    assert rows["row"].tolist() == [3, 0, 3] and rows["article_id"].tolist() == ["c", "b", "c"]
+
+
+def test_article_details_read_the_columns_left_on_disk(hand_made: TextStore) -> None:
+    assert hand_made.article_details("a", ["text", "url", "not a column"]) == {"text": "The leaders met.", "url": ""}
+    assert hand_made.article_details("nobody", ["text"]) == {"text": None}
+
+
+def test_a_loaded_build_reads_its_own_files_after_a_rebuild_is_swapped_into_its_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "build"
+    first_tables = build_tables(n_articles=8, seed=1)
+    store.write_build(folder, first_tables, {"build_id": "first"})
+    first = read_artifacts(folder)
+    second_tables = build_tables(n_articles=20, seed=2)
+    store.write_build(folder, second_tables, {"build_id": "second"})  # the first build's folder is renamed, then deleted
+    assert not any(entry.name.startswith(".old-") for entry in tmp_path.iterdir())
+    article_id = ARTICLE_ID.format(3)
+    expected = first_tables["sentences"].loc[first_tables["sentences"]["article_id"] == article_id, "text"].tolist()
+    assert first.texts.sentences_of(article_id)["text"].tolist() == expected
+    assert expected != second_tables["sentences"].loc[second_tables["sentences"]["article_id"] == article_id, "text"].tolist()
+    first_text = first_tables["articles"].set_index("article_id").loc[article_id, "text"]
+    assert first.article(article_id)["text"] == first_text
+    assert set(apply_filters(first, Filters(q=first_text[:30]))["article_id"]) >= {article_id}
+    assert first.term_matrix.by_term.shape[0] == 8  # read on first use, from the first build's file
+    second = read_artifacts(folder)
+    assert second.term_matrix.by_term.shape[0] == 20
+
+
+def test_closing_the_files_releases_them(tmp_path: Path) -> None:
+    folder = tmp_path / "build"
+    store.write_build(folder, build_tables(n_articles=4), {"build_id": "x"})
+    files = BuildFiles(folder)
+    descriptor = int(Path(files.path("sentences")).name)
+    os.fstat(descriptor)
+    files.close()
+    with pytest.raises(OSError):
+        os.fstat(descriptor)
+
+
+def test_a_folder_without_a_pinned_table_cannot_be_opened(tmp_path: Path) -> None:
+    folder = tmp_path / "build"
+    store.write_build(folder, build_tables(n_articles=4), {"build_id": "x"})
+    (folder / "sentences.parquet").unlink()
+    with pytest.raises(FileNotFoundError):
+        BuildFiles(folder)
