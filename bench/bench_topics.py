@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO))
 
 from pipeline.build import BuildOptions, build  # noqa: E402
 from pipeline.ingest import ingest  # noqa: E402
-from pipeline.terms import term_texts  # noqa: E402
+from pipeline.terms import count_terms, term_texts  # noqa: E402
 from pipeline import topics  # noqa: E402
 from pipeline.topics import fit_topics  # noqa: E402
 
@@ -92,7 +92,7 @@ def check_sampling(name: str) -> None:
     articles = load(name)
     texts = term_texts(articles["title"].tolist(), articles["text"].tolist())
     model = fit_topics(articles["article_id"].tolist(), texts, dates=articles["date"], sources=articles["source"])
-    matrix, _, _ = topics._tfidf(texts, articles["date"], articles["source"], topics.load_topic_stoplist())
+    matrix, _, _ = topics._tfidf(count_terms(texts), articles["date"], articles["source"], topics.load_topic_stoplist())
     k = model.stability["k"]
     tops = lambda components: [set(row.tolist()) for row in topics._top_columns(components, topics.TOP_TERMS)]  # noqa: E731
     started = time.process_time()

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from pipeline import store
 from pipeline.engine import Engine, executor
@@ -38,7 +39,7 @@ from pipeline.ingest import Article, GzipLimits, IngestResult, discover, ingest
 from pipeline.keywords import article_terms, monthly_keywords
 from pipeline.stance import MENTIONS_COLUMN, mention_rows, split_sentence_actors
 from pipeline.state import term_tables
-from pipeline.terms import STOPWORDS_PATH, TermCounts, count_terms, remember_counts, stack_counts, term_texts
+from pipeline.terms import STOPWORDS_PATH, LazyTermTexts, TermCounts, count_term_texts, select_rows, stack_counts
 from pipeline.text import split_sentences
 from pipeline.tone import DEFAULT_LEXICON_PATH, ToneScorer, article_tone
 from pipeline.topic_model import fit_assigner
@@ -289,7 +290,7 @@ class PerArticleRun:
         items = [(a.article_id, a.date, a.text, a.source) for a in articles]
         self._chunks = _chunks(items, _CHUNK_SIZE)
         self._stage = stage
-        self.term_texts = term_texts([a.title for a in articles], [a.text for a in articles]) if count else []
+        self._to_count = _chunks(articles, _COUNT_CHUNK_SIZE) if count else []
         self._exit = contextlib.ExitStack()
         self._pool = (
             self._exit.enter_context(executor(options.engine, options.workers, options.scheduler, _die_with_parent, (os.getpid(),)))
@@ -297,16 +298,18 @@ class PerArticleRun:
             else None
         )
         # Term counting first: the parent waits for it before fitting topics, while the analysis runs on.
-        self._counted = [self._pool.submit(count_terms, part) for part in _chunks(self.term_texts, _COUNT_CHUNK_SIZE)] if self._pool else []
+        self._counted = [
+            self._pool.submit(count_term_texts, [a.title for a in part], [a.text for a in part]) for part in self._to_count
+        ] if self._pool else []
         self._futures = [self._pool.submit(analyse_into_parts, chunk, stage, index) for index, chunk in enumerate(self._chunks)] if self._pool else []
 
     def term_counts(self) -> TermCounts:
-        """`count_terms(self.term_texts)`, counted by the workers chunk by chunk and remembered for the corpus stages."""
+        """Term counts of the articles' `term_texts`, counted by the workers chunk by chunk (call once)."""
         if not self._pool:
-            return count_terms(self.term_texts)
-        counted = stack_counts([future.result() for future in self._counted])
-        remember_counts(self.term_texts, counted)
-        return counted
+            return stack_counts([count_term_texts([a.title for a in part], [a.text for a in part]) for part in self._to_count])
+        parts = [future.result() for future in self._counted]
+        self._counted = []  # the futures would keep every part alive beside the stacked counts
+        return stack_counts(parts)
 
     def close(self) -> None:
         """Stop the workers (also on errors, so no process outlives the build)."""
@@ -328,7 +331,10 @@ class PerArticleRun:
 
 
 def articles_frame(articles: Sequence[Article]) -> pd.DataFrame:
-    """The articles table's own columns (no analysis, no topic) of ingested articles; also used by pipeline.update."""
+    """The articles table's own columns but the text (no analysis, no topic) of ingested articles; also used by pipeline.update.
+
+    The text joins at the end (`articles_table`): a frame column would be one more copy of the corpus.
+    """
     frame = pd.DataFrame(
         {
             "article_id": [a.article_id for a in articles],
@@ -337,13 +343,18 @@ def articles_frame(articles: Sequence[Article]) -> pd.DataFrame:
             "title": [a.title for a in articles],
             "subtitle": [a.subtitle for a in articles],
             "url": [a.url for a in articles],
-            "text": [a.text for a in articles],
             "input": [a.input for a in articles],
         }
     )
-    # Counted text by text: splitting the whole column at once held every word of the corpus as a string.
+    # Counted text by text: splitting a whole text column at once held every word of the corpus as a string.
     frame["n_words"] = np.fromiter((len(a.text.split()) for a in articles), dtype=np.int64, count=len(articles))
     return frame
+
+
+def articles_table(frame: pd.DataFrame, articles: Sequence[Article]) -> pa.Table:
+    """The articles artifact: `frame` (from `articles_frame`, with topics and analysis) and the texts of `articles`, row by row."""
+    table = store.to_arrow("articles", frame.assign(text=""))
+    return table.set_column(table.schema.get_field_index("text"), "text", pa.array([a.text for a in articles], type=table.schema.field("text").type))
 
 
 def article_framing(sentences: pd.DataFrame) -> pd.DataFrame:
@@ -432,43 +443,46 @@ def _all_rejected(out_dir: Path, read: int, rejects: Sequence[Mapping[str, str]]
 
 
 def _corpus_models(
-    kept: Sequence[Article], topic_texts: list[str], options: BuildOptions, report: Progress, timings: dict[str, float]
-) -> tuple[pd.DataFrame, TopicModel, pd.DataFrame, pd.DataFrame, dict[str, Any]]:
-    """The articles table with topics, the topic model, monthly keywords, article terms and the update state.
+    kept: Sequence[Article], counts: TermCounts, options: BuildOptions, report: Progress, timings: dict[str, float], stage: Path
+) -> tuple[pd.DataFrame, TopicModel]:
+    """The articles table with topics, and the topic model; the corpus tables go to `stage` as soon as they are made.
 
     Fitted on all ingested articles while the workers analyse them, and again without
     the articles the analysis rejected (rare), so no table counts an article the build
-    does not hold. `topic_texts`: `term_texts` of the articles. Stage times add up in `timings`.
-    The state (every article's term counts, the saved topic model) lets `--update` add articles
-    later (pipeline.update).
+    does not hold. `counts`: term counts of the articles' `term_texts`, in order. Written to
+    `stage` (and dropped, so no two of them are held at once): topics, doc_topics, monthly
+    keywords, article terms and the update state (every article's term counts, the saved
+    topic model) with which `--update` adds articles later (pipeline.update). Stage times
+    add up in `timings`.
     """
     articles = articles_frame(kept)
     stage_start = time.perf_counter()
     report("topics", 0.0)
     model = fit_topics(
-        articles["article_id"].tolist(), topic_texts, n_topics=options.n_topics, random_state=options.random_state,
-        dates=articles["date"], sources=articles["source"],
+        articles["article_id"].tolist(), LazyTermTexts([a.title for a in kept], [a.text for a in kept]), n_topics=options.n_topics,
+        random_state=options.random_state, dates=articles["date"], sources=articles["source"], term_counts=counts,
     )
     articles["topic_id"] = articles["article_id"].map(model.dominant).fillna(-1).astype("int64")
+    store.write_part(stage, "topics", 0, model.topics)
+    store.write_part(stage, "doc_topics", 0, model.doc_topics)
     report("topics", 1.0)
     timings["topics"] = timings.get("topics", 0.0) + time.perf_counter() - stage_start
 
     stage_start = time.perf_counter()
     report("keywords", 0.0)
-    term_input = articles[["article_id", "date"]].assign(text=topic_texts)
-    keywords = monthly_keywords(term_input)
-    terms = article_terms(term_input)
+    term_input = articles[["article_id", "date"]]
+    store.write_part(stage, "keywords", 0, monthly_keywords(term_input, term_counts=counts))
+    store.write_part(stage, "article_terms", 0, article_terms(term_input, term_counts=counts))
     report("keywords", 1.0)
     timings["keywords"] = timings.get("keywords", 0.0) + time.perf_counter() - stage_start
 
     stage_start = time.perf_counter()
-    counts = count_terms(topic_texts)  # remembered from the stages above
-    state = {
-        **term_tables(articles["article_id"], counts),
-        "topic_model": fit_assigner(counts.counts, counts.vocabulary, articles["article_id"], model.doc_topics, len(model.topics)),
-    }
+    for name, table in term_tables(articles["article_id"], counts).items():
+        store.write_part(stage, name, 0, table)
+    assigner = fit_assigner(counts.counts, counts.vocabulary, articles["article_id"], model.doc_topics, len(model.topics))
+    store.write_part(stage, "topic_model", 0, assigner)
     timings["state"] = timings.get("state", 0.0) + time.perf_counter() - stage_start
-    return articles, model, keywords, terms, state
+    return articles, model
 
 
 def _build_locked(
@@ -494,9 +508,9 @@ def _build_locked(
         per_article = PerArticleRun(kept, options, stage)
         try:
             stage_start = time.perf_counter()
-            per_article.term_counts()
+            counts = per_article.term_counts()
             timings["count_wait"] = time.perf_counter() - stage_start
-            articles, model, keywords, terms, state = _corpus_models(kept, per_article.term_texts, options, report, timings)
+            articles, model = _corpus_models(kept, counts, options, report, timings, stage)
             stage_start = time.perf_counter()
             analysed, failed = per_article.collect(report)
             # Wall time still waited for the workers after topics and keywords were done.
@@ -505,23 +519,19 @@ def _build_locked(
             per_article.close()
         if failed:  # those articles move from ingested to rejected, and leave the corpus-level models too
             rejects += [{"input": a.input, "reason": f"could not be analysed ({failed[a.article_id]})"} for a in kept if a.article_id in failed]
-            kept = [a for a in kept if a.article_id not in failed]
+            rows = np.flatnonzero([a.article_id not in failed for a in kept])
+            kept = [kept[row] for row in rows]
             if not kept:
                 raise _all_rejected(out_dir, result.read, rejects)
-            kept_texts = term_texts([a.title for a in kept], [a.text for a in kept])
-            articles, model, keywords, terms, state = _corpus_models(kept, kept_texts, options, report, timings)
+            articles, model = _corpus_models(kept, select_rows(counts, rows), options, report, timings, stage)
+        del counts
         articles = with_analysis(articles, analysed)
         manifest = _manifest(inputs, options, result, kept, rejects, model)
         tables = {
-            "articles": articles,
+            "articles": articles_table(articles, kept),
             **{name: store.SCHEMAS[name].empty_table() for name in PER_ARTICLE_TABLES},  # their rows are the workers' parts
             "actors": actors_table(load_gazetteer()),
-            "topics": model.topics,
-            "doc_topics": model.doc_topics,
-            "keywords": keywords,
-            "article_terms": terms,
-            **state,
-        }
+        }  # the corpus tables are in the stage already (_corpus_models)
         report("write", 0.0)
         timings["total"] = time.perf_counter() - started
         manifest["timings"] = {name: round(seconds, 2) for name, seconds in timings.items()}

@@ -33,14 +33,15 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import chain, pairwise
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer
-
 from pipeline.clean.boilerplate import DATELINE, is_byline, letters_key
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import CountVectorizer
 
 STOPWORDS_PATH = Path(__file__).resolve().parents[1] / "data" / "stopwords.txt"
 
@@ -122,6 +123,31 @@ def term_texts(titles: Sequence[str], texts: Sequence[str]) -> list[str]:
     return [term_text(title if isinstance(title, str) else "", text if isinstance(text, str) else "") for title, text in zip(titles, texts, strict=True)]
 
 
+class LazyTermTexts(Sequence[str]):
+    """`term_texts(titles, texts)` computed item by item when read, never kept.
+
+    A build counts terms in its workers and hands topics these for the few articles whose
+    casing labels a topic: the whole list would be one more copy of the corpus in memory.
+    """
+
+    def __init__(self, titles: Sequence[str], texts: Sequence[str]) -> None:
+        if len(titles) != len(texts):
+            raise ValueError(f"{len(titles)} titles for {len(texts)} texts")
+        self._titles, self._texts = titles, texts
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return term_texts(self._titles[index], self._texts[index])
+        return term_texts([self._titles[index]], [self._texts[index]])[0]
+
+
 def _expand_abbreviation(match: re.Match[str]) -> str:
     return _ABBREVIATIONS[match.group(0)]
 
@@ -199,8 +225,11 @@ def make_vectorizer(**options: Any) -> CountVectorizer:
     """A scikit-learn CountVectorizer whose analysis is `terms`, so every model counts the same terms.
 
     `options` pass through (min_df, max_df, max_features, dtype, ...); wrap it in a pipeline
-    with a TfidfTransformer for TF-IDF weights.
+    with a TfidfTransformer for TF-IDF weights. scikit-learn is imported here, not with the
+    module: the app's pages import this module for `as_term` and should not pay for it.
     """
+    from sklearn.feature_extraction.text import CountVectorizer  # noqa: PLC0415 - see the docstring
+
     return CountVectorizer(analyzer=terms, **options)
 
 
@@ -233,36 +262,54 @@ def count_terms(texts: Sequence[str]) -> TermCounts:
     """Count every term of every text (no pruning).
 
     The last result is remembered (one corpus, until other texts are counted or
-    `clear_count_cache` is called): a build counts the same texts for topics, monthly
-    keywords and article terms, and tokenising is the slow part of all three.
+    `clear_count_cache` is called): topics, monthly keywords and article terms of the same
+    texts count them once, and tokenising is the slow part of all three.
     """
     key = tuple(texts)
     if _last_counted and _last_counted[0][0] == key:
         return _last_counted[0][1]
     counted = _count_terms(key)
-    remember_counts(key, counted)
+    _last_counted[:] = [(key, counted)]
     return counted
 
 
-def remember_counts(texts: Sequence[str], counted: TermCounts) -> None:
-    """Make `counted` the remembered counts of `texts` (a build counts its chunks in worker processes, `stack_counts`)."""
-    _last_counted[:] = [(tuple(texts), counted)]
+def count_term_texts(titles: Sequence[str], texts: Sequence[str]) -> TermCounts:
+    """`_count_terms(term_texts(titles, texts))`, not remembered: what a build's workers count, chunk by chunk."""
+    return _count_terms(term_texts(titles, texts))
 
 
 def stack_counts(parts: Sequence[TermCounts]) -> TermCounts:
-    """The rows of each part in order, over the union of their vocabularies: what `count_terms` gives for all their texts."""
+    """The rows of each part in order, over the union of their vocabularies: what `count_terms` gives for all their texts.
+
+    Built as one matrix from the parts' arrays (no per-part copies, no vstack), so stacking
+    a large corpus costs little more than its result.
+    """
     if not parts:
         return _count_terms(())
     codes, vocabulary = pd.factorize(np.concatenate([part.vocabulary for part in parts]).astype(object), sort=True)
-    blocks, start = [], 0
+    codes = codes.astype(np.int32 if len(vocabulary) < 2**31 else np.int64)
+    indices, data, row_ends = [], [], [np.zeros(1, dtype=np.int64)]
+    start, rows_before = 0, 0
     for part in parts:
-        columns = codes[start : start + len(part.vocabulary)]
+        counts = sp.csr_matrix(part.counts)
+        indices.append(codes[start : start + len(part.vocabulary)][counts.indices])
+        data.append(counts.data.astype(np.int64, copy=False))
+        row_ends.append(counts.indptr[1:].astype(np.int64) + rows_before)
+        rows_before += counts.nnz
         start += len(part.vocabulary)
-        counts = sp.csr_matrix(part.counts, dtype=np.int64)
-        blocks.append(sp.csr_matrix((counts.data, columns[counts.indices], counts.indptr), shape=(counts.shape[0], len(vocabulary))))
-    stacked = sp.vstack(blocks, format="csr")
+    stacked = sp.csr_matrix(
+        (np.concatenate(data), np.concatenate(indices), np.concatenate(row_ends)),
+        shape=(sum(part.counts.shape[0] for part in parts), len(vocabulary)),
+    )
     stacked.sort_indices()
     return TermCounts(stacked, np.asarray(vocabulary, dtype=object))
+
+
+def select_rows(term_counts: TermCounts, rows: np.ndarray) -> TermCounts:
+    """The counts of `rows` only, over the terms they use: what `count_terms` gives for those texts alone."""
+    counts = sp.csr_matrix(term_counts.counts[rows])
+    used = np.flatnonzero(np.bincount(counts.indices, minlength=counts.shape[1]))
+    return TermCounts(sp.csr_matrix(counts[:, used]), term_counts.vocabulary[used])
 
 
 def clear_count_cache() -> None:

@@ -41,7 +41,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from threadpoolctl import threadpool_limits
 
 from pipeline.actors import DEFAULT_ACTORS_PATH, load_gazetteer
-from pipeline.terms import as_term, count_terms
+from pipeline.terms import TermCounts, as_term, count_terms
 
 TOPIC_STOPLIST_PATH = Path(__file__).resolve().parents[1] / "data" / "topic_stoplist.txt"
 TOP_TERMS = 10
@@ -221,7 +221,7 @@ def is_actor_term(term: str, name_words: Collection[str]) -> bool:
 
 
 def _tfidf(
-    texts: Sequence[str], dates: Sequence[Any] | pd.Series | None, sources: Sequence[str] | pd.Series | None, stoplist: Collection[str]
+    term_counts: TermCounts, dates: Sequence[Any] | pd.Series | None, sources: Sequence[str] | pd.Series | None, stoplist: Collection[str]
 ) -> tuple[sp.csr_matrix, np.ndarray, dict[str, Any]] | None:
     """Document-term TF-IDF matrix (float32, rows of unit length), its vocabulary and what was left out; None without terms.
 
@@ -230,7 +230,6 @@ def _tfidf(
     removes, at most `_MAX_FEATURES` of them, the most frequent. Corpora under
     `_SMALL_CORPUS` articles keep every term but the stop-listed ones.
     """
-    term_counts = count_terms(texts)
     counts = term_counts.counts
     n_docs = counts.shape[0]
     document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
@@ -676,6 +675,7 @@ def fit_topics(
     sources: Sequence[str] | pd.Series | None = None,
     stoplist: Collection[str] | None = None,
     name_words: Collection[str] | None = None,
+    term_counts: TermCounts | None = None,
 ) -> TopicModel:
     """Fit topics to `texts` (one per article id; `dates` and `sources` alongside, for the even-spread rule).
 
@@ -689,7 +689,9 @@ def fit_topics(
     `stability` (k, seeds, top_terms, jaccard of the fitted k, target) and `vocabulary` (how
     many terms the stop-list and the even-spread rule removed). Without `dates` the even-spread
     rule is not applied; `stoplist` defaults to data/topic_stoplist.txt, `name_words` to the
-    names of the actors gazetteer. `k_range` defaults to `candidate_ks`.
+    names of the actors gazetteer. `k_range` defaults to `candidate_ks`. `term_counts`: the
+    texts' counts when already known (one row per text, in order; a build counts them in its
+    workers), else counted here; `texts` is then read only for the casing of label phrases.
     A corpus too small for the request gets fewer topics (at most one per article and term;
     when no k of `k_range` fits, the criterion chooses among all that do); one without any
     usable term gets none.
@@ -702,7 +704,7 @@ def fit_topics(
             raise ValueError(f"{len(column)} {name} for {len(ids)} texts")
     no_selection = pd.DataFrame({"k": pd.Series(dtype="int64"), "score": pd.Series(dtype="float64"), "stability": pd.Series(dtype="float64")})
     stop = load_topic_stoplist() if stoplist is None else stoplist
-    fitted = _tfidf(texts, dates, sources, stop) if ids and n_topics != 0 else None
+    fitted = _tfidf(count_terms(texts) if term_counts is None else term_counts, dates, sources, stop) if ids and n_topics != 0 else None
     if fitted is None:
         return _empty_model(ids, no_selection)
     matrix, vocabulary, report = fitted

@@ -35,6 +35,7 @@ from pipeline.build import (
     PerArticleRun,
     Progress,
     articles_frame,
+    articles_table,
     display_path,
     library_versions,
     with_analysis,
@@ -125,7 +126,7 @@ def _update_locked(
     if not added:  # nothing new (a refresh that found only copies): the build stays as it was
         return BuildReport(out_dir=out, manifest=old_manifest, rejects=rejects, added=run)
     new = with_analysis(articles_frame(added), analysed)
-    new_texts = term_texts(new["title"].tolist(), new["text"].tolist())
+    new_texts = term_texts([a.title for a in added], [a.text for a in added])
     old_ids, old_counts = read_term_counts(out)
     new_counts = count_terms(new_texts)
     counts = stack_counts([old_counts, new_counts])
@@ -137,13 +138,13 @@ def _update_locked(
     refit = refit_topics or n_articles >= (1 + REFIT_GROWTH) * fitted_on
     ids = old_ids + new["article_id"].tolist()
     if refit:
-        articles = _concat(old_articles, new.assign(topic_id=-1), "articles").to_pandas()
+        articles = _concat(old_articles, articles_table(new.assign(topic_id=-1), added), "articles").to_pandas()
         texts = term_texts(articles["title"].tolist(), articles["text"].tolist())
         model = fit_topics(
             ids, texts, n_topics=options.n_topics, random_state=options.random_state, dates=articles["date"], sources=articles["source"]
         )
         articles["topic_id"] = articles["article_id"].map(model.dominant).fillna(-1).astype("int64")
-        articles_table = store.to_arrow("articles", articles)
+        all_articles = store.to_arrow("articles", articles)
         topics, doc_topics = model.topics, store.to_arrow("doc_topics", model.doc_topics)
         topic_model = fit_assigner(counts.counts, counts.vocabulary, ids, model.doc_topics, len(model.topics))
         topic_entries = {**model.manifest_entries(), "topics_fitted_on": n_articles}
@@ -151,9 +152,9 @@ def _update_locked(
         saved = store.read_table(out, "topic_model")
         new_doc_topics, dominant = assign(saved, new_counts.counts, new_counts.vocabulary, new["article_id"])
         new["topic_id"] = new["article_id"].map(dominant).fillna(-1).astype("int64")
-        articles_table = _concat(old_articles, new, "articles")
+        all_articles = _concat(old_articles, articles_table(new, added), "articles")
         topics = store.read_table(out, "topics")
-        all_dominant = articles_table["topic_id"].to_numpy()
+        all_dominant = all_articles["topic_id"].to_numpy()
         topics["n_articles"] = np.bincount(all_dominant[all_dominant >= 0], minlength=len(topics))[: len(topics)].astype("int64")
         doc_topics = _concat(store.read_arrow(out, "doc_topics"), new_doc_topics, "doc_topics")
         topic_model = saved
@@ -162,13 +163,13 @@ def _update_locked(
     timings["topics"] = time.perf_counter() - stage_start
 
     stage_start = time.perf_counter()
-    term_input = pd.DataFrame({"article_id": ids, "date": articles_table["date"].to_pandas()})
+    term_input = pd.DataFrame({"article_id": ids, "date": all_articles["date"].to_pandas()})
     keywords = monthly_keywords(term_input, term_counts=counts)
     terms = article_terms(term_input, term_counts=counts)
     timings["keywords"] = time.perf_counter() - stage_start
 
     tables: dict[str, pd.DataFrame | pa.Table] = {
-        "articles": articles_table,
+        "articles": all_articles,
         **{name: store.read_arrow(out, name) for name in PER_ARTICLE_TABLES},  # the new rows follow: the workers' parts
         "actors": actors_table(load_gazetteer()),
         "topics": topics,

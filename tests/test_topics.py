@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from pipeline.terms import as_term
+from pipeline.terms import as_term, count_terms
 from pipeline.topics import (
     LABEL_SEPARATOR,
     MIN_WEIGHT,
@@ -447,7 +447,7 @@ def test_best_match_jaccard() -> None:
 def test_stability_is_high_for_written_themes_and_reported(themed: tuple[list[str], list[str]]) -> None:
     from pipeline.topics import _tfidf
 
-    matrix, _, _ = _tfidf(themed[1], None, None, frozenset())
+    matrix, _, _ = _tfidf(count_terms(themed[1]), None, None, frozenset())
     assert topic_stability(matrix, 4, [0, 1, 2]) >= STABILITY_TARGET
     model = fit_topics(*themed, k_range=range(3, 6))
     assert model.selection["stability"].notna().sum() == 1  # the most coherent k (4) is stable: nothing else is checked
