@@ -181,7 +181,7 @@ def _story_leads(
     limit: int,
     overlap: float = STORY_OVERLAP,
 ) -> np.ndarray:
-    """Per entry (month[i], term[i]), the entry that leads its story in that month's ranking by `score`.
+    """Per entry (month[i], term[i]), the term that leads its story in that month's ranking by `score`.
 
     A big event fills a month's ranking with its words ("centenary", "birth", "festival"), pushing
     a second event out of sight. Walking down each month's `limit` best-scoring plain terms, a term
@@ -191,7 +191,7 @@ def _story_leads(
     term); `month_codes`, each article's month. Entries not walked (people, missing scores,
     beyond `limit`) lead their own story.
     """
-    lead = np.arange(len(term))
+    lead = term.copy()
     walked = np.flatnonzero(plain & ~np.isnan(score))
     walked = walked[np.lexsort((term[walked], -score[walked], month[walked]))]  # by month, then rank (ties alphabetical)
     article_order = np.argsort(month_codes, kind="stable")
@@ -204,16 +204,14 @@ def _story_leads(
         using = (uses[articles][:, term[entries]] > 0).astype(np.float64)
         both = (using.T @ using).toarray()
         alone = np.diag(both)
-        leaders: list[int] = []  # positions in `entries`
+        close = both / (alone[:, None] + alone[None, :] - both) >= overlap  # Jaccard index of each pair of terms
+        leads = np.zeros(len(entries), dtype=bool)
         for position in range(len(entries)):
-            if leaders:
-                others = np.array(leaders)
-                jaccard = both[position, others] / (alone[position] + alone[others] - both[position, others])
-                joined = np.flatnonzero(jaccard >= overlap)
-                if len(joined):
-                    lead[entries[position]] = entries[others[joined[0]]]
-                    continue
-            leaders.append(position)
+            joined = np.flatnonzero(close[position, :position] & leads[:position])
+            if len(joined):
+                lead[entries[position]] = term[entries[joined[0]]]
+            else:
+                leads[position] = True
     return lead
 
 
@@ -288,42 +286,52 @@ def monthly_keywords(
     is_actor, actor_id = actor_of_terms(vocabulary[used], gazetteer_actor_terms() if actor_terms is None else actor_terms)
     position = np.searchsorted(used, term)
     plain = ~is_actor[position]
-    story = _story_leads(month, term, score, plain, counts, month_codes, _per_list(max_terms), story_overlap)
-    story_window = _story_leads(month, term, score_window, plain, counts, month_codes, _per_list(max_terms), story_overlap)
+    half = max(max_terms // 2, 1)
+    story = _story_leads(month, term, score, plain, counts, month_codes, half, story_overlap)
+    story_window = _story_leads(month, term, score_window, plain, counts, month_codes, half, story_overlap)
+    kept = _bounded(month, term, docs, score, score_window, plain, half)
+    month, term, story, story_window, position = month[kept], term[kept], story[kept], story_window[kept], position[kept]
     table = pd.DataFrame(
         {
             "period": months[month],
             "term": pd.array(vocabulary[term], dtype="str"),
-            "count": count.astype("int64"),
-            "docs": docs.astype("int64"),
-            "share": count / month_totals[month],
-            "score": score,
-            "score_window": score_window,
-            "window_docs": window_docs.astype("int64"),
+            "count": count[kept].astype("int64"),
+            "docs": docs[kept].astype("int64"),
+            "share": count[kept] / month_totals[month],
+            "score": score[kept],
+            "score_window": score_window[kept],
+            "window_docs": window_docs[kept].astype("int64"),
             "is_actor": is_actor[position],
             "actor_id": pd.array(actor_id[position], dtype="str"),
-            "story": pd.array(vocabulary[term[story]], dtype="str"),
-            "story_window": pd.array(vocabulary[term[story_window]], dtype="str"),
+            "story": pd.array(vocabulary[story], dtype="str"),
+            "story_window": pd.array(vocabulary[story_window], dtype="str"),
         }
     )
-    return _bounded(table, max_terms)
+    return table
 
 
-def _per_list(max_terms: int) -> int:
-    """How many terms of a month each list of the bounded table keeps (most used, best by each score)."""
-    return max(max_terms // 2, 1)
+def _top_per_list(lists: np.ndarray, values: np.ndarray, term: np.ndarray, limit: int) -> np.ndarray:
+    """Whether each entry is among the `limit` highest `values` of its list (missing values last, ties alphabetical)."""
+    order = np.lexsort((term, -values, lists))
+    ordered = lists[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    top = np.zeros(len(order), dtype=bool)
+    top[order[rank < limit]] = True
+    return top
 
 
-def _bounded(table: pd.DataFrame, max_terms: int) -> pd.DataFrame:
-    """Each period's max_terms/2 most used terms plus, by each score, its max_terms/2 highest plain
-    terms (the terms `_story_leads` groups, so a listed story keeps all its terms) and people."""
-    half = _per_list(max_terms)
-    keep = pd.Series(False, index=table.index)
-    for column, lists in (("docs", ["period"]), ("score", ["period", "is_actor"]), ("score_window", ["period", "is_actor"])):
-        ranked = table.sort_values(["period", column, "term"], ascending=[True, False, True], kind="stable", na_position="last")
-        keep |= ranked.groupby(lists).cumcount().lt(half).reindex(table.index)
-    kept = table[keep].sort_values(["period", "score", "term"], ascending=[True, False, True], kind="stable")
-    return kept.reset_index(drop=True)
+def _bounded(
+    month: np.ndarray, term: np.ndarray, docs: np.ndarray, score: np.ndarray, score_window: np.ndarray, plain: np.ndarray, half: int
+) -> np.ndarray:
+    """The entries a month keeps, in table order (month, score descending, term): its `half` most used
+    terms plus, by each score, its `half` highest plain terms (those `_story_leads` groups, so a listed
+    story keeps all its terms) and people. Terms are vocabulary indices, so alphabetical."""
+    people_apart = month * 2 + plain
+    keep = _top_per_list(month, docs, term, half) | _top_per_list(people_apart, score, term, half)
+    keep |= _top_per_list(people_apart, score_window, term, half)
+    kept = np.flatnonzero(keep)
+    return kept[np.lexsort((term[kept], -score[kept], month[kept]))]
 
 
 def rank_emerging(keywords: pd.DataFrame, score: str = "score", actors: bool = False, stories: bool = False) -> pd.DataFrame:
