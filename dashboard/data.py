@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import streamlit as st
 
@@ -41,6 +42,10 @@ if TYPE_CHECKING:
     from dashboard.keywords_view import TermMatrix
 
 EVENT_COLUMNS = ("date", "label", "description", "category", "importance")
+
+# Arrow's default allocator (mimalloc) keeps the memory a load or a query frees and the server's
+# resident memory with it (100,000 stories: 450 MB after loading, 360 MB with the system allocator).
+pa.set_memory_pool(pa.system_memory_pool())
 
 
 class ArtifactError(Exception):
@@ -93,15 +98,11 @@ class Artifacts:
 
     @cached_property
     def term_matrix(self) -> TermMatrix:
-        """`keywords_view.term_matrix` of this build's article_terms.parquet (articles x terms), read on first use
-        (from the build's own file, see `text_store.BuildFiles`) as dictionary codes, never as one string per row."""
-        from dashboard.keywords_view import term_matrix  # the view modules import this one
+        """`keywords_view.read_term_matrix` of this build's article_terms.parquet (articles x terms), read on first
+        use from the build's own file (see `text_store.BuildFiles`)."""
+        from dashboard.keywords_view import read_term_matrix  # the view modules import this one
 
-        table = pq.read_table(self.texts.files.path("article_terms"), columns=["article_id", "term", "count"],
-                              read_dictionary=["article_id", "term"])
-        article_terms = table.to_pandas()
-        del table
-        return term_matrix(article_terms.assign(article_id=article_terms["article_id"].astype(self.articles["article_id"].dtype)))
+        return read_term_matrix(self.texts.files.path("article_terms"), self.articles["article_id"].cat.categories)
 
     @property
     def is_demo(self) -> bool:

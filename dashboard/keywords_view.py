@@ -23,6 +23,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import pyarrow.parquet as pq
 import scipy.sparse as sp
 
 from dashboard.figures import style
@@ -192,9 +193,33 @@ def term_matrix(article_terms: pd.DataFrame) -> TermMatrix:
     """The article_id, term, count table as a sparse articles x terms matrix."""
     article_codes, article_ids = _codes(article_terms["article_id"])
     term_codes, terms = _codes(article_terms["term"])
-    by_term = sp.csc_matrix(
-        (article_terms["count"].to_numpy(dtype=np.int32), (article_codes, term_codes)), shape=(len(article_ids), len(terms)),
-    )
+    return _matrix(article_codes, term_codes, article_terms["count"].to_numpy(), article_ids, terms)
+
+
+def read_term_matrix(path: str, article_ids: pd.Index) -> TermMatrix:
+    """`term_matrix` of an article_terms.parquet file, rows in the order of `article_ids`, read one row group
+    at a time as dictionary codes: no string per row is ever made (8.9 million rows at 100,000 stories)."""
+    parquet = pq.ParquetFile(path, read_dictionary=["article_id", "term"])
+    vocabulary: dict[str, int] = {}
+    row, column, count = (np.empty(parquet.metadata.num_rows, dtype=np.int32) for _ in range(3))
+    start = 0
+    for group in range(parquet.num_row_groups):
+        table = parquet.read_row_group(group, columns=["article_id", "term", "count"])
+        for ids, words, counts in zip(table["article_id"].chunks, table["term"].chunks, table["count"].chunks, strict=True):
+            end = start + len(ids)
+            row[start:end] = article_ids.get_indexer(ids.dictionary.to_pandas())[ids.indices.to_numpy()]
+            codes = np.array([vocabulary.setdefault(term, len(vocabulary)) for term in words.dictionary.to_pylist()], dtype=np.int32)
+            column[start:end] = codes[words.indices.to_numpy()]
+            count[start:end] = counts.to_numpy()
+            start = end
+    known = row >= 0  # an article the build's articles do not hold has no row
+    if not known.all():
+        row, column, count = row[known], column[known], count[known]
+    return _matrix(row, column, count, pd.Index(article_ids, dtype="str"), pd.Index(list(vocabulary), dtype="str"))
+
+
+def _matrix(rows: np.ndarray, columns: np.ndarray, counts: np.ndarray, article_ids: pd.Index, terms: pd.Index) -> TermMatrix:
+    by_term = sp.csc_matrix((counts.astype(np.int32), (rows, columns)), shape=(len(article_ids), len(terms)))
     by_term.sum_duplicates()
     return TermMatrix(by_term, np.asarray(by_term.sum(axis=1, dtype=np.int64)).ravel(),
                       np.asarray(by_term.sum(axis=0, dtype=np.int64)).ravel(), article_ids, terms)

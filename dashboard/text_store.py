@@ -35,7 +35,7 @@ PINNED_TABLES = ("articles", "sentences", "article_terms")
 """The tables read after loading (the others are read into memory at load)."""
 CACHED_RESULTS = 32
 """Search texts and terms whose matches each loaded build keeps (the least recently used go first)."""
-DUCKDB_CONFIG = {"enable_external_file_cache": False, "memory_limit": "256MB"}
+DUCKDB_CONFIG = {"enable_external_file_cache": False, "memory_limit": "256MB", "allocator_flush_threshold": "8MB"}
 """No copy of the files' bytes in DuckDB's memory (the operating system caches them), and a bound on what a query may hold."""
 
 
