@@ -56,16 +56,25 @@ def _load(data_dir: Path) -> tuple[Artifacts | None, str | None, list[str]]:
         return None, key, error.problems
 
 
+WARM_UP_DELAY_S = 2.0
+"""Seconds between the end of the first page's script and the warm-up: about what a browser still needs to
+fetch plotly.js (4.7 MB, sent by this process) and draw the charts. Started at once, the warm-up's imports
+competed with the sending of plotly.js for the interpreter lock and, with browser and server on one machine
+(the benchmark), with the browser for the CPU."""
+
+
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _warm_up_once(data_dir: str, build_id: str, _artifacts: Artifacts) -> threading.Thread:  # noqa: ARG001 (the cache key)
     """`data.warm_up` in a background thread, once per build for the whole server (keyed like `load_artifacts`).
 
-    Started once the first page's script is done, it runs while the browser draws that page,
-    so the pages opened next find their modules imported and the build's derived tables made.
+    It starts WARM_UP_DELAY_S after the first page's script, once that page is (nearly) drawn, so
+    the pages opened next find their modules imported and the build's derived tables made
+    (Compare without it: ~1 s more CPU, sklearn's imports, on its first opening).
     """
-    thread = threading.Thread(target=warm_up, args=(_artifacts,), name="peninsula-watch-warm-up", daemon=True)
-    thread.start()
-    return thread
+    timer = threading.Timer(WARM_UP_DELAY_S, warm_up, args=(_artifacts,))
+    timer.name, timer.daemon = "peninsula-watch-warm-up", True
+    timer.start()
+    return timer
 
 
 def _empty_state_page(data_dir: Path, problems: list[str]) -> st.Page:

@@ -11,12 +11,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from scipy.special import chdtri, stdtrit  # scipy.stats would add ~2 s to the first page's imports
 
-from dashboard.figures import date_format, style
+from dashboard.figures import PALETTE, date_format, style
 from dashboard.queries import FRAME_MEASURES, period_start
-from dashboard.safe_text import escape_html
-from dashboard.tone_view import PALETTE
+from dashboard.safe_text import escape_html, escape_markdown
 
 MEASURES = {"articles": "Articles", "share": "Share of the period's articles"}
 
@@ -98,13 +96,22 @@ def key_events(events: pd.DataFrame, first: date, last: date, n: int = MAX_KEY_E
     return shown.assign(labelled=labelled)
 
 
-def _event_marks(events: pd.DataFrame, mode: str) -> tuple[list[dict], list[dict]]:
-    """Shapes and annotations for `key_events` rows: mode "labels" names the labelled ones along their
-    dotted line and marks the others with a small triangle at the top (label in the hover); "marks" marks
-    them all; "off" draws nothing."""
+EVENT_MARK = {"symbol": "triangle-down", "size": 9, "color": "#6b6b6b"}
+
+
+def _event_marks(events: pd.DataFrame, mode: str) -> tuple[list[dict], list[dict], dict | None]:
+    """Shapes, annotations and one marks trace for `key_events` rows: mode "labels" names the labelled ones
+    along their dotted line and marks the others with a small triangle at the top (label in the hover);
+    "marks" marks them all; "off" draws nothing.
+
+    The triangles are one scatter trace, not an annotation each: a browser lays out every annotation
+    on its own (~90 of them on the demo's full span cost the first page ~0.3 s of drawing). The trace
+    sits on a hidden 0-1 axis so its marks stay at the top whatever the bars' scale, and carries no
+    customdata, so a click on it lists no articles.
+    """
     if mode == "off" or events.empty:
-        return [], []
-    shapes, annotations = [], []
+        return [], [], None
+    shapes, annotations, marked = [], [], []
     for day, label, description, labelled in zip(events["date"], events["label"], events["description"], events["labelled"], strict=True):
         hover = escape_html(f"{day:%Y-%m-%d} {label}" + (f": {description}" if description else ""))
         if labelled and mode == "labels":
@@ -113,9 +120,13 @@ def _event_marks(events: pd.DataFrame, mode: str) -> tuple[list[dict], list[dict
                                 "textangle": -90, "xanchor": "left", "yanchor": "top", "font": {"size": 11, "color": "#1d2630"},
                                 "bgcolor": LABEL_BACKGROUND})
         else:
-            annotations.append({"x": day, "y": 1, "yref": "paper", "text": "\u25bc", "hovertext": hover, "showarrow": False,
-                                "xanchor": "center", "yanchor": "bottom", "font": {"size": 9, "color": "#6b6b6b"}})
-    return shapes, annotations
+            marked.append((day, hover))
+    if not marked:
+        return shapes, annotations, None
+    marks = {"type": "scatter", "mode": "markers", "name": "events", "x": [day for day, _ in marked], "y": [1.0] * len(marked),
+             "yaxis": "y2", "hovertext": [hover for _, hover in marked], "hoverinfo": "text", "marker": EVENT_MARK,
+             "cliponaxis": False, "showlegend": False}
+    return shapes, annotations, marks
 
 
 def volume_figure(volume: pd.DataFrame, measure: str, frequency: str, events: pd.DataFrame | None = None, event_mode: str = "labels") -> go.Figure:
@@ -132,10 +143,13 @@ def volume_figure(volume: pd.DataFrame, measure: str, frequency: str, events: pd
             customdata=np.column_stack([rows["period"].dt.strftime("%Y-%m-%d"), rows["source"]]),
             hovertemplate=f"%{{x|{date_format(frequency)}}}<br>%{{fullData.name}}: %{{y{value_format}}}<extra></extra>",
         )
-    shapes, annotations = _event_marks(events, event_mode) if events is not None else ([], [])
+    shapes, annotations, marks = _event_marks(events, event_mode) if events is not None else ([], [], None)
+    if marks is not None:
+        fig.add_trace(marks)
+        fig.update_layout(yaxis2={"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True})
     fig.update_layout(barmode="stack", xaxis_title=None, yaxis_title=MEASURES[measure], bargap=0.1, shapes=shapes, annotations=annotations)
     if measure == "share":
-        fig.update_yaxes(tickformat=".0%", range=[0, 1])
+        fig.update_layout(yaxis={"tickformat": ".0%", "range": [0, 1]})
     style(fig, height=440)
     fig.update_layout(legend={"y": -0.08, "yanchor": "top"}, margin={"t": 24})
     return fig
@@ -217,6 +231,7 @@ def _mean_interval(values: np.ndarray) -> tuple[float, float, float]:
     mean = float(values.mean())
     if values.size < 2:
         return mean, np.nan, np.nan
+    from scipy.special import stdtrit  # noqa: PLC0415 (see _rate_interval)
     half = float(stdtrit(values.size - 1, 0.975) * values.std(ddof=1) / np.sqrt(values.size))
     return mean, mean - half, mean + half
 
@@ -235,6 +250,9 @@ def _rate_interval(count: int, days: int) -> tuple[float, float, float]:
     """Articles per day with the exact 95 % Poisson interval of the count (NaN for no day)."""
     if days <= 0:
         return np.nan, np.nan, np.nan
+    # Imported here, after the first page's first charts are on their way: scipy.special takes ~0.2 s to import
+    # (scipy.stats would take ~2 s), which the browser would otherwise wait for before it starts loading plotly.js.
+    from scipy.special import chdtri  # noqa: PLC0415
     low = chdtri(2 * count, 0.975) / 2 if count else 0.0  # the chi-squared quantiles of the exact interval
     high = chdtri(2 * count + 2, 0.025) / 2
     return count / days, low / days, high / days
@@ -246,7 +264,7 @@ EVENT_CHARTS = {
     "leaders": "Share of articles naming the leader",
     "framing": "Framing cues per article",
 }
-"""One chart per unit of measure, in this order."""
+"""One panel per unit of measure, in this order."""
 FRAME_CUES = {column: label.removesuffix(" cues per article") for column, label in FRAME_MEASURES.items() if label.endswith("cues per article")}
 
 
@@ -289,28 +307,44 @@ SIDE_COLORS = {"before": "#8c8c8c", "after": "#1f5f8b"}
 """Grey for the baseline, the app's ink blue for after the event: red and green stay for tone."""
 
 
-def event_window_figure(table: pd.DataFrame, chart: str) -> go.Figure:
-    """One chart of `event_window`: each metric's value before and after as a dot with its 95 % interval."""
-    rows = table.loc[table["chart"] == chart]
-    percent = chart == "leaders"
-    traces = []
-    for side, color in SIDE_COLORS.items():
-        part = rows.loc[rows["side"] == side]
-        traces.append({
-            "type": "scatter", "mode": "markers", "name": f"{side} the event", "x": part["value"], "y": [escape_html(m) for m in part["metric"]],
-            "marker": {"color": color, "size": 10, "symbol": "circle" if side == "after" else "diamond"},
-            "error_x": {"type": "data", "symmetric": False, "array": part["ci_high"] - part["value"],
-                        "arrayminus": part["value"] - part["ci_low"], "color": color, "thickness": 1.5, "width": 4},
-            # Text, not numbers: a NaN bound would reach the browser as NaN (and a shared view could never equal itself).
-            "customdata": [[f"{n:,} article{'' if n == 1 else 's'}", _figure_text(value, low, high, percent)]
-                           for n, value, low, high in zip(part["articles"], part["value"], part["ci_low"], part["ci_high"], strict=True)],
-            "hovertemplate": f"%{{y}}, {side} the event: %{{customdata[1]}} (95 % interval), %{{customdata[0]}}<extra></extra>",
-        })
-    layout = {"xaxis": {"title": {"text": EVENT_CHARTS[chart]}, **({"tickformat": ".0%"} if percent else {})},
-              "yaxis": {"autorange": "reversed", "automargin": True}}
-    if chart == "tone":
-        layout["xaxis"]["zeroline"] = True
-    return style(go.Figure(data=traces, layout=layout), height=130 + 34 * rows["metric"].nunique())
+EVENT_PANEL_GAP_PX, EVENT_ROW_PX = 78, 30
+"""Room between two panels of the event figure (the upper one's ticks and axis title), and per metric row."""
+
+
+def event_window_figure(table: pd.DataFrame) -> go.Figure:
+    """`event_window` as one figure of stacked panels, one per unit of measure (EVENT_CHARTS order), each
+    with its own axes: every metric's value before and after the event as a dot with its 95 % interval.
+
+    One figure rather than one per unit: a browser sets each chart up on its own, which cost the
+    first page ~0.1 s per chart. Before and after are one legend entry each, for all panels.
+    """
+    charts = [chart for chart in EVENT_CHARTS if (table["chart"] == chart).any()]
+    heights = [EVENT_ROW_PX * (table.loc[table["chart"] == chart, "metric"].nunique() + 1) for chart in charts]
+    plot_px = sum(heights) + EVENT_PANEL_GAP_PX * (len(charts) - 1)
+    traces, layout, top = [], {}, plot_px
+    for number, (chart, height) in enumerate(zip(charts, heights, strict=True), start=1):
+        suffix = "" if number == 1 else str(number)
+        rows = table.loc[table["chart"] == chart]
+        percent = chart == "leaders"
+        layout[f"xaxis{suffix}"] = {"anchor": f"y{suffix}", "title": {"text": EVENT_CHARTS[chart]}, "zeroline": chart == "tone",
+                                    "automargin": True, **({"tickformat": ".0%"} if percent else {})}
+        layout[f"yaxis{suffix}"] = {"anchor": f"x{suffix}", "domain": [(top - height) / plot_px, top / plot_px],
+                                    "autorange": "reversed", "automargin": True}
+        top -= height + EVENT_PANEL_GAP_PX
+        for side, color in SIDE_COLORS.items():
+            part = rows.loc[rows["side"] == side]
+            traces.append({
+                "type": "scatter", "mode": "markers", "name": f"{side} the event", "legendgroup": side, "showlegend": number == 1,
+                "xaxis": f"x{suffix}", "yaxis": f"y{suffix}", "x": part["value"], "y": [escape_html(metric) for metric in part["metric"]],
+                "marker": {"color": color, "size": 10, "symbol": "circle" if side == "after" else "diamond"},
+                "error_x": {"type": "data", "symmetric": False, "array": part["ci_high"] - part["value"],
+                            "arrayminus": part["value"] - part["ci_low"], "color": color, "thickness": 1.5, "width": 4},
+                # Text, not numbers: a NaN bound would reach the browser as NaN (and a shared view could never equal itself).
+                "customdata": [[f"{n:,} article{'' if n == 1 else 's'}", _figure_text(value, low, high, percent)]
+                               for n, value, low, high in zip(part["articles"], part["value"], part["ci_low"], part["ci_high"], strict=True)],
+                "hovertemplate": f"%{{y}}, {side} the event: %{{customdata[1]}} (95 % interval), %{{customdata[0]}}<extra></extra>",
+            })
+    return style(go.Figure(data=traces, layout=layout), height=plot_px + 110)
 
 
 def _figure_text(value: float, low: float, high: float, percent: bool) -> str:
@@ -331,3 +365,11 @@ def event_window_table(table: pd.DataFrame) -> pd.DataFrame:
         texts = {side: _figure_text(row.value, row.ci_low, row.ci_high, chart == "leaders") for side, row in zip(rows["side"], rows.itertuples())}
         wide.append({"metric": _TABLE_PREFIX[chart] + metric, "before": texts.get("before", ""), "after": texts.get("after", "")})
     return pd.DataFrame(wide, columns=["metric", "before", "after"])
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """`frame` as a Markdown table with every cell escaped: st.markdown draws it with the script the page has
+    already loaded, where st.table would make the first page fetch and run ~0.8 MB of Arrow table code."""
+    lines = ["| " + " | ".join(escape_markdown(column) for column in frame.columns) + " |", "|" + " --- |" * len(frame.columns)]
+    lines += ["| " + " | ".join(escape_markdown(value) for value in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join(lines)

@@ -77,10 +77,5 @@ window = overview.event_window_bounds(event["date"].date(), days, first, last)
 changes = overview.event_window(ctx.articles, artifacts.mentions, artifacts.actor_names, window)
 st.caption(overview.window_caption(window, changes, days) + " Each dot is a value and its line the 95 % interval: "
            "where the lines of before and after overlap, the change may be chance.")
-chart_columns = st.columns(2, gap="medium")
-for position, chart in enumerate(overview.EVENT_CHARTS):
-    with chart_columns[position % 2]:
-        show_chart(overview.event_window_figure(changes, chart), changes.loc[changes["chart"] == chart].round(4),
-                   name=f"event-window-{chart}", key=f"overview_event_{chart}", selectable=False)
-# A static table: the grid of st.dataframe (about 1.3 MB of script) would cost the first page ~0.6 s of browser work.
-st.table(overview.event_window_table(changes).map(escape_markdown), hide_index=True, border="horizontal")  # cells are Markdown
+show_chart(overview.event_window_figure(changes), changes.round(4), name="event-window", key="overview_event", selectable=False)
+st.markdown(overview.markdown_table(overview.event_window_table(changes)))

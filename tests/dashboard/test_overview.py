@@ -61,17 +61,23 @@ def test_volume_figure_customdata_maps_back_to_period_and_raw_source(artifacts: 
     assert max(max(trace.y) for trace in fig.data) <= 1.0 and fig.layout.yaxis.tickformat == ".0%"
 
 
+def _event_drawing(fig) -> tuple[list[str], list[str]]:
+    """The texts of the named events (annotations) and the hover texts of the marked ones (the marks trace)."""
+    marks = [trace for trace in fig.data if trace.type == "scatter"]
+    assert len(marks) <= 1 and all(trace.yaxis == "y2" and trace.customdata is None for trace in marks)  # a click on a mark lists nothing
+    return [annotation.text for annotation in fig.layout.annotations], [text for trace in marks for text in trace.hovertext]
+
+
 def test_key_events_are_labelled_and_escaped_the_others_are_hover_marks(artifacts: Artifacts, events_path: Path) -> None:
     events, _ = read_events(events_path)
     shown = overview.key_events(events, date(2018, 1, 1), date(2019, 12, 31), n=1)
     fig = overview.volume_figure(overview.volume_by_period(artifacts.articles, "month"), "articles", "month", shown)
-    texts = [annotation.text for annotation in fig.layout.annotations]
-    assert len(texts) == len(shown) and len(fig.layout.shapes) == 1  # one named event has a line, the others a mark
-    assert sum(text != "\u25bc" for text in texts) == 1 and not any("<script" in text for text in texts)
-    marks = [a for a in fig.layout.annotations if a.text == "\u25bc"]
-    assert any("&lt;script&gt;" in mark.hovertext for mark in marks) or any("&lt;script&gt;" in text for text in texts)
-    named = next(a for a in fig.layout.annotations if a.text != "\u25bc")
-    assert named.textangle == -90  # along its line: a label takes a line's width, not the chart's
+    named, marked = _event_drawing(fig)
+    assert len(named) == 1 and len(fig.layout.shapes) == 1 and len(marked) == len(shown) - 1  # one named event has a line
+    assert not any("<script" in text for text in named + marked)
+    assert any("&lt;script&gt;" in text for text in named + marked)
+    assert fig.layout.annotations[0].textangle == -90  # along its line: a label takes a line's width, not the chart's
+    assert fig.layout.yaxis2.range == (0, 1) and fig.layout.yaxis2.overlaying == "y"  # marks at the top whatever the bars' scale
 
 
 @pytest.mark.parametrize(("mode", "labels", "marks"), [("labels", 2, 1), ("marks", 0, 3), ("off", 0, 0)])
@@ -80,8 +86,8 @@ def test_event_mode_chooses_labels_marks_or_nothing(artifacts: Artifacts, mode: 
                            "description": "", "importance": [3, 1, 2]})
     shown = overview.key_events(events, date(2018, 1, 1), date(2019, 12, 31), n=2)
     fig = overview.volume_figure(overview.volume_by_period(artifacts.articles, "month"), "articles", "month", shown, mode)
-    texts = [annotation.text for annotation in fig.layout.annotations]
-    assert (len(texts) - texts.count("\u25bc"), texts.count("\u25bc")) == (labels, marks)
+    named, marked = _event_drawing(fig)
+    assert (len(named), len(marked)) == (labels, marks)
 
 
 def test_key_events_take_the_most_important_spread_over_the_period() -> None:
@@ -175,17 +181,29 @@ def test_event_window_with_an_empty_side_says_so_and_shows_no_none(artifacts: Ar
     assert overview.window_caption(window, table, 10).startswith("Before: 2018-01-01 to 2018-01-01, 1 day, 0 articles; After: 2018-01-02")
 
 
-def test_event_window_figures_one_unit_each_and_no_tone_colours(artifacts: Artifacts) -> None:
+def test_event_window_figure_one_panel_per_unit_and_no_tone_colours(artifacts: Artifacts) -> None:
     from dashboard.figures import NEGATIVE_RGB, POSITIVE_RGB
 
     table = overview.event_window(artifacts.articles, artifacts.mentions, artifacts.actor_names, _window("2019-01-01", 120))
-    for chart, title in overview.EVENT_CHARTS.items():
-        fig = overview.event_window_figure(table, chart)
-        assert fig.layout.xaxis.title.text == title
-        assert {trace.name for trace in fig.data} == {"before the event", "after the event"}
-        colors = {trace.marker.color for trace in fig.data}
-        assert not colors & {f"rgb{POSITIVE_RGB}", f"rgb{NEGATIVE_RGB}", "green", "red"}
-        assert sum(len(trace.y) for trace in fig.data) == (table["chart"] == chart).sum()
+    fig = overview.event_window_figure(table)
+    axes = [fig.layout[f"xaxis{number if number > 1 else ''}"] for number in range(1, len(overview.EVENT_CHARTS) + 1)]
+    assert [axis.title.text for axis in axes] == list(overview.EVENT_CHARTS.values())
+    assert {trace.name for trace in fig.data} == {"before the event", "after the event"}
+    assert sum(trace.showlegend for trace in fig.data) == 2  # one legend entry per side, for every panel
+    colors = {trace.marker.color for trace in fig.data}
+    assert not colors & {f"rgb{POSITIVE_RGB}", f"rgb{NEGATIVE_RGB}", "green", "red"}
+    for number, chart in enumerate(overview.EVENT_CHARTS, start=1):
+        panel = [trace for trace in fig.data if trace.xaxis == f"x{number if number > 1 else ''}"]
+        assert sum(len(trace.y) for trace in panel) == (table["chart"] == chart).sum()
+    domains = sorted(fig.layout[f"yaxis{number if number > 1 else ''}"].domain for number in range(1, len(overview.EVENT_CHARTS) + 1))
+    assert all(low[1] < high[0] for low, high in zip(domains, domains[1:]))  # panels never overlap
+
+
+def test_markdown_table_escapes_every_cell() -> None:
+    frame = pd.DataFrame({"metric": ["a|b", "*x*"], "before": ["1.00", ""], "after": ["<b>", "$1$"]})
+    lines = overview.markdown_table(frame).splitlines()
+    assert lines[:2] == ["| metric | before | after |", "| --- | --- | --- |"]
+    assert lines[2:] == [r"| a\|b | 1\.00 | \<b\> |", r"| \*x\* |  | \$1\$ |"]
 
 
 def test_orientation_names_the_app_and_the_corpus(artifacts: Artifacts) -> None:
