@@ -19,6 +19,11 @@ from plotly.colors import hex_to_rgb, sample_colorscale, unlabel_rgb
 NEGATIVE_RGB = (214, 39, 40)
 POSITIVE_RGB = (44, 160, 44)
 CHART_HEIGHT = 380
+PALETTE = (
+    "rgb(31, 95, 139)", "rgb(242, 142, 43)", "rgb(117, 84, 160)", "rgb(23, 190, 207)", "rgb(156, 117, 95)",
+    "rgb(204, 163, 0)", "rgb(141, 160, 203)", "rgb(214, 97, 178)", "rgb(72, 72, 120)", "rgb(255, 187, 120)",
+)
+"""Colours of sources, leaders and terms in every chart: no red and no green, which stand for tone alone."""
 
 
 def tone_color(tone: float, max_alpha: float = 0.45) -> str:
@@ -81,6 +86,12 @@ def contrast_ratio(first: str, second: str) -> float:
     """WCAG contrast ratio of two colours, 1 to 21 (text needs 4.5 for AA)."""
     lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
     return (lighter + 0.05) / (darker + 0.05)
+
+
+def tint(color: str, amount: float) -> str:
+    """`color` mixed with white (amount 0: unchanged, 1: white), as "rgb(r, g, b)"."""
+    red, green, blue = (round(channel + (255 - channel) * amount) for channel in _rgb(color))
+    return f"rgb({red}, {green}, {blue})"
 
 
 def text_color_on(fill: str) -> str:

@@ -19,7 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import unlabel_rgb
 
-from dashboard.figures import THIN_COLOR, date_format, style
+from dashboard.figures import PALETTE, THIN_COLOR, date_format, style
 from dashboard.queries import article_table, period_start
 from dashboard.safe_text import escape_html
 from pipeline.tone import NEUTRAL_BAND, tone_summary
@@ -36,11 +36,6 @@ TONE_BIN_EDGES = np.round(np.linspace(-1.05, 1.05, 22), 2)
 ROLLING_COLOR = "#333333"
 PANEL_HEIGHT = 170
 ZERO_LINE = {"zeroline": True, "zerolinecolor": "rgba(128, 128, 128, 0.5)", "zerolinewidth": 1}
-PALETTE = (
-    "rgb(31, 95, 139)", "rgb(242, 142, 43)", "rgb(117, 84, 160)", "rgb(23, 190, 207)", "rgb(156, 117, 95)",
-    "rgb(204, 163, 0)", "rgb(141, 160, 203)", "rgb(214, 97, 178)", "rgb(72, 72, 120)", "rgb(255, 187, 120)",
-)
-"""Colours of sources, leaders and terms in every chart: no red and no green, which stand for tone alone."""
 _CALENDAR = {"week": "W-MON", "month": "MS", "quarter": "QS", "year": "YS"}
 
 

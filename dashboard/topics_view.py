@@ -14,9 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-import plotly.colors
-
-from dashboard.figures import style
+from dashboard.figures import PALETTE, style, tint
 from dashboard.filters import TOPIC_MIN_WEIGHT
 from dashboard.queries import article_table, choose_frequency, period_start
 from dashboard.selection import Part, periods_part, periods_phrase
@@ -25,7 +23,8 @@ PREVALENCE_LABEL = f"Share of the period's articles about the topic (dominant to
 TOPIC_COLOR = "#72b7b2"
 MIN_ARTICLES_PER_PERIOD = 20
 """The topics-over-time chart widens its periods until the typical (median) one holds this many articles."""
-TOPIC_COLORS = plotly.colors.qualitative.Dark24 + plotly.colors.qualitative.Light24
+TOPIC_COLORS = PALETTE + tuple(tint(color, 0.5) for color in PALETTE)
+"""Twenty topics before a colour repeats: the app's palette, then its lighter tints (no red and no green, kept for tone)."""
 
 
 def preselected_topic(topic_filter: Sequence[int], previous_filter: Sequence[int] = ()) -> int | None:

@@ -1,6 +1,8 @@
 """Shared figure helpers."""
 from __future__ import annotations
 
+import colorsys
+
 import pytest
 
 from dashboard import figures
@@ -48,3 +50,24 @@ def test_heatmap_counts_are_white_on_navy_and_dark_on_pale_blue() -> None:
     colors = figures.text_colors_on_scale([0, 2, 10, 20], "Blues", 0, 20)
     assert colors[0] == figures.DARK_TEXT and colors[-1] == figures.LIGHT_TEXT
     assert figures.text_colors_on_scale([3], "Blues", 3, 3) == [figures.DARK_TEXT]  # one value: no range
+
+
+def _reads_as_red_or_green(color: str) -> bool:
+    """A clearly coloured (not greyish) hue near red or green: the colours the app keeps for tone."""
+    hue, _, saturation = colorsys.rgb_to_hls(*(channel / 255 for channel in figures._rgb(color)))
+    return saturation > 0.25 and (hue * 360 < 20 or hue * 360 > 340 or 75 < hue * 360 < 165)
+
+
+def test_series_colours_leave_red_and_green_to_tone() -> None:
+    from dashboard.overview import EVENT_MARK, SIDE_COLORS
+    from dashboard.topics_view import TOPIC_COLOR, TOPIC_COLORS
+
+    assert _reads_as_red_or_green(f"rgb{figures.NEGATIVE_RGB}") and _reads_as_red_or_green(f"rgb{figures.POSITIVE_RGB}")
+    series = [*figures.PALETTE, *TOPIC_COLORS, TOPIC_COLOR, *SIDE_COLORS.values(), EVENT_MARK["color"]]
+    assert [color for color in series if _reads_as_red_or_green(color)] == []
+    assert len(set(TOPIC_COLORS)) == len(TOPIC_COLORS) == 20
+
+
+def test_tint_mixes_with_white() -> None:
+    assert figures.tint("#1f5f8b", 0) == "rgb(31, 95, 139)" and figures.tint("rgb(0, 0, 0)", 1) == "rgb(255, 255, 255)"
+    assert figures.tint("rgb(0, 100, 200)", 0.5) == "rgb(128, 178, 228)"
