@@ -167,9 +167,17 @@ class TermMatrix:
         """How many articles use each term (stored entries per column)."""
         return np.diff(self.by_term.indptr)
 
+    def positions(self, articles: pd.DataFrame) -> np.ndarray:
+        """Each article's matrix row, -1 for an article the matrix does not hold. The build's articles carry
+        theirs as the code of their categorical id (`Artifacts`), so no id is looked up then."""
+        ids = articles["article_id"]
+        if isinstance(ids.dtype, pd.CategoricalDtype) and ids.cat.categories is self.article_ids:
+            return ids.cat.codes.to_numpy()
+        return self.article_ids.get_indexer(ids)
+
     def rows_of(self, articles: pd.DataFrame) -> np.ndarray:
         """The matrix rows of these articles (articles without any counted term have none)."""
-        rows = self.article_ids.get_indexer(articles["article_id"])
+        rows = self.positions(articles)
         return rows[rows >= 0]
 
     def article_counts(self, article_id: str) -> pd.Series:
@@ -197,7 +205,7 @@ def term_matrix(article_terms: pd.DataFrame) -> TermMatrix:
 
 
 def read_term_matrix(path: str, article_ids: pd.Index) -> TermMatrix:
-    """`term_matrix` of an article_terms.parquet file, rows in the order of `article_ids`, read one row group
+    """`term_matrix` of an article_terms.parquet file, rows in the order of `article_ids` (str, kept as the row labels), read one row group
     at a time as dictionary codes: no string per row is ever made (8.9 million rows at 100,000 stories)."""
     parquet = pq.ParquetFile(path, read_dictionary=["article_id", "term"])
     vocabulary: dict[str, int] = {}
@@ -215,7 +223,7 @@ def read_term_matrix(path: str, article_ids: pd.Index) -> TermMatrix:
     known = row >= 0  # an article the build's articles do not hold has no row
     if not known.all():
         row, column, count = row[known], column[known], count[known]
-    return _matrix(row, column, count, pd.Index(article_ids, dtype="str"), pd.Index(list(vocabulary), dtype="str"))
+    return _matrix(row, column, count, article_ids, pd.Index(list(vocabulary), dtype="str"))
 
 
 def _matrix(rows: np.ndarray, columns: np.ndarray, counts: np.ndarray, article_ids: pd.Index, terms: pd.Index) -> TermMatrix:
@@ -252,7 +260,7 @@ def term_trends(matrix: TermMatrix, articles: pd.DataFrame, terms: Sequence[str]
     columns = matrix.terms.get_indexer(list(terms)) if len(terms) else np.zeros(0, dtype=np.int64)
     known_terms = [term for term, column in zip(terms, columns, strict=True) if column >= 0]
     columns = columns[columns >= 0]
-    rows = matrix.article_ids.get_indexer(articles["article_id"])
+    rows = matrix.positions(articles)
     months = articles["date"].dt.to_period("M").dt.start_time.to_numpy()[rows >= 0]
     rows = rows[rows >= 0]
     empty = pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"), "term": pd.Series(dtype="str"),

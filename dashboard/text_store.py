@@ -35,6 +35,8 @@ PINNED_TABLES = ("articles", "sentences", "article_terms")
 """The tables read after loading (the others are read into memory at load)."""
 CACHED_RESULTS = 32
 """Search texts and terms whose matches each loaded build keeps (the least recently used go first)."""
+CACHED_SENTENCES = 5_000
+"""Sentences read by row that each loaded build keeps (about 1 MB of text)."""
 DUCKDB_CONFIG = {"enable_external_file_cache": False, "memory_limit": "256MB", "allocator_flush_threshold": "8MB"}
 """No copy of the files' bytes in DuckDB's memory (the operating system caches them), and a bound on what a query may hold."""
 
@@ -121,6 +123,28 @@ class _Lru:
         return value
 
 
+class _RowCache:
+    """The values of the last `size` rows read, by row number (thread-safe)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._values: OrderedDict[int, tuple[Any, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_many(self, rows: Sequence[int] | pd.Index) -> dict[int, tuple[Any, ...]]:
+        with self._lock:
+            found = {row: self._values[row] for row in rows if row in self._values}
+            for row in found:
+                self._values.move_to_end(row)
+        return found
+
+    def put_many(self, values: dict[int, tuple[Any, ...]]) -> None:
+        with self._lock:
+            self._values.update(values)
+            while len(self._values) > self._size:
+                self._values.popitem(last=False)
+
+
 class TextStore:
     """The texts of one loaded build, queried on disk (see the module docstring).
 
@@ -135,6 +159,7 @@ class TextStore:
         weakref.finalize(self, self._connection.close)
         self._searches = _Lru(CACHED_RESULTS)
         self._terms = _Lru(CACHED_RESULTS)
+        self._rows = _Lru(CACHED_RESULTS)
         self.article_columns = tuple(pq.read_schema(files.path("articles")).names)
         self.sentence_columns = tuple(pq.read_schema(files.path("sentences")).names)
 
@@ -181,12 +206,25 @@ class TextStore:
         return self._query(f"SELECT {columns} FROM $sentences WHERE article_id = $1 ORDER BY sentence_idx", [article_id])
 
     def sentences_at(self, rows: Sequence[int] | np.ndarray, columns: Sequence[str]) -> pd.DataFrame:
-        """The given rows of sentences.parquet (row numbers in the file), in the order given: row and `columns`."""
+        """The given rows of sentences.parquet (row numbers in the file), in the order given: row and `columns`.
+
+        The last CACHED_SENTENCES rows read are kept per build (a page shows the same few sentences on
+        rerun after rerun, and reading a handful spread over the file costs ~0.1 s); only the others are read.
+        """
         wanted = pd.Index(np.asarray(rows, dtype=np.int64))
-        selected = ", ".join(map(_sql_name, columns))
-        found = self._query(f"SELECT file_row_number AS row, {selected} FROM $sentences WHERE file_row_number IN (SELECT unnest($1))",
-                            [wanted.unique().tolist()])
-        return found.set_index("row").reindex(wanted).rename_axis("row").reset_index()
+        cache = self._rows.get(tuple(columns), lambda: _RowCache(CACHED_SENTENCES))
+        known = cache.get_many(wanted.unique())
+        missing = [row for row in wanted.unique().tolist() if row not in known]
+        if missing:
+            selected = ", ".join(map(_sql_name, columns))
+            found = self._query(f"SELECT file_row_number AS row, {selected} FROM $sentences WHERE file_row_number IN (SELECT unnest($1))",
+                                [missing])
+            read = dict(zip(found["row"].tolist(), found[list(columns)].itertuples(index=False, name=None), strict=True))
+            cache.put_many(read)
+            known.update(read)
+        values = [known.get(row, (None,) * len(columns)) for row in wanted.tolist()]
+        table = pd.DataFrame(values, columns=list(columns), index=wanted).rename_axis("row").reset_index()
+        return table.astype({column: "str" for column in columns if column == "text"})
 
     def cue_sentences(self, columns: Sequence[str]) -> pd.DataFrame:
         """The sentences with weight in any of the `columns` that the build has (framing cues): row,

@@ -97,3 +97,10 @@ def test_a_folder_without_a_pinned_table_cannot_be_opened(tmp_path: Path) -> Non
     (folder / "sentences.parquet").unlink()
     with pytest.raises(FileNotFoundError):
         BuildFiles(folder)
+
+
+def test_sentences_read_by_row_are_kept_for_the_build(hand_made: TextStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = hand_made.sentences_at([3, 0], ["text"])
+    monkeypatch.setattr(hand_made, "_query", lambda *args: pytest.fail("read the file again"))
+    pd.testing.assert_frame_equal(hand_made.sentences_at([3, 0], ["text"]), first)
+    assert hand_made.sentences_at([0], ["text"])["text"].tolist() == ["the SUMMIT waits."]
