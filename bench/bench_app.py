@@ -1,9 +1,13 @@
-"""Benchmark: server time of a filter change on every page, and the app's memory, on a real build.
+"""Benchmark: the app's server memory after every page, the server time of a filter change on every page,
+and the time of a page opened with filters in its URL, on a real build.
 
 Usage: python bench/bench_app.py [--data DIR] [--runs N]
 Without --data it builds ../shared/corpus/kcna_2011_2012.jsonl.gz (18,931 stories) into a
 temporary folder first. AppTest runs the app in this process without a browser, so the
-time of `at.run()` after a widget change is the server time of that rerun.
+time of `at.run()` after a widget change is the server time of that rerun, and this
+process' resident memory (RSS) is the server's. Every figure comes with this process' CPU
+seconds and the load average, since the machine may be shared: compare builds by the
+ratios of one run, not by seconds across runs.
 """
 from __future__ import annotations
 
@@ -13,38 +17,49 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+import pyarrow.compute as pc  # noqa: E402
+import pyarrow.parquet as pq  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
-
-from pipeline.build import BuildOptions, build  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus" / "kcna_2011_2012.jsonl.gz"
 PAGES = ("overview", "leaders", "tone", "topics", "framing", "compare", "keywords", "articles")
 
 
-def _rss_mb() -> float:
+def _status_mb(field: str) -> float:
     with open("/proc/self/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
+        return next(int(line.split()[1]) for line in status if line.startswith(field)) / 1024
 
 
-def _peak_rss_mb() -> float:
-    with open("/proc/self/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
+def _memory() -> str:
+    return f"RSS {_status_mb('VmRSS:'):.0f} MB (peak {_status_mb('VmHWM:'):.0f} MB)"
 
 
-def _filter_changes(at: AppTest) -> list:
-    """Alternating filter states: a date range, a leader, a text search, then back."""
+def _load() -> str:
+    return "load " + " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+def _timed(run: Callable[[], object]) -> tuple[float, float]:
+    """Wall and CPU seconds of one call."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    run()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def _filter_changes(at: AppTest, leader: str) -> list[Callable[[], object]]:
+    """Alternating filter states: a leader, a date range, a text search, then back."""
     start = at.date_input(key="pw_filter_start")
     end = at.date_input(key="pw_filter_end")
     leaders = at.multiselect(key="pw_filter_leaders")
     first, last = start.value, end.value
     middle = first + (last - first) / 2
     return [
-        lambda: leaders.set_value(["kim-jong-il"]),
+        lambda: leaders.set_value([leader]),
         lambda: leaders.set_value([]),
         lambda: start.set_value(middle),
         lambda: start.set_value(first),
@@ -53,37 +68,77 @@ def _filter_changes(at: AppTest) -> list:
     ]
 
 
+def _most_mentioned(data_dir: Path) -> str:
+    """The actor id with most mentions in the build (the leader the filter changes pick)."""
+    mentions = pq.read_table(data_dir / "mentions.parquet", columns=["actor_id", "count"])
+    totals = mentions.group_by("actor_id").aggregate([("count", "sum")]).sort_by([("count_sum", "descending")])
+    return str(totals["actor_id"][0])
+
+
+def _url_params(data_dir: Path, leader: str) -> dict[str, str]:
+    """A shared link's filters: the most mentioned leader, from the middle of the build's span on."""
+    dates = pq.read_table(data_dir / "articles.parquet", columns=["date"])["date"]
+    low, high = pc.min_max(dates).values()
+    middle = low.as_py() + (high.as_py() - low.as_py()) / 2
+    return {"leader": leader, "start": middle.date().isoformat()}
+
+
+def _page_with_url(page: str, params: dict[str, str]) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=300)
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.switch_page(f"pages/{page}.py")
+    return at
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path)
     parser.add_argument("--runs", type=int, default=2, help="rounds of the six filter changes per page")
+    parser.add_argument("--url-runs", type=int, default=3, help="fresh sessions per page opened with filters in the URL")
     args = parser.parse_args()
     data_dir = args.data
     if data_dir is None:
+        from pipeline.build import BuildOptions, build  # only here: the build's imports are not the server's memory
+
         data_dir = Path(tempfile.mkdtemp()) / "kcna_2011_2012"
         started = time.perf_counter()
         build([CORPUS], data_dir, BuildOptions())
         print(f"built {data_dir} in {time.perf_counter() - started:.0f} s")
     os.environ["PENINSULA_WATCH_DATA"] = str(data_dir)
-    print(f"RSS before loading: {_rss_mb():.0f} MB")
+    leader = _most_mentioned(data_dir)
+    print(f"{data_dir}: {pq.read_metadata(data_dir / 'articles.parquet').num_rows:,} articles; {_load()}")
+    print(f"before loading: {_memory()}")
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=300)
-    started = time.perf_counter()
-    at.run()
+    wall, cpu = _timed(at.run)
     assert not at.exception, at.exception
-    print(f"first run (load the build + Overview): {time.perf_counter() - started:.2f} s, RSS {_rss_mb():.0f} MB")
+    print(f"first run (load the build + Overview): {wall:.2f} s, {cpu:.2f} s CPU; {_memory()}")
+    print("filter changes (leader, dates, search; server time per rerun):")
     for page in PAGES:
         at.switch_page(f"pages/{page}.py").run()
         assert not at.exception, at.exception
-        times = []
+        walls, cpus = [], []
         for _ in range(args.runs):
-            for change in _filter_changes(at):
+            for change in _filter_changes(at, leader):
                 change()
-                started = time.perf_counter()
-                at.run()
-                times.append(time.perf_counter() - started)
+                wall, cpu = _timed(at.run)
+                walls.append(wall)
+                cpus.append(cpu)
                 assert not at.exception, (page, at.exception)
-        print(f"{page:>9}: filter change median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms over {len(times)}")
-    print(f"RSS now {_rss_mb():.0f} MB, peak {_peak_rss_mb():.0f} MB (app and its loaded build, in this process)")
+        print(f"  {page:>9}: median {statistics.median(walls) * 1000:4.0f} ms ({statistics.median(cpus) * 1000:4.0f} ms CPU), "
+              f"max {max(walls) * 1000:4.0f} ms over {len(walls)}; after the page: {_memory()}")
+    params = _url_params(data_dir, leader)
+    print(f"each page opened in a new session with {params} in its URL (median of {args.url_runs}):")
+    for page in PAGES:
+        walls, cpus = [], []
+        for _ in range(args.url_runs):
+            opened = _page_with_url(page, params)
+            wall, cpu = _timed(opened.run)
+            assert not opened.exception, (page, opened.exception)
+            walls.append(wall)
+            cpus.append(cpu)
+        print(f"  {page:>9}: {statistics.median(walls) * 1000:4.0f} ms ({statistics.median(cpus) * 1000:4.0f} ms CPU)")
+    print(f"end: {_memory()} (the app and its loaded build, in this process); {_load()}")
 
 
 if __name__ == "__main__":

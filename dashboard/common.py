@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import runpy
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,9 @@ class PageContext:
     """st.Page objects by view name ("overview", "articles", ...) for st.page_link / st.switch_page."""
     events_path: Path
     """data/events.csv or $PENINSULA_WATCH_EVENTS (may not exist)."""
+    link_notices: list[str] = field(default_factory=list)
+    """What was dropped or changed from the link's values; app.py shows them all in one box once the page has run,
+    so a page adds its own here (a malformed `sel`) instead of showing a second box."""
 
 
 def set_page_context(context: PageContext | None) -> None:
@@ -172,15 +175,16 @@ def show_chart(fig: go.Figure, data: pd.DataFrame, name: str, key: str, selectab
     return selected_custom_data(event) if selectable else []
 
 
-def show_table(frame: pd.DataFrame, name: str, key: str, **dataframe_options: Any) -> Any:
-    """st.dataframe (text is never interpreted) plus its CSV download; returns st.dataframe's result."""
+def show_table(frame: pd.DataFrame, name: str, key: str, csv: Callable[[], pd.DataFrame] | None = None, **dataframe_options: Any) -> Any:
+    """st.dataframe (text is never interpreted) plus its CSV download (of `frame`, or of what `csv` makes when the
+    table shows only part of it); returns st.dataframe's result."""
     shown = st.dataframe(frame, key=key, hide_index=True, **dataframe_options)
-    download_csv(frame, name, key=f"{key}-csv")
+    download_csv(frame if csv is None else csv, name, key=f"{key}-csv")
     return shown
 
 
-def show_article_listing(table: pd.DataFrame, name: str, key: str) -> str | None:
-    """A sortable, searchable listing of `queries.article_table` rows with single-row selection.
+def show_article_listing(table: pd.DataFrame, name: str, key: str, csv: Callable[[], pd.DataFrame] | None = None) -> str | None:
+    """A sortable, searchable listing of `queries.article_table` rows with single-row selection (`csv`: see `show_table`).
 
     Returns the id of an article the user has just selected (once: None on later runs
     while the selection stays as it is). The widget key includes the listing's ids, so
@@ -188,7 +192,7 @@ def show_article_listing(table: pd.DataFrame, name: str, key: str) -> str | None
     """
     listing_key = f"{key}-{hash(tuple(table['article_id']))}"
     event = show_table(
-        table, name=name, key=listing_key, column_order=LISTING_COLUMNS, column_config=_LISTING_CONFIG,
+        table, name=name, key=listing_key, csv=csv, column_order=LISTING_COLUMNS, column_config=_LISTING_CONFIG,
         on_select="rerun", selection_mode="single-row", height=min(400, 38 + 35 * len(table)),
     )
     rows = event.selection.rows
@@ -230,7 +234,7 @@ def kept_selection(picked: Sequence[Sequence[str]], parts: Sequence[Part], key: 
         value = st.query_params.get(SEL_PARAM)
     groups, notice = parse_selection(value, parts)
     if notice:
-        show_notices([notice])
+        page_context().link_notices.append(notice)
     if groups is None:
         _clear_selection()
         return None

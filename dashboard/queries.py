@@ -90,6 +90,14 @@ def top_leaders(mentions: pd.DataFrame, actor_names: Mapping[str, str], article_
     return joined
 
 
+def newest_articles(articles: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The articles `article_table` lists first, at least n of them (all when there are fewer): those dated on or
+    after the n-th newest date, so a listing of many thousands is made (and sent) only for the rows shown."""
+    if len(articles) <= n:
+        return articles
+    return articles.loc[articles["date"] >= articles["date"].nlargest(n).iloc[-1]]
+
+
 def article_table(articles: pd.DataFrame, mentions: pd.DataFrame, actor_names: Mapping[str, str], topic_labels: Mapping[int, str]) -> pd.DataFrame:
     """One row per article for listings: article_id, date, source, title, tone, leaders, topic; newest first."""
     table = pd.DataFrame({

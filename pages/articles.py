@@ -6,18 +6,25 @@ import streamlit as st
 from dashboard import articles as view
 from dashboard.common import about_link, page_context, show_article_listing, show_chart, show_table
 from dashboard.filters import open_article
-from dashboard.queries import article_table
+from dashboard.queries import article_table, newest_articles
 from dashboard.safe_text import escape_markdown
+
+MAX_LISTED = 2_000
+"""Rows of the listing: the newest; the CSV has every filtered article."""
 
 ctx = page_context()
 artifacts = ctx.artifacts
 
 st.title("Articles")
-table = article_table(ctx.articles, artifacts.mentions, artifacts.actor_names, artifacts.topic_labels)
-st.caption(f"{len(table):,} {'article matches' if len(table) == 1 else 'articles match'} the filters. Click a column to sort, use the sidebar's search box or the "
-           "table's search to narrow, select a row to open the article.")
+matching = len(ctx.articles)
+table = article_table(newest_articles(ctx.articles, MAX_LISTED), artifacts.mentions, artifacts.actor_names, artifacts.topic_labels)
+table = table.head(MAX_LISTED)
+listed = f" The newest {MAX_LISTED:,} are listed (the CSV has them all)." if matching > MAX_LISTED else ""
+st.caption(f"{matching:,} {'article matches' if matching == 1 else 'articles match'} the filters.{listed} Click a column to sort, use the "
+           "sidebar's search box or the table's search to narrow, select a row to open the article.")
 article_id = ctx.filters.article
-picked = show_article_listing(table, name="articles", key="articles_listing")
+picked = show_article_listing(table, name="articles", key="articles_listing",
+                              csv=lambda: article_table(ctx.articles, artifacts.mentions, artifacts.actor_names, artifacts.topic_labels))
 if picked:
     open_article(picked)
     article_id = picked

@@ -8,7 +8,9 @@ import pandas as pd
 import pytest
 
 from dashboard.data import Artifacts
-from dashboard.queries import article_table, articles_in_periods, articles_mentioning, choose_frequency, period_start, top_leaders
+from dashboard.queries import (
+    article_table, articles_in_periods, articles_mentioning, choose_frequency, newest_articles, period_start, top_leaders,
+)
 
 
 def _dates(*counts_and_freq: tuple[int, str]) -> pd.Series:
@@ -77,3 +79,13 @@ def test_article_table_lists_newest_first_with_labels(artifacts: Artifacts) -> N
     assert by_id.loc["art-00007", "topic"] == ""
     assert by_id.loc["art-00001", "topic"] == artifacts.topic_labels[1]
     assert by_id.loc["art-00001", "title"] == "<script>alert(1)</script>"
+
+
+@pytest.mark.parametrize("n", [1, 5, 17, 40, 100])
+def test_the_newest_articles_give_the_first_rows_of_the_whole_listing(artifacts: Artifacts, n: int) -> None:
+    whole = article_table(artifacts.articles, artifacts.mentions, artifacts.actor_names, artifacts.topic_labels)
+    newest = newest_articles(artifacts.articles, n)
+    assert len(newest) >= min(n, len(artifacts.articles))
+    shown = article_table(newest, artifacts.mentions, artifacts.actor_names, artifacts.topic_labels).head(n)
+    pd.testing.assert_frame_equal(shown, whole.head(n))
+    assert len(newest_articles(artifacts.articles.iloc[:3], 5)) == 3
