@@ -5,7 +5,9 @@ Colaresi & Quinn (2008), "Fightin' Words: Lexical Feature Selection and Evaluati
 Identifying the Content of Political Conflict", Political Analysis 16(4), section 3.5.
 It shrinks the evidence of rare terms towards the corpus-wide rate, so a term seen twice
 does not outrank one seen two hundred times, and it reports a z-score: the log-odds
-difference divided by its standard error. Terms come from `pipeline.terms`.
+difference divided by its standard error. Terms come from `pipeline.terms`. A month's terms are
+also grouped into stories (terms used by the same articles), so that one big event does not
+fill a month's list and hide a second one.
 """
 
 from __future__ import annotations
