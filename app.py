@@ -143,9 +143,18 @@ def main() -> None:
         f"Build {escape_markdown(artifacts.manifest.get('build_id', '?'))}: {len(artifacts.articles):,} articles, "
         f"built {escape_markdown(str(artifacts.manifest.get('built_at', '?'))[:10])}"
     )
-    show_notices(merge_notices(notices))
+    notice_box = st.empty()
+
+    def add_link_notices(*more: str) -> None:
+        """All notices about the link in one box, redrawn when the page adds one (`PageContext.add_link_notice`)."""
+        notices.extend(more)
+        with notice_box.container():
+            show_notices(merge_notices(notices))
+
+    add_link_notices()
     articles = apply_filters(artifacts, filters)
-    set_page_context(PageContext(artifacts=artifacts, filters=filters, articles=articles, pages=pages, events_path=resolve_events_path()))
+    set_page_context(PageContext(artifacts=artifacts, filters=filters, articles=articles, pages=pages, events_path=resolve_events_path(),
+                                 add_link_notice=add_link_notices))
     try:
         page.run()
     finally:

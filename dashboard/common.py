@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import runpy
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -64,9 +64,9 @@ class PageContext:
     """st.Page objects by view name ("overview", "articles", ...) for st.page_link / st.switch_page."""
     events_path: Path
     """data/events.csv or $PENINSULA_WATCH_EVENTS (may not exist)."""
-    link_notices: list[str] = field(default_factory=list)
-    """What was dropped or changed from the link's values; app.py shows them all in one box once the page has run,
-    so a page adds its own here (a malformed `sel`) instead of showing a second box."""
+    add_link_notice: Callable[[str], None]
+    """Adds a notice about a value of the link the page reads itself (a malformed `sel`) to the one box that holds
+    the others (app.py's), instead of a second box."""
 
 
 def set_page_context(context: PageContext | None) -> None:
@@ -234,7 +234,7 @@ def kept_selection(picked: Sequence[Sequence[str]], parts: Sequence[Part], key: 
         value = st.query_params.get(SEL_PARAM)
     groups, notice = parse_selection(value, parts)
     if notice:
-        page_context().link_notices.append(notice)
+        page_context().add_link_notice(notice)
     if groups is None:
         _clear_selection()
         return None

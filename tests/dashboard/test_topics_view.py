@@ -407,6 +407,14 @@ def test_a_malformed_selection_is_ignored_with_one_notice(app_test: AppRun, raw:
     assert url_values(at, "sel") == [] and set(listing(at)["article_id"]) == about_ids(raw, first_listed(at))
 
 
+def test_a_malformed_selection_shares_the_one_notice_box_of_the_link(app_test: AppRun) -> None:
+    at = app_test()
+    at.query_params.update({"sel": "x|y|z", "start": "2019-13-01"})  # both read on the Topics page's run
+    at.switch_page(PAGE).run()
+    assert not at.exception and len(at.warning) == 1
+    assert "Ignored sel" in at.warning[0].value and 'start \\"2019\\-13\\-01\\"' in at.warning[0].value
+
+
 def test_a_malformed_topic_gives_a_notice_and_the_default_topic(app_test: AppRun) -> None:
     at = app_test({"topic": "99", "topic_view": "no such topic"})
     assert any('topic \\"99\\"' in warning.value for warning in at.warning)  # on the run that reads the URL
