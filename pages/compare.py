@@ -6,7 +6,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from dashboard import compare as view
-from dashboard.common import about_link, page_context, show_chart, show_kwic, show_notices, show_table, term_selectbox
+from dashboard.common import about_link, page_context, show_chart, show_kwic, show_table, term_selectbox
 from dashboard.safe_text import escape_markdown
 
 TERM_KEY = "compare_term"
@@ -24,7 +24,7 @@ def notice_invalid(key: str, valid: Callable[[str], bool], expected: str = "one 
     """A notice for a URL value that the widget bound to `key` will drop (Streamlit drops it silently)."""
     value = st.query_params.get(key)
     if value is not None and not valid(value):
-        show_notices([f'Ignored {key} "{value}": not {expected}, the default is used.'])
+        ctx.add_link_notice(f'Ignored {key} "{value}": not {expected}, the default is used.')
 
 
 st.title("Compare")
