@@ -347,10 +347,15 @@ def write_part(stage: Path, name: str, index: int, frame: pd.DataFrame | pa.Tabl
     os.replace(partial, final)
 
 
+ROW_GROUP_ROWS = {"articles": 8192, "sentences": 32768}
+"""Rows per Parquet row group of the tables whose texts the app reads on disk: a reader (DuckDB) holds one
+row group's text column at a time, so one group of 100,000 texts would cost it 60 MB per query."""
+
+
 def _write_table(path: Path, table: pa.Table | None, parts: Sequence[Path]) -> None:
     """`table` followed by the rows of `parts` as one Parquet file, one part in memory at a time."""
     if not parts:
-        pq.write_table(table, path)
+        pq.write_table(table, path, row_group_size=ROW_GROUP_ROWS.get(path.stem))
         return
     schema = pq.read_schema(parts[0]) if table is None else table.schema
     with pq.ParquetWriter(path, schema) as writer:
