@@ -22,6 +22,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -279,51 +280,93 @@ def analyse_into_parts(items: Sequence[tuple], stage: Path, index: int) -> tuple
 
 
 class PerArticleRun:
-    """Per-article analysis started at once in worker processes and collected later.
+    """Per-article work in worker processes, fed while ingest reads and collected later.
 
-    The parent fits the corpus-level models (topics, keywords) while the workers run,
-    so all processes are busy; with one worker everything runs in the parent at collect.
-    The workers write the per-article tables into `stage` (`analyse_into_parts`).
+    Articles are `add`ed as ingest keeps them: term counting (`_COUNT_CHUNK_SIZE` articles a
+    task) is submitted at once, the analysis (`_CHUNK_SIZE` a task, written into `stage` by
+    `analyse_into_parts`) only while fewer chunks than workers are in flight, so the counts
+    the parent waits for never queue behind the analysis; `finish` submits the rest. The
+    parent then fits the corpus-level models (topics, keywords) while the workers analyse,
+    so all processes are busy. Workers start once a second chunk begins (any size with
+    Dask); a smaller build runs everything in the parent.
     """
 
-    def __init__(self, articles: Sequence[Article], options: BuildOptions, stage: Path, count: bool = True) -> None:
-        items = [(a.article_id, a.date, a.text, a.source) for a in articles]
-        self._chunks = _chunks(items, _CHUNK_SIZE)
-        self._stage = stage
-        self._to_count = _chunks(articles, _COUNT_CHUNK_SIZE) if count else []
+    def __init__(self, options: BuildOptions, stage: Path, count: bool = True) -> None:
+        self._options, self._stage, self._count = options, stage, count
+        self._articles: list[Article] = []
         self._exit = contextlib.ExitStack()
-        self._pool = (
-            self._exit.enter_context(executor(options.engine, options.workers, options.scheduler, _die_with_parent, (os.getpid(),)))
-            if options.engine == "dask" or (options.workers > 1 and len(self._chunks) > 1)
-            else None
-        )
-        # Term counting first: the parent waits for it before fitting topics, while the analysis runs on.
-        self._counted = [
-            self._pool.submit(count_term_texts, [a.title for a in part], [a.text for a in part]) for part in self._to_count
-        ] if self._pool else []
-        self._futures = [self._pool.submit(analyse_into_parts, chunk, stage, index) for index, chunk in enumerate(self._chunks)] if self._pool else []
+        self._pool: Executor | None = None
+        self._counted: list[Future] = []
+        self._analysed: list[Future] = []  # one per chunk submitted, in chunk order
+
+    @property
+    def size(self) -> int:
+        """Articles added so far."""
+        return len(self._articles)
+
+    def add(self, article: Article) -> None:
+        """Take one more article (in ingest order)."""
+        self._articles.append(article)
+        added = len(self._articles)
+        if self._pool is None and (self._options.engine == "dask" or (self._options.workers > 1 and added == _CHUNK_SIZE + 1)):
+            options = self._options
+            self._pool = self._exit.enter_context(executor(options.engine, options.workers, options.scheduler, _die_with_parent, (os.getpid(),)))
+        if self._pool is None:
+            return
+        if self._count and added % _COUNT_CHUNK_SIZE == 0:
+            self._submit_count(added - _COUNT_CHUNK_SIZE)
+        if added % _CHUNK_SIZE == 0 or added == _CHUNK_SIZE + 1:
+            self._submit_analysis(added // _CHUNK_SIZE, in_flight=self._options.workers)
+
+    def finish(self) -> None:
+        """Every article is added: submit what is left, counting first (the parent waits for it before topics)."""
+        if self._pool is None:
+            return
+        if self._count and len(self._articles) % _COUNT_CHUNK_SIZE:
+            self._submit_count(len(self._articles) - len(self._articles) % _COUNT_CHUNK_SIZE)
+        self._submit_analysis(self._n_chunks())
+
+    def _n_chunks(self) -> int:
+        return -(-len(self._articles) // _CHUNK_SIZE)
+
+    def _chunk(self, index: int) -> list[tuple]:
+        return [(a.article_id, a.date, a.text, a.source) for a in self._articles[index * _CHUNK_SIZE : (index + 1) * _CHUNK_SIZE]]
+
+    def _submit_count(self, start: int) -> None:
+        part = self._articles[start : start + _COUNT_CHUNK_SIZE]
+        self._counted.append(self._pool.submit(count_term_texts, [a.title for a in part], [a.text for a in part]))
+
+    def _submit_analysis(self, complete: int, in_flight: int | None = None) -> None:
+        """Submit the chunks before `complete` not yet submitted, in order; with `in_flight`, only while fewer are running."""
+        while len(self._analysed) < complete:
+            if in_flight is not None and sum(not future.done() for future in self._analysed) >= in_flight:
+                return
+            index = len(self._analysed)
+            self._analysed.append(self._pool.submit(analyse_into_parts, self._chunk(index), self._stage, index))
 
     def term_counts(self) -> TermCounts:
-        """Term counts of the articles' `term_texts`, counted by the workers chunk by chunk (call once)."""
+        """Term counts of the articles' `term_texts`, counted by the workers chunk by chunk (call once, after `finish`)."""
         if not self._pool:
-            return stack_counts([count_term_texts([a.title for a in part], [a.text for a in part]) for part in self._to_count])
-        parts = [future.result() for future in self._counted]
+            parts = _chunks(self._articles, _COUNT_CHUNK_SIZE)
+            return stack_counts([count_term_texts([a.title for a in part], [a.text for a in part]) for part in parts])
+        counted = [future.result() for future in self._counted]
         self._counted = []  # the futures would keep every part alive beside the stacked counts
-        return stack_counts(parts)
+        return stack_counts(counted)
 
     def close(self) -> None:
         """Stop the workers (also on errors, so no process outlives the build)."""
         self._exit.close()
 
     def collect(self, progress: Progress) -> tuple[pd.DataFrame, dict[str, str]]:
-        """Wait for every chunk; the per-article results (`analyse_into_parts`) and {article_id: error} of articles that failed."""
+        """Wait for every chunk (after `finish`); the per-article results (`analyse_into_parts`) and {article_id: error} of articles that failed."""
         frames: list[pd.DataFrame] = []
         failed: dict[str, str] = {}
-        for index, chunk in enumerate(self._chunks):
-            frame, chunk_failed = self._futures[index].result() if self._pool else analyse_into_parts(chunk, self._stage, index)
+        n_chunks = self._n_chunks()
+        for index in range(n_chunks):
+            frame, chunk_failed = self._analysed[index].result() if self._pool else analyse_into_parts(self._chunk(index), self._stage, index)
             frames.append(frame)
             failed.update(chunk_failed)
-            progress("analyse", (index + 1) / len(self._chunks))
+            progress("analyse", (index + 1) / n_chunks)
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({"article_id": pd.Series(dtype=str)}), failed
 
 
@@ -493,20 +536,24 @@ def _build_locked(
     timings: dict[str, float] = {}
     started = time.perf_counter()
 
-    result = ingest(inputs, progress=lambda done, total: report("ingest", done / max(total, 1)), limits=options.gzip)
-    timings["ingest"] = time.perf_counter() - started
-    rejects = [{"input": r.input, "reason": r.reason} for r in result.rejects]
-    if not result.articles:
-        if not result.read:
-            raise BuildError("nothing to build from the inputs (no readable records)", BuildFailure.NO_RECORDS)
-        raise _all_rejected(out_dir, result.read, rejects)
-    if max_articles is not None and len(result.articles) > max_articles:
-        raise BuildError(f"{len(result.articles):,} articles ingested, the limit is {max_articles:,}", BuildFailure.TOO_MANY_ARTICLES)
-
-    kept = result.articles
     with store.staging(out_dir) as stage:
-        per_article = PerArticleRun(kept, options, stage)
+        per_article = PerArticleRun(options, stage)
         try:
+            # The workers count and analyse the first articles while ingest reads on (none beyond the limit).
+            result = ingest(
+                inputs, progress=lambda done, total: report("ingest", done / max(total, 1)), limits=options.gzip,
+                on_article=lambda article: per_article.add(article) if max_articles is None or per_article.size < max_articles else None,
+            )
+            timings["ingest"] = time.perf_counter() - started
+            rejects = [{"input": r.input, "reason": r.reason} for r in result.rejects]
+            if not result.articles:
+                if not result.read:
+                    raise BuildError("nothing to build from the inputs (no readable records)", BuildFailure.NO_RECORDS)
+                raise _all_rejected(out_dir, result.read, rejects)
+            if max_articles is not None and len(result.articles) > max_articles:
+                raise BuildError(f"{len(result.articles):,} articles ingested, the limit is {max_articles:,}", BuildFailure.TOO_MANY_ARTICLES)
+            kept = result.articles
+            per_article.finish()
             stage_start = time.perf_counter()
             counts = per_article.term_counts()
             timings["count_wait"] = time.perf_counter() - stage_start

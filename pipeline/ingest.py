@@ -183,8 +183,9 @@ def _encoding_label(encoding: str, repaired_records: int) -> str:
 class _Ingest:
     """One ingest run: sorts each record into kept, duplicate or rejected."""
 
-    def __init__(self, known: Iterable[tuple[str, str, dt.date, str]] = ()) -> None:
+    def __init__(self, known: Iterable[tuple[str, str, dt.date, str]] = (), on_article: Callable[[Article], None] | None = None) -> None:
         self.result = IngestResult()
+        self._on_article = on_article
         self._duplicates = Deduplicator()
         self._taken_ids: set[str] = set()
         self._latest = latest_plausible_date()
@@ -198,11 +199,18 @@ class _Ingest:
         Never raises for the record's content: whatever goes wrong rejects this record only.
         """
         self.result.read += 1
+        kept_before = len(self.result.articles)
         try:
-            return self._sort(raw)
+            repaired = self._sort(raw)
         except Exception as error:  # noqa: BLE001 - one record's failure must not cost the others
             self.result.rejects.append(Reject(raw.input, f"could not be processed ({_describe(error)})"))
             return False
+        if self._on_article is not None and len(self.result.articles) > kept_before:
+            try:
+                self._on_article(self.result.articles[-1])
+            except Exception as error:
+                raise _ConsumerFailed from error  # the caller's failure, not this record's nor its file's
+        return repaired
 
     def reject_rest_of_file(self, name: str, error: Exception) -> None:
         """A reader failed mid-file: the records already read stay, the rest is one reject."""
@@ -232,6 +240,10 @@ class _Ingest:
         return record.repaired
 
 
+class _ConsumerFailed(Exception):
+    """`on_article` raised: passed through to the caller of `ingest` (its cause is the error)."""
+
+
 def _describe(error: BaseException) -> str:
     """An exception as a short reason: its type, and its message cut to 200 characters."""
     message = str(error)
@@ -245,6 +257,7 @@ def ingest(
     progress: Callable[[int, int], None] | None = None,
     limits: GzipLimits = GzipLimits(),
     known: Iterable[tuple[str, str, dt.date, str]] = (),
+    on_article: Callable[[Article], None] | None = None,
 ) -> IngestResult:
     """Read, clean, validate and de-duplicate every record of the input files/folders.
 
@@ -252,13 +265,15 @@ def ingest(
     few thousand records within a large one. `limits` caps what a `.gz` input may expand
     to. `known`: (article_id, source, date, cleaned text) of articles already kept by an
     earlier build, in its order: copies of them are duplicates and their ids stay taken, as
-    if they had been read first. Raises FileNotFoundError for a missing path.
+    if they had been read first. `on_article(article)` is called as each article is kept (a
+    kept article is final: later records never change it), so a build's workers start on the
+    first articles while the rest are read. Raises FileNotFoundError for a missing path.
     """
     files = discover(paths)
     sizes = [max(path.stat().st_size, 1) for path in files]
     total = sum(sizes)
     report = progress or (lambda done, total: None)
-    run = _Ingest(known)
+    run = _Ingest(known, on_article)
     done = 0
     for path, size in zip(files, sizes):
         info = FileInfo()
@@ -267,6 +282,8 @@ def ingest(
         try:
             for raw in read_file(path, info, within_file, limits):
                 repaired += run.take(raw)
+        except _ConsumerFailed as failed:
+            raise failed.__cause__ from None
         except Exception as error:  # noqa: BLE001 - one unreadable file must not cost the other files
             run.reject_rest_of_file(display_name(path), error)
         label = _encoding_label(info.encoding, repaired)

@@ -102,19 +102,19 @@ def _update_locked(
     old_articles = store.read_arrow(out, "articles")
     known = old_articles.select(["article_id", "source", "date", "text"]).to_pydict()
     dates = [stamp.date() for stamp in known["date"]]
-    result = ingest(
-        inputs, progress=lambda done, total: report("ingest", done / max(total, 1)), limits=options.gzip,
-        known=zip(known["article_id"], known["source"], dates, known["text"]),
-    )
-    del known, dates
-    timings["ingest"] = time.perf_counter() - started
-    if not result.read:
-        raise BuildError("nothing to add from the inputs (no readable records)", BuildFailure.NO_RECORDS)
-    rejects = [{"input": r.input, "reason": r.reason} for r in result.rejects]
-
-    stage_start = time.perf_counter()
-    per_article = PerArticleRun(result.articles, options, stage, count=False)
+    per_article = PerArticleRun(options, stage, count=False)
     try:
+        result = ingest(
+            inputs, progress=lambda done, total: report("ingest", done / max(total, 1)), limits=options.gzip,
+            known=zip(known["article_id"], known["source"], dates, known["text"]), on_article=per_article.add,
+        )
+        del known, dates
+        timings["ingest"] = time.perf_counter() - started
+        if not result.read:
+            raise BuildError("nothing to add from the inputs (no readable records)", BuildFailure.NO_RECORDS)
+        rejects = [{"input": r.input, "reason": r.reason} for r in result.rejects]
+        stage_start = time.perf_counter()
+        per_article.finish()
         analysed, failed = per_article.collect(report)
     finally:
         per_article.close()
