@@ -15,6 +15,7 @@ the per-build term matrix is `Artifacts.term_matrix`.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -123,10 +124,11 @@ def default_terms(keywords: pd.DataFrame, start: date | None, end: date | None, 
     term -> count); then the most used terms when fewer emerge. A term whose words are all in one
     already shown is passed over."""
     strongest = emerging_terms(keywords, start, end, top_k=MAX_PICKED_TERMS, score=score)
-    strongest = strongest.loc[strongest["term"].isin(used.index) & (strongest["score"] > 0)]
+    # get_indexer, not isin: a pyarrow string isin walks the values in Python (0.3 s on a 100,000-story build)
+    strongest = strongest.loc[(used.index.get_indexer(strongest["term"]) >= 0) & (strongest["score"] > 0)]
     strongest = strongest.sort_values("score", ascending=False, kind="stable")
     picked: list[str] = []
-    for term in [*strongest["term"].astype("str"), *used.sort_values(ascending=False, kind="stable").index.astype("str")]:
+    for term in itertools.chain(strongest["term"].astype("str"), used.sort_values(ascending=False, kind="stable").index.astype("str")):
         if len(picked) == n:
             break
         if not any(_overlaps(term, other) for other in picked):
