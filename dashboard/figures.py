@@ -88,12 +88,6 @@ def contrast_ratio(first: str, second: str) -> float:
     return (lighter + 0.05) / (darker + 0.05)
 
 
-def tint(color: str, amount: float) -> str:
-    """`color` mixed with white (amount 0: unchanged, 1: white), as "rgb(r, g, b)"."""
-    red, green, blue = (round(channel + (255 - channel) * amount) for channel in _rgb(color))
-    return f"rgb({red}, {green}, {blue})"
-
-
 def text_color_on(fill: str) -> str:
     """DARK_TEXT or LIGHT_TEXT, whichever contrasts more with the fill (so numbers stay readable on navy and on pale blue)."""
     return DARK_TEXT if contrast_ratio(DARK_TEXT, fill) >= contrast_ratio(LIGHT_TEXT, fill) else LIGHT_TEXT

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures import PALETTE, style, tint
+from dashboard.figures import PALETTE, style
 from dashboard.filters import TOPIC_MIN_WEIGHT
 from dashboard.queries import article_table, choose_frequency, period_start
 from dashboard.selection import Part, periods_part, periods_phrase
@@ -23,8 +23,11 @@ PREVALENCE_LABEL = f"Share of the period's articles about the topic (dominant to
 TOPIC_COLOR = "#72b7b2"
 MIN_ARTICLES_PER_PERIOD = 20
 """The topics-over-time chart widens its periods until the typical (median) one holds this many articles."""
-TOPIC_COLORS = PALETTE + tuple(tint(color, 0.5) for color in PALETTE)
-"""Twenty topics before a colour repeats: the app's palette, then its lighter tints (no red and no green, kept for tone)."""
+TOPIC_COLORS = PALETTE + (
+    "rgb(0, 128, 128)", "rgb(31, 45, 110)", "rgb(140, 40, 120)", "rgb(197, 176, 213)", "rgb(120, 190, 235)",
+    "rgb(222, 203, 164)", "rgb(110, 130, 150)", "rgb(240, 170, 210)", "rgb(150, 215, 210)", "rgb(100, 100, 100)",
+)
+"""Twenty topics before a colour repeats: the app's palette, then ten more hues, none red or green (kept for tone)."""
 
 
 def preselected_topic(topic_filter: Sequence[int], previous_filter: Sequence[int] = ()) -> int | None:
@@ -187,7 +190,7 @@ def over_time_figure(table: pd.DataFrame, frequency: str) -> go.Figure:
     for number, (topic_id, rows) in enumerate(table.groupby("topic_id", sort=False)):
         fig.add_trace(go.Scatter(
             x=rows["period"], y=rows["share"], name=str(rows["label"].iloc[0]), mode="lines", stackgroup="topics",
-            line={"width": 0.5, "color": TOPIC_COLORS[number % len(TOPIC_COLORS)]},
+            line={"width": 0.5, "color": "white"}, fillcolor=TOPIC_COLORS[number % len(TOPIC_COLORS)],  # opaque: neighbours stay apart
             customdata=np.column_stack([rows["label"], rows["weight"].round(1), rows["articles"]]),
             hovertemplate=f"%{{customdata[0]}}<br>%{{x|{date_format}}}: %{{y:.0%}} "
                           "(%{customdata[1]} of %{customdata[2]} articles)<extra></extra>",

@@ -66,10 +66,10 @@ if dated_events.empty:
     st.caption("No event of the events file falls within the filtered dates.")
     st.stop()
 choices = list(dict.fromkeys(f"{day:%Y-%m-%d} {label}" for day, label in zip(dated_events["date"], dated_events["label"], strict=True)))
-with st.container(horizontal=True, gap="medium"):
-    choice = st.selectbox("Event", choices, index=len(choices) - 1, key="event", bind="query-params",
-                          help="Events within the filtered dates; the latest is shown first.")
-    days = st.slider("Days before and after", min_value=7, max_value=90, value=30, key="window", bind="query-params")
+event_column, days_column = st.columns([3, 2], gap="medium")  # side by side; stacked on a phone, where the event's name needs the width
+choice = event_column.selectbox("Event", choices, index=len(choices) - 1, key="event", bind="query-params",
+                                help="Events within the filtered dates; the latest is shown first.")
+days = days_column.slider("Days before and after", min_value=7, max_value=90, value=30, key="window", bind="query-params")
 event = dated_events.iloc[choices.index(choice)]
 if event["description"]:
     st.caption(escape_markdown(event["description"]))

@@ -66,8 +66,3 @@ def test_series_colours_leave_red_and_green_to_tone() -> None:
     series = [*figures.PALETTE, *TOPIC_COLORS, TOPIC_COLOR, *SIDE_COLORS.values(), EVENT_MARK["color"]]
     assert [color for color in series if _reads_as_red_or_green(color)] == []
     assert len(set(TOPIC_COLORS)) == len(TOPIC_COLORS) == 20
-
-
-def test_tint_mixes_with_white() -> None:
-    assert figures.tint("#1f5f8b", 0) == "rgb(31, 95, 139)" and figures.tint("rgb(0, 0, 0)", 1) == "rgb(255, 255, 255)"
-    assert figures.tint("rgb(0, 100, 200)", 0.5) == "rgb(128, 178, 228)"
