@@ -152,8 +152,12 @@ def extreme_articles(
     """`queries.article_table` rows of the n most positive (tone > 0) or most negative (tone < 0) articles,
     most extreme first; ties go to the newer article."""
     sign = 1.0 if positive else -1.0
-    leaning = articles.loc[articles["tone"].astype(float) * sign > 0]
-    ranked = leaning.assign(strength=leaning["tone"].astype(float) * sign).sort_values(
+    strength = articles["tone"].to_numpy(dtype=float) * sign
+    leaning = np.flatnonzero(strength > 0)
+    if len(leaning) > n:  # only the n strongest and their ties are sorted (a filter may leave 100,000 articles)
+        nth = np.partition(strength[leaning], len(leaning) - n)[len(leaning) - n]
+        leaning = leaning[strength[leaning] >= nth]
+    ranked = articles.iloc[leaning].assign(strength=strength[leaning]).sort_values(
         ["strength", "date", "article_id"], ascending=[False, False, True]).head(n)
     table = article_table(ranked, mentions, actor_names, topic_labels)
     return table.sort_values(["tone", "date", "article_id"], ascending=[not positive, False, True]).reset_index(drop=True)

@@ -169,6 +169,7 @@ def test_extreme_ties_go_to_the_newer_article_and_neutral_ones_are_left_out() ->
     negative = view.extreme_articles(articles, mentions, {}, {-1: ""}, positive=False)
     assert positive["article_id"].tolist() == ["a1", "a0"]
     assert negative["article_id"].tolist() == ["a3"]
+    assert view.extreme_articles(articles, mentions, {}, {-1: ""}, positive=True, n=1)["article_id"].tolist() == ["a1"]  # a tie at the cut
 
 
 # --- figures ---------------------------------------------------------------------------
