@@ -1,7 +1,8 @@
 """Benchmark: the app's server memory after every page, the server time of a filter change on every page,
 and the time of a page opened with filters in its URL, on a real build.
 
-Usage: python bench/bench_app.py [--data DIR] [--runs N]
+Usage: python bench/bench_app.py [--data DIR] [--runs N] [--url-runs N]
+       python bench/bench_app.py --data DIR --first-use      # what is read from disk on first use, then kept
 Without --data it builds ../shared/corpus/kcna_2011_2012.jsonl.gz (18,931 stories) into a
 temporary folder first. AppTest runs the app in this process without a browser, so the
 time of `at.run()` after a widget change is the server time of that rerun, and this
@@ -19,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -91,12 +93,51 @@ def _page_with_url(page: str, params: dict[str, str]) -> AppTest:
     return at
 
 
+def open_article(artifacts: Any) -> None:
+    """What the Articles page reads for the build's middle article: its row's long columns and its sentences."""
+    article_id = str(artifacts.articles["article_id"].iloc[len(artifacts.articles) // 2])
+    artifacts.article(article_id)
+    artifacts.texts.sentences_of(article_id)
+
+
+def first_use(data_dir: Path) -> None:
+    """CPU seconds of what the app reads from disk the first time a build is asked for it (then kept per build)."""
+    from dashboard import keywords_view
+    from dashboard.data import read_artifacts
+
+    steps: list[tuple[str, Callable[[], object]]] = []
+    artifacts = None
+
+    def load() -> None:
+        nonlocal artifacts
+        artifacts = read_artifacts(data_dir)
+
+    steps.append(("load the compact tables", load))
+    steps.append(("term matrix (article_terms)", lambda: artifacts.term_matrix))
+    steps.append(("search 'summit' in titles and texts", lambda: artifacts.texts.search("summit")))
+    steps.append(("the same search again (kept)", lambda: artifacts.texts.search("summit")))
+    def sentences_using() -> None:
+        keywords_view.find_sentences(artifacts.texts, artifacts.articles, "kim jong il")
+
+    steps.append(("sentences using 'kim jong il'", sentences_using))
+    steps.append(("the same term again (kept)", sentences_using))
+    steps.append(("one article's sentences and details", lambda: open_article(artifacts)))
+    for name, step in steps:
+        wall, cpu = _timed(step)
+        print(f"  {name:>38}: {wall * 1000:5.0f} ms ({cpu * 1000:5.0f} ms CPU); {_memory()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path)
     parser.add_argument("--runs", type=int, default=2, help="rounds of the six filter changes per page")
     parser.add_argument("--url-runs", type=int, default=3, help="fresh sessions per page opened with filters in the URL")
+    parser.add_argument("--first-use", action="store_true", help="only time what is read from disk on first use (needs --data)")
     args = parser.parse_args()
+    if args.first_use:
+        print(f"{args.data}: first use, {_load()}")
+        first_use(args.data)
+        return
     data_dir = args.data
     if data_dir is None:
         from pipeline.build import BuildOptions, build  # only here: the build's imports are not the server's memory
