@@ -21,11 +21,11 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 import pyarrow as pa
@@ -34,7 +34,7 @@ import streamlit as st
 
 from dashboard.config import DEMO_INPUT_DIR, REPO_DIR
 from dashboard.filters import FilterUniverse
-from dashboard.text_store import BuildFiles, TextStore
+from dashboard.text_store import BuildFiles, ResultCache, TextStore
 from pipeline import store
 from pipeline.framing import DPRK_DETERRENT_COLUMN, FRAME_COLUMNS, OFF_TOPIC_COLUMN
 
@@ -42,6 +42,9 @@ if TYPE_CHECKING:
     from dashboard.keywords_view import TermMatrix
 
 EVENT_COLUMNS = ("date", "label", "description", "category", "importance")
+RESULTS_KEPT = 64
+"""Results `Artifacts.remember` keeps per build (the least recently used go first)."""
+T = TypeVar("T")
 
 # Arrow's default allocator (mimalloc) keeps the memory a load or a query frees and the server's
 # resident memory with it (100,000 stories: 450 MB after loading, 360 MB with the system allocator).
@@ -83,6 +86,13 @@ class Artifacts:
     universe: FilterUniverse
     actor_names: Mapping[str, str]
     topic_labels: Mapping[int, str]
+    results: ResultCache = field(default_factory=lambda: ResultCache(RESULTS_KEPT), repr=False)
+    """Small results a page computes from the build and the filters alike on every rerun (`remember`)."""
+
+    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`, kept with this build under `key` (which must name everything the result depends on
+        besides the build, e.g. the filters it reads): a rerun, or another session, with the same key reuses it."""
+        return self.results.get(key, compute)
 
     @cached_property
     def named_sentences(self) -> pd.DataFrame:

@@ -117,13 +117,11 @@ def vocabulary_by_use(matrix: TermMatrix, articles: pd.DataFrame, limit: int = M
     return [str(term) for term in matrix.terms.take(order[:limit])]
 
 
-def default_terms(keywords: pd.DataFrame, start: date | None, end: date | None, used: pd.Series, n: int = DEFAULT_TERMS,
-                  score: str = "score") -> list[str]:
+def default_terms(strongest: pd.DataFrame, used: pd.Series, n: int = DEFAULT_TERMS) -> list[str]:
     """The terms shown before the user picks any: the n plain terms (no people) that emerge most strongly
-    (score above 0) in some month within [start, end], among those the filtered articles use (`used`:
-    term -> count); then the most used terms when fewer emerge. A term whose words are all in one
-    already shown is passed over."""
-    strongest = emerging_terms(keywords, start, end, top_k=MAX_PICKED_TERMS, score=score)
+    (score above 0) in some month of `strongest` (`emerging_terms` of the dates, top_k=MAX_PICKED_TERMS),
+    among those the filtered articles use (`used`: term -> count); then the most used terms when fewer
+    emerge. A term whose words are all in one already shown is passed over."""
     # get_indexer, not isin: a pyarrow string isin walks the values in Python (0.3 s on a 100,000-story build)
     strongest = strongest.loc[(used.index.get_indexer(strongest["term"]) >= 0) & (strongest["score"] > 0)]
     strongest = strongest.sort_values("score", ascending=False, kind="stable")

@@ -102,8 +102,8 @@ def _close_fds(fds: list[int]) -> None:
             pass
 
 
-class _Lru:
-    """A small thread-safe least-recently-used cache of computed results."""
+class ResultCache:
+    """A small thread-safe least-recently-used cache of computed results, shared by the sessions of one build."""
 
     def __init__(self, size: int) -> None:
         self._size = size
@@ -157,9 +157,9 @@ class TextStore:
         self.article_ids = pd.Index(article_ids, dtype="str")
         self._connection = duckdb.connect(config=DUCKDB_CONFIG)
         weakref.finalize(self, self._connection.close)
-        self._searches = _Lru(CACHED_RESULTS)
-        self._terms = _Lru(CACHED_RESULTS)
-        self._rows = _Lru(CACHED_RESULTS)
+        self._searches = ResultCache(CACHED_RESULTS)
+        self._terms = ResultCache(CACHED_RESULTS)
+        self._rows = ResultCache(CACHED_RESULTS)
         self.article_columns = tuple(pq.read_schema(files.path("articles")).names)
         self.sentence_columns = tuple(pq.read_schema(files.path("sentences")).names)
 

@@ -17,6 +17,13 @@ MAX_SHOWN_UNKNOWN = 60
 ctx = page_context()
 artifacts = ctx.artifacts
 
+
+def emerging_within_dates(top_k: int, score: str = "score", actors: bool = False) -> pd.DataFrame:
+    """`emerging_terms` of the dates, kept with the build: it reads the dates only, not the other filters."""
+    return artifacts.remember(("emerging_terms", ctx.filters.start, ctx.filters.end, top_k, score, actors),
+                              lambda: view.emerging_terms(artifacts.keywords, ctx.filters.start, ctx.filters.end, top_k, score, actors))
+
+
 st.title("Keywords")
 if ctx.articles.empty:
     st.info("No article matches the filters: widen the dates or remove a filter in the sidebar.")
@@ -46,7 +53,8 @@ if choice.unknown:
                                "used in at least two articles."), icon=":material/warning:")
 if choice.completed:
     st.caption(escape_markdown("Completed: " + "; ".join(f'"{typed}" is shown as "{term}"' for typed, term in choice.completed)))
-terms = list(choice.terms) or view.default_terms(artifacts.keywords, ctx.filters.start, ctx.filters.end, frequent)
+
+terms = list(choice.terms) or view.default_terms(emerging_within_dates(view.MAX_PICKED_TERMS), frequent)
 if not choice.terms:
     st.caption(escape_markdown(f"Showing {', '.join(terms)}: the terms that emerge most strongly within the dates. "
                                "Type your own above."))
@@ -69,7 +77,7 @@ if selection:
                    statement=view.selection_statement(term, months))
 else:
     st.markdown("**In context**")
-    term = term_selectbox([*terms, *view.emerging_terms(artifacts.keywords, ctx.filters.start, ctx.filters.end)["term"]],
+    term = term_selectbox([*terms, *emerging_within_dates(5)["term"]],
                                key=CONTEXT_TERM_KEY, clicked=None,
                                hint="A term of the chart or of the emerging terms, or type any word or phrase.")
     if term:
@@ -81,8 +89,8 @@ mode = st.segmented_control("Compare each month with", modes, format_func=view.E
                             key="keywords_mode", help="The months before: what arrives (a new name, an event), even when it stays. "
                             "The whole corpus: what a month uses more than the corpus as a whole.") or modes[0]
 top_k = st.slider("Terms per month", min_value=1, max_value=10, value=5, key="keywords_top_k")
-emerging = view.emerging_terms(artifacts.keywords, ctx.filters.start, ctx.filters.end, top_k, score=mode)
-people = view.emerging_terms(artifacts.keywords, ctx.filters.start, ctx.filters.end, top_k, score=mode, actors=True)
+emerging = emerging_within_dates(top_k, mode)
+people = emerging_within_dates(top_k, mode, actors=True)
 narrowed = ctx.filters.sources or ctx.filters.leaders or ctx.filters.topics or ctx.filters.q
 st.caption("Each month's terms used by clearly more of its articles than " + ("in the 6 months before it" if mode == "score_window"
            else "in the other months") + ", newest month first; a term needs at least 2 articles in its month. People are listed "

@@ -229,3 +229,13 @@ def test_a_build_is_the_demo_when_all_its_inputs_are_the_demo_corpus(artifacts: 
     from dataclasses import replace
 
     assert replace(artifacts, manifest={**artifacts.manifest, "inputs": inputs}).is_demo is expected
+
+
+def test_results_remembered_with_a_build_are_computed_once_per_key(artifact_dir: Path) -> None:
+    fresh = read_artifacts(artifact_dir)
+    calls: list[str] = []
+    first = fresh.remember(("x", 1), lambda: calls.append("x1") or object())
+    assert fresh.remember(("x", 1), lambda: calls.append("again") or object()) is first
+    fresh.remember(("x", 2), lambda: calls.append("x2"))
+    assert calls == ["x1", "x2"]
+    assert read_artifacts(artifact_dir).remember(("x", 1), lambda: "another build") == "another build"  # kept per loaded build

@@ -41,6 +41,11 @@ def monthly_counts_by_hand(raw: dict[str, pd.DataFrame], article_ids: set[str], 
     return {month: (int(counts[month]), counts[month] / totals[month]) for month in totals.index}
 
 
+def within(keywords: pd.DataFrame, start: date | None, end: date | None) -> pd.DataFrame:
+    """What `default_terms` reads: the emerging terms of the dates, as the page gives them."""
+    return view.emerging_terms(keywords, start, end, top_k=view.MAX_PICKED_TERMS)
+
+
 def ids(frame: pd.DataFrame) -> set[str]:
     return set(frame["article_id"].astype(str))
 
@@ -102,14 +107,14 @@ def test_default_terms_are_the_strongest_emerging_plain_terms_the_articles_use()
     keywords = hand_keywords()  # scores: a 1, b 3, c 2 (Jan); d -1, e 0.5 (Feb); f 4 (Mar)
     used = pd.Series({"a": 10, "b": 9, "d": 8, "e": 7, "zz": 99})
     # "f" is not used by the filtered articles, "d" does not emerge (negative score)
-    assert view.default_terms(keywords, None, None, used, n=3) == ["b", "a", "e"]
-    assert view.default_terms(keywords, date(2019, 1, 1), date(2019, 1, 31), used, n=3) == ["b", "a", "zz"]  # then the most used
+    assert view.default_terms(within(keywords, None, None), used, n=3) == ["b", "a", "e"]
+    assert view.default_terms(within(keywords, date(2019, 1, 1), date(2019, 1, 31)), used, n=3) == ["b", "a", "zz"]  # then the most used
 
 
 def test_default_terms_do_not_tell_one_story_twice() -> None:
     keywords = hand_keywords().assign(term=["martial law", "martial", "law", "summit", "x", "y"], score=[5.0, 4.0, 3.0, 2.0, 0, 0])
     used = pd.Series(1, index=["martial law", "martial", "law", "summit"])
-    assert view.default_terms(keywords, None, None, used, n=2) == ["martial law", "summit"]
+    assert view.default_terms(within(keywords, None, None), used, n=2) == ["martial law", "summit"]
 
 
 # --- the term matrix ----------------------------------------------------------------------
@@ -398,7 +403,7 @@ def test_unknown_terms_give_an_escaped_notice_and_the_frequent_terms_are_shown(a
     notices = " ".join(warning.value for warning in at.warning)
     assert "\\<script\\>" in notices and "\\[a\\]\\(javascript\\:x\\)" in notices
     totals = raw["article_terms"].groupby("term")["count"].sum()
-    defaults = view.default_terms(raw["keywords"], None, None, totals)
+    defaults = view.default_terms(within(raw["keywords"], None, None), totals)
     assert [trace["name"] for trace in trend_spec(at)["data"]] == defaults and len(defaults) == view.DEFAULT_TERMS
 
 
