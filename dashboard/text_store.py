@@ -154,7 +154,8 @@ class TextStore:
 
     def __init__(self, files: BuildFiles, article_ids: pd.Index) -> None:
         self.files = files
-        self.article_ids = pd.Index(article_ids, dtype="str")
+        # The caller's own index when it holds strings: one hash table of 100,000 ids, not two.
+        self.article_ids = article_ids if article_ids.dtype == "str" else pd.Index(article_ids, dtype="str")
         self._connection = duckdb.connect(config=DUCKDB_CONFIG)
         weakref.finalize(self, self._connection.close)
         self._searches = ResultCache(CACHED_RESULTS)
