@@ -39,7 +39,7 @@ from pipeline.framing import DEFAULT_FRAMING_PATH, SENTENCE_COLUMNS, FramingScor
 from pipeline.ingest import Article, GzipLimits, IngestResult, discover, ingest
 from pipeline.keywords import article_terms, monthly_keywords
 from pipeline.stance import MENTIONS_COLUMN, mention_rows, split_sentence_actors
-from pipeline.state import term_tables
+from pipeline.state import term_counts_of, term_tables
 from pipeline.terms import STOPWORDS_PATH, LazyTermTexts, TermCounts, count_term_texts, select_rows, stack_counts
 from pipeline.text import split_sentences
 from pipeline.tone import DEFAULT_LEXICON_PATH, ToneScorer, article_tone
@@ -285,7 +285,8 @@ class PerArticleRun:
     Articles are `add`ed as ingest keeps them: term counting (`_COUNT_CHUNK_SIZE` articles a
     task) is submitted at once, the analysis (`_CHUNK_SIZE` a task, written into `stage` by
     `analyse_into_parts`) only while fewer chunks than workers are in flight, so the counts
-    the parent waits for never queue behind the analysis; `finish` submits the rest. The
+    the parent waits for never queue behind the analysis; `run_beside` or `collect` submits
+    the rest. The
     parent then fits the corpus-level models (topics, keywords) while the workers analyse,
     so all processes are busy. Workers start once a second chunk begins (any size with
     Dask); a smaller build runs everything in the parent.
@@ -319,12 +320,20 @@ class PerArticleRun:
             self._submit_analysis(added // _CHUNK_SIZE, in_flight=self._options.workers)
 
     def finish(self) -> None:
-        """Every article is added: submit what is left, counting first (the parent waits for it before topics)."""
-        if self._pool is None:
-            return
-        if self._count and len(self._articles) % _COUNT_CHUNK_SIZE:
+        """Every article is added: submit the last counting (the parent waits for it before topics); the rest follows
+        `run_beside` or `collect`."""
+        if self._pool is not None and self._count and len(self._articles) % _COUNT_CHUNK_SIZE:
             self._submit_count(len(self._articles) - len(self._articles) % _COUNT_CHUNK_SIZE)
+
+    def run_beside(self, task: Callable[..., Any], *args: Any) -> Future:
+        """`task(*args)` in a worker ahead of the analysis not yet submitted (in the parent, now, without workers)."""
+        if self._pool is None:
+            done: Future = Future()
+            done.set_result(task(*args))
+            return done
+        future = self._pool.submit(task, *args)
         self._submit_analysis(self._n_chunks())
+        return future
 
     def _n_chunks(self) -> int:
         return -(-len(self._articles) // _CHUNK_SIZE)
@@ -362,6 +371,8 @@ class PerArticleRun:
         frames: list[pd.DataFrame] = []
         failed: dict[str, str] = {}
         n_chunks = self._n_chunks()
+        if self._pool is not None:
+            self._submit_analysis(n_chunks)
         for index in range(n_chunks):
             frame, chunk_failed = self._analysed[index].result() if self._pool else analyse_into_parts(self._chunk(index), self._stage, index)
             frames.append(frame)
@@ -381,7 +392,7 @@ def articles_frame(articles: Sequence[Article]) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "article_id": [a.article_id for a in articles],
-            "date": pd.to_datetime([a.date for a in articles]).astype("datetime64[ns]"),
+            "date": article_dates(articles),
             "source": [a.source for a in articles],
             "title": [a.title for a in articles],
             "subtitle": [a.subtitle for a in articles],
@@ -392,6 +403,11 @@ def articles_frame(articles: Sequence[Article]) -> pd.DataFrame:
     # Counted text by text: splitting a whole text column at once held every word of the corpus as a string.
     frame["n_words"] = np.fromiter((len(a.text.split()) for a in articles), dtype=np.int64, count=len(articles))
     return frame
+
+
+def article_dates(articles: Sequence[Article]) -> pd.Series:
+    """The articles' dates as the articles table holds them (datetime64[ns])."""
+    return pd.Series(pd.to_datetime([a.date for a in articles]).astype("datetime64[ns]"))
 
 
 def articles_table(frame: pd.DataFrame, articles: Sequence[Article]) -> pa.Table:
@@ -485,18 +501,29 @@ def _all_rejected(out_dir: Path, read: int, rejects: Sequence[Mapping[str, str]]
     )
 
 
+def write_term_tables(stage: Path, dates: pd.Series) -> None:
+    """Monthly keywords and article terms from the term counts in `stage` (`term_tables`, written first), into `stage`.
+
+    Runs in a worker beside topics (`PerArticleRun.run_beside`): the two tables are the
+    build's largest transient (about 0.7 GB at 100k stories), and the build process need not
+    hold it on top of the corpus. `dates`: the articles' dates, in the counts' row order.
+    """
+    article_ids, counts = term_counts_of(store.read_part(stage, "doc_terms", 0), store.read_part(stage, "term_vocabulary", 0))
+    term_input = pd.DataFrame({"article_id": article_ids, "date": dates.to_numpy()})
+    store.write_part(stage, "keywords", 0, monthly_keywords(term_input, term_counts=counts))
+    store.write_part(stage, "article_terms", 0, article_terms(term_input, term_counts=counts))
+
+
 def _corpus_models(
     kept: Sequence[Article], counts: TermCounts, options: BuildOptions, report: Progress, timings: dict[str, float], stage: Path
 ) -> tuple[pd.DataFrame, TopicModel]:
-    """The articles table with topics, and the topic model; the corpus tables go to `stage` as soon as they are made.
+    """The articles table with topics, and the topic model; the topic tables go to `stage` as soon as they are made.
 
     Fitted on all ingested articles while the workers analyse them, and again without
     the articles the analysis rejected (rare), so no table counts an article the build
     does not hold. `counts`: term counts of the articles' `term_texts`, in order. Written to
-    `stage` (and dropped, so no two of them are held at once): topics, doc_topics, monthly
-    keywords, article terms and the update state (every article's term counts, the saved
-    topic model) with which `--update` adds articles later (pipeline.update). Stage times
-    add up in `timings`.
+    `stage`: topics, doc_topics and the saved topic model with which `--update` gives new
+    articles topics later (pipeline.update). Stage times add up in `timings`.
     """
     articles = articles_frame(kept)
     stage_start = time.perf_counter()
@@ -512,20 +539,16 @@ def _corpus_models(
     timings["topics"] = timings.get("topics", 0.0) + time.perf_counter() - stage_start
 
     stage_start = time.perf_counter()
-    report("keywords", 0.0)
-    term_input = articles[["article_id", "date"]]
-    store.write_part(stage, "keywords", 0, monthly_keywords(term_input, term_counts=counts))
-    store.write_part(stage, "article_terms", 0, article_terms(term_input, term_counts=counts))
-    report("keywords", 1.0)
-    timings["keywords"] = timings.get("keywords", 0.0) + time.perf_counter() - stage_start
-
-    stage_start = time.perf_counter()
-    for name, table in term_tables(articles["article_id"], counts).items():
-        store.write_part(stage, name, 0, table)
     assigner = fit_assigner(counts.counts, counts.vocabulary, articles["article_id"], model.doc_topics, len(model.topics))
     store.write_part(stage, "topic_model", 0, assigner)
     timings["state"] = timings.get("state", 0.0) + time.perf_counter() - stage_start
     return articles, model
+
+
+def _write_counts(stage: Path, kept: Sequence[Article], counts: TermCounts) -> None:
+    """The update state's term counts (`term_tables`) into `stage`, where `write_term_tables` reads them."""
+    for name, table in term_tables([a.article_id for a in kept], counts).items():
+        store.write_part(stage, name, 0, table)
 
 
 def _build_locked(
@@ -557,10 +580,16 @@ def _build_locked(
             stage_start = time.perf_counter()
             counts = per_article.term_counts()
             timings["count_wait"] = time.perf_counter() - stage_start
+            _write_counts(stage, kept, counts)
+            keywords = per_article.run_beside(write_term_tables, stage, article_dates(kept))
             articles, model = _corpus_models(kept, counts, options, report, timings, stage)
+            # Wall time still waited for the workers (keywords, then the analysis) after topics were done.
+            stage_start = time.perf_counter()
+            keywords.result()
+            report("keywords", 1.0)
+            timings["keywords_wait"] = time.perf_counter() - stage_start
             stage_start = time.perf_counter()
             analysed, failed = per_article.collect(report)
-            # Wall time still waited for the workers after topics and keywords were done.
             timings["analyse_wait"] = time.perf_counter() - stage_start
         finally:
             per_article.close()
@@ -570,7 +599,10 @@ def _build_locked(
             kept = [kept[row] for row in rows]
             if not kept:
                 raise _all_rejected(out_dir, result.read, rejects)
-            articles, model = _corpus_models(kept, select_rows(counts, rows), options, report, timings, stage)
+            counts = select_rows(counts, rows)
+            _write_counts(stage, kept, counts)
+            write_term_tables(stage, article_dates(kept))
+            articles, model = _corpus_models(kept, counts, options, report, timings, stage)
         del counts
         articles = with_analysis(articles, analysed)
         manifest = _manifest(inputs, options, result, kept, rejects, model)

@@ -36,8 +36,12 @@ def term_tables(article_ids: Sequence[str], term_counts: TermCounts) -> dict[str
 
 def read_term_counts(build_dir: Path) -> tuple[list[str], TermCounts]:
     """A build's article ids and term counts (rows in the build's article order)."""
-    doc_terms = store.read_arrow(build_dir, "doc_terms")
-    vocabulary = np.asarray(store.read_arrow(build_dir, "term_vocabulary")["term"].to_pylist(), dtype=object)
+    return term_counts_of(store.read_arrow(build_dir, "doc_terms"), store.read_arrow(build_dir, "term_vocabulary"))
+
+
+def term_counts_of(doc_terms: pa.Table, term_vocabulary: pa.Table) -> tuple[list[str], TermCounts]:
+    """The article ids and term counts the `term_tables` tables hold (no Python object per count)."""
+    vocabulary = np.asarray(term_vocabulary["term"].to_pylist(), dtype=object)
     terms = doc_terms["term_idx"].combine_chunks()
     counts = doc_terms["count"].combine_chunks()
     offsets = terms.offsets.to_numpy()

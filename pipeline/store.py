@@ -352,6 +352,11 @@ ROW_GROUP_ROWS = {"articles": 8192, "sentences": 32768}
 row group's text column at a time, so one group of 100,000 texts would cost it 60 MB per query."""
 
 
+def read_part(stage: Path, name: str, index: int) -> pa.Table:
+    """Chunk `index`'s rows of table `name` written into a staging folder by `write_part`."""
+    return pq.read_table(Path(stage) / PARTS / name / f"{index:06d}.parquet")
+
+
 def _write_table(path: Path, table: pa.Table | None, parts: Sequence[Path]) -> None:
     """`table` followed by the rows of `parts` as one Parquet file, one part in memory at a time."""
     if not parts:
