@@ -1,6 +1,6 @@
 """Benchmark: a newcomer's first look, in a real browser (issue 15 targets: first page <= 3 s, page switch <= 1.5 s).
 
-Usage: python bench/bench_first_look.py [--data DIR] [--runs N]
+Usage: python bench/bench_first_look.py [--data DIR] [--runs N] [--floor]
 
 For each run: start `streamlit run app.py` on DIR (default: the committed demo build in
 data/processed; pass a fresh build while that one is stale), wait until /_stcore/health answers,
@@ -15,11 +15,16 @@ On a shared machine the seconds grow with the load (printed before and after), s
 also reports the CPU seconds it cost the server (its process tree, from /proc) and Chromium
 (all its processes, from the DevTools protocol): work done, nearly independent of the load,
 for comparing two versions of the app on a busy machine.
+
+--floor times, the same way, the first page of a minimal app instead (one small st.plotly_chart,
+the repository's Streamlit settings): what Streamlit and plotly.js alone cost a fresh browser,
+below which no change to this app can bring its first page.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -33,13 +38,21 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from dashboard.config import DEFAULT_DATA_DIR  # noqa: E402
-from tests.browser import CHROMIUM, INSTALL_HINT, QUIET_MS, READY_JS, AppServer, launch_options  # noqa: E402
+from tests.browser import CHROMIUM, INSTALL_HINT, QUIET_MS, READY_JS, REPO_DIR, AppServer, launch_options  # noqa: E402
 
 FIRST_PAGE_TARGET_S = 3.0
 SWITCH_TARGET_S = 1.5
 SWITCHES = ("Leaders", "Tone", "Topics", "Framing", "Compare", "Keywords", "Articles", "About the measures", "Overview")
 """Sidebar entries clicked in this order after the first page (those the build's app lists)."""
 VIEWPORT = {"width": 1440, "height": 900}
+FLOOR_APP = """import plotly.graph_objects as go
+import streamlit as st
+
+st.set_page_config(page_title="floor", layout="wide")
+st.title("Floor")
+st.plotly_chart(go.Figure(go.Bar(x=["a", "b", "c"], y=[1, 3, 2])))
+"""
+"""The --floor app: a page and one chart, no data to load."""
 LIMIT_MS = 120_000
 
 
@@ -85,10 +98,10 @@ Step = tuple[float, float, float]
 """Seconds until ready, server CPU seconds, Chromium CPU seconds."""
 
 
-def one_run(data_dir: Path, log: Path) -> dict[str, Step]:
+def one_run(data_dir: Path, log: Path, app: Path = REPO_DIR / "app.py", switches: tuple[str, ...] = SWITCHES) -> dict[str, Step]:
     """Time and CPU cost of the first page and each switch for one fresh server and one fresh browser."""
     times: dict[str, Step] = {}
-    with AppServer(data_dir, log) as server, sync_playwright() as playwright:
+    with AppServer(data_dir, log, app=app) as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(**launch_options())
         page = browser.new_context(viewport=VIEWPORT).new_page()
         pid = server.process.pid
@@ -103,7 +116,7 @@ def one_run(data_dir: Path, log: Path) -> dict[str, Step]:
         after = cpu()
         times["first page"] = (seconds, after[0] - before[0], after[1] - before[1])
         listed = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
-        for title in SWITCHES:
+        for title in switches:
             if not any(title in entry for entry in listed):
                 continue
             link = page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title)
@@ -123,6 +136,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="build to serve (default: data/processed)")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--floor", action="store_true", help="time a minimal one-chart app instead (see above)")
     args = parser.parse_args()
     if not CHROMIUM.is_file():
         sys.exit(f"Chromium was not found at {CHROMIUM}: {INSTALL_HINT}")
@@ -131,12 +145,18 @@ def main() -> None:
     runs = []
     print(f"load average before: {' '.join(f'{load:.1f}' for load in os.getloadavg())} on {os.cpu_count()} CPUs", flush=True)
     with tempfile.TemporaryDirectory() as work:
+        app, switches = REPO_DIR / "app.py", SWITCHES
+        if args.floor:
+            app, switches = Path(work) / "floor_app.py", ()
+            app.write_text(FLOOR_APP)
+            shutil.copytree(REPO_DIR / ".streamlit", Path(work) / ".streamlit")
         for number in range(1, args.runs + 1):
-            times = one_run(args.data, Path(work) / f"streamlit-{number}.log")
+            times = one_run(args.data, Path(work) / f"streamlit-{number}.log", app, switches)
             runs.append(times)
             print(f"run {number}: " + ", ".join(f"{step} {seconds:.2f} s" for step, (seconds, _, _) in times.items()), flush=True)
     print(f"load average after: {' '.join(f'{load:.1f}' for load in os.getloadavg())} on {os.cpu_count()} CPUs")
-    print(f"\n{args.data}: {args.runs} runs, fresh server and browser each (1440x900); CPU = seconds of work (medians)")
+    shown = "a minimal one-chart app (--floor)" if args.floor else args.data
+    print(f"\n{shown}: {args.runs} runs, fresh server and browser each (1440x900); CPU = seconds of work (medians)")
     failed = False
     for step in runs[0]:
         steps = [times[step] for times in runs if step in times]

@@ -81,7 +81,7 @@ def free_port() -> int:
 
 
 class AppServer:
-    """`streamlit run app.py` on 127.0.0.1 for one artifact folder; a context manager.
+    """`streamlit run app.py` (or another `app` file, run from its folder) on 127.0.0.1 for one artifact folder; a context manager.
 
     The server's output goes to `log_path` (quoted when it fails to start). File watching
     is off: an edit elsewhere in the repository must not rerun the app under a test or
@@ -89,8 +89,9 @@ class AppServer:
     SIGKILL after a few seconds.
     """
 
-    def __init__(self, data_dir: Path, log_path: Path, events_path: Path | None = None, port: int | None = None) -> None:
-        self.data_dir, self.log_path, self.events_path = Path(data_dir), Path(log_path), events_path
+    def __init__(self, data_dir: Path, log_path: Path, events_path: Path | None = None, port: int | None = None,
+                 app: Path = REPO_DIR / "app.py") -> None:
+        self.data_dir, self.log_path, self.events_path, self.app = Path(data_dir), Path(log_path), events_path, Path(app)
         self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -101,12 +102,12 @@ class AppServer:
         if self.events_path is not None:
             env["PENINSULA_WATCH_EVENTS"] = str(self.events_path)
         command = [
-            sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(self.port),
+            sys.executable, "-m", "streamlit", "run", self.app.name, "--server.headless", "true", "--server.port", str(self.port),
             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
         ]
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(command, cwd=REPO_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+            self.process = subprocess.Popen(command, cwd=self.app.parent, env=env, stdout=log, stderr=subprocess.STDOUT,
                                             stdin=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
         while time.monotonic() < deadline:
