@@ -88,6 +88,7 @@ def main() -> None:
     args = parser.parse_args()
     for corpus in args.corpora:
         floors, floor_cpus, runs = [], [], []
+        load_before = os.getloadavg()[0]
         for _ in range(args.runs):
             floor_wall, floor_cpu = floor_seconds(corpus)
             floors.append(floor_wall)
@@ -96,7 +97,8 @@ def main() -> None:
                 runs.append(build_run(corpus, Path(tmp) / "out", args.engine, args.workers))
         floor, floor_cpu = statistics.median(floors), statistics.median(floor_cpus)
         figures = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
-        print(f"{corpus.name}: {figures['articles']:,.0f} articles, load average {os.getloadavg()[0]:.1f}, engine {args.engine}")
+        print(f"{corpus.name}: {figures['articles']:,.0f} articles, load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after, "
+              f"engine {args.engine}")
         print(f"  floor {floor:.1f} s ({floor_cpu:.1f} s CPU); build {figures['wall']:.1f} s = {figures['wall'] / floor:.2f}x the floor "
               f"(CPU {figures['cpu'] / floor_cpu:.2f}x the floor's CPU); "
               f"CPU {figures['cpu']:.1f} s, CPU/wall {figures['cpu'] / figures['wall']:.2f}; "

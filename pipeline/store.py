@@ -309,6 +309,7 @@ def _write_jsonl(path: Path, records: Iterable[Mapping[str, Any]]) -> None:
 
 
 PARTS = ".parts"
+_BATCH_ROWS = 65_536  # rows of a part read at once while joining parts
 """Folder of a staging folder where workers write their chunks' rows of a table (`write_part`)."""
 
 
@@ -358,16 +359,23 @@ def read_part(stage: Path, name: str, index: int) -> pa.Table:
 
 
 def _write_table(path: Path, table: pa.Table | None, parts: Sequence[Path]) -> None:
-    """`table` followed by the rows of `parts` as one Parquet file, one part in memory at a time."""
+    """`table` followed by the rows of `parts` as one Parquet file, a batch of rows in memory at a time.
+
+    A table that is one part and nothing else is that part's file, renamed.
+    """
     if not parts:
-        pq.write_table(table, path, row_group_size=ROW_GROUP_ROWS.get(path.stem))
+        pq.write_table(table, path)
+        return
+    if table is None and len(parts) == 1:
+        os.replace(parts[0], path)
         return
     schema = pq.read_schema(parts[0]) if table is None else table.schema
     with pq.ParquetWriter(path, schema) as writer:
         if table is not None and table.num_rows:
             writer.write_table(table)
         for part in parts:
-            writer.write_table(pq.read_table(part).cast(schema))
+            for batch in pq.ParquetFile(part).iter_batches(batch_size=_BATCH_ROWS):
+                writer.write_table(pa.Table.from_batches([batch]).cast(schema))
 
 
 def write_build(
