@@ -344,7 +344,7 @@ def write_part(stage: Path, name: str, index: int, frame: pd.DataFrame | pa.Tabl
     folder.mkdir(parents=True, exist_ok=True)
     final = folder / f"{index:06d}.parquet"
     partial = folder / f".{index:06d}-{uuid.uuid4().hex[:_SUFFIX_HEX]}"
-    pq.write_table(table, partial)
+    pq.write_table(table, partial, row_group_size=ROW_GROUP_ROWS.get(name))  # a lone part becomes the table's file
     os.replace(partial, final)
 
 
@@ -364,7 +364,7 @@ def _write_table(path: Path, table: pa.Table | None, parts: Sequence[Path]) -> N
     A table that is one part and nothing else is that part's file, renamed.
     """
     if not parts:
-        pq.write_table(table, path)
+        pq.write_table(table, path, row_group_size=ROW_GROUP_ROWS.get(path.stem))
         return
     if table is None and len(parts) == 1:
         os.replace(parts[0], path)
