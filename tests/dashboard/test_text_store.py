@@ -104,3 +104,16 @@ def test_sentences_read_by_row_are_kept_for_the_build(hand_made: TextStore, monk
     monkeypatch.setattr(hand_made, "_query", lambda *args: pytest.fail("read the file again"))
     pd.testing.assert_frame_equal(hand_made.sentences_at([3, 0], ["text"]), first)
     assert hand_made.sentences_at([0], ["text"])["text"].tolist() == ["the SUMMIT waits."]
+
+
+def test_the_build_writes_texts_in_row_groups_the_store_reads_one_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DuckDB holds a whole row group's text column per query: one group of every text would cost 60 MB at 100k stories."""
+    import pyarrow.parquet as pq
+
+    monkeypatch.setitem(store.ROW_GROUP_ROWS, "articles", 4)
+    tables = build_tables(n_articles=10)
+    store.write_build(tmp_path / "build", tables, {"build_id": "x"})
+    assert pq.read_metadata(tmp_path / "build" / "articles.parquet").num_row_groups == 3
+    with store.staging(tmp_path / "staged") as stage:  # a table staged as one part becomes the build's file
+        store.write_part(stage, "articles", 0, tables["articles"])
+        assert pq.read_metadata(Path(stage) / store.PARTS / "articles" / "000000.parquet").num_row_groups == 3
