@@ -501,32 +501,43 @@ def _all_rejected(out_dir: Path, read: int, rejects: Sequence[Mapping[str, str]]
     )
 
 
+def _staged_counts(stage: Path) -> tuple[list[str], TermCounts]:
+    """The article ids and term counts `_write_counts` put into `stage`."""
+    return term_counts_of(store.read_part(stage, "doc_terms", 0), store.read_part(stage, "term_vocabulary", 0))
+
+
 def write_term_tables(stage: Path, dates: pd.Series) -> None:
-    """Monthly keywords and article terms from the term counts in `stage` (`term_tables`, written first), into `stage`.
+    """Monthly keywords and article terms from the term counts in `stage` (`_write_counts`), into `stage`.
 
     Runs in a worker beside topics (`PerArticleRun.run_beside`): the two tables are the
     build's largest transient (about 0.7 GB at 100k stories), and the build process need not
     hold it on top of the corpus. `dates`: the articles' dates, in the counts' row order.
     """
-    article_ids, counts = term_counts_of(store.read_part(stage, "doc_terms", 0), store.read_part(stage, "term_vocabulary", 0))
+    article_ids, counts = _staged_counts(stage)
     term_input = pd.DataFrame({"article_id": article_ids, "date": dates.to_numpy()})
     store.write_part(stage, "keywords", 0, monthly_keywords(term_input, term_counts=counts))
     store.write_part(stage, "article_terms", 0, article_terms(term_input, term_counts=counts))
 
 
-def _corpus_models(
-    kept: Sequence[Article], counts: TermCounts, options: BuildOptions, report: Progress, timings: dict[str, float], stage: Path
-) -> tuple[pd.DataFrame, TopicModel]:
-    """The articles table with topics, and the topic model; the topic tables go to `stage` as soon as they are made.
+def write_topic_model(stage: Path, n_topics: int) -> None:
+    """The saved topic model (`fit_assigner`) from the term counts and doc_topics in `stage`, into `stage`.
+
+    With it `--update` gives new articles topics later (pipeline.update). Runs in a worker
+    too: its TF-IDF and least squares cost about 0.5 GB at 100k stories.
+    """
+    article_ids, counts = _staged_counts(stage)
+    doc_topics = store.read_part(stage, "doc_topics", 0).to_pandas()
+    store.write_part(stage, "topic_model", 0, fit_assigner(counts.counts, counts.vocabulary, article_ids, doc_topics, n_topics))
+
+
+def _fit_topics(kept: Sequence[Article], counts: TermCounts, options: BuildOptions, report: Progress, stage: Path) -> tuple[pd.DataFrame, TopicModel]:
+    """The articles table with topics, and the topic model, whose topics and doc_topics go to `stage`.
 
     Fitted on all ingested articles while the workers analyse them, and again without
     the articles the analysis rejected (rare), so no table counts an article the build
-    does not hold. `counts`: term counts of the articles' `term_texts`, in order. Written to
-    `stage`: topics, doc_topics and the saved topic model with which `--update` gives new
-    articles topics later (pipeline.update). Stage times add up in `timings`.
+    does not hold. `counts`: term counts of the articles' `term_texts`, in order.
     """
     articles = articles_frame(kept)
-    stage_start = time.perf_counter()
     report("topics", 0.0)
     model = fit_topics(
         articles["article_id"].tolist(), LazyTermTexts([a.title for a in kept], [a.text for a in kept]), n_topics=options.n_topics,
@@ -536,12 +547,6 @@ def _corpus_models(
     store.write_part(stage, "topics", 0, model.topics)
     store.write_part(stage, "doc_topics", 0, model.doc_topics)
     report("topics", 1.0)
-    timings["topics"] = timings.get("topics", 0.0) + time.perf_counter() - stage_start
-
-    stage_start = time.perf_counter()
-    assigner = fit_assigner(counts.counts, counts.vocabulary, articles["article_id"], model.doc_topics, len(model.topics))
-    store.write_part(stage, "topic_model", 0, assigner)
-    timings["state"] = timings.get("state", 0.0) + time.perf_counter() - stage_start
     return articles, model
 
 
@@ -582,14 +587,18 @@ def _build_locked(
             timings["count_wait"] = time.perf_counter() - stage_start
             _write_counts(stage, kept, counts)
             keywords = per_article.run_beside(write_term_tables, stage, article_dates(kept))
-            articles, model = _corpus_models(kept, counts, options, report, timings, stage)
-            # Wall time still waited for the workers (keywords, then the analysis) after topics were done.
+            stage_start = time.perf_counter()
+            articles, model = _fit_topics(kept, counts, options, report, stage)
+            timings["topics"] = time.perf_counter() - stage_start
+            assigner = per_article.run_beside(write_topic_model, stage, len(model.topics))
+            # Wall time still waited for the workers (keywords, the analysis, the topic model) after topics were done.
             stage_start = time.perf_counter()
             keywords.result()
             report("keywords", 1.0)
             timings["keywords_wait"] = time.perf_counter() - stage_start
             stage_start = time.perf_counter()
             analysed, failed = per_article.collect(report)
+            assigner.result()
             timings["analyse_wait"] = time.perf_counter() - stage_start
         finally:
             per_article.close()
@@ -602,7 +611,8 @@ def _build_locked(
             counts = select_rows(counts, rows)
             _write_counts(stage, kept, counts)
             write_term_tables(stage, article_dates(kept))
-            articles, model = _corpus_models(kept, counts, options, report, timings, stage)
+            articles, model = _fit_topics(kept, counts, options, report, stage)
+            write_topic_model(stage, len(model.topics))
         del counts
         articles = with_analysis(articles, analysed)
         manifest = _manifest(inputs, options, result, kept, rejects, model)
@@ -610,7 +620,7 @@ def _build_locked(
             "articles": articles_table(articles, kept),
             **{name: store.SCHEMAS[name].empty_table() for name in PER_ARTICLE_TABLES},  # their rows are the workers' parts
             "actors": actors_table(load_gazetteer()),
-        }  # the corpus tables are in the stage already (_corpus_models)
+        }  # the corpus tables are in the stage already (_fit_topics, write_term_tables, write_topic_model)
         report("write", 0.0)
         timings["total"] = time.perf_counter() - started
         manifest["timings"] = {name: round(seconds, 2) for name, seconds in timings.items()}
