@@ -315,11 +315,14 @@ def emergence_modes(keywords: pd.DataFrame) -> list[str]:
 def emerging_terms(
     keywords: pd.DataFrame, start: date | None, end: date | None, top_k: int = 5, score: str = "score", actors: bool = False
 ) -> pd.DataFrame:
-    """The top_k terms (or, with `actors`, people) of each month by the emergence `score` column,
+    """The top_k stories (or, with `actors`, people) of each month by the emergence `score` column,
     within the months of [start, end] (None: open); see `pipeline.keywords.rank_emerging`.
 
-    Columns period, rank (1 = most emerging), term, score (the chosen column's value), count, docs,
-    share, actor_id; sorted by period then rank.
+    Plain terms come as stories: terms the month's articles use together are one entry, led by its
+    best term, so one big event cannot fill a month's list and hide a second one (issue 12).
+    Columns period, rank (1 = most emerging), term (the story's lead, or the person's term), score
+    (the chosen column's value), count, docs, share, actor_id, and for plain terms story_terms (the
+    story's best terms, lead first); sorted by period then rank.
     """
     periods = keywords["period"]
     keep = pd.Series(True, index=keywords.index)
@@ -327,11 +330,12 @@ def emerging_terms(
         keep &= periods >= pd.Timestamp(start).to_period("M").start_time
     if end is not None:
         keep &= periods <= pd.Timestamp(end).to_period("M").start_time
-    ranked = rank_emerging(keywords.loc[keep], score, actors)
+    ranked = rank_emerging(keywords.loc[keep], score, actors, stories=not actors)
     if "actor_id" not in ranked:
         ranked = ranked.assign(actor_id=pd.Series(pd.NA, index=ranked.index, dtype="str"))
     top = ranked.loc[ranked["rank"] <= top_k].assign(term=lambda rows: rows["term"].astype("str"), score=lambda rows: rows[score])
-    return top[["period", "rank", "term", "score", "count", "docs", "share", "actor_id"]].reset_index(drop=True)
+    columns = ["period", "rank", "term", "score", "count", "docs", "share", "actor_id"]
+    return top[columns if actors else [*columns, "story_terms"]].reset_index(drop=True)
 
 
 def actor_labels(emerging: pd.DataFrame, names: pd.Series) -> pd.Series:
@@ -339,9 +343,22 @@ def actor_labels(emerging: pd.DataFrame, names: pd.Series) -> pd.Series:
     return emerging["actor_id"].map(names).fillna(emerging["term"]).astype("str")
 
 
+STORY_WORDS_LISTED = 3
+"""How many of a story's terms its entry in the monthly list names ("centenary · birth · festival")."""
+
+
+def story_label(terms: Sequence[str]) -> str:
+    """A story as one entry of the monthly list: its first STORY_WORDS_LISTED terms joined by " · "."""
+    return " · ".join(terms[:STORY_WORDS_LISTED])
+
+
 def emerging_by_month(emerging: pd.DataFrame) -> pd.DataFrame:
-    """One row per month, newest first: period and its emerging terms (a tuple, most emerging first)."""
-    grouped = emerging.groupby("period", sort=True)["term"].agg(tuple)
+    """One row per month, newest first: period and its emerging entries (a tuple, most emerging first).
+
+    An entry is a story's label when the rows have `story_terms` (`emerging_terms`), else the term.
+    """
+    labels = emerging["story_terms"].map(story_label) if "story_terms" in emerging else emerging["term"]
+    grouped = labels.groupby(emerging["period"], sort=True).agg(tuple)
     return pd.DataFrame({"period": grouped.index, "terms": grouped.to_numpy()}).iloc[::-1].reset_index(drop=True)
 
 

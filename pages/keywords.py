@@ -93,8 +93,9 @@ emerging = emerging_within_dates(top_k, mode)
 people = emerging_within_dates(top_k, mode, actors=True)
 narrowed = ctx.filters.sources or ctx.filters.leaders or ctx.filters.topics or ctx.filters.q
 st.caption("Each month's terms used by clearly more of its articles than " + ("in the 6 months before it" if mode == "score_window"
-           else "in the other months") + ", newest month first; a term needs at least 2 articles in its month. People are listed "
-           "apart, so names never pass for subjects. " + ("Scored once for the whole build: only the date filter applies here, "
+           else "in the other months") + ", newest month first; a term needs at least 2 articles in its month. Terms that the "
+           "month's articles use together are one entry (\"centenary · birth · festival\"), so one big event cannot hide a "
+           "second one. People are listed apart, so names never pass for subjects. " + ("Scored once for the whole build: only the date filter applies here, "
            "the source, leader, topic and search filters do not." if narrowed else "Only the date filter applies here."))
 if len(modes) == 1:
     st.caption("This build was made before the comparison with the months before existed: rebuild it to get that view.")
@@ -111,7 +112,7 @@ else:
     with terms_column:
         st.dataframe(view.emerging_by_month(emerging), key="keywords_emerging", hide_index=True,
                      column_config={"period": st.column_config.DateColumn("Month", format="MMM YYYY"),
-                                    "terms": st.column_config.ListColumn("Most emerging terms", width="large")})
+                                    "terms": st.column_config.ListColumn("Most emerging terms, by story", width="large")})
         download_csv(emerging, "emerging-terms", key="keywords_emerging-csv")
     with people_column:
         names = artifacts.actors.set_index("actor_id")["name"]

@@ -245,6 +245,20 @@ def test_emerging_by_month_lists_each_months_terms_newest_first() -> None:
     assert table["terms"].tolist() == [("f",), ("e", "d"), ("b", "c")]
 
 
+def test_a_story_is_one_entry_named_by_its_terms_and_a_second_story_moves_up() -> None:
+    keywords = hand_keywords().assign(story=["a", "b", "b", "d", "e", "f"])  # in January, c tells b's story
+    top = view.emerging_terms(keywords, None, None, top_k=2)
+    january = top.loc[top["period"] == "2019-01-01"]
+    assert january["term"].tolist() == ["b", "a"]  # c's place goes to the next story, a
+    assert january["story_terms"].tolist() == [("b", "c"), ("a",)]
+    assert view.emerging_by_month(top)["terms"].tolist()[-1] == ("b · c", "a")
+
+
+def test_people_are_not_grouped_into_stories() -> None:
+    keywords = hand_keywords().assign(is_actor=True, actor_id="x", story=["a", "a", "a", "d", "d", "f"])
+    assert "story_terms" not in view.emerging_terms(keywords, None, None, top_k=2, actors=True)
+
+
 def test_term_pattern_takes_regex_characters_literally() -> None:
     pattern = re.compile(view.term_pattern("a.b*c (x)"), re.IGNORECASE)
     assert pattern.fullmatch("a.b*c (x)")
