@@ -197,8 +197,9 @@ def over_time_figure(table: pd.DataFrame, frequency: str) -> go.Figure:
         ))
     fig.update_yaxes(tickformat=".0%", rangemode="tozero", title=f"Share of the {frequency}'s articles")
     fig.update_layout(xaxis_title=None, hovermode="closest")
-    style(fig, height=480)
-    fig.update_layout(legend={"orientation": "v", "yanchor": "top", "y": 1, "x": 1.02, "traceorder": "normal"})
+    style(fig, height=560)
+    # Below the chart, in rows: a legend beside it took most of a phone's width from the chart (labels are long).
+    fig.update_layout(legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "x": 0, "traceorder": "normal"})
     return fig
 
 
