@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import runpy
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -36,7 +37,8 @@ from dashboard.filters import Filters, to_query_params
 from dashboard.safe_text import escape_markdown
 from dashboard.selection import SEL_PARAM, Part, format_selection, parse_selection
 
-_CONTEXT_KEY = "pw_page_context"
+_CONTEXT = threading.local()
+"""The page context of the run on this thread (Streamlit runs each session's script in its own thread)."""
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _UNSAFE_FILE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 LISTING_COLUMNS = ("date", "source", "title", "tone", "leaders", "topic")
@@ -72,15 +74,14 @@ class PageContext:
 def set_page_context(context: PageContext | None) -> None:
     """Called by app.py around pg.run(): the context, then None once the page has run.
 
-    Dropping it after the run matters: a disconnected session keeps its state for
-    `server.disconnectedSessionTTL` (120 s), and a filtered copy of the articles per
-    idle session would add up. A `@st.fragment` function in a page should use the `ctx`
-    of its enclosing page code (a closure), not call page_context() itself.
+    Dropping it after the run matters: a filtered copy of the articles (up to 20 MB at 100,000
+    stories) per idle session would add up. It is kept on the script's thread, not in
+    `st.session_state`: once a page has called `st.stop()`, every access to session state
+    raises StopException again, so app.py could not drop it (nor run what follows in its
+    `finally`) after any page that stops early. A `@st.fragment` function in a page should
+    use the `ctx` of its enclosing page code (a closure), not call page_context() itself.
     """
-    if context is None:
-        st.session_state.pop(_CONTEXT_KEY, None)
-    else:
-        st.session_state[_CONTEXT_KEY] = context
+    _CONTEXT.value = context
 
 
 def route_through_app() -> None:
@@ -101,13 +102,16 @@ def route_through_app() -> None:
 def page_context() -> PageContext:
     """The context of this run; call it first thing in a page: `ctx = page_context()`."""
     route_through_app()
-    return st.session_state[_CONTEXT_KEY]
+    context = getattr(_CONTEXT, "value", None)
+    if context is None:
+        raise RuntimeError("page_context() outside a page run by app.py")
+    return context
 
 
 def optional_page_context() -> PageContext | None:
     """The context of this run, or None when no build could be loaded (for pages that work without one)."""
     route_through_app()
-    return st.session_state.get(_CONTEXT_KEY)
+    return getattr(_CONTEXT, "value", None)
 
 
 def open_article_page(context: PageContext, article_id: str) -> None:

@@ -1,11 +1,13 @@
-"""CSV export is spreadsheet-safe, faithful and rounded."""
+"""CSV export is spreadsheet-safe, faithful and rounded; the page context lives for one run."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from dashboard.common import csv_bytes, csv_file_name, csv_number
 
@@ -49,3 +51,27 @@ def test_a_csv_holds_rounded_decimals_and_whole_counts() -> None:
     frame = pd.DataFrame({"share": [1 / 3, np.nan], "count": [3, 12345678], "z": [2.0000001, -7.123456]})
     text = csv_bytes(frame).decode("utf-8")
     assert text.splitlines() == ["share,count,z", "0.3333,3,2", ",12345678,-7.123"]
+
+
+def _page_that_stops(record: str) -> None:
+    """An app run like app.py's: the context is set, the page stops early, the `finally` drops it."""
+    from pathlib import Path
+
+    import streamlit as st
+
+    from dashboard.common import optional_page_context, set_page_context
+
+    try:
+        set_page_context("the context")  # type: ignore[arg-type]
+        st.stop()
+    finally:
+        set_page_context(None)
+        Path(record).write_text(f"dropped: {optional_page_context() is None}")
+
+
+def test_a_page_that_stops_early_still_has_its_context_dropped(tmp_path: Path) -> None:
+    # After st.stop(), every access to st.session_state raises StopException again: a context kept there
+    # stayed with the idle session, and app.py's `finally` (the build's warm-up) never ran.
+    record = tmp_path / "record.txt"
+    AppTest.from_function(_page_that_stops, args=(str(record),), default_timeout=30).run()
+    assert record.read_text() == "dropped: True"
