@@ -361,21 +361,29 @@ def read_part(stage: Path, name: str, index: int) -> pa.Table:
 def _write_table(path: Path, table: pa.Table | None, parts: Sequence[Path]) -> None:
     """`table` followed by the rows of `parts` as one Parquet file, a batch of rows in memory at a time.
 
-    A table that is one part and nothing else is that part's file, renamed.
+    Row groups hold `ROW_GROUP_ROWS` rows where set, also when joined from many small parts. A
+    table that is one part and nothing else is that part's file, renamed.
     """
+    group_rows = ROW_GROUP_ROWS.get(path.stem)
     if not parts:
-        pq.write_table(table, path, row_group_size=ROW_GROUP_ROWS.get(path.stem))
+        pq.write_table(table, path, row_group_size=group_rows)
         return
     if table is None and len(parts) == 1:
         os.replace(parts[0], path)
         return
     schema = pq.read_schema(parts[0]) if table is None else table.schema
+    step = group_rows or _BATCH_ROWS
+    pending = schema.empty_table() if table is None else table
     with pq.ParquetWriter(path, schema) as writer:
-        if table is not None and table.num_rows:
-            writer.write_table(table)
         for part in parts:
             for batch in pq.ParquetFile(part).iter_batches(batch_size=_BATCH_ROWS):
-                writer.write_table(pa.Table.from_batches([batch]).cast(schema))
+                pending = pa.concat_tables([pending, pa.Table.from_batches([batch]).cast(schema)])
+                full = pending.num_rows - pending.num_rows % step
+                if full:  # whole row groups now; the rest waits for the next part's rows
+                    writer.write_table(pending.slice(0, full), row_group_size=group_rows)
+                    pending = pending.slice(full)
+        if pending.num_rows:
+            writer.write_table(pending, row_group_size=group_rows)
 
 
 def write_build(

@@ -193,3 +193,16 @@ def test_a_failed_build_leaves_no_staging_folder(tmp_path: Path) -> None:
         raise RuntimeError("the analysis failed")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
     assert store.read_manifest(out)["build_id"] == "one"
+
+
+def test_parts_are_joined_into_the_row_groups_the_app_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(store.ROW_GROUP_ROWS, "mentions", 5)
+    out = tmp_path / "build"
+    with store.staging(out) as stage:
+        for index in range(4):  # parts of 3 rows: 12 rows in groups of 5, 5 and 2
+            ids = [f"{index}-{row}" for row in range(3)]
+            store.write_part(stage, "mentions", index, pd.DataFrame({"article_id": ids, "actor_id": ["x"] * 3, "count": [1] * 3}))
+        store.write_build(out, _tables("one") | {"mentions": store.SCHEMAS["mentions"].empty_table()}, {"build_id": "one"}, stage=stage)
+    metadata = pq.ParquetFile(out / "mentions.parquet").metadata
+    assert [metadata.row_group(group).num_rows for group in range(metadata.num_row_groups)] == [5, 5, 2]
+    assert store.read_table(out, "mentions")["article_id"].tolist() == [f"{index}-{row}" for index in range(4) for row in range(3)]
