@@ -131,6 +131,29 @@ def test_term_matrix_of_a_hand_made_table_sums_repeated_rows() -> None:
     assert matrix.article_counts("a").to_dict() == {"x": 5, "y": 1} and matrix.article_counts("nobody").empty
 
 
+def test_a_term_matrix_read_in_parts_equals_the_one_made_from_the_whole_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Row groups of 4 rows, each sorted by term in parts of 3 (PLACED_AT_ONCE): terms first seen in a later group,
+    # a term split over groups and parts, a repeated (article, term) pair, an article the build does not hold.
+    table = pd.DataFrame({
+        "article_id": ["b", "a", "a", "zz", "c", "b", "a", "c", "a", "b"],
+        "term": ["y", "x", "y", "x", "x", "w", "x", "y", "v", "y"],
+        "count": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    })
+    path = tmp_path / "article_terms.parquet"
+    table.to_parquet(path, row_group_size=4)
+    monkeypatch.setattr(view, "PLACED_AT_ONCE", 3)
+    article_ids = pd.Index(["c", "a", "b"], dtype="str")
+    read = view.read_term_matrix(str(path), article_ids)
+    made = view.term_matrix(table.loc[table["article_id"] != "zz"].assign(article_id=lambda t: pd.Categorical(t["article_id"], categories=article_ids)))
+    read_dense = pd.DataFrame(read.by_term.toarray(), index=read.article_ids, columns=read.terms)
+    made_dense = pd.DataFrame(made.by_term.toarray(), index=made.article_ids, columns=made.terms)
+    pd.testing.assert_frame_equal(read_dense, made_dense[read_dense.columns], check_dtype=False)
+    assert read_dense.loc["a", "x"] == 9 and read_dense.loc["b", "y"] == 11
+    assert dict(zip(read.terms, read.totals, strict=True)) == {"y": 22, "x": 14, "w": 6, "v": 9}
+    assert read.article_totals.tolist() == [13, 21, 17]
+    assert read.by_term.has_sorted_indices
+
+
 def test_term_matrix_of_the_build_has_a_row_per_article(artifacts: Artifacts, raw: dict[str, pd.DataFrame]) -> None:
     matrix = artifacts.term_matrix
     assert list(matrix.article_ids) == artifacts.articles["article_id"].astype(str).tolist()
