@@ -10,7 +10,6 @@ over pages/ (a page is listed when its file exists), render the shared sidebar f
 from __future__ import annotations
 
 import sys
-import threading
 from pathlib import Path
 
 import streamlit as st
@@ -28,7 +27,7 @@ if CHART_LIBRARY_REQUESTED not in st.session_state:
 from dashboard.common import PageContext, set_page_context, show_notices  # noqa: E402 (after the blank chart, on purpose)
 from dashboard.config import BUILD_COMMAND, DEFAULT_DATA_DIR, resolve_data_dir, resolve_events_path  # noqa: E402
 from dashboard.corpus import choose_corpus  # noqa: E402
-from dashboard.data import ArtifactError, Artifacts, build_key, load_artifacts, warm_up  # noqa: E402
+from dashboard.data import ArtifactError, Artifacts, build_key, load_artifacts  # noqa: E402
 from dashboard.filters import EVENTS_PARAM, PERIOD_PARAM, apply_filters, filter_sidebar, merge_notices, view_param_notices  # noqa: E402
 from dashboard.overview import orientation  # noqa: E402
 from dashboard.safe_text import escape_markdown  # noqa: E402
@@ -67,24 +66,12 @@ def _load(data_dir: Path) -> tuple[Artifacts | None, str | None, list[str]]:
 
 
 WARM_UP_DELAY_S = 2.0
-"""Seconds between the end of the first page's script and the warm-up: about what a browser still needs to
-fetch plotly.js (4.7 MB, sent by this process) and draw the charts. Started at once, the warm-up's imports
-competed with the sending of plotly.js for the interpreter lock and, with browser and server on one machine
-(the benchmark), with the browser for the CPU."""
-
-
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _warm_up_once(data_dir: str, build_id: str, _artifacts: Artifacts) -> threading.Thread:  # noqa: ARG001 (the cache key)
-    """`data.warm_up` in a background thread, once per build for the whole server (keyed like `load_artifacts`).
-
-    It starts WARM_UP_DELAY_S after the first page's script, once that page is (nearly) drawn, so
-    the pages opened next find their modules imported and the build's derived tables made
-    (Compare without it: ~1 s more CPU, sklearn's imports, on its first opening).
-    """
-    timer = threading.Timer(WARM_UP_DELAY_S, warm_up, args=(_artifacts,))
-    timer.name, timer.daemon = "peninsula-watch-warm-up", True
-    timer.start()
-    return timer
+"""Seconds between the end of the first page's script and the build's warm-up (`Artifacts.warm_up_later`: the
+pages opened next find their modules imported and the build's derived tables made; Compare without it: ~1 s
+more CPU, sklearn's imports, on its first opening): about what a browser still needs to fetch plotly.js (4.7 MB,
+sent by this process) and draw the charts. Started at once, the warm-up's imports competed with the sending of
+plotly.js for the interpreter lock and, with browser and server on one machine (the benchmark), with the
+browser for the CPU."""
 
 
 def _empty_state_page(data_dir: Path, problems: list[str]) -> st.Page:
@@ -169,7 +156,7 @@ def main() -> None:
         page.run()
     finally:
         set_page_context(None)
-        _warm_up_once(str(data_dir), key, artifacts)
+        artifacts.warm_up_later(WARM_UP_DELAY_S)
 
 
 main()

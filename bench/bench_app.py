@@ -30,9 +30,9 @@ import pyarrow.compute as pc  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from dashboard.data import WARM_UP_THREAD  # noqa: E402
+
 CORPUS = REPO.parent / "shared" / "corpus" / "kcna_2011_2012.jsonl.gz"
-WARM_UP_THREAD = "peninsula-watch-warm-up"
-"""The name app.py gives its warm-up thread."""
 PAGES = ("overview", "leaders", "tone", "topics", "framing", "compare", "keywords", "articles")
 
 

@@ -15,6 +15,7 @@ Your corpus) calls `route_through_app()` or `optional_page_context()` instead of
 """
 from __future__ import annotations
 
+import gc
 import re
 import runpy
 import threading
@@ -80,8 +81,14 @@ def set_page_context(context: PageContext | None) -> None:
     raises StopException again, so app.py could not drop it (nor run what follows in its
     `finally`) after any page that stops early. A `@st.fragment` function in a page should
     use the `ctx` of its enclosing page code (a closure), not call page_context() itself.
+
+    Dropping it also collects what the run left in reference cycles (the page's module, which
+    holds the run's tables) once the build's warm-up has frozen the long-lived objects, which
+    makes a collection cheap (see `data._warm_up_for_good`); before that, Python's own schedule.
     """
     _CONTEXT.value = context
+    if context is None and gc.get_freeze_count():
+        gc.collect()
 
 
 def route_through_app() -> None:

@@ -1,7 +1,9 @@
 """CSV export is spreadsheet-safe, faithful and rounded; the page context lives for one run."""
 from __future__ import annotations
 
+import gc
 import io
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.common import csv_bytes, csv_file_name, csv_number
+from dashboard.common import csv_bytes, csv_file_name, csv_number, set_page_context
 
 
 def test_formula_like_text_gets_an_apostrophe() -> None:
@@ -75,3 +77,23 @@ def test_a_page_that_stops_early_still_has_its_context_dropped(tmp_path: Path) -
     record = tmp_path / "record.txt"
     AppTest.from_function(_page_that_stops, args=(str(record),), default_timeout=30).run()
     assert record.read_text() == "dropped: True"
+
+
+class _Cycle:
+    """An object in a reference cycle, as a page's module is with its functions."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_the_end_of_a_run_collects_its_cycles_once_the_server_has_frozen_its_lasting_objects() -> None:
+    gc.collect()
+    gc.freeze()
+    try:
+        garbage = _Cycle()
+        collected = weakref.ref(garbage)
+        del garbage
+        set_page_context(None)
+        assert collected() is None
+    finally:
+        gc.unfreeze()

@@ -1,17 +1,25 @@
 """Finding, loading and typing a build; reading the events file."""
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 import sys
+import threading
+import weakref
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from dashboard.config import DATA_ENV_VAR, DEFAULT_DATA_DIR, DEFAULT_EVENTS_PATH, EVENTS_ENV_VAR, resolve_data_dir, resolve_events_path
-from dashboard.data import LEFT_ON_DISK, VIEW_MODULES, ArtifactError, Artifacts, build_key, read_artifacts, read_events, warm_up
+from dashboard import data
+from dashboard.data import (
+    LEFT_ON_DISK, VIEW_MODULES, WARM_UP_THREAD, ArtifactError, Artifacts, build_key, load_artifacts, read_artifacts, read_events, warm_up,
+)
 from pipeline import store
 from tests.dashboard.artifact_factory import ARTICLE_ID, FRAME_COLUMNS, build_tables
 
@@ -141,6 +149,53 @@ def test_warm_up_imports_the_views_and_makes_the_derived_tables(artifact_dir: Pa
     assert "dashboard.about" in sys.modules
     assert {"named_sentences", "term_matrix"} <= set(vars(fresh))  # cached: a page reads them without computing
     assert len(fresh.named_sentences) > 0 and fresh.term_matrix.by_term.shape[0] == len(fresh.articles)
+
+
+def test_a_build_is_warmed_up_once_in_the_background(artifact_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    warmed: list[Artifacts] = []
+    monkeypatch.setattr(data, "_warm_up_for_good", warmed.append)
+    fresh = read_artifacts(artifact_dir)
+    fresh.warm_up_later(0)
+    fresh.warm_up_later(0)  # every later run of the app asks again
+    _join_warm_ups()
+    assert warmed == [fresh]
+
+
+def _join_warm_ups() -> None:
+    for thread in threading.enumerate():
+        if thread.name == WARM_UP_THREAD:
+            thread.join()
+
+
+def test_a_rebuilt_folder_replaces_the_build_held_for_it(tmp_path: Path, clear_streamlit_caches: None) -> None:
+    folder = tmp_path / "build"
+    store.write_build(folder, build_tables(n_articles=8), {"build_id": "first"})
+    first = load_artifacts(str(folder), "first")
+    assert load_artifacts(str(folder), "first") is first
+    dropped = weakref.ref(first)
+    del first
+    store.write_build(folder, build_tables(n_articles=20), {"build_id": "second"})  # swapped in, as a rebuild or --update does
+    second = load_artifacts(str(folder), "second")
+    gc.collect()
+    assert dropped() is None, "the first build is still held beside the second"
+    assert len(second.articles) == 20
+    assert load_artifacts(str(folder), "first") is second  # a run that read the manifest just before the swap
+
+
+def test_the_app_holds_one_build_of_a_folder_rebuilt_while_it_runs(
+    tmp_path: Path, app_test: Callable[..., AppTest], clear_streamlit_caches: None,
+) -> None:
+    folder = tmp_path / "build"
+    store.write_build(folder, build_tables(n_articles=8), {"build_id": "first"})
+    at = app_test(data_dir=folder)
+    dropped = weakref.ref(load_artifacts(str(folder), "first"))
+    _join_warm_ups()  # the build's warm-up thread must not keep it either
+    store.write_build(folder, build_tables(n_articles=20), {"build_id": "second"})
+    at.run()
+    assert not at.exception
+    gc.collect()
+    assert dropped() is None, "the app still holds the first build"
+    assert "20 articles" in at.sidebar.caption[0].value
 
 
 def test_every_view_module_warmed_exists() -> None:
