@@ -12,11 +12,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from dashboard.safe_text import shown_in_notice
+
 MEASURES_DIR = Path(__file__).resolve().parents[1] / "docs" / "measures"
 MEASURE_PARAM = "measure"
 # Reading order: what the app measures, then who, how, what, which words; file formats last.
 SECTION_ORDER = ("overview", "actors", "tone", "topics", "framing", "keywords", "ingest")
-_MAX_ECHO = 40
 
 
 def measure_sections(folder: Path = MEASURES_DIR) -> list[tuple[str, str]]:
@@ -38,7 +39,7 @@ def chosen_section(value: str | None, names: Sequence[str]) -> tuple[str | None,
         return None, None
     if value.strip() in names:
         return value.strip(), None
-    shown = value if len(value) <= _MAX_ECHO else value[:_MAX_ECHO] + "…"
+    shown = shown_in_notice(value)
     return None, f'Ignored measure "{shown}": it is one of {", ".join(names)}.'
 
 

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from dashboard.safe_text import MAX_ECHO_LENGTH, shown_in_notice
 from dashboard.queries import FREQUENCIES, MIN_MEDIAN_ARTICLES, choose_frequency
 
 if TYPE_CHECKING:
@@ -40,8 +41,6 @@ TOPIC_MIN_WEIGHT = 0.2
 MAX_QUERY_LENGTH = 200
 MAX_VALUES_PER_PARAM = 50
 """Distinct values read per multi-valued parameter; more than any widget offers in practice."""
-MAX_ECHO_LENGTH = 40
-"""URL values quoted in notices are cut to this many characters (a link can carry megabytes)."""
 MAX_ECHOED_VALUES = 5
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -86,14 +85,10 @@ def _values(params: QueryParams, name: str) -> list[str]:
     return [raw] if isinstance(raw, str) else [str(value) for value in raw]
 
 
-def _shown(value: str) -> str:
-    """A URL value as echoed in a notice: at most MAX_ECHO_LENGTH characters, then an ellipsis."""
-    return value if len(value) <= MAX_ECHO_LENGTH else value[:MAX_ECHO_LENGTH] + "…"
-
 
 def _quoted_list(values: Sequence[str]) -> str:
     """At most MAX_ECHOED_VALUES values, quoted and shortened, then how many more there were."""
-    listed = ", ".join(f'"{_shown(value)}"' for value in values[:MAX_ECHOED_VALUES])
+    listed = ", ".join(f'"{shown_in_notice(value)}"' for value in values[:MAX_ECHOED_VALUES])
     more = len(values) - MAX_ECHOED_VALUES
     return f"{listed} and {more:,} more" if more > 0 else listed
 
@@ -114,7 +109,7 @@ def _pick(raw_values: Iterable[str], known: Container, name: str, notices: list[
         values = values[:MAX_VALUES_PER_PARAM]
     unknown = [value for value in values if value not in known]
     if len(unknown) == 1:
-        notices.append(f'Ignored {name} "{_shown(unknown[0])}": not a known {name} of this build.')
+        notices.append(f'Ignored {name} "{shown_in_notice(unknown[0])}": not a known {name} of this build.')
     elif unknown:
         notices.append(f"Ignored {len(unknown)} {name} values not known in this build: {_quoted_list(unknown)}.")
     return [value for value in values if value in known]
@@ -129,7 +124,7 @@ def _parse_date(raw_values: list[str], name: str, notices: list[str]) -> date | 
             return date.fromisoformat(raw)
         except ValueError:
             pass
-    notices.append(f'Ignored {name} "{_shown(raw)}": not a date in the form YYYY-MM-DD.')
+    notices.append(f'Ignored {name} "{shown_in_notice(raw)}": not a date in the form YYYY-MM-DD.')
     return None
 
 
@@ -169,7 +164,7 @@ def parse_query_params(params: QueryParams, universe: FilterUniverse) -> tuple[F
     article_values = [value.strip() for value in _values(params, "article") if value.strip()]
     article = article_values[-1] if article_values else None
     if article is not None and article not in universe.article_ids:
-        notices.append(f'Ignored article "{_shown(article)}": no article with this id in this build.')
+        notices.append(f'Ignored article "{shown_in_notice(article)}": no article with this id in this build.')
         article = None
     filters = Filters(
         start=start,
@@ -230,7 +225,7 @@ def view_param_notices(params: QueryParams) -> list[str]:
     for name, allowed in VIEW_PARAMS.items():
         values = _values(params, name)
         if values and values[-1] not in allowed:
-            notices.append(f'Ignored {name} "{_shown(values[-1])}": it is one of {", ".join(allowed)}.')
+            notices.append(f'Ignored {name} "{shown_in_notice(values[-1])}": it is one of {", ".join(allowed)}.')
     return notices
 
 

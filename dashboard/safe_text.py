@@ -21,6 +21,8 @@ from pandas.api.types import is_scalar
 _MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
 _WHITESPACE = re.compile(r"\s+")
 _SAFE_URL_SCHEMES = ("http", "https")
+MAX_ECHO_LENGTH = 40
+"""URL values quoted in notices are cut to this many characters (a link can carry megabytes)."""
 
 
 def as_text(value: object) -> str:
@@ -73,3 +75,11 @@ def mark_matches(text: object, pattern: re.Pattern[str] | None, css_class: str) 
         position = match.end()
     pieces.append(escape_html(raw[position:]))
     return "".join(pieces)
+
+
+def shown_in_notice(value: str) -> str:
+    """A URL value as a notice quotes it: at most MAX_ECHO_LENGTH characters, then an ellipsis.
+
+    Still to be escaped (`escape_markdown`) where the notice is Markdown.
+    """
+    return value if len(value) <= MAX_ECHO_LENGTH else value[:MAX_ECHO_LENGTH] + "…"

@@ -17,6 +17,7 @@ from datetime import date
 import pandas as pd
 
 from dashboard.queries import period_start
+from dashboard.safe_text import shown_in_notice
 
 SEL_PARAM = "sel"
 MAX_SELECTION_LENGTH = 2_000
@@ -24,7 +25,6 @@ MAX_SELECTION_LENGTH = 2_000
 MAX_SELECTED_VALUES = 200
 _MONTH = re.compile(r"\d{4}-(?:0[1-9]|1[0-2])")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_MAX_ECHO = 40
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def parse_selection(raw: str | None, parts: Sequence[Part]) -> tuple[tuple[tuple
     """
     if raw is None or not raw.strip():
         return None, None
-    shown = raw if len(raw) <= _MAX_ECHO else raw[:_MAX_ECHO] + "…"
+    shown = shown_in_notice(raw)
     expected = "|".join(part.example or part.name for part in parts)
     notice = f'Ignored sel "{shown}": a selection on this page reads {expected}; the chart is shown unselected.'
     if len(raw) > MAX_SELECTION_LENGTH:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import compare as view
 from dashboard.common import about_link, page_context, show_chart, show_kwic, show_table, term_selectbox
-from dashboard.safe_text import escape_markdown
+from dashboard.safe_text import escape_markdown, shown_in_notice
 
 TERM_KEY = "compare_term"
 SET_KEYS = {"sources": ("a_source", "b_source"), "leaders": ("a_leader", "b_leader")}
@@ -24,7 +24,7 @@ def notice_invalid(key: str, valid: Callable[[str], bool], expected: str = "one 
     """A notice for a URL value that the widget bound to `key` will drop (Streamlit drops it silently)."""
     value = st.query_params.get(key)
     if value is not None and not valid(value):
-        ctx.add_link_notice(f'Ignored {key} "{value}": not {expected}, the default is used.')
+        ctx.add_link_notice(f'Ignored {key} "{shown_in_notice(value)}": not {expected}, the default is used.')
 
 
 st.title("Compare")

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import compare as view
 from dashboard.data import Artifacts
+from dashboard.safe_text import MAX_ECHO_LENGTH
 from dashboard.keywords_view import term_matrix
 from tests.dashboard.artifact_factory import SOURCES
 
@@ -329,3 +330,9 @@ def test_the_bars_view_draws_both_sides_and_escapes_a_hostile_source(app_test: A
 def test_no_matching_article_says_so(app_test: AppRun) -> None:
     at = open_compare(app_test, {"q": "no article says this"})
     assert not at.exception and any("No article matches" in info.value for info in at.info)
+
+
+def test_a_long_page_param_is_quoted_cut_short(app_test: AppRun) -> None:
+    at = open_compare(app_test, {"compare": "x" * 5_000})
+    notices = " ".join(warning.value for warning in at.warning)
+    assert not at.exception and "x" * MAX_ECHO_LENGTH + "…" in notices and "x" * (MAX_ECHO_LENGTH + 1) not in notices

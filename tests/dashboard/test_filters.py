@@ -9,7 +9,6 @@ import pytest
 
 from dashboard.data import Artifacts
 from dashboard.filters import (
-    MAX_ECHO_LENGTH,
     MAX_ECHOED_VALUES,
     MAX_VALUES_PER_PARAM,
     TOPIC_MIN_WEIGHT,
@@ -20,6 +19,7 @@ from dashboard.filters import (
     parse_query_params,
     to_query_params,
 )
+from dashboard.safe_text import MAX_ECHO_LENGTH
 from tests.dashboard.artifact_factory import ARTICLE_ID, LITERAL_QUERY_TITLE, NO_TOPIC_ARTICLE
 
 UNIVERSE = FilterUniverse(
