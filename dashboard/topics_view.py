@@ -157,30 +157,39 @@ def topics_over_time(articles: pd.DataFrame, doc_topics: pd.DataFrame, topics: p
     topics the shares of a period add up to the share of its articles that have a topic.
     Topics are ordered by their share of all the articles, largest first.
     """
+    # Integer codes and bincount throughout: on 100,000 articles a grouped sum and a set difference took ~120 ms a rerun.
     article_ids = pd.Index(articles["article_id"])
     rows = article_ids.get_indexer(doc_topics["article_id"])
     inside = rows >= 0
     weighted_rows, weighted_topics = rows[inside], doc_topics["topic_id"].to_numpy(dtype="int64")[inside]
     weights = doc_topics["weight"].to_numpy(dtype=float)[inside]
     dominant = articles["topic_id"].to_numpy(dtype="int64")
-    unweighted = np.setdiff1d(np.flatnonzero(dominant >= 0), weighted_rows)
+    has_weights = np.zeros(len(articles), dtype=bool)
+    has_weights[weighted_rows] = True
+    unweighted = np.flatnonzero((dominant >= 0) & ~has_weights)
     rows = np.concatenate([weighted_rows, unweighted])
     topic_ids = np.concatenate([weighted_topics, dominant[unweighted]])
     weights = np.concatenate([weights, np.ones(len(unweighted))])
-    periods = period_start(articles["date"], frequency).to_numpy()
-    per_period = pd.Series(1, index=periods).groupby(level=0).size()
-    summed = pd.Series(weights).groupby([periods[rows], topic_ids]).sum()
-    labels = pd.Series(topics["label"].astype("str").to_numpy(), index=topics["topic_id"].astype("int64").to_numpy())
-    labels = labels.loc[labels.index >= 0]
-    grid = pd.MultiIndex.from_product([per_period.index, labels.index], names=["period", "topic_id"])
-    table = summed.reindex(grid, fill_value=0.0).rename("weight").reset_index()
-    table["label"] = table["topic_id"].map(labels)
-    table["articles"] = table["period"].map(per_period).astype("int64")
+    period_codes, periods = pd.factorize(period_start(articles["date"], frequency).to_numpy(), sort=True)
+    per_period = np.bincount(period_codes, minlength=len(periods))
+    known = topics["topic_id"].astype("int64").to_numpy() >= 0
+    topic_index = pd.Index(topics["topic_id"].astype("int64").to_numpy()[known])
+    labels = topics["label"].astype("str").to_numpy()[known]
+    positions = topic_index.get_indexer(topic_ids)
+    counted = positions >= 0
+    cells = period_codes[rows[counted]] * len(topic_index) + positions[counted]
+    summed = np.bincount(cells, weights=weights[counted], minlength=len(periods) * len(topic_index)).reshape(len(periods), -1)
+    order = np.lexsort((topic_index.to_numpy(), -summed.sum(axis=0)))  # largest first, ties by topic id
+    table = pd.DataFrame({
+        "period": np.tile(np.asarray(periods), len(order)),
+        "topic_id": np.repeat(topic_index.to_numpy()[order], len(periods)),
+        "label": np.repeat(labels[order], len(periods)),
+        "weight": summed[:, order].T.ravel(),
+        "articles": np.tile(per_period, len(order)).astype("int64"),
+    })
+    table["label"] = table["label"].astype("str")
     table["share"] = table["weight"] / table["articles"]
-    order = table.groupby("topic_id")["weight"].sum().sort_values(ascending=False, kind="stable").index
-    table["rank"] = table["topic_id"].map({topic_id: rank for rank, topic_id in enumerate(order)})
-    table = table.sort_values(["rank", "period"]).drop(columns="rank").reset_index(drop=True)
-    return table[["period", "topic_id", "label", "weight", "articles", "share"]]
+    return table
 
 
 def over_time_figure(table: pd.DataFrame, frequency: str) -> go.Figure:
@@ -191,9 +200,11 @@ def over_time_figure(table: pd.DataFrame, frequency: str) -> go.Figure:
         fig.add_trace(go.Scatter(
             x=rows["period"], y=rows["share"], name=str(rows["label"].iloc[0]), mode="lines", stackgroup="topics",
             line={"width": 0.5, "color": "white"}, fillcolor=TOPIC_COLORS[number % len(TOPIC_COLORS)],  # opaque: neighbours stay apart
-            customdata=np.column_stack([rows["label"], rows["weight"].round(1), rows["articles"]]),
-            hovertemplate=f"%{{customdata[0]}}<br>%{{x|{date_format}}}: %{{y:.0%}} "
-                          "(%{customdata[1]} of %{customdata[2]} articles)<extra></extra>",
+            # Numbers only: an object array (with the label on every point) is deep-copied element by element by
+            # plotly and sent once per point; the label is the trace's name.
+            customdata=np.column_stack([rows["weight"].to_numpy(dtype=float).round(1), rows["articles"].to_numpy(dtype=float)]),
+            hovertemplate=f"%{{fullData.name}}<br>%{{x|{date_format}}}: %{{y:.0%}} "
+                          "(%{customdata[0]} of %{customdata[1]:,.0f} articles)<extra></extra>",
         ))
     fig.update_yaxes(tickformat=".0%", rangemode="tozero", title=f"Share of the {frequency}'s articles")
     fig.update_layout(xaxis_title=None, hovermode="closest")

@@ -257,6 +257,10 @@ def test_over_time_figure_stacks_one_area_per_topic(artifacts: Artifacts) -> Non
     assert {trace.stackgroup for trace in fig.data} == {"topics"}
     first = table.loc[table["topic_id"] == table["topic_id"].iloc[0]]
     assert list(fig.data[0].y) == first["share"].tolist()
+    # The hover names the topic by its trace; each point carries its weight and its period's articles, as numbers.
+    assert all("%{fullData.name}" in trace.hovertemplate for trace in fig.data)
+    assert [tuple(row) for row in fig.data[0].customdata] == list(zip(first["weight"].round(1), first["articles"], strict=True))
+    assert fig.data[0].customdata.dtype == float
 
 
 def test_stability_note() -> None:
