@@ -70,6 +70,7 @@ _STABILITY_FRACTION = 0.8  # each seed's subsample holds this share of the sampl
 _STABILITY_CANDIDATES = 4  # at most this many k, the most coherent first, are checked for stability
 _MAX_ITER = 200  # NMF iterations...
 _TOL = 1e-3  # ...and tolerance (see `_nmf`)
+_WARM_ITER = 20  # iterations of the final fit from the k search's fit (`_warm_start`)
 _LABEL_CANDIDATES = 30
 _CASING_DOCUMENTS = 20  # a label phrase's casing is read in this many of the articles using it
 _CASING_CHARS = 20_000  # ...each cut to this many characters
@@ -259,21 +260,42 @@ def _tfidf(
     return weights.tocsr(), term_counts.vocabulary[kept], report
 
 
-def _nmf(matrix: sp.csr_matrix, k: int, random_state: int) -> tuple[np.ndarray, np.ndarray]:
-    """W (documents x topics) and H (topics x terms).
+def _nmf(matrix: sp.csr_matrix, k: int, random_state: int, start: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """W (documents x topics) and H (topics x terms), from NNDSVDa or from `start` (W, H: `_warm_start`).
 
     Loose convergence (at most 200 iterations, tolerance 1e-3): on the 18,931 KCNA stories the
     top-10 terms of 30 topics match those of a 400-iteration, 1e-4 fit with a best-match
-    Jaccard of 0.95, at 40% of the time (bench/bench_topics.py --check-sampling).
+    Jaccard of 0.95, at 40% of the time (bench/bench_topics.py --check-sampling). From a
+    `start`, exactly `_WARM_ITER` iterations: the tolerance is relative to the first
+    iteration's change, which a good start makes small, so it would stop nothing.
     """
-    model = NMF(n_components=k, init="nndsvda", random_state=random_state, max_iter=_MAX_ITER, tol=_TOL)
+    if start is None:
+        model = NMF(n_components=k, init="nndsvda", random_state=random_state, max_iter=_MAX_ITER, tol=_TOL)
+    else:
+        model = NMF(n_components=k, init="custom", random_state=random_state, max_iter=_WARM_ITER, tol=0.0)
+    weights, components = start if start is not None else (None, None)
     # One BLAS thread: on these thin sparse products extra threads mostly wait (measured 1.5-3x slower on 2 cores).
     # A near-perfect fit (a corpus of one or two articles) makes the float32 error a tiny
     # negative number whose square root numpy flags; the factorisation itself is fine.
     with warnings.catch_warnings(), threadpool_limits(limits=1), np.errstate(invalid="ignore"):
         warnings.simplefilter("ignore", ConvergenceWarning)  # the last iterations change no top term
-        doc_weights = model.fit_transform(matrix)
+        doc_weights = model.fit_transform(matrix, W=weights, H=components)
     return doc_weights, model.components_
+
+
+def _warm_start(matrix: sp.csr_matrix, columns: np.ndarray, components: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """A start for the fit of `matrix` from a sample's topics `components` over its `columns`; None when it has no weight.
+
+    H is the sample's topics, zero on the terms the sample left out (the first iterations
+    fill them in); W is each document's least-squares weights on those topics, clipped at 0.
+    The final fit then needs `_WARM_ITER` iterations instead of about 45 from NNDSVDa, and
+    keeps the topics whose stability the samples measured.
+    """
+    start = np.zeros((components.shape[0], matrix.shape[1]), dtype=matrix.dtype)
+    start[:, columns] = components
+    weights = np.asarray(matrix[:, columns] @ components.T) @ np.linalg.pinv(components @ components.T)
+    weights = np.maximum(weights, 0).astype(matrix.dtype)
+    return (weights, start) if weights.any() and start.any() else None
 
 
 # --- coherence, stability and the choice of k ------------------------------------------------------------
@@ -392,11 +414,23 @@ class _Samples:
         self.search_rows = base if matrix.shape[0] < _SMALL_CORPUS else self.rows[0]
         self.matrix = matrix
         self._fits: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._samples: dict[int, sp.csr_matrix] = {}
 
     def sample(self, run: int) -> sp.csr_matrix:
         """Run -1 is the k search's sample, runs 0, 1, ... the seeds' subsamples."""
         rows = self.search_rows if run < 0 else self.rows[run]
-        return self.matrix[rows][:, self.columns]
+        if id(rows) not in self._samples:  # each fit of a run slices the same rows
+            self._samples[id(rows)] = self.matrix[rows][:, self.columns]
+        return self._samples[id(rows)]
+
+    def holds(self, k: int, run: int) -> bool:
+        """Whether the sample of `run` (as in `sample`) can be fitted with k topics."""
+        rows = self.search_rows if run < 0 else self.rows[run]
+        return 1 <= k <= min(len(rows), len(self.columns))
+
+    def start(self, k: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """The final fit's `_warm_start` from the k search's fit with k topics (made now if the search did not); None when its sample cannot hold k."""
+        return _warm_start(self.matrix, self.columns, self.fit(k, -1)[1]) if self.holds(k, -1) else None
 
     def fit(self, k: int, run: int) -> tuple[np.ndarray, np.ndarray]:
         if run < 0 and self.search_rows is self.rows[0]:
@@ -409,7 +443,7 @@ class _Samples:
         """Mean over pairs of seeds of the `best_match_jaccard` of the top `top` terms of k topics; NaN when a subsample cannot hold k."""
         runs = []
         for run in range(len(self.seeds)):
-            if not 1 <= k <= min(len(self.rows[run]), len(self.columns)):
+            if not self.holds(k, run):
                 return float("nan")
             runs.append([set(row.tolist()) for row in _top_columns(self.fit(k, run)[1], top)])
         return float(np.mean([best_match_jaccard(a, b) for a, b in combinations(runs, 2)])) if len(runs) > 1 else float("nan")
@@ -421,7 +455,7 @@ def _search(samples: _Samples, vocabulary: np.ndarray, k_range: Sequence[int]) -
     presence = (samples.matrix[:, samples.columns] > 0).astype(np.float32).tocsc()  # co-occurrence over the whole corpus
     rows = []
     for k in k_range:
-        if not 1 <= k <= min(sample.shape):
+        if not samples.holds(k, -1):
             continue
         doc_weights, _ = samples.fit(k, -1)
         rows.append({"k": int(k), "score": gathered_coherence(sample, doc_weights, presence, vocabulary[samples.columns])})
@@ -463,14 +497,14 @@ def topic_stability(matrix: sp.csr_matrix, k: int, seeds: Sequence[int], top: in
     return _Samples(matrix, seeds).stability(k, top)
 
 
-def _choose_k(matrix: sp.csr_matrix, vocabulary: np.ndarray, candidates: Sequence[int], random_state: int) -> tuple[int, pd.DataFrame]:
+def _choose_k(samples: _Samples, vocabulary: np.ndarray, candidates: Sequence[int]) -> tuple[int, pd.DataFrame]:
     """The most coherent k whose stability reaches the target, else the most stable of those checked.
 
     Stability is checked down the coherence ranking until a k reaches the target, at most
     `_STABILITY_CANDIDATES` of them. Corpora under `_SMALL_CORPUS` articles take the most
     coherent k (their stability is still reported).
     """
-    samples = _Samples(matrix, [random_state + offset for offset in range(STABILITY_SEEDS)])
+    matrix = samples.matrix
     selection = _search(samples, vocabulary, candidates)
     selection["stability"] = np.nan
     if selection.empty:
@@ -710,15 +744,16 @@ def fit_topics(
     matrix, vocabulary, report = fitted
     limit = min(matrix.shape)
     seeds = [random_state + offset for offset in range(STABILITY_SEEDS)]
+    samples = _Samples(matrix, seeds)
     if n_topics is None:
         candidates = [k for k in (candidate_ks(matrix.shape[0]) if k_range is None else k_range) if 1 <= k <= limit]
-        k, selection = _choose_k(matrix, vocabulary, candidates or list(range(1, limit + 1)), random_state)
+        k, selection = _choose_k(samples, vocabulary, candidates or list(range(1, limit + 1)))
         checked = selection.loc[selection["k"] == k, "stability"]
         jaccard = float(checked.iloc[0]) if len(checked) else float("nan")
     else:
         selection, k = no_selection, min(n_topics, limit)
-        jaccard = topic_stability(matrix, k, seeds)
-    doc_weights, components = _nmf(matrix, k, random_state)
+        jaccard = samples.stability(k)
+    doc_weights, components = _nmf(matrix, k, random_state, samples.start(k))
     model = _model_tables(ids, texts, matrix, doc_weights, components, vocabulary, actor_name_words() if name_words is None else name_words)
     model.selection = selection.reset_index(drop=True)
     model.vocabulary = report

@@ -465,7 +465,7 @@ def scripted_selection(monkeypatch: pytest.MonkeyPatch) -> Callable[[dict[int, f
         monkeypatch.setattr(topics, "_search", lambda samples, vocabulary, k_range: table.copy())
         monkeypatch.setattr(topics._Samples, "stability", lambda self, k, top=10: checked.append(k) or stabilities[k])
         matrix = sp.random(100, 40, density=0.2, format="csr", random_state=0, dtype=np.float32)
-        k, selection = topics._choose_k(matrix, np.array([f"t{i}" for i in range(40)]), list(scores), 0)
+        k, selection = topics._choose_k(topics._Samples(matrix, [0, 1, 2]), np.array([f"t{i}" for i in range(40)]), list(scores))
         return k, selection, checked
 
     return run
@@ -488,7 +488,7 @@ def test_the_k_search_fits_are_the_first_stability_run(themed: tuple[list[str], 
 
     fits: list[tuple[int, int]] = []
     real = topics._nmf
-    monkeypatch.setattr(topics, "_nmf", lambda matrix, k, seed: fits.append((k, seed)) or real(matrix, k, seed))
+    monkeypatch.setattr(topics, "_nmf", lambda matrix, k, seed, start=None: fits.append((k, seed)) or real(matrix, k, seed, start))
     texts = themed[1] * 4  # 120 articles: past the small-corpus size, so the search fits the first seed's subsample
     fit_topics([f"a{i}" for i in range(len(texts))], texts, k_range=[3, 4, 5])
     search, check, final = fits[:3], fits[3:-1], fits[-1]
