@@ -263,9 +263,9 @@ def _tfidf(
 def _nmf(matrix: sp.csr_matrix, k: int, random_state: int, start: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """W (documents x topics) and H (topics x terms), from NNDSVDa or from `start` (W, H: `_warm_start`).
 
-    Loose convergence (at most 200 iterations, tolerance 1e-3): on the 18,931 KCNA stories the
-    top-10 terms of 30 topics match those of a 400-iteration, 1e-4 fit with a best-match
-    Jaccard of 0.95, at 40% of the time (bench/bench_topics.py --check-sampling). From a
+    From NNDSVDa (the samples' fits), loose convergence (at most 200 iterations, tolerance
+    1e-3): on the 18,931 KCNA stories the top-10 terms of 30 topics match those of a
+    400-iteration, 1e-4 fit with a best-match Jaccard of 0.95, at 40% of the time. From a
     `start`, exactly `_WARM_ITER` iterations: the tolerance is relative to the first
     iteration's change, which a good start makes small, so it would stop nothing.
     """
