@@ -309,8 +309,11 @@ def _write_jsonl(path: Path, records: Iterable[Mapping[str, Any]]) -> None:
 
 
 PARTS = ".parts"
-_BATCH_ROWS = 65_536  # rows of a part read at once while joining parts
 """Folder of a staging folder where workers write their chunks' rows of a table (`write_part`)."""
+_BATCH_ROWS = 65_536  # rows of a part read at once while joining parts
+ROW_GROUP_ROWS = {"articles": 8192, "sentences": 32768}
+"""Rows per Parquet row group of the tables whose texts the app reads on disk: a reader (DuckDB) holds one
+row group's text column at a time, so one group of 100,000 texts would cost it 60 MB per query."""
 
 
 @contextlib.contextmanager
@@ -347,10 +350,6 @@ def write_part(stage: Path, name: str, index: int, frame: pd.DataFrame | pa.Tabl
     pq.write_table(table, partial, row_group_size=ROW_GROUP_ROWS.get(name))  # a lone part becomes the table's file
     os.replace(partial, final)
 
-
-ROW_GROUP_ROWS = {"articles": 8192, "sentences": 32768}
-"""Rows per Parquet row group of the tables whose texts the app reads on disk: a reader (DuckDB) holds one
-row group's text column at a time, so one group of 100,000 texts would cost it 60 MB per query."""
 
 
 def read_part(stage: Path, name: str, index: int) -> pa.Table:
