@@ -69,7 +69,10 @@ def tone_toward(text: str, mentions: Sequence[Span], scorer: ToneScorer) -> list
     """
     if not mentions:
         return []
-    words = [(match.start(), match.end()) for match in _WORD.finditer(text)]
+    scored = scorer.word_valences(text)
+    if not scored:  # most sentences: every person gets 0, and the words need not be found
+        return [0.0] * len(mentions)
+    words = [match.span() for match in _WORD.finditer(text)]
     word_starts = [start for start, _ in words]
     breaks = [match.start() for match in CLAUSE_BREAK.finditer(text)]
 
@@ -81,7 +84,7 @@ def tone_toward(text: str, mentions: Sequence[Span], scorer: ToneScorer) -> list
     last_word = [word_at(max(mention.end - 1, mention.start)) for mention in mentions]
     speech_after = [_speech_verb_after(text, words, last_word[k]) for k in range(len(mentions))]
     sums = {mention.actor_id: 0.0 for mention in mentions}
-    for start, end, valence in scorer.word_valences(text):
+    for start, end, valence in scored:
         if any(mention.start <= start < mention.end for mention in mentions):
             continue  # part of a name or title
         word_clause = bisect.bisect_right(breaks, start)

@@ -26,6 +26,7 @@ import math
 import re
 import string
 from collections.abc import Iterable, Sequence
+from itertools import accumulate, compress, count
 from pathlib import Path
 
 import numpy as np
@@ -67,6 +68,9 @@ _TOKEN_CACHE_SIZE = 200_000
 
 Trace = tuple[tuple[str, float], ...]
 """(word, phrase or rule, change it made to the raw valence sum), in the order applied."""
+Scored = tuple[tuple[int, int, float], ...]
+"""(first piece, last piece, valence) of each scored token with a valence, in text order: pieces are the
+text's whitespace-separated parts (a merged phrase spans several), for `ToneScorer.word_valences`."""
 
 
 def read_vader_lexicon(path: Path = VADER_LEXICON_PATH) -> dict[str, float]:
@@ -113,6 +117,14 @@ def _without_edge_punctuation(match: re.Match[str]) -> tuple[int, int]:
     return start, start + len(bare)
 
 
+def _scored_pieces(sizes: list[int], valences: dict[int, float]) -> Scored:
+    """`Scored` from the token sizes and valences of `ToneScorer._valences` (zero valences left out)."""
+    if not any(valences.values()):
+        return ()
+    first_piece = list(accumulate(sizes, initial=0))
+    return tuple((first_piece[i], first_piece[i] + sizes[i] - 1, valence) for i, valence in sorted(valences.items()) if valence)
+
+
 def _is_negation(word: str) -> bool:
     return word in _NEGATIONS or "n't" in word
 
@@ -141,7 +153,7 @@ class ToneScorer:
             self._phrases_by_first.setdefault(words[0], []).append((term, words))
         # Booster words carry no valence of their own even when the lexicon lists them.
         self._scoring_words = frozenset(self._lexicon) - frozenset(vader.BOOSTER_DICT)
-        self._token_cache: dict[str, tuple[str, str, str]] = {}
+        self._token_cache: dict[str, tuple[str, str, str, bool]] = {}
         self._halting = HALTING_VERBS if lexicon_path is not None else frozenset()
         self._analyse = functools.lru_cache(maxsize=_SENTENCE_CACHE_SIZE)(self._analyse_uncached)
 
@@ -163,7 +175,7 @@ class ToneScorer:
         word that triggered them, e.g. "not (negation)", "very (intensifier)",
         "but (contrast)", "DEAL (caps)", "!/? (punctuation)". Largest |contribution| first.
         """
-        _, raw_sum, trace = self._analyse(sentence)
+        _, raw_sum, trace, _ = self._analyse(sentence)
         scale = 1.0 / math.sqrt(raw_sum * raw_sum + _ALPHA)
         totals: dict[str, float] = {}
         for label, change in trace:
@@ -173,12 +185,13 @@ class ToneScorer:
 
     # --- tokens -------------------------------------------------------------------
 
-    def _token(self, raw: str) -> tuple[str, str, str]:
-        """(token as VADER keeps it, its lower case, bare lower case without possessive for phrase matching)."""
+    def _token(self, raw: str) -> tuple[str, str, str, bool]:
+        """(token as VADER keeps it, its lower case, bare lower case without possessive for phrase matching,
+        whether it ends a clause)."""
         bare = raw.strip(string.punctuation)
         kept = raw if len(bare) <= 2 else bare  # VADER keeps short tokens whole: they may be emoticons
         bare = bare.lower()
-        info = (kept, kept.lower(), bare[:-2] if bare.endswith("'s") else bare)
+        info = (kept, kept.lower(), bare[:-2] if bare.endswith("'s") else bare, raw.endswith(_CLAUSE_END))
         if len(self._token_cache) >= _TOKEN_CACHE_SIZE:
             self._token_cache.clear()
         self._token_cache[raw] = info
@@ -195,11 +208,10 @@ class ToneScorer:
         if not infos:
             return [], [], [], []
         sizes = [1] * len(raws)
-        clause_ends = [raw.endswith(_CLAUSE_END) for raw in raws]
-        words, lowers, bares = map(list, zip(*infos))
+        words, lowers, bares, clause_ends = map(list, zip(*infos))
         phrases_by_first = self._phrases_by_first
         matches: list[tuple[int, int, str]] = []
-        for start in [i for i, bare in enumerate(bares) if bare in phrases_by_first]:
+        for start in list(compress(count(), map(phrases_by_first.__contains__, bares))):
             if matches and start < matches[-1][1]:
                 continue  # inside a phrase already matched
             for term, phrase in phrases_by_first[bares[start]]:
@@ -222,22 +234,21 @@ class ToneScorer:
         as ingested text always is, into ``normalize_text(text)``). What `pipeline.stance` shares out
         among the people a sentence names.
         """
-        sizes, valences, _ = self._valences(text)
-        if not valences:
+        scored = self._analyse(text)[3]
+        if not scored:
             return []
         if not text.isascii():
             text = normalize_text(text).translate(_DASHES_AS_SPACES)
-        pieces = [_without_edge_punctuation(match) for match in _PIECE.finditer(text)]
-        first_piece = np.cumsum([0, *sizes[:-1]])
+        pieces = list(_PIECE.finditer(text))
         return [
-            (pieces[first_piece[i]][0], pieces[first_piece[i] + sizes[i] - 1][1], valence)
-            for i, valence in sorted(valences.items()) if valence
+            (_without_edge_punctuation(pieces[first])[0], _without_edge_punctuation(pieces[last])[1], valence)
+            for first, last, valence in scored
         ]
 
     def _valences(self, text: str) -> tuple[list[int], dict[int, float], list[tuple[str, float]]]:
         """Token sizes (see `_tokens`), the final valence of each scored token by position, and the trace."""
         words, lowers, clause_ends, sizes = self._tokens(text)
-        hits = [i for i, lower in enumerate(lowers) if lower in self._scoring_words]
+        hits = list(compress(count(), map(self._scoring_words.__contains__, lowers)))
         if not hits:
             return sizes, {}, []
         n_upper = sum(map(str.isupper, words))
@@ -264,18 +275,21 @@ class ToneScorer:
                     valences[i] = valence * factor
         return sizes, valences, trace
 
-    def _analyse_uncached(self, text: str) -> tuple[float, float, Trace]:
-        """(score, raw valence sum, trace of every change to the sum)."""
-        _, valences, trace = self._valences(text)
+    def _analyse_uncached(self, text: str) -> tuple[float, float, Trace, Scored]:
+        """(score, raw valence sum, trace of every change to the sum, the scored tokens' pieces and valences).
+
+        One analysis serves `score`, `explain` and `word_valences` of a sentence (cached).
+        """
+        sizes, valences, trace = self._valences(text)
         if not valences and not trace:
-            return 0.0, 0.0, ()
+            return 0.0, 0.0, (), ()
         raw_sum = sum(valences.values())
         emphasis = self._punctuation_emphasis(text)
         if emphasis and raw_sum:
             emphasis = math.copysign(emphasis, raw_sum)
             trace.append(("!/? (punctuation)", emphasis))
             raw_sum += emphasis
-        return round(vader.normalize(raw_sum, _ALPHA), 4), raw_sum, tuple(trace)
+        return round(vader.normalize(raw_sum, _ALPHA), 4), raw_sum, tuple(trace), _scored_pieces(sizes, valences)
 
     def _halted(self, hits: list[int], lowers: list[str], clause_ends: list[bool]) -> dict[int, int]:
         """Negative lexicon words stopped by a halting verb before them: {word position: verb position}.
