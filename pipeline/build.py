@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import dataclasses
 import datetime as dt
 import enum
 import os
@@ -26,7 +27,7 @@ from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import pandas as pd
@@ -37,10 +38,10 @@ from pipeline.engine import Engine, executor
 from pipeline.actors import DEFAULT_ACTORS_PATH, ActorMatcher, actors_table, load_gazetteer
 from pipeline.framing import DEFAULT_FRAMING_PATH, SENTENCE_COLUMNS, FramingScorer, framing_axes, paragraph_openings
 from pipeline.ingest import Article, GzipLimits, IngestResult, discover, ingest
-from pipeline.keywords import article_terms, monthly_keywords
+from pipeline.keywords import article_term_columns, article_terms, monthly_keywords
 from pipeline.stance import MENTIONS_COLUMN, mention_rows, split_sentence_actors
-from pipeline.state import term_counts_of, term_tables
-from pipeline.terms import STOPWORDS_PATH, LazyTermTexts, TermCounts, count_term_texts, select_rows, stack_counts
+from pipeline.state import stack_staged_counts, term_counts_of, term_tables
+from pipeline.terms import STOPWORDS_PATH, LazyTermTexts, TermCounts, count_term_texts, select_rows
 from pipeline.text import split_sentences
 from pipeline.tone import DEFAULT_LEXICON_PATH, ToneScorer, article_tone
 from pipeline.topic_model import fit_assigner
@@ -217,10 +218,6 @@ def _watch_parent(parent_pid: int, initial_parent: int) -> None:
     os._exit(1)
 
 
-def _chunks(items: Sequence, size: int) -> list[Sequence]:
-    return [items[start : start + size] for start in range(0, len(items), size)]
-
-
 _Columns = tuple[dict[str, list], dict[str, list], dict[str, list]]
 """analyse_articles' result: sentences, mentions and article aggregates as column lists."""
 
@@ -279,115 +276,198 @@ def analyse_into_parts(items: Sequence[tuple], stage: Path, index: int) -> tuple
     return per_article, failed
 
 
+def analyse_staged(articles: Sequence[tuple[str, dt.date, str]], stage: Path, index: int) -> tuple[pd.DataFrame, dict[str, str]]:
+    """`analyse_into_parts` of chunk `index`: (article_id, date, source) of its articles, their texts read from `stage`
+    (`stage_texts`), so the build process sends no text twice."""
+    texts = store.read_part(stage, "article_texts", index)
+    if texts["article_id"].to_pylist() != [article_id for article_id, _, _ in articles]:
+        raise RuntimeError(f"the staged texts of chunk {index} are not those of its articles")
+    return analyse_into_parts(
+        [(article_id, date, text, source) for (article_id, date, source), text in zip(articles, texts["text"].to_pylist())], stage, index
+    )
+
+
+_STAGED_COUNTS = {"doc_terms": "chunk_terms", "term_vocabulary": "chunk_vocabulary"}
+
+
+def stage_texts(articles: Sequence[tuple[str, str, str]], stage: Path, first_chunk: int, count: bool) -> np.ndarray:
+    """Stage (article_id, title, text) articles: their texts into `stage` in parts of `_CHUNK_SIZE` (chunks
+    `first_chunk`, ...), with `count` their term counts as part `first_chunk` (`state.stack_staged_counts`
+    joins them); returns their word counts (the articles table's `n_words`).
+
+    Runs in a worker as ingest reads on, so the build process holds no text: it keeps each
+    article's short fields only and reads a text back when a topic label needs its casing.
+    """
+    ids = [article_id for article_id, _, _ in articles]
+    texts = [text for _, _, text in articles]
+    for offset in range(0, len(articles), _CHUNK_SIZE):
+        part = pa.table({"article_id": ids[offset : offset + _CHUNK_SIZE], "text": texts[offset : offset + _CHUNK_SIZE]})
+        store.write_part(stage, "article_texts", first_chunk + offset // _CHUNK_SIZE, part)
+    if count:
+        for name, table in term_tables(ids, count_term_texts([title for _, title, _ in articles], texts)).items():
+            store.write_part(stage, _STAGED_COUNTS[name], first_chunk, table)
+    # Counted text by text: splitting a whole text column at once held every word of the chunk as a string.
+    return np.fromiter((len(text.split()) for text in texts), dtype=np.int64, count=len(texts))
+
+
+class StagedTexts(Sequence[str]):
+    """The texts of the articles at `positions` (in ingest order), read back from the parts `stage_texts` wrote.
+
+    Topics read a few dozen texts for the casing of their labels; the last `_CACHED_PARTS`
+    parts read are kept, as the articles of one label are often near one another.
+    """
+
+    _CACHED_PARTS = 16
+
+    def __init__(self, stage: Path, positions: np.ndarray) -> None:
+        self._stage, self._positions = stage, positions
+        self._parts: dict[int, list[str]] = {}
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[position] for position in range(*index.indices(len(self)))]
+        chunk, row = divmod(int(self._positions[index]), _CHUNK_SIZE)
+        if chunk not in self._parts:
+            if len(self._parts) >= self._CACHED_PARTS:
+                del self._parts[next(iter(self._parts))]
+            self._parts[chunk] = store.read_part(self._stage, "article_texts", chunk, columns=["text"])["text"].to_pylist()
+        return self._parts[chunk][row]
+
+
 class PerArticleRun:
     """Per-article work in worker processes, fed while ingest reads and collected later.
 
-    Articles are `add`ed as ingest keeps them: term counting (`_COUNT_CHUNK_SIZE` articles a
-    task) is submitted at once, the analysis (`_CHUNK_SIZE` a task, written into `stage` by
-    `analyse_into_parts`) only while fewer chunks than workers are in flight, so the counts
-    the parent waits for never queue behind the analysis; `run_beside` or `collect` submits
-    the rest. The
-    parent then fits the corpus-level models (topics, keywords) while the workers analyse,
-    so all processes are busy. Workers start once a second chunk begins (any size with
-    Dask); a smaller build runs everything in the parent.
+    Articles are `add`ed as ingest keeps them: every `_COUNT_CHUNK_SIZE` articles a task stages
+    their texts and counts their terms (`stage_texts`), submitted at once; the analysis
+    (`_CHUNK_SIZE` a task, written into `stage` by `analyse_staged`) of staged chunks only while
+    fewer chunks than workers are in flight, so the counts the parent waits for never queue
+    behind the analysis; `run_beside` or `collect` submits the rest. The build process keeps
+    the articles without their texts (`articles`). It then fits the corpus-level models
+    (topics, keywords) while the workers analyse, so all processes are busy. Workers start
+    once a second chunk begins (any size with Dask); a smaller build runs everything in the
+    parent.
     """
 
     def __init__(self, options: BuildOptions, stage: Path, count: bool = True) -> None:
         self._options, self._stage, self._count = options, stage, count
-        self._articles: list[Article] = []
+        self.articles: list[Article] = []
+        """The articles added, in order, their texts left out (staged)."""
+        self._unstaged: list[tuple[str, str, str]] = []  # (article_id, title, text) not yet sent to `stage_texts`
         self._exit = contextlib.ExitStack()
         self._pool: Executor | None = None
-        self._counted: list[Future] = []
+        self._staged: list[Future] = []  # one per `stage_texts` task: the word counts of its articles
         self._analysed: list[Future] = []  # one per chunk submitted, in chunk order
 
     @property
     def size(self) -> int:
         """Articles added so far."""
-        return len(self._articles)
+        return len(self.articles)
 
     def add(self, article: Article) -> None:
         """Take one more article (in ingest order)."""
-        self._articles.append(article)
-        added = len(self._articles)
+        self.articles.append(dataclasses.replace(article, text=""))
+        self._unstaged.append((article.article_id, article.title, article.text))
+        added = len(self.articles)
         if self._pool is None and (self._options.engine == "dask" or (self._options.workers > 1 and added == _CHUNK_SIZE + 1)):
             options = self._options
             self._pool = self._exit.enter_context(executor(options.engine, options.workers, options.scheduler, _die_with_parent, (os.getpid(),)))
-        if self._pool is None:
-            return
-        if self._count and added % _COUNT_CHUNK_SIZE == 0:
-            self._submit_count(added - _COUNT_CHUNK_SIZE)
-        if added % _CHUNK_SIZE == 0 or added == _CHUNK_SIZE + 1:
+        if len(self._unstaged) == _COUNT_CHUNK_SIZE:
+            self._submit_staging()
+        if self._pool is not None and (added % _CHUNK_SIZE == 0 or added == _CHUNK_SIZE + 1):
             self._submit_analysis(added // _CHUNK_SIZE, in_flight=self._options.workers)
 
     def finish(self) -> None:
-        """Every article is added: submit the last counting (the parent waits for it before topics); the rest follows
-        `run_beside` or `collect`."""
-        if self._pool is not None and self._count and len(self._articles) % _COUNT_CHUNK_SIZE:
-            self._submit_count(len(self._articles) - len(self._articles) % _COUNT_CHUNK_SIZE)
+        """Every article is added: stage the last ones (the parent waits for their counts before topics); the
+        rest follows `run_beside` or `collect`."""
+        if self._unstaged:
+            self._submit_staging()
 
     def run_beside(self, task: Callable[..., Any], *args: Any) -> Future:
         """`task(*args)` in a worker ahead of the analysis not yet submitted (in the parent, now, without workers)."""
         if self._pool is None:
-            done: Future = Future()
-            done.set_result(task(*args))
-            return done
+            return _done(task(*args))
         future = self._pool.submit(task, *args)
         self._submit_analysis(self._n_chunks())
         return future
 
     def _n_chunks(self) -> int:
-        return -(-len(self._articles) // _CHUNK_SIZE)
+        return -(-len(self.articles) // _CHUNK_SIZE)
 
-    def _chunk(self, index: int) -> list[tuple]:
-        return [(a.article_id, a.date, a.text, a.source) for a in self._articles[index * _CHUNK_SIZE : (index + 1) * _CHUNK_SIZE]]
-
-    def _submit_count(self, start: int) -> None:
-        part = self._articles[start : start + _COUNT_CHUNK_SIZE]
-        self._counted.append(self._pool.submit(count_term_texts, [a.title for a in part], [a.text for a in part]))
+    def _submit_staging(self) -> None:
+        first_chunk = (len(self.articles) - len(self._unstaged)) // _CHUNK_SIZE
+        args = (self._unstaged, self._stage, first_chunk, self._count)
+        self._staged.append(self._pool.submit(stage_texts, *args) if self._pool is not None else _done(stage_texts(*args)))
+        self._unstaged = []
 
     def _submit_analysis(self, complete: int, in_flight: int | None = None) -> None:
-        """Submit the chunks before `complete` not yet submitted, in order; with `in_flight`, only while fewer are running."""
+        """Submit the chunks before `complete` not yet submitted, in order, once their texts are staged; with
+        `in_flight`, only while fewer are running."""
         while len(self._analysed) < complete:
-            if in_flight is not None and sum(not future.done() for future in self._analysed) >= in_flight:
-                return
             index = len(self._analysed)
-            self._analysed.append(self._pool.submit(analyse_into_parts, self._chunk(index), self._stage, index))
+            staging = index * _CHUNK_SIZE // _COUNT_CHUNK_SIZE
+            if in_flight is not None and (
+                staging >= len(self._staged) or not self._staged[staging].done() or sum(not future.done() for future in self._analysed) >= in_flight
+            ):
+                return
+            self._staged[staging].result()  # its texts are staged (raises what staging raised)
+            articles = [(a.article_id, a.date, a.source) for a in self.articles[index * _CHUNK_SIZE : (index + 1) * _CHUNK_SIZE]]
+            self._analysed.append(self._pool.submit(analyse_staged, articles, self._stage, index))
 
-    def term_counts(self) -> TermCounts:
-        """Term counts of the articles' `term_texts`, counted by the workers chunk by chunk (call once, after `finish`)."""
-        if not self._pool:
-            parts = _chunks(self._articles, _COUNT_CHUNK_SIZE)
-            return stack_counts([count_term_texts([a.title for a in part], [a.text for a in part]) for part in parts])
-        counted = [future.result() for future in self._counted]
-        self._counted = []  # the futures would keep every part alive beside the stacked counts
-        return stack_counts(counted)
+    def word_counts(self) -> np.ndarray:
+        """Each article's number of words, in order (after `finish`; waits for the staging)."""
+        return np.concatenate([future.result() for future in self._staged]) if self._staged else np.zeros(0, dtype=np.int64)
+
+    def term_counts(self) -> tuple[list[str], TermCounts]:
+        """The article ids and term counts of the articles' `term_texts`, counted chunk by chunk (after `finish`)."""
+        self.word_counts()  # every chunk is staged
+        return stack_staged_counts(self._stage)
 
     def close(self) -> None:
         """Stop the workers (also on errors, so no process outlives the build)."""
         self._exit.close()
 
     def collect(self, progress: Progress) -> tuple[pd.DataFrame, dict[str, str]]:
-        """Wait for every chunk (after `finish`); the per-article results (`analyse_into_parts`) and {article_id: error} of articles that failed."""
+        """Wait for every chunk (after `finish`); the per-article results (`analyse_staged`) and {article_id: error} of articles that failed."""
         frames: list[pd.DataFrame] = []
         failed: dict[str, str] = {}
         n_chunks = self._n_chunks()
+        self.word_counts()  # every chunk is staged
         if self._pool is not None:
             self._submit_analysis(n_chunks)
         for index in range(n_chunks):
-            frame, chunk_failed = self._analysed[index].result() if self._pool else analyse_into_parts(self._chunk(index), self._stage, index)
+            if self._pool is not None:
+                frame, chunk_failed = self._analysed[index].result()
+            else:
+                articles = [(a.article_id, a.date, a.source) for a in self.articles[index * _CHUNK_SIZE : (index + 1) * _CHUNK_SIZE]]
+                frame, chunk_failed = analyse_staged(articles, self._stage, index)
             frames.append(frame)
             failed.update(chunk_failed)
             progress("analyse", (index + 1) / n_chunks)
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({"article_id": pd.Series(dtype=str)}), failed
 
 
+def _done(result: Any) -> Future:
+    """A future already holding `result` (work done in the parent, without workers)."""
+    done: Future = Future()
+    done.set_result(result)
+    return done
+
+
 # --- assembling the build ----------------------------------------------------------
 
 
-def articles_frame(articles: Sequence[Article]) -> pd.DataFrame:
+def articles_frame(articles: Sequence[Article], n_words: np.ndarray | None = None) -> pd.DataFrame:
     """The articles table's own columns but the text (no analysis, no topic) of ingested articles; also used by pipeline.update.
 
-    The text joins at the end (`articles_table`): a frame column would be one more copy of the corpus.
+    `n_words`: the articles' word counts when their texts are staged (`stage_texts`), else counted
+    here. The text joins at the end (`articles_table`): a frame column would be one more copy of the corpus.
     """
     frame = pd.DataFrame(
         {
@@ -401,7 +481,7 @@ def articles_frame(articles: Sequence[Article]) -> pd.DataFrame:
         }
     )
     # Counted text by text: splitting a whole text column at once held every word of the corpus as a string.
-    frame["n_words"] = np.fromiter((len(a.text.split()) for a in articles), dtype=np.int64, count=len(articles))
+    frame["n_words"] = np.fromiter((len(a.text.split()) for a in articles), dtype=np.int64, count=len(articles)) if n_words is None else n_words
     return frame
 
 
@@ -410,10 +490,27 @@ def article_dates(articles: Sequence[Article]) -> pd.Series:
     return pd.Series(pd.to_datetime([a.date for a in articles]).astype("datetime64[ns]"))
 
 
-def articles_table(frame: pd.DataFrame, articles: Sequence[Article]) -> pa.Table:
-    """The articles artifact: `frame` (from `articles_frame`, with topics and analysis) and the texts of `articles`, row by row."""
+def articles_table(frame: pd.DataFrame, texts: Sequence[str] | pa.Array) -> pa.Table:
+    """The articles artifact: `frame` (from `articles_frame`, with topics and analysis) and `texts`, row by row."""
     table = store.to_arrow("articles", frame.assign(text=""))
-    return table.set_column(table.schema.get_field_index("text"), "text", pa.array([a.text for a in articles], type=table.schema.field("text").type))
+    return table.set_column(table.schema.get_field_index("text"), "text", pa.array(texts, type=table.schema.field("text").type))
+
+
+_ARTICLE_PART_CHUNKS = 40  # staged text parts (of _CHUNK_SIZE articles) per part of the articles table: 16,000 rows
+
+
+def write_articles(stage: Path, frame: pd.DataFrame, positions: np.ndarray) -> None:
+    """The articles artifact into `stage` as parts: `frame` (from `articles_frame`, with topics and analysis) and
+    the staged texts of the articles at `positions` (in ingest order, one per row of `frame`), a few
+    thousand rows at a time, so the build process never holds the corpus' texts."""
+    store.remove_parts(stage, "articles")
+    chunk_of = positions // _CHUNK_SIZE
+    n_chunks = int(chunk_of[-1]) + 1 if len(positions) else 0
+    for index, first in enumerate(range(0, max(n_chunks, 1), _ARTICLE_PART_CHUNKS)):
+        chunks = range(first, min(first + _ARTICLE_PART_CHUNKS, n_chunks))
+        rows = np.flatnonzero((chunk_of >= first) & (chunk_of < first + _ARTICLE_PART_CHUNKS))
+        texts = pa.concat_arrays([store.read_part(stage, "article_texts", chunk, columns=["text"])["text"].combine_chunks() for chunk in chunks]) if len(chunks) else pa.array([], pa.large_string())
+        store.write_part(stage, "articles", index, articles_table(frame.iloc[rows], texts.take(pa.array(positions[rows] - first * _CHUNK_SIZE))))
 
 
 def article_framing(sentences: pd.DataFrame) -> pd.DataFrame:
@@ -506,41 +603,56 @@ def _staged_counts(stage: Path) -> tuple[list[str], TermCounts]:
     return term_counts_of(store.read_part(stage, "doc_terms", 0), store.read_part(stage, "term_vocabulary", 0))
 
 
+_ARTICLE_TERMS_ROWS = 50_000  # articles per part of the article_terms table (about 90 rows each)
+
+
 def write_term_tables(stage: Path, dates: pd.Series) -> None:
     """Monthly keywords and article terms from the term counts in `stage` (`_write_counts`), into `stage`.
 
-    Runs in a worker beside topics (`PerArticleRun.run_beside`): the two tables are the
-    build's largest transient (about 0.7 GB at 100k stories), and the build process need not
-    hold it on top of the corpus. `dates`: the articles' dates, in the counts' row order.
+    Runs in a worker beside topics (`PerArticleRun.run_beside`), and writes the article terms in
+    parts of `_ARTICLE_TERMS_ROWS` articles: the whole table would be about 90 rows per article,
+    7 GB in one process at 800,000 articles. `dates`: the articles' dates, in the counts' row order.
     """
     article_ids, counts = _staged_counts(stage)
+    write_keyword_tables(stage, article_ids, dates, counts)
+
+
+def write_keyword_tables(stage: Path, article_ids: Sequence[str], dates: pd.Series, counts: TermCounts) -> None:
+    """The keywords and article_terms tables of articles (`counts`: their term counts, in order) into `stage`."""
     term_input = pd.DataFrame({"article_id": article_ids, "date": dates.to_numpy()})
     store.write_part(stage, "keywords", 0, monthly_keywords(term_input, term_counts=counts))
-    store.write_part(stage, "article_terms", 0, article_terms(term_input, term_counts=counts))
+    store.remove_parts(stage, "article_terms")
+    columns = article_term_columns(counts.counts)
+    for index, first in enumerate(range(0, max(len(article_ids), 1), _ARTICLE_TERMS_ROWS)):
+        rows = slice(first, first + _ARTICLE_TERMS_ROWS)
+        chunk = TermCounts(counts.counts[rows], counts.vocabulary)
+        store.write_part(stage, "article_terms", index, article_terms(term_input.iloc[rows], term_counts=chunk, columns=columns))
 
 
-def write_topic_model(stage: Path, n_topics: int) -> None:
+def write_topic_model(stage: Path, n_topics: int, random_state: int) -> None:
     """The saved topic model (`fit_assigner`) from the term counts and doc_topics in `stage`, into `stage`.
 
-    With it `--update` gives new articles topics later (pipeline.update). Runs in a worker
-    too: its TF-IDF and least squares cost about 0.5 GB at 100k stories.
+    With it `--update` gives new articles topics later (pipeline.update). Runs in a worker too.
     """
     article_ids, counts = _staged_counts(stage)
     doc_topics = store.read_part(stage, "doc_topics", 0).to_pandas()
-    store.write_part(stage, "topic_model", 0, fit_assigner(counts.counts, counts.vocabulary, article_ids, doc_topics, n_topics))
+    store.write_part(stage, "topic_model", 0, fit_assigner(counts.counts, counts.vocabulary, article_ids, doc_topics, n_topics, random_state))
 
 
-def _fit_topics(kept: Sequence[Article], counts: TermCounts, options: BuildOptions, report: Progress, stage: Path) -> tuple[pd.DataFrame, TopicModel]:
+def _fit_topics(
+    kept: Sequence[Article], texts: Sequence[str], n_words: np.ndarray, counts: TermCounts, options: BuildOptions, report: Progress, stage: Path
+) -> tuple[pd.DataFrame, TopicModel]:
     """The articles table with topics, and the topic model, whose topics and doc_topics go to `stage`.
 
     Fitted on all ingested articles while the workers analyse them, and again without
     the articles the analysis rejected (rare), so no table counts an article the build
-    does not hold. `counts`: term counts of the articles' `term_texts`, in order.
+    does not hold. `texts` (`StagedTexts`), `n_words` and `counts` (term counts of the articles'
+    `term_texts`): of `kept`, in order.
     """
-    articles = articles_frame(kept)
+    articles = articles_frame(kept, n_words)
     report("topics", 0.0)
     model = fit_topics(
-        articles["article_id"].tolist(), LazyTermTexts([a.title for a in kept], [a.text for a in kept]), n_topics=options.n_topics,
+        articles["article_id"].tolist(), LazyTermTexts([a.title for a in kept], texts), n_topics=options.n_topics,
         random_state=options.random_state, dates=articles["date"], sources=articles["source"], term_counts=counts,
     )
     articles["topic_id"] = articles["article_id"].map(model.dominant).fillna(-1).astype("int64")
@@ -550,9 +662,9 @@ def _fit_topics(kept: Sequence[Article], counts: TermCounts, options: BuildOptio
     return articles, model
 
 
-def _write_counts(stage: Path, kept: Sequence[Article], counts: TermCounts) -> None:
+def _write_counts(stage: Path, article_ids: Sequence[str], counts: TermCounts) -> None:
     """The update state's term counts (`term_tables`) into `stage`, where `write_term_tables` reads them."""
-    for name, table in term_tables([a.article_id for a in kept], counts).items():
+    for name, table in term_tables(article_ids, counts).items():
         store.write_part(stage, name, 0, table)
 
 
@@ -569,28 +681,30 @@ def _build_locked(
         try:
             # The workers count and analyse the first articles while ingest reads on (none beyond the limit).
             result = ingest(
-                inputs, progress=lambda done, total: report("ingest", done / max(total, 1)), limits=options.gzip,
+                inputs, progress=lambda done, total: report("ingest", done / max(total, 1)), limits=options.gzip, keep_articles=False,
                 on_article=lambda article: per_article.add(article) if max_articles is None or per_article.size < max_articles else None,
             )
             timings["ingest"] = time.perf_counter() - started
             rejects = [{"input": r.input, "reason": r.reason} for r in result.rejects]
-            if not result.articles:
+            if not result.kept:
                 if not result.read:
                     raise BuildError("nothing to build from the inputs (no readable records)", BuildFailure.NO_RECORDS)
                 raise _all_rejected(out_dir, result.read, rejects)
-            if max_articles is not None and len(result.articles) > max_articles:
-                raise BuildError(f"{len(result.articles):,} articles ingested, the limit is {max_articles:,}", BuildFailure.TOO_MANY_ARTICLES)
-            kept = result.articles
+            if max_articles is not None and result.kept > max_articles:
+                raise BuildError(f"{result.kept:,} articles ingested, the limit is {max_articles:,}", BuildFailure.TOO_MANY_ARTICLES)
+            kept = per_article.articles
+            positions = np.arange(len(kept))  # of the kept articles among those staged
             per_article.finish()
             stage_start = time.perf_counter()
-            counts = per_article.term_counts()
+            n_words = per_article.word_counts()
+            article_ids, counts = per_article.term_counts()
             timings["count_wait"] = time.perf_counter() - stage_start
-            _write_counts(stage, kept, counts)
+            _write_counts(stage, article_ids, counts)
             keywords = per_article.run_beside(write_term_tables, stage, article_dates(kept))
             stage_start = time.perf_counter()
-            articles, model = _fit_topics(kept, counts, options, report, stage)
+            articles, model = _fit_topics(kept, StagedTexts(stage, positions), n_words, counts, options, report, stage)
             timings["topics"] = time.perf_counter() - stage_start
-            assigner = per_article.run_beside(write_topic_model, stage, len(model.topics))
+            assigner = per_article.run_beside(write_topic_model, stage, len(model.topics), options.random_state)
             # Wall time still waited for the workers (keywords, the analysis, the topic model) after topics were done.
             stage_start = time.perf_counter()
             keywords.result()
@@ -604,23 +718,22 @@ def _build_locked(
             per_article.close()
         if failed:  # those articles move from ingested to rejected, and leave the corpus-level models too
             rejects += [{"input": a.input, "reason": f"could not be analysed ({failed[a.article_id]})"} for a in kept if a.article_id in failed]
-            rows = np.flatnonzero([a.article_id not in failed for a in kept])
-            kept = [kept[row] for row in rows]
+            positions = np.flatnonzero([a.article_id not in failed for a in kept])
+            kept = [kept[row] for row in positions]
             if not kept:
                 raise _all_rejected(out_dir, result.read, rejects)
-            counts = select_rows(counts, rows)
-            _write_counts(stage, kept, counts)
+            counts = select_rows(counts, positions)
+            _write_counts(stage, [a.article_id for a in kept], counts)
             write_term_tables(stage, article_dates(kept))
-            articles, model = _fit_topics(kept, counts, options, report, stage)
-            write_topic_model(stage, len(model.topics))
+            articles, model = _fit_topics(kept, StagedTexts(stage, positions), n_words[positions], counts, options, report, stage)
+            write_topic_model(stage, len(model.topics), options.random_state)
         del counts
-        articles = with_analysis(articles, analysed)
+        write_articles(stage, with_analysis(articles, analysed), positions)
         manifest = _manifest(inputs, options, result, kept, rejects, model)
         tables = {
-            "articles": articles_table(articles, kept),
             **{name: store.SCHEMAS[name].empty_table() for name in PER_ARTICLE_TABLES},  # their rows are the workers' parts
             "actors": actors_table(load_gazetteer()),
-        }  # the corpus tables are in the stage already (_fit_topics, write_term_tables, write_topic_model)
+        }  # the articles and corpus tables are in the stage already (write_articles, _fit_topics, write_term_tables, write_topic_model)
         report("write", 0.0)
         timings["total"] = time.perf_counter() - started
         manifest["timings"] = {name: round(seconds, 2) for name, seconds in timings.items()}

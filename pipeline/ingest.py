@@ -1,7 +1,7 @@
 """Ingest: read corpus files into clean, validated, de-duplicated articles with stable ids.
 
 Every record read ends up in exactly one of `articles`, `duplicates` or `rejects`
-(`read == len(articles) + len(duplicates) + len(rejects)`); a whole-file problem (empty,
+(`read == kept + len(duplicates) + len(rejects)`); a whole-file problem (empty,
 binary, damaged) counts as one rejected record. Readers live in `pipeline.readers`,
 field clean-up and validation in `pipeline.clean`, duplicate detection in
 `pipeline.dedup`.
@@ -44,7 +44,7 @@ MAX_TEXT_CHARS = 1_000_000
 _ID_LENGTH = 16
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Article:
     """A kept article; `text` is the cleaned body (paragraphs joined by "\\n") or, headline-only, the title."""
 
@@ -77,9 +77,14 @@ class Duplicate:
 
 @dataclass
 class IngestResult:
-    """Outcome of ingest; `encodings` maps files that were not plain UTF-8 to what was done."""
+    """Outcome of ingest; `encodings` maps files that were not plain UTF-8 to what was done.
+
+    `kept` counts the articles kept; `articles` lists them unless the caller took them one by
+    one instead (`ingest(keep_articles=False)`).
+    """
 
     articles: list[Article] = field(default_factory=list)
+    kept: int = 0
     rejects: list[Reject] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
     read: int = 0
@@ -183,9 +188,13 @@ def _encoding_label(encoding: str, repaired_records: int) -> str:
 class _Ingest:
     """One ingest run: sorts each record into kept, duplicate or rejected."""
 
-    def __init__(self, known: Iterable[tuple[str, str, dt.date, str]] = (), on_article: Callable[[Article], None] | None = None) -> None:
+    def __init__(
+        self, known: Iterable[tuple[str, str, dt.date, str]] = (), on_article: Callable[[Article], None] | None = None, keep_articles: bool = True
+    ) -> None:
         self.result = IngestResult()
         self._on_article = on_article
+        self._keep_articles = keep_articles
+        self._last: Article | None = None
         self._duplicates = Deduplicator()
         self._taken_ids: set[str] = set()
         self._latest = latest_plausible_date()
@@ -199,15 +208,15 @@ class _Ingest:
         Never raises for the record's content: whatever goes wrong rejects this record only.
         """
         self.result.read += 1
-        kept_before = len(self.result.articles)
+        kept_before = self.result.kept
         try:
             repaired = self._sort(raw)
         except Exception as error:  # noqa: BLE001 - one record's failure must not cost the others
             self.result.rejects.append(Reject(raw.input, f"could not be processed ({_describe(error)})"))
             return False
-        if self._on_article is not None and len(self.result.articles) > kept_before:
+        if self._on_article is not None and self.result.kept > kept_before:
             try:
-                self._on_article(self.result.articles[-1])
+                self._on_article(self._last)
             except Exception as error:
                 raise _ConsumerFailed from error  # the caller's failure, not this record's nor its file's
         return repaired
@@ -234,9 +243,10 @@ class _Ingest:
             return record.repaired
         article_id = _unique(_base_id(record), self._taken_ids)
         self._duplicates.keep(marks, article_id)
-        self.result.articles.append(
-            Article(article_id, record.date, record.source, record.title, record.subtitle, record.url, record.text, raw.input)
-        )
+        self._last = Article(article_id, record.date, record.source, record.title, record.subtitle, record.url, record.text, raw.input)
+        self.result.kept += 1
+        if self._keep_articles:
+            self.result.articles.append(self._last)
         return record.repaired
 
 
@@ -258,6 +268,7 @@ def ingest(
     limits: GzipLimits = GzipLimits(),
     known: Iterable[tuple[str, str, dt.date, str]] = (),
     on_article: Callable[[Article], None] | None = None,
+    keep_articles: bool = True,
 ) -> IngestResult:
     """Read, clean, validate and de-duplicate every record of the input files/folders.
 
@@ -267,13 +278,15 @@ def ingest(
     earlier build, in its order: copies of them are duplicates and their ids stay taken, as
     if they had been read first. `on_article(article)` is called as each article is kept (a
     kept article is final: later records never change it), so a build's workers start on the
-    first articles while the rest are read. Raises FileNotFoundError for a missing path.
+    first articles while the rest are read; with `keep_articles=False` the result does not list
+    them (a build hands each to its workers and keeps only what it needs: at a million articles
+    their texts are gigabytes). Raises FileNotFoundError for a missing path.
     """
     files = discover(paths)
     sizes = [max(path.stat().st_size, 1) for path in files]
     total = sum(sizes)
     report = progress or (lambda done, total: None)
-    run = _Ingest(known, on_article)
+    run = _Ingest(known, on_article, keep_articles)
     done = 0
     for path, size in zip(files, sizes):
         info = FileInfo()

@@ -65,6 +65,43 @@ def log_odds_dirichlet(counts_a: pd.Series, counts_b: pd.Series, prior: pd.Serie
     return table.sort_values(["z", "count_a"], ascending=False, kind="stable")
 
 
+def presence(counts: sp.csr_matrix) -> sp.csr_matrix:
+    """`counts > 0` as int8 (1: the article uses the term).
+
+    Shares `counts`' index arrays when it holds no explicit zero (always, for counted texts):
+    at a million articles a copy of the pattern, as `counts > 0` makes, costs a gigabyte.
+    """
+    counts = sp.csr_matrix(counts)
+    if counts.nnz and counts.data.min() > 0:
+        return sp.csr_matrix((np.ones(counts.nnz, dtype=np.int8), counts.indices, counts.indptr), shape=counts.shape)
+    return sp.csr_matrix(counts > 0, dtype=np.int8)
+
+
+MONTH_SUM_ROWS = 50_000
+"""Articles summed at once by `_month_sums`: its float64 copy of their counts stays small."""
+
+
+def _month_sums(matrix: sp.csr_matrix, month_codes: np.ndarray, n_months: int) -> sp.csr_matrix:
+    """months x terms: the sum of `matrix`'s rows (articles) per month (float64), `MONTH_SUM_ROWS` articles at a time.
+
+    Articles are taken month by month, so each block of months is summed once and the blocks
+    stack; sums of integer counts are exact in any order, so this equals one product of the
+    whole matrix, without its float64 copy.
+    """
+    order = np.argsort(month_codes, kind="stable")
+    starts = np.searchsorted(month_codes[order], np.arange(n_months + 1))
+    blocks, first = [], 0
+    while first < n_months:
+        last = max(first + 1, int(np.searchsorted(starts, starts[first] + MONTH_SUM_ROWS, side="right")) - 1)
+        last = min(last, n_months)
+        rows = order[starts[first] : starts[last]]
+        local = month_codes[rows] - first
+        by_month = sp.csr_matrix((np.ones(len(rows)), (local, np.arange(len(rows)))), shape=(last - first, len(rows)))
+        blocks.append(sp.csr_matrix(by_month @ matrix[rows]))
+        first = last
+    return sp.csr_matrix(sp.vstack(blocks, format="csr")) if blocks else sp.csr_matrix((0, matrix.shape[1]))
+
+
 def _canonical(matrix: sp.spmatrix) -> sp.csr_matrix:
     """CSR with sorted indices and no explicit zeros, so two matrices of one pattern align entry by entry."""
     matrix = sp.csr_matrix(matrix)
@@ -262,12 +299,12 @@ def monthly_keywords(
     counts, vocabulary = term_counts.counts, term_counts.vocabulary
     if counts.shape[1] == 0:
         return _empty_keywords()
-    by_month = sp.csr_matrix((np.ones(len(month_codes)), (month_codes, np.arange(len(month_codes)))), shape=(len(months), len(month_codes)))
-    month_counts = _canonical(by_month @ counts)
-    month_docs = _canonical(by_month @ (counts > 0).astype(np.int64))  # same non-zero pattern, so entries align
+    uses = presence(counts)
+    month_counts = _canonical(_month_sums(counts, month_codes, len(months)))
+    month_docs = _canonical(_month_sums(uses, month_codes, len(months)))  # same non-zero pattern, so entries align
     articles_per_month = np.bincount(month_codes, minlength=len(months)).astype(float)
     n_articles = articles_per_month.sum()
-    term_docs = np.asarray((counts > 0).sum(axis=0)).ravel().astype(float)
+    term_docs = np.bincount(uses.indices, minlength=counts.shape[1]).astype(float)
     month_totals = np.asarray(month_counts.sum(axis=1)).ravel().astype(float)
 
     entry_months = np.repeat(np.arange(len(months)), np.diff(month_docs.indptr))
@@ -367,20 +404,31 @@ def rank_emerging(keywords: pd.DataFrame, score: str = "score", actors: bool = F
     return rows.reset_index(drop=True)
 
 
-def article_terms(articles: pd.DataFrame, min_docs: int = 2, max_terms: int = 20_000, term_counts: TermCounts | None = None) -> pd.DataFrame:
+def article_term_columns(counts: sp.csr_matrix, min_docs: int = 2, max_terms: int = 20_000) -> np.ndarray:
+    """The columns (terms) `article_terms` keeps: found in at least `min_docs` articles, at most `max_terms`
+    of them (the most widespread; ties alphabetical), in vocabulary order."""
+    document_frequency = np.bincount(presence(counts).indices, minlength=counts.shape[1])
+    ranked = np.argsort(-document_frequency, kind="stable")[:max_terms]
+    return np.sort(ranked[document_frequency[ranked] >= min_docs])
+
+
+def article_terms(
+    articles: pd.DataFrame, min_docs: int = 2, max_terms: int = 20_000, term_counts: TermCounts | None = None, columns: np.ndarray | None = None
+) -> pd.DataFrame:
     """A long article_id, term, count table over a pruned vocabulary, for comparing subsets.
 
     Keeps terms found in at least `min_docs` articles, at most `max_terms` of them (the most
     widespread; ties alphabetical). Summing `count` over any set of articles gives its term
     counts, ready for `log_odds_dirichlet`. `term_counts`: the texts' counts when already
-    known (one row per article; then `text` is not read).
+    known (one row per article; then `text` is not read). `columns`: the terms to keep
+    (`article_term_columns` of the whole corpus), when `articles` is one chunk of it: a
+    build writes the table a chunk at a time, since its rows (about 90 per article) would
+    take gigabytes at a million articles.
     """
     if term_counts is None:
         term_counts = count_terms(articles["text"].fillna("").astype(str).tolist())
     counts, vocabulary = term_counts.counts, term_counts.vocabulary
-    document_frequency = np.asarray((counts > 0).sum(axis=0)).ravel()
-    ranked = np.argsort(-document_frequency, kind="stable")[:max_terms]
-    kept = np.sort(ranked[document_frequency[ranked] >= min_docs])
+    kept = article_term_columns(counts, min_docs, max_terms) if columns is None else columns
     entries = counts[:, kept].tocoo()
     article_ids = articles["article_id"].astype(str).to_numpy(dtype=object)
     return pd.DataFrame(

@@ -11,7 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import scipy.sparse as sp
 
 from pipeline import store
@@ -40,13 +43,62 @@ def read_term_counts(build_dir: Path) -> tuple[list[str], TermCounts]:
 
 
 def term_counts_of(doc_terms: pa.Table, term_vocabulary: pa.Table) -> tuple[list[str], TermCounts]:
-    """The article ids and term counts the `term_tables` tables hold (no Python object per count)."""
+    """The article ids and term counts the `term_tables` tables hold (no Python object per count).
+
+    The counts stay 32-bit and share the table's buffers (read-only): at a million articles
+    a 64-bit copy would add a gigabyte to the worker that reads them.
+    """
     vocabulary = np.asarray(term_vocabulary["term"].to_pylist(), dtype=object)
     terms = doc_terms["term_idx"].combine_chunks()
     counts = doc_terms["count"].combine_chunks()
     offsets = terms.offsets.to_numpy()
     matrix = sp.csr_matrix(
-        (counts.values.to_numpy().astype(np.int64), terms.values.to_numpy(), offsets - offsets[0]),
+        (counts.values.to_numpy(), terms.values.to_numpy(), offsets - offsets[0]),
         shape=(len(doc_terms), len(vocabulary)),
     )
     return doc_terms["article_id"].to_pylist(), TermCounts(matrix, vocabulary)
+
+
+_VOCABULARY_BATCH = 32  # chunk vocabularies merged at once while `stack_staged_counts` gathers the terms
+
+
+def stack_staged_counts(stage: Path) -> tuple[list[str], TermCounts]:
+    """The article ids and term counts of the chunks a build staged (`chunk_terms`, `chunk_vocabulary` parts), in order.
+
+    The same as `terms.stack_counts` of the chunks (rows in part order, over the union of their
+    vocabularies, alphabetical), read part by part: the build process never holds every chunk's
+    vocabulary (at a million articles, 500 chunks of some 46,000 terms each, 3 GB as Python
+    strings) nor a 64-bit copy of the counts. Counts are 32-bit.
+    """
+    terms = pa.array([], pa.large_string())
+    pending: list[pa.Array] = []
+    vocabulary_parts = store.part_paths(stage, "chunk_vocabulary")
+    for position, path in enumerate(vocabulary_parts, start=1):
+        pending.append(pq.read_table(path)["term"].combine_chunks())
+        if len(pending) == _VOCABULARY_BATCH or position == len(vocabulary_parts):
+            terms = pc.unique(pa.concat_arrays([terms, *(part.cast(pa.large_string()) for part in pending)]))
+            pending = []
+    # Arrow orders UTF-8 bytes as Python orders code points: the alphabetical order stack_counts gives.
+    vocabulary = terms.take(pc.sort_indices(terms)).to_numpy(zero_copy_only=False).astype(object)
+    column_of = pd.Index(vocabulary, dtype=object)
+    article_ids: list[str] = []
+    indices, data, row_lengths = [], [], []
+    for terms_path, vocabulary_path in zip(store.part_paths(stage, "chunk_terms"), vocabulary_parts, strict=True):
+        part = pq.read_table(terms_path)
+        mapping = column_of.get_indexer(pq.read_table(vocabulary_path)["term"].to_numpy(zero_copy_only=False)).astype(np.int32)
+        term_idx, counts = part["term_idx"].combine_chunks(), part["count"].combine_chunks()
+        offsets = term_idx.offsets.to_numpy()
+        indices.append(mapping[term_idx.values.to_numpy()[offsets[0] : offsets[-1]]])
+        data.append(counts.values.to_numpy()[offsets[0] : offsets[-1]])
+        row_lengths.append(np.diff(offsets))
+        article_ids += part["article_id"].to_pylist()
+    lengths = np.concatenate(row_lengths) if row_lengths else np.zeros(0, dtype=np.int64)
+    nnz = int(lengths.sum())
+    index_type = np.int32 if nnz < 2**31 and len(vocabulary) < 2**31 else np.int64
+    indptr = np.zeros(len(lengths) + 1, dtype=index_type)
+    np.cumsum(lengths, out=indptr[1:])
+    matrix = sp.csr_matrix(
+        (np.concatenate(data) if data else np.zeros(0, np.int32), (np.concatenate(indices) if indices else np.zeros(0, np.int32)).astype(index_type, copy=False), indptr),
+        shape=(len(lengths), len(vocabulary)),
+    )
+    return article_ids, TermCounts(matrix, vocabulary)

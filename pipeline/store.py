@@ -82,6 +82,13 @@ STATE_TABLES = ("doc_terms", "term_vocabulary", "topic_model")
 """Tables an incremental update needs (every term count of every article, the saved topic model); optional in a build."""
 TABLES = tuple(name for name in SCHEMAS if name not in STATE_TABLES)
 """The tables the app reads; every build has them."""
+STAGED_SCHEMAS: dict[str, pa.Schema] = {
+    "article_texts": pa.schema([("article_id", _TEXT), ("text", _TEXT)]),
+    "chunk_terms": SCHEMAS["doc_terms"],
+    "chunk_vocabulary": SCHEMAS["term_vocabulary"],
+}
+"""Tables a build keeps in its staging folder for itself (`write_part`) and never writes into the build: the
+articles' texts and each chunk's term counts over its own vocabulary, so the build process need not hold them."""
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     name: tuple(field.name for field in SCHEMAS[name] if field.metadata != _OPTIONAL) for name in TABLES
 }
@@ -90,7 +97,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
 
 def _schema(name: str) -> pa.Schema:
     try:
-        return SCHEMAS[name]
+        return SCHEMAS[name] if name in SCHEMAS else STAGED_SCHEMAS[name]
     except KeyError:
         raise ValueError(f"unknown artifact table {name!r}") from None
 
@@ -352,9 +359,19 @@ def write_part(stage: Path, name: str, index: int, frame: pd.DataFrame | pa.Tabl
 
 
 
-def read_part(stage: Path, name: str, index: int) -> pa.Table:
+def read_part(stage: Path, name: str, index: int, columns: list[str] | None = None) -> pa.Table:
     """Chunk `index`'s rows of table `name` written into a staging folder by `write_part`."""
-    return pq.read_table(Path(stage) / PARTS / name / f"{index:06d}.parquet")
+    return pq.read_table(Path(stage) / PARTS / name / f"{index:06d}.parquet", columns=columns)
+
+
+def part_paths(stage: Path, name: str) -> list[Path]:
+    """The parts of table `name` in a staging folder, in index order."""
+    return sorted((Path(stage) / PARTS / name).glob("*.parquet"))
+
+
+def remove_parts(stage: Path, name: str) -> None:
+    """Delete every part of table `name` from a staging folder (before writing the table again, in fewer parts)."""
+    shutil.rmtree(Path(stage) / PARTS / name, ignore_errors=True)
 
 
 def _write_table(path: Path, table: pa.Table | None, parts: Sequence[Path]) -> None:
@@ -422,8 +439,8 @@ def _complete(
     parts_dir = stage / PARTS
     names = [name for name in SCHEMAS if name in tables or (parts_dir / name).is_dir()]
     for name in names:
-        _write_table(stage / f"{name}.parquet", tables.get(name), sorted((parts_dir / name).glob("*.parquet")))
-    shutil.rmtree(parts_dir, ignore_errors=True)
+        _write_table(stage / f"{name}.parquet", tables.get(name), part_paths(stage, name))
+    shutil.rmtree(parts_dir, ignore_errors=True)  # with the STAGED_SCHEMAS tables
     _write_jsonl(stage / REJECTS, rejects)
     _write_jsonl(stage / DUPLICATES, duplicates)
     # The manifest goes last: a folder with a manifest is a complete build.

@@ -23,6 +23,8 @@ from pipeline.store import empty_frame
 from pipeline.topics import MIN_WEIGHT
 
 ASSIGN_FEATURES = 20_000
+FIT_DOCUMENTS = 200_000
+"""A build of more articles estimates its saved model on a random sample of this many (issue 14)."""
 _MIN_DOCS_FOR_PRUNING = 50  # smaller builds keep every term (as fit_topics does)
 
 
@@ -48,12 +50,20 @@ def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
 
 
 def fit_assigner(
-    counts: sp.csr_matrix, vocabulary: np.ndarray, article_ids: Sequence[str], doc_topics: pd.DataFrame, n_topics: int
+    counts: sp.csr_matrix, vocabulary: np.ndarray, article_ids: Sequence[str], doc_topics: pd.DataFrame, n_topics: int,
+    random_state: int = 0, max_documents: int = FIT_DOCUMENTS,
 ) -> pd.DataFrame:
     """The `topic_model` table for a build: `counts` (articles x terms, rows in `article_ids` order) and its topics.
 
-    Empty when the build has no topic or no usable term.
+    Estimated on all articles, or on `max_documents` of them drawn at random (`random_state`)
+    in a larger build: the least squares over a million articles cost gigabytes (issue 14
+    allows topics estimated on at most 200k documents). Empty when the build has no topic or
+    no usable term.
     """
+    if counts.shape[0] > max_documents:
+        rows = np.sort(np.random.default_rng(random_state).choice(counts.shape[0], max_documents, replace=False))
+        counts, article_ids = counts[rows], np.asarray(article_ids, dtype=object)[rows]
+        doc_topics = doc_topics[doc_topics["article_id"].isin(article_ids)]
     columns = _features(counts) if counts.shape[0] else np.array([], dtype=np.int64)
     if n_topics == 0 or not len(columns) or doc_topics.empty:
         return empty_frame("topic_model")

@@ -39,9 +39,9 @@ from pipeline.build import (
     display_path,
     library_versions,
     with_analysis,
+    write_keyword_tables,
 )
 from pipeline.ingest import Article, discover, ingest
-from pipeline.keywords import article_terms, monthly_keywords
 from pipeline.state import read_term_counts, term_tables
 from pipeline.terms import count_terms, stack_counts, term_texts
 from pipeline.topic_model import assign, fit_assigner
@@ -95,7 +95,7 @@ def _concat(old: pa.Table, new: pd.DataFrame | pa.Table, name: str) -> pa.Table:
 def _update_locked(
     inputs: Sequence[Path], out: Path, stage: Path, options: BuildOptions, report: Progress, refit_topics: bool
 ) -> BuildReport:
-    """The update proper, holding the lock; the new articles' sentences, mentions and sentence actors go to `stage`."""
+    """The update proper, holding the lock; the new articles' sentences, mentions and sentence actors, and the keyword tables, go to `stage`."""
     started = time.perf_counter()
     timings: dict[str, float] = {}
     old_manifest = store.read_manifest(out)
@@ -138,7 +138,7 @@ def _update_locked(
     refit = refit_topics or n_articles >= (1 + REFIT_GROWTH) * fitted_on
     ids = old_ids + new["article_id"].tolist()
     if refit:
-        articles = _concat(old_articles, articles_table(new.assign(topic_id=-1), added), "articles").to_pandas()
+        articles = _concat(old_articles, articles_table(new.assign(topic_id=-1), [a.text for a in added]), "articles").to_pandas()
         texts = term_texts(articles["title"].tolist(), articles["text"].tolist())
         model = fit_topics(
             ids, texts, n_topics=options.n_topics, random_state=options.random_state, dates=articles["date"], sources=articles["source"]
@@ -146,13 +146,13 @@ def _update_locked(
         articles["topic_id"] = articles["article_id"].map(model.dominant).fillna(-1).astype("int64")
         all_articles = store.to_arrow("articles", articles)
         topics, doc_topics = model.topics, store.to_arrow("doc_topics", model.doc_topics)
-        topic_model = fit_assigner(counts.counts, counts.vocabulary, ids, model.doc_topics, len(model.topics))
+        topic_model = fit_assigner(counts.counts, counts.vocabulary, ids, model.doc_topics, len(model.topics), options.random_state)
         topic_entries = {**model.manifest_entries(), "topics_fitted_on": n_articles}
     else:
         saved = store.read_table(out, "topic_model")
         new_doc_topics, dominant = assign(saved, new_counts.counts, new_counts.vocabulary, new["article_id"])
         new["topic_id"] = new["article_id"].map(dominant).fillna(-1).astype("int64")
-        all_articles = _concat(old_articles, articles_table(new, added), "articles")
+        all_articles = _concat(old_articles, articles_table(new, [a.text for a in added]), "articles")
         topics = store.read_table(out, "topics")
         all_dominant = all_articles["topic_id"].to_numpy()
         topics["n_articles"] = np.bincount(all_dominant[all_dominant >= 0], minlength=len(topics))[: len(topics)].astype("int64")
@@ -163,9 +163,7 @@ def _update_locked(
     timings["topics"] = time.perf_counter() - stage_start
 
     stage_start = time.perf_counter()
-    term_input = pd.DataFrame({"article_id": ids, "date": all_articles["date"].to_pandas()})
-    keywords = monthly_keywords(term_input, term_counts=counts)
-    terms = article_terms(term_input, term_counts=counts)
+    write_keyword_tables(stage, ids, all_articles["date"].to_pandas(), counts)
     timings["keywords"] = time.perf_counter() - stage_start
 
     tables: dict[str, pd.DataFrame | pa.Table] = {
@@ -174,8 +172,6 @@ def _update_locked(
         "actors": actors_table(load_gazetteer()),
         "topics": topics,
         "doc_topics": doc_topics,
-        "keywords": keywords,
-        "article_terms": terms,
         **term_tables(ids, counts),
         "topic_model": topic_model,
     }
