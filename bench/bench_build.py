@@ -45,11 +45,12 @@ def floor_seconds(corpora: list[Path]) -> tuple[float, float]:
     return time.perf_counter() - started, time.process_time() - cpu_started
 
 
-def build_run(corpora: list[Path], out: Path, engine: str, workers: int) -> dict[str, float]:
+def build_run(corpora: list[Path], out: Path, engine: str, workers: int, trace: Path | None = None) -> dict[str, float]:
     """Wall, CPU and peak memory of one build of `corpora` in a child process and all its descendants (sampled every 0.2 s).
 
     Sampled with psutil: forkserver workers are grandchildren, whose resource usage never reaches
-    RUSAGE_CHILDREN. CPU is each process' last sample, so up to 0.2 s per process may be missed.
+    RUSAGE_CHILDREN. CPU is each process' last sample, so up to 0.2 s per process may be missed. With `trace`,
+    every sample is appended to that file as "seconds pid build|worker MB", to see which stage holds the peak.
     """
     import psutil
 
@@ -61,6 +62,7 @@ def build_run(corpora: list[Path], out: Path, engine: str, workers: int) -> dict
     )
     cpu: dict[int, float] = {}
     peak, build_peak = 0, 0
+    log = open(trace, "a", encoding="utf-8") if trace else None  # noqa: SIM115 - closed below
     while child.poll() is None:
         try:
             family = [child, *child.children(recursive=True)]
@@ -75,10 +77,14 @@ def build_run(corpora: list[Path], out: Path, engine: str, workers: int) -> dict
                     peak = max(peak, rss)
                     if process.pid == child.pid:
                         build_peak = max(build_peak, rss)
+                    if log:
+                        log.write(f"{time.perf_counter() - started:.1f} {process.pid} {'build' if process.pid == child.pid else 'worker'} {rss / 2**20:.0f}\n")
             except psutil.NoSuchProcess:
                 continue
         time.sleep(0.2)
     wall = time.perf_counter() - started
+    if log:
+        log.close()
     if child.returncode:
         raise SystemExit(f"the build failed (exit {child.returncode})")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -92,6 +98,7 @@ def main() -> None:
     parser.add_argument("corpora", nargs="*", type=Path, default=DEFAULT_CORPORA)
     parser.add_argument("--together", action="store_true", help="build all the corpus files as one corpus")
     parser.add_argument("--no-floor", action="store_true", help="skip the floor (at 1M its CountVectorizer alone needs many GB)")
+    parser.add_argument("--trace", type=Path, help="append every memory sample to this file (seconds, pid, process, MB)")
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--engine", default="local", choices=("local", "dask"))
     parser.add_argument("--workers", type=int, default=2)
@@ -105,7 +112,7 @@ def main() -> None:
                 floors.append(floor_wall)
                 floor_cpus.append(floor_cpu)
             with tempfile.TemporaryDirectory() as tmp:
-                runs.append(build_run(corpora, Path(tmp) / "out", args.engine, args.workers))
+                runs.append(build_run(corpora, Path(tmp) / "out", args.engine, args.workers, args.trace))
         figures = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
         print(f"{' + '.join(corpus.name for corpus in corpora)}: {figures['articles']:,.0f} articles, load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after, "
               f"engine {args.engine}")

@@ -54,7 +54,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_FILES = (DEFAULT_ACTORS_PATH, DEFAULT_LEXICON_PATH, DEFAULT_FRAMING_PATH, STOPWORDS_PATH, TOPIC_STOPLIST_PATH)
 TONE_TERMS_SHOWN = 4
 _CHUNK_SIZE = 400
-_COUNT_CHUNK_SIZE = 2_000  # texts per term-counting task: larger parts repeat fewer terms across vocabularies
+_COUNT_CHUNK_SIZE = 2_000  # texts per staging task (a multiple of _CHUNK_SIZE): larger parts repeat fewer terms across vocabularies
 
 
 class BuildFailure(enum.StrEnum):

@@ -29,8 +29,8 @@ def term_tables(article_ids: Sequence[str], term_counts: TermCounts) -> dict[str
     doc_terms = pa.table(
         {
             "article_id": pa.array([str(article_id) for article_id in article_ids], pa.large_string()),
-            "term_idx": pa.ListArray.from_arrays(offsets, pa.array(counts.indices.astype(np.int32))),
-            "count": pa.ListArray.from_arrays(offsets, pa.array(counts.data.astype(np.int32))),
+            "term_idx": pa.ListArray.from_arrays(offsets, pa.array(counts.indices.astype(np.int32, copy=False))),
+            "count": pa.ListArray.from_arrays(offsets, pa.array(counts.data.astype(np.int32, copy=False))),
         }
     )
     vocabulary = pa.table({"term": pa.array([str(term) for term in term_counts.vocabulary], pa.large_string())})

@@ -584,6 +584,8 @@ def test_an_exception_analysing_one_article_rejects_only_that_article(
     for table in ("sentences", "mentions", "doc_topics", "article_terms"):
         assert set(store.read_table(out, table)["article_id"]) <= kept_ids, table
     assert set(store.read_table(out, "sentences")["article_id"]) == kept_ids, "the culprit's chunk-mate is kept"
+    text_of = kept.set_index("article_id")["text"]  # read back from the staged texts, past the culprit's
+    assert all(row.text in text_of[row.article_id] for row in store.read_table(out, "sentences").itertuples())
     assert store.read_table(out, "topics")["n_articles"].sum() <= len(kept_ids)
     months = set(store.read_table(out, "keywords")["period"].dt.strftime("%Y-%m"))
     assert "2019-12" not in months, "the rejected article's month must not have keywords"

@@ -16,13 +16,15 @@ from pipeline.keywords import (
     STORY_OVERLAP,
     STORY_TERMS_SHOWN,
     WINDOW_MONTHS,
+    article_term_columns,
     article_terms,
     gazetteer_actor_terms,
     log_odds_dirichlet,
     monthly_keywords,
     rank_emerging,
 )
-from pipeline.terms import terms
+from pipeline import keywords as keywords_module
+from pipeline.terms import TermCounts, count_terms, terms
 
 # --- log_odds_dirichlet -------------------------------------------------------------------
 
@@ -439,3 +441,29 @@ def test_article_terms_of_a_subset_feed_the_log_odds() -> None:
     subset = table[table["article_id"].isin(["c"])].groupby("term")["count"].sum()
     rest = table[~table["article_id"].isin(["c"])].groupby("term")["count"].sum()
     assert log_odds_dirichlet(subset, rest).loc["flood", "z"] > 0
+
+
+def test_months_summed_a_few_articles_at_a_time_give_the_same_table(year_of_articles: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> None:
+    shuffled = year_of_articles.sample(frac=1, random_state=1).reset_index(drop=True)  # months interleaved, as corpora come
+    whole = monthly_keywords(shuffled, actor_terms=NO_ACTORS)
+    monkeypatch.setattr(keywords_module, "MONTH_SUM_ROWS", 7)  # blocks of one month and less than a month's articles
+    pd.testing.assert_frame_equal(monthly_keywords(shuffled, actor_terms=NO_ACTORS), whole)
+
+
+def test_presence_shares_the_counts_pattern_and_drops_explicit_zeros() -> None:
+    counts = count_terms(SMALL["text"].tolist()).counts
+    uses = keywords_module.presence(counts)
+    assert np.shares_memory(uses.indices, counts.indices) and (uses != (counts > 0)).nnz == 0
+    counts = counts.copy()
+    counts.data[0] = 0
+    assert (keywords_module.presence(counts) != (counts > 0)).nnz == 0 and keywords_module.presence(counts).nnz == counts.nnz - 1
+
+
+def test_article_terms_in_chunks_of_articles_equal_the_whole_table() -> None:
+    counted = count_terms(SMALL["text"].tolist())
+    columns = article_term_columns(counted.counts, min_docs=2)
+    chunks = [
+        article_terms(SMALL.iloc[rows], term_counts=TermCounts(counted.counts[rows], counted.vocabulary), columns=columns)
+        for rows in (slice(0, 2), slice(2, 3))
+    ]
+    pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True), article_terms(SMALL, min_docs=2))

@@ -206,3 +206,25 @@ def test_parts_are_joined_into_the_row_groups_the_app_reads(tmp_path: Path, monk
     metadata = pq.ParquetFile(out / "mentions.parquet").metadata
     assert [metadata.row_group(group).num_rows for group in range(metadata.num_row_groups)] == [5, 5, 2]
     assert store.read_table(out, "mentions")["article_id"].tolist() == [f"{index}-{row}" for index in range(4) for row in range(3)]
+
+
+def test_staged_tables_stay_out_of_the_build(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    with store.staging(out) as stage:
+        store.write_part(stage, "article_texts", 0, pa.table({"article_id": ["a"], "text": ["Summit talks."]}))
+        assert store.read_part(stage, "article_texts", 0, columns=["text"]).column_names == ["text"]
+        store.write_build(out, _tables("one"), {"build_id": "one"}, stage=stage)
+    assert sorted(path.name for path in out.glob("*.parquet")) == ["articles.parquet", "mentions.parquet"]
+
+
+def test_removed_parts_are_not_joined(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    mentions = {"actor_id": ["x"], "count": [1]}
+    with store.staging(out) as stage:
+        for index in range(3):
+            store.write_part(stage, "mentions", index, pd.DataFrame({**mentions, "article_id": [f"old-{index}"]}))
+        store.remove_parts(stage, "mentions")  # written again in fewer parts, as after a chunk's articles failed
+        store.write_part(stage, "mentions", 0, pd.DataFrame({**mentions, "article_id": ["new"]}))
+        assert [path.name for path in store.part_paths(stage, "mentions")] == ["000000.parquet"]
+        store.write_build(out, _tables("one") | {"mentions": store.SCHEMAS["mentions"].empty_table()}, {"build_id": "one"}, stage=stage)
+    assert store.read_table(out, "mentions")["article_id"].tolist() == ["new"]

@@ -13,6 +13,7 @@ import pytest
 from pipeline import store
 from pipeline.build import BuildError, BuildOptions, build
 from pipeline.cli import main
+from pipeline.state import stack_staged_counts, term_tables
 from pipeline.terms import count_terms, stack_counts
 from pipeline.update import update
 
@@ -121,6 +122,19 @@ def test_stacked_counts_equal_counting_all_texts_at_once() -> None:
     second = ["Hanoi summit collapsed", "aardvark sanctions", "zzz top", ""]
     expected = count_terms(first + second)
     found = stack_counts([count_terms(first), count_terms(second)])
+    assert list(found.vocabulary) == list(expected.vocabulary)
+    assert (found.counts != expected.counts).nnz == 0 and found.counts.shape == expected.counts.shape
+
+
+def test_staged_counts_stack_as_the_chunks_counted_together(tmp_path: Path) -> None:
+    chunks = [["Kim Jong Un met Trump in Hanoi", "sanctions relief talks", "zebra crossing"], ["Hanoi summit collapsed", "aardvark sanctions", "zzz top", ""]]
+    ids = [[f"{number}-{row}" for row in range(len(chunk))] for number, chunk in enumerate(chunks)]
+    for number, chunk in enumerate(chunks):
+        for name, table in term_tables(ids[number], count_terms(chunk)).items():
+            store.write_part(tmp_path, {"doc_terms": "chunk_terms", "term_vocabulary": "chunk_vocabulary"}[name], number, table)
+    article_ids, found = stack_staged_counts(tmp_path)
+    expected = count_terms(chunks[0] + chunks[1])
+    assert article_ids == ids[0] + ids[1]
     assert list(found.vocabulary) == list(expected.vocabulary)
     assert (found.counts != expected.counts).nnz == 0 and found.counts.shape == expected.counts.shape
 
