@@ -22,7 +22,7 @@ import signal
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -496,21 +496,25 @@ def articles_table(frame: pd.DataFrame, texts: Sequence[str] | pa.Array) -> pa.T
     return table.set_column(table.schema.get_field_index("text"), "text", pa.array(texts, type=table.schema.field("text").type))
 
 
-_ARTICLE_PART_CHUNKS = 40  # staged text parts (of _CHUNK_SIZE articles) per part of the articles table: 16,000 rows
+_ARTICLE_BATCH_CHUNKS = 40  # staged text parts (of _CHUNK_SIZE articles) joined at once by `write_articles`: 16,000 rows
 
 
 def write_articles(stage: Path, frame: pd.DataFrame, positions: np.ndarray) -> None:
-    """The articles artifact into `stage` as parts: `frame` (from `articles_frame`, with topics and analysis) and
-    the staged texts of the articles at `positions` (in ingest order, one per row of `frame`), a few
+    """The articles artifact into `stage`: `frame` (from `articles_frame`, with topics and analysis) and the
+    staged texts of the articles at `positions` (in ingest order, one per row of `frame`), written a few
     thousand rows at a time, so the build process never holds the corpus' texts."""
-    store.remove_parts(stage, "articles")
     chunk_of = positions // _CHUNK_SIZE
     n_chunks = int(chunk_of[-1]) + 1 if len(positions) else 0
-    for index, first in enumerate(range(0, max(n_chunks, 1), _ARTICLE_PART_CHUNKS)):
-        chunks = range(first, min(first + _ARTICLE_PART_CHUNKS, n_chunks))
-        rows = np.flatnonzero((chunk_of >= first) & (chunk_of < first + _ARTICLE_PART_CHUNKS))
-        texts = pa.concat_arrays([store.read_part(stage, "article_texts", chunk, columns=["text"])["text"].combine_chunks() for chunk in chunks]) if len(chunks) else pa.array([], pa.large_string())
-        store.write_part(stage, "articles", index, articles_table(frame.iloc[rows], texts.take(pa.array(positions[rows] - first * _CHUNK_SIZE))))
+
+    def batches() -> Iterator[pa.Table]:
+        for first in range(0, max(n_chunks, 1), _ARTICLE_BATCH_CHUNKS):
+            chunks = range(first, min(first + _ARTICLE_BATCH_CHUNKS, n_chunks))
+            rows = np.flatnonzero((chunk_of >= first) & (chunk_of < first + _ARTICLE_BATCH_CHUNKS))
+            parts = [store.read_part(stage, "article_texts", chunk, columns=["text"])["text"].combine_chunks() for chunk in chunks]
+            texts = pa.concat_arrays(parts) if parts else pa.array([], pa.large_string())
+            yield articles_table(frame.iloc[rows], texts.take(pa.array(positions[rows] - first * _CHUNK_SIZE)))
+
+    store.write_part(stage, "articles", 0, batches())
 
 
 def article_framing(sentences: pd.DataFrame) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -343,20 +344,32 @@ def staging(out_dir: Path) -> Iterator[Path]:
         shutil.rmtree(stage, ignore_errors=True)  # after a successful swap it is the build and no longer here
 
 
-def write_part(stage: Path, name: str, index: int, frame: pd.DataFrame | pa.Table) -> None:
+def write_part(stage: Path, name: str, index: int, frame: pd.DataFrame | pa.Table | Iterable[pd.DataFrame | pa.Table]) -> None:
     """Write chunk `index`'s rows of table `name` into a staging folder; `write_build` appends the parts in index order.
 
-    Written under a temporary name and renamed, so a part is complete or absent (a retried
-    chunk replaces its part). Raises ValueError when `frame` does not fit the table's schema.
+    `frame` may be an iterable of frames, written one after another with one in memory at a
+    time (a part that is the whole table: it then needs no second pass). Written under a
+    temporary name and renamed, so a part is complete or absent (a retried chunk replaces its
+    part). Raises ValueError when a frame does not fit the table's schema.
     """
-    table = to_arrow(name, frame)
     folder = Path(stage) / PARTS / name
     folder.mkdir(parents=True, exist_ok=True)
     final = folder / f"{index:06d}.parquet"
     partial = folder / f".{index:06d}-{uuid.uuid4().hex[:_SUFFIX_HEX]}"
-    pq.write_table(table, partial, row_group_size=ROW_GROUP_ROWS.get(name))  # a lone part becomes the table's file
+    group_rows = ROW_GROUP_ROWS.get(name)  # a lone part becomes the table's file
+    try:
+        if isinstance(frame, (pd.DataFrame, pa.Table)):
+            pq.write_table(to_arrow(name, frame), partial, row_group_size=group_rows)
+        else:
+            tables = (to_arrow(name, item) for item in frame)
+            first = next(tables, None)
+            if first is None:
+                raise ValueError(f"table {name}: no rows to write as part {index}")
+            _write_rows(partial, first.schema, itertools.chain([first], tables), group_rows)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     os.replace(partial, final)
-
 
 
 def read_part(stage: Path, name: str, index: int, columns: list[str] | None = None) -> pa.Table:
@@ -374,6 +387,24 @@ def remove_parts(stage: Path, name: str) -> None:
     shutil.rmtree(Path(stage) / PARTS / name, ignore_errors=True)
 
 
+def _write_rows(path: Path, schema: pa.Schema, tables: Iterable[pa.Table], group_rows: int | None) -> None:
+    """The rows of `tables`, in order, as one Parquet file, one table (or batch) in memory at a time.
+
+    Row groups hold `group_rows` rows where set (the last one fewer), whatever the tables' sizes.
+    """
+    step = group_rows or _BATCH_ROWS
+    pending = schema.empty_table()
+    with pq.ParquetWriter(path, schema) as writer:
+        for table in tables:
+            pending = pa.concat_tables([pending, table.cast(schema)])
+            full = pending.num_rows - pending.num_rows % step
+            if full:  # whole row groups now; the rest waits for the next table's rows
+                writer.write_table(pending.slice(0, full), row_group_size=group_rows)
+                pending = pending.slice(full)
+        if pending.num_rows:
+            writer.write_table(pending, row_group_size=group_rows)
+
+
 def _write_table(path: Path, table: pa.Table | None, parts: Sequence[Path]) -> None:
     """`table` followed by the rows of `parts` as one Parquet file, a batch of rows in memory at a time.
 
@@ -388,18 +419,8 @@ def _write_table(path: Path, table: pa.Table | None, parts: Sequence[Path]) -> N
         os.replace(parts[0], path)
         return
     schema = pq.read_schema(parts[0]) if table is None else table.schema
-    step = group_rows or _BATCH_ROWS
-    pending = schema.empty_table() if table is None else table
-    with pq.ParquetWriter(path, schema) as writer:
-        for part in parts:
-            for batch in pq.ParquetFile(part).iter_batches(batch_size=_BATCH_ROWS):
-                pending = pa.concat_tables([pending, pa.Table.from_batches([batch]).cast(schema)])
-                full = pending.num_rows - pending.num_rows % step
-                if full:  # whole row groups now; the rest waits for the next part's rows
-                    writer.write_table(pending.slice(0, full), row_group_size=group_rows)
-                    pending = pending.slice(full)
-        if pending.num_rows:
-            writer.write_table(pending, row_group_size=group_rows)
+    batches = (pa.Table.from_batches([batch]) for part in parts for batch in pq.ParquetFile(part).iter_batches(batch_size=_BATCH_ROWS))
+    _write_rows(path, schema, itertools.chain([] if table is None else [table], batches), group_rows)
 
 
 def write_build(

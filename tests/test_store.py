@@ -228,3 +228,16 @@ def test_removed_parts_are_not_joined(tmp_path: Path) -> None:
         assert [path.name for path in store.part_paths(stage, "mentions")] == ["000000.parquet"]
         store.write_build(out, _tables("one") | {"mentions": store.SCHEMAS["mentions"].empty_table()}, {"build_id": "one"}, stage=stage)
     assert store.read_table(out, "mentions")["article_id"].tolist() == ["new"]
+
+
+def test_a_part_written_from_several_frames_holds_their_rows_in_whole_row_groups(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(store.ROW_GROUP_ROWS, "mentions", 4)
+    frames = [pd.DataFrame({"article_id": [f"{index}-{row}" for row in range(3)], "actor_id": ["x"] * 3, "count": [1] * 3}) for index in range(3)]
+    with store.staging(tmp_path / "build") as stage:
+        store.write_part(stage, "mentions", 0, iter(frames))
+        metadata = pq.ParquetFile(store.part_paths(stage, "mentions")[0]).metadata
+        assert [metadata.row_group(group).num_rows for group in range(metadata.num_row_groups)] == [4, 4, 1]
+        assert store.read_part(stage, "mentions", 0).to_pandas().equals(pd.concat(frames, ignore_index=True))
+        with pytest.raises(ValueError, match="table mentions: no rows"):
+            store.write_part(stage, "mentions", 1, iter([]))
+        assert [path.name for path in (stage / store.PARTS / "mentions").iterdir()] == ["000000.parquet"]
