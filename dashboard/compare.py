@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard.figures import style
-from dashboard.keywords_view import TermMatrix, term_totals
+from dashboard.keywords_view import TermMatrix, term_totals_of
 from dashboard.queries import articles_mentioning
 from dashboard.safe_text import escape_html
 from pipeline.keywords import log_odds_dirichlet
@@ -163,11 +163,11 @@ def distinctive_terms(matrix: TermMatrix, sides: Sides, corpus: pd.DataFrame) ->
     Prior: the term counts of `corpus` (the filtered articles), at the weight of the data.
     Positive z: A uses the term more; negative: B does.
     """
-    totals_a, totals_b = term_totals(matrix, sides.a), term_totals(matrix, sides.b)
+    totals_a, totals_b, totals_corpus = term_totals_of(matrix, [sides.a, sides.b, corpus])
     used = (totals_a + totals_b) > 0
     terms = matrix.terms[used]  # one index for all three: log_odds_dirichlet then aligns nothing
     counts_a, counts_b = pd.Series(totals_a[used], index=terms), pd.Series(totals_b[used], index=terms)
-    table = log_odds_dirichlet(counts_a, counts_b, prior=pd.Series(term_totals(matrix, corpus)[used], index=terms)).reset_index()
+    table = log_odds_dirichlet(counts_a, counts_b, prior=pd.Series(totals_corpus[used], index=terms)).reset_index()
     return table.assign(term=table["term"].astype("str"))
 
 

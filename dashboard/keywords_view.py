@@ -1,8 +1,8 @@
 """Keywords: chosen terms month by month, the terms that emerge each month, and where a term is used.
 
 Term counts come from article_terms.parquet (article x term over the pipeline's pruned
-vocabulary), gathered once per build into a sparse articles x terms matrix (`TermMatrix`),
-so the counts of any set of articles are one sparse product: every sidebar filter applies
+vocabulary), copied once per build into an articles x terms matrix kept on disk (`TermMatrix`),
+whose chunks a query reads for the articles it counts: every sidebar filter applies
 to the trend lines. Emergence scores come precomputed from keywords.parquet (each month
 against the whole corpus, `pipeline.keywords.monthly_keywords`), so only the date filter
 applies to them. Keyword-in-context lines (`find_sentences`, `with_text`, `kwic`) are shared
@@ -16,10 +16,13 @@ the per-build term matrix is `Artifacts.term_matrix`.
 from __future__ import annotations
 
 import itertools
+import os
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import IO
 
 import numpy as np
 import pandas as pd
@@ -31,7 +34,7 @@ import scipy.sparse as sp
 from dashboard.figures import style
 from dashboard.safe_text import escape_html
 from dashboard.selection import Part, is_month, periods_phrase
-from dashboard.text_store import TextStore
+from dashboard.text_store import ResultCache, TextStore
 from dashboard.tone_view import PALETTE
 from pipeline.keywords import rank_emerging
 from pipeline.terms import as_term
@@ -110,10 +113,9 @@ def choose_terms(values: Iterable[str], vocabulary: pd.Index) -> TermChoice:
     return TermChoice(tuple(terms), tuple(completed), tuple(dict.fromkeys(unknown)))
 
 
-def vocabulary_by_use(matrix: TermMatrix, articles: pd.DataFrame, limit: int = MAX_TERM_OPTIONS) -> list[str]:
-    """The terms to search as the user types: those the articles use, most used first, then the build's
-    others by their use in all articles; at most `limit` (the box sends every option to the browser)."""
-    here = term_totals(matrix, articles)
+def vocabulary_by_use(matrix: TermMatrix, here: np.ndarray, limit: int = MAX_TERM_OPTIONS) -> list[str]:
+    """The terms to search as the user types: those the articles use (`here`: their `term_totals`), most used
+    first, then the build's others by their use in all articles; at most `limit` (the box sends every option to the browser)."""
     order = np.lexsort((matrix.terms.to_numpy(dtype=str), -matrix.totals, -here))
     return [str(term) for term in matrix.terms.take(order[:limit])]
 
@@ -144,16 +146,73 @@ def _overlaps(term: str, other: str) -> bool:
 # --- the articles x terms matrix ------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
-class TermMatrix:
-    """Term counts of every article (read-only, shared like the artifacts).
+ENTRIES_PER_CHUNK = 1 << 20
+"""Entries of a `TermMatrix` read from its files at a time (8 MB), and sorted at a time while it is made."""
+CACHED_ARTICLES = 8
+"""Articles whose term counts each matrix keeps (`TermMatrix.article_counts`: the Articles page asks on every rerun)."""
 
-    One sparse matrix by column (terms), 32-bit: at 100,000 stories and 8.9 million
-    (article, term) counts it holds 71 MB, where a row copy as well doubled that.
+
+class _Int32Files:
+    """Arrays of int32 values in unlinked temporary files (one per name), appended to, then read by position.
+
+    Unlinked (`tempfile.TemporaryFile`): the disk space is freed when the files are closed, which happens
+    when their owner is dropped, or when the process ends, however it ends. `os.pread` keeps no file
+    position, so threads may read at once.
     """
 
-    by_term: sp.csc_matrix
-    """articles x terms, int32 counts, by column (a few terms are picked fast; sums over articles are one product)"""
+    def __init__(self, names: Sequence[str], width: int = 1) -> None:
+        self._files = {name: tempfile.TemporaryFile(prefix="peninsula-watch-terms-") for name in names}
+        self._width = width
+        self.size = 0
+        """Values (rows of `width` values) in each file."""
+
+    def append(self, **arrays: np.ndarray) -> None:
+        for name, values in arrays.items():
+            self._files[name].write(np.ascontiguousarray(values, dtype=np.int32).tobytes())
+        self.size += len(next(iter(arrays.values())))
+
+    def finish(self) -> None:
+        for file in self._files.values():
+            file.flush()
+
+    def read(self, name: str, start: int, stop: int) -> np.ndarray:
+        """Values (rows) start to stop, excluded, of file `name`."""
+        values = np.frombuffer(_pread(self._files[name].fileno(), (stop - start) * 4 * self._width, start * 4 * self._width), dtype=np.int32)
+        return values.reshape(-1, self._width) if self._width > 1 else values
+
+    def close(self) -> None:
+        for file in self._files.values():
+            file.close()
+
+
+def _pread(fd: int, length: int, offset: int) -> bytes:
+    parts = []
+    while length > 0:
+        part = os.pread(fd, length, offset)
+        if not part:
+            raise OSError(f"a term matrix file ended {length} bytes early")
+        parts.append(part)
+        length, offset = length - len(part), offset + len(part)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+@dataclass(frozen=True, eq=False)
+class TermMatrix:
+    """Term counts of every article (read-only, shared like the artifacts), kept on disk by term.
+
+    The matrix is stored by column (compressed sparse columns: each term's article rows and counts, rows
+    ascending) in temporary files; the server holds only `indptr` and the sums below. A query reads what it
+    needs: one term's entries are one read (`column`), the sums over a set of articles read every entry a
+    chunk at a time (`term_totals_of`, one sparse product per chunk). In memory this matrix held 71 MB at
+    100,000 stories (8.9 million entries) and would hold ~0.7 GB at a million.
+    """
+
+    files: _Int32Files = field(repr=False)
+    """"rows" and "counts" of the entries, by term."""
+    indptr: np.ndarray
+    """Term t's entries are indptr[t] to indptr[t + 1]."""
+    chunk_starts: np.ndarray
+    """The first term of each chunk read at a time, then the number of terms: whole terms, ENTRIES_PER_CHUNK entries or about."""
     article_totals: np.ndarray
     """all counted term occurrences of each article (row sums)"""
     totals: np.ndarray
@@ -162,11 +221,12 @@ class TermMatrix:
     """row labels"""
     terms: pd.Index
     """column labels (str)"""
+    _articles: ResultCache = field(default_factory=lambda: ResultCache(CACHED_ARTICLES), repr=False)
 
     @property
     def docs(self) -> np.ndarray:
-        """How many articles use each term (stored entries per column)."""
-        return np.diff(self.by_term.indptr)
+        """How many articles use each term (entries per column)."""
+        return np.diff(self.indptr)
 
     def positions(self, articles: pd.DataFrame) -> np.ndarray:
         """Each article's matrix row, -1 for an article the matrix does not hold. The build's articles carry
@@ -177,118 +237,153 @@ class TermMatrix:
         return self.article_ids.get_indexer(ids)
 
     def rows_of(self, articles: pd.DataFrame) -> np.ndarray:
-        """The matrix rows of these articles (articles without any counted term have none)."""
+        """The matrix rows of these articles (articles the matrix does not hold have none)."""
         rows = self.positions(articles)
         return rows[rows >= 0]
 
+    def chunks(self) -> Iterator[sp.csc_matrix]:
+        """The matrix a chunk of whole terms at a time: articles x the chunk's terms (`chunk_starts`)."""
+        for first, last in itertools.pairwise(self.chunk_starts.tolist()):
+            start, stop = int(self.indptr[first]), int(self.indptr[last])
+            yield sp.csc_matrix((self.files.read("counts", start, stop), self.files.read("rows", start, stop), self.indptr[first:last + 1] - start),
+                                shape=(len(self.article_ids), last - first))
+
+    def column(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """The rows of the articles using `term` (a term of `terms`), ascending, and how often."""
+        number = self.terms.get_loc(term)
+        start, stop = int(self.indptr[number]), int(self.indptr[number + 1])
+        return self.files.read("rows", start, stop), self.files.read("counts", start, stop)
+
     def article_counts(self, article_id: str) -> pd.Series:
-        """term -> count of one article (empty for an article without counted terms)."""
+        """term -> count of one article (empty for an article without counted terms); the last few asked for are kept."""
+        return self._articles.get(article_id, lambda: self._article_counts(article_id))
+
+    def _article_counts(self, article_id: str) -> pd.Series:
         row = self.article_ids.get_indexer([article_id])[0]
-        if row < 0:
-            return pd.Series(dtype="int64", index=pd.Index([], dtype="str"))
-        counts = self.by_term[[row], :].tocoo()
-        return pd.Series(counts.data.astype(np.int64), index=self.terms[counts.col])
+        columns, counts = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+        for first, chunk in zip(self.chunk_starts.tolist(), self.chunks() if row >= 0 else (), strict=False):
+            found = chunk[[row], :].tocoo()
+            columns.append(found.col.astype(np.int64) + first)
+            counts.append(found.data.astype(np.int64))
+        return pd.Series(np.concatenate(counts), index=self.terms[np.concatenate(columns)])
 
 
-def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Integer codes and their labels; a categorical column's own (its categories cover every article)."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        return column.cat.codes.to_numpy(), pd.Index(column.cat.categories.astype("str"))
-    codes, labels = pd.factorize(column.astype("str"))
-    return codes, pd.Index(labels, dtype="str")
+def read_term_matrix(source: str | IO[bytes], article_ids: pd.Index) -> TermMatrix:
+    """The `TermMatrix` of an article_terms.parquet file (a path, or an open binary file), rows in the order of
+    `article_ids` (str, kept as the row labels). Repeated (article, term) pairs are summed; an article the
+    build's articles do not hold has no row.
 
-
-def term_matrix(article_terms: pd.DataFrame) -> TermMatrix:
-    """The article_id, term, count table as a sparse articles x terms matrix."""
-    article_codes, article_ids = _codes(article_terms["article_id"])
-    term_codes, terms = _codes(article_terms["term"])
-    return _matrix(article_codes, term_codes, article_terms["count"].to_numpy(), article_ids, terms)
-
-
-PLACED_AT_ONCE = 1 << 18
-"""Entries of article_terms that `read_term_matrix` sorts by term at a time (a few MB of temporary arrays)."""
-
-
-def read_term_matrix(path: str, article_ids: pd.Index) -> TermMatrix:
-    """`term_matrix` of an article_terms.parquet file, rows in the order of `article_ids` (str, kept as the row labels).
-
-    Read as dictionary codes, one row group at a time (no string per row is ever made: 8.9 million
-    rows at 100,000 stories), in two passes: the first counts each term's entries, the second puts
-    each group's entries straight into their place in the by-column arrays. Gathering every
-    (row, column, count) first and converting held those three arrays, then the conversion's copy,
-    beside the result: about 250 MB at 100,000 stories for a matrix of 71 MB, memory the server
-    kept afterwards. An article the build's articles do not hold has no row.
+    Made without ever holding the matrix: the file is read as dictionary codes (no string per row: 8.9 million
+    rows at 100,000 stories) ENTRIES_PER_CHUNK rows at a time into a staging file; its entries are then dealt
+    into bands of whole terms of about as many entries, and each band is sorted (one int64 sort of
+    term, row and count packed together) and written by term. Loading holds a band and the sums.
     """
-    parquet = pq.ParquetFile(path, read_dictionary=["article_id", "term"])
+    parquet = pq.ParquetFile(source, read_dictionary=["article_id", "term"])
     vocabulary: dict[str, int] = {}
+    staged = _Int32Files(["entries"], width=3)
+    article_totals = np.zeros(len(article_ids), dtype=np.int64)
+    per_term, largest = np.zeros(0, dtype=np.int64), 0
+    for batch in parquet.iter_batches(batch_size=ENTRIES_PER_CHUNK, columns=["article_id", "term", "count"]):
+        rows = _decoded(batch.column("article_id"), lambda ids: article_ids.get_indexer(ids.to_pandas()).astype(np.int32))
+        columns = _decoded(batch.column("term"), lambda words: np.array([vocabulary.setdefault(term, len(vocabulary)) for term in words.to_pylist()], dtype=np.int32))
+        counts = batch.column("count").to_numpy(zero_copy_only=False)
+        known = rows >= 0
+        rows, columns, counts = rows[known], columns[known], counts[known]
+        if len(counts) and (counts.min() < 0 or counts.max() >= 1 << 31):
+            raise ValueError(f"article_terms: a count outside 0..2**31-1 ({counts.min()}..{counts.max()})")
+        staged.append(entries=np.column_stack([rows, columns, counts]))
+        article_totals += np.bincount(rows, weights=counts, minlength=len(article_ids)).astype(np.int64)
+        per_term = _grown(per_term, len(vocabulary)) + np.bincount(columns, minlength=len(vocabulary))
+        largest = max(largest, int(counts.max(initial=0)))
+    staged.finish()
+    bands = _term_bands(per_term, ENTRIES_PER_CHUNK)
+    dealt = _Int32Files([str(band) for band in range(len(bands) - 1)], width=3)
+    for start in range(0, staged.size, ENTRIES_PER_CHUNK):
+        entries = staged.read("entries", start, min(start + ENTRIES_PER_CHUNK, staged.size))
+        band_of = np.searchsorted(bands, entries[:, 1], side="right") - 1
+        for band in np.unique(band_of).tolist():
+            dealt.append(**{str(band): entries[band_of == band]})
+    staged.close()
+    dealt.finish()
+    stored = _Int32Files(["rows", "counts"])
+    row_bits, count_bits = max(len(article_ids) - 1, 1).bit_length(), max(largest, 1).bit_length()
+    totals, docs = np.zeros(len(vocabulary), dtype=np.int64), np.zeros(len(vocabulary), dtype=np.int64)
+    for band, (first, last) in enumerate(itertools.pairwise(bands.tolist())):
+        if (last - first - 1).bit_length() + row_bits + count_bits > 63:
+            raise ValueError("article_terms: too many articles, terms or occurrences to sort this way")
+        entries = dealt.read(str(band), 0, int(per_term[first:last].sum()))
+        packed = entries[:, 1].astype(np.int64)  # (term - first, row, count) in one int64, built in place
+        packed -= first
+        packed <<= row_bits
+        packed |= entries[:, 0]
+        packed <<= count_bits
+        packed |= entries[:, 2]
+        del entries
+        packed.sort()
+        pairs = packed >> count_bits
+        starts = np.flatnonzero(np.concatenate([[True], pairs[1:] != pairs[:-1]])) if len(pairs) else np.zeros(0, dtype=np.int64)
+        counts = np.add.reduceat(packed & ((1 << count_bits) - 1), starts) if len(starts) else np.zeros(0, dtype=np.int64)
+        pairs = pairs[starts]
+        columns = (pairs >> row_bits) + first
+        stored.append(rows=pairs & ((1 << row_bits) - 1), counts=counts)
+        totals += np.bincount(columns, weights=counts, minlength=len(vocabulary)).astype(np.int64)
+        docs += np.bincount(columns, minlength=len(vocabulary))
+    dealt.close()
+    stored.finish()
+    indptr = np.concatenate([[0], np.cumsum(docs)]).astype(np.int64)
+    return TermMatrix(stored, indptr, _term_bands(docs, ENTRIES_PER_CHUNK), article_totals, totals, article_ids,
+                      pd.Index(list(vocabulary), dtype="str"))
 
-    def entries(with_counts: bool) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
-        """Per row group: its entries' rows, columns and (when asked) counts, unknown articles left out."""
-        for group in range(parquet.num_row_groups):
-            table = parquet.read_row_group(group, columns=["article_id", "term", "count"] if with_counts else ["article_id", "term"])
-            rows = _decoded(table["article_id"], lambda ids: article_ids.get_indexer(ids.to_pandas()).astype(np.int32))
-            columns = _decoded(table["term"], lambda words: np.array([vocabulary.setdefault(term, len(vocabulary)) for term in words.to_pylist()], dtype=np.int32))
-            counts = table["count"].to_numpy() if with_counts else None
-            known = rows >= 0
-            if known.all():
-                yield rows, columns, counts
-            else:
-                yield rows[known], columns[known], counts[known] if counts is not None else None
 
-    per_term = np.zeros(0, dtype=np.int64)
-    for _, columns, _ in entries(with_counts=False):
-        per_term = np.bincount(columns, minlength=len(vocabulary)) + np.pad(per_term, (0, len(vocabulary) - len(per_term)))
-    index_dtype = np.int32 if per_term.sum() < np.iinfo(np.int32).max else np.int64
-    indptr = np.concatenate([[0], np.cumsum(per_term)]).astype(index_dtype)
-    indices, data = np.empty(indptr[-1], dtype=index_dtype), np.empty(indptr[-1], dtype=np.int32)
-    filled = indptr[:-1].astype(np.int64)  # the next free place of each column
-    for rows, columns, counts in entries(with_counts=True):
-        for start in range(0, len(rows), PLACED_AT_ONCE):
-            part = slice(start, start + PLACED_AT_ONCE)
-            by_column = sp.csc_matrix((counts[part], (rows[part], columns[part])), shape=(len(article_ids), len(per_term)))
-            lengths = np.diff(by_column.indptr)
-            place = np.repeat(filled - by_column.indptr[:-1], lengths) + np.arange(by_column.nnz)
-            indices[place], data[place] = by_column.indices, by_column.data
-            filled += lengths
-    by_term = sp.csc_matrix((data, indices, indptr), shape=(len(article_ids), len(vocabulary)))
-    return _with_totals(by_term, article_ids, pd.Index(list(vocabulary), dtype="str"))
+def _term_bands(per_term: np.ndarray, size: int) -> np.ndarray:
+    """Consecutive terms in bands of at most `size` entries (a term with more is a band of its own): each band's
+    first term, then the number of terms."""
+    starts, filled = [0], 0
+    for term, entries in enumerate(per_term.tolist()):
+        if filled and filled + entries > size:
+            starts.append(term)
+            filled = 0
+        filled += entries
+    return np.array([*starts, len(per_term)] if len(per_term) else [0], dtype=np.int64)
 
 
-def _decoded(column: pa.ChunkedArray, codes_of: Callable[[pa.Array], np.ndarray]) -> np.ndarray:
-    """A code per row of a dictionary-encoded column: `codes_of(dictionary)` gives one per value of each chunk's dictionary."""
-    return np.concatenate([np.zeros(0, dtype=np.int32)] + [codes_of(chunk.dictionary)[chunk.indices.to_numpy()] for chunk in column.chunks])
+def _grown(values: np.ndarray, size: int) -> np.ndarray:
+    """`values` padded with zeros to `size` (the vocabulary grows while the file is read)."""
+    return np.pad(values, (0, size - len(values)))
 
 
-def _matrix(rows: np.ndarray, columns: np.ndarray, counts: np.ndarray, article_ids: pd.Index, terms: pd.Index) -> TermMatrix:
-    by_term = sp.csc_matrix((counts.astype(np.int32), (rows, columns)), shape=(len(article_ids), len(terms)))
-    return _with_totals(by_term, article_ids, terms)
-
-
-def _with_totals(by_term: sp.csc_matrix, article_ids: pd.Index, terms: pd.Index) -> TermMatrix:
-    """The matrix (duplicate entries summed, each column's rows sorted) with its row and column sums.
-
-    The sums are products with 32-bit ones (exact below 2**31 occurrences of one term): scipy's `sum(dtype=int64)`
-    first copies every count into 64 bits (71 MB at 100,000 stories).
-    """
-    by_term.sum_duplicates()
-    article_totals = by_term @ np.ones(by_term.shape[1], dtype=np.int32)
-    totals = by_term.T @ np.ones(by_term.shape[0], dtype=np.int32)
-    return TermMatrix(by_term, article_totals.astype(np.int64), totals.astype(np.int64), article_ids, terms)
+def _decoded(column: pa.Array, codes_of: Callable[[pa.Array], np.ndarray]) -> np.ndarray:
+    """A code per row of a dictionary-encoded column: `codes_of(dictionary)` gives one per value of the dictionary."""
+    if isinstance(column, pa.ChunkedArray):
+        return np.concatenate([np.zeros(0, dtype=np.int32)] + [_decoded(chunk, codes_of) for chunk in column.chunks])
+    return codes_of(column.dictionary)[column.indices.to_numpy(zero_copy_only=False)]
 
 
 def term_totals(matrix: TermMatrix, articles: pd.DataFrame) -> np.ndarray:
-    """Occurrences of every term of the matrix (in `matrix.terms` order) in these articles.
+    """Occurrences of every term of the matrix (in `matrix.terms` order) in these articles (`term_totals_of` of one set)."""
+    return term_totals_of(matrix, [articles])[0]
 
-    The product is taken in 32 bits, like the matrix (exact below 2**31 occurrences of one term): with
-    64-bit weights scipy first copies every count into 64 bits, 140 ms a rerun at 100,000 stories instead of 7.
+
+def term_totals_of(matrix: TermMatrix, article_sets: Sequence[pd.DataFrame]) -> list[np.ndarray]:
+    """`term_totals` of each set of articles, reading the matrix's files once for all of them.
+
+    Every article of the build once: the matrix's own totals, nothing read. Otherwise one product per
+    chunk, in 32 bits like the counts (exact below 2**31 occurrences of one term).
     """
-    weights = np.bincount(matrix.rows_of(articles), minlength=len(matrix.article_ids)).astype(matrix.by_term.dtype)
-    return np.asarray(matrix.by_term.T @ weights).ravel().astype(np.int64)
+    weights = [np.bincount(matrix.rows_of(articles), minlength=len(matrix.article_ids)).astype(np.int32) for articles in article_sets]
+    whole = [bool((weight == 1).all()) for weight in weights]
+    pending = [weight for weight, is_whole in zip(weights, whole, strict=True) if not is_whole]
+    summed = np.zeros((len(matrix.terms), len(pending)), dtype=np.int64)
+    if pending:
+        stacked = np.column_stack(pending)
+        for first, chunk in zip(matrix.chunk_starts.tolist(), matrix.chunks(), strict=False):
+            summed[first:first + chunk.shape[1]] = chunk.T @ stacked
+    found = iter(summed.T)
+    return [matrix.totals.copy() if is_whole else next(found) for is_whole in whole]
 
 
-def term_counts(matrix: TermMatrix, articles: pd.DataFrame) -> pd.Series:
-    """term -> occurrences in these articles, the terms they never use left out."""
-    totals = term_totals(matrix, articles)
+def term_counts(matrix: TermMatrix, totals: np.ndarray) -> pd.Series:
+    """term -> occurrences, from `term_totals` of the matrix, the terms never used left out."""
     used = totals > 0
     return pd.Series(totals[used], index=matrix.terms[used], name="count").rename_axis("term")
 
@@ -304,9 +399,7 @@ def term_trends(matrix: TermMatrix, articles: pd.DataFrame, terms: Sequence[str]
     Every month that has articles is a row for every term (0 when unused); terms outside
     the vocabulary are left out. Sorted by term (in the given order), then period.
     """
-    columns = matrix.terms.get_indexer(list(terms)) if len(terms) else np.zeros(0, dtype=np.int64)
-    known_terms = [term for term, column in zip(terms, columns, strict=True) if column >= 0]
-    columns = columns[columns >= 0]
+    known_terms = [term for term in terms if matrix.terms.get_indexer([term])[0] >= 0]
     rows = matrix.positions(articles)
     months = articles["date"].dt.to_period("M").dt.start_time.to_numpy()[rows >= 0]
     rows = rows[rows >= 0]
@@ -316,12 +409,16 @@ def term_trends(matrix: TermMatrix, articles: pd.DataFrame, terms: Sequence[str]
         return empty
     month_codes, periods = pd.factorize(months, sort=True)
     totals = np.bincount(month_codes, weights=matrix.article_totals[rows], minlength=len(periods))
-    months_x_articles = sp.csr_matrix((np.ones(len(rows)), (month_codes, rows)), shape=(len(periods), len(matrix.article_ids)))
-    counts = (months_x_articles @ matrix.by_term[:, columns]).toarray()  # months x picked terms
+    # Each article's month (its row's weight: how often the filtered articles list it), read off each term's column.
+    month_of_row = sp.csr_matrix((np.ones(len(rows)), (rows, month_codes)), shape=(len(matrix.article_ids), len(periods)))
+    counts = np.zeros((len(known_terms), len(periods)))
+    for number, term in enumerate(known_terms):
+        term_rows, occurrences = matrix.column(term)
+        counts[number] = month_of_row[term_rows].T @ occurrences
     table = pd.DataFrame({
         "period": np.tile(pd.DatetimeIndex(periods).as_unit("ns"), len(known_terms)),
         "term": pd.array(np.repeat(known_terms, len(periods)), dtype="str"),
-        "count": counts.T.ravel().astype(np.int64),
+        "count": counts.ravel().astype(np.int64),
     })
     month_totals = np.tile(totals, len(known_terms))
     table["share"] = np.divide(table["count"].to_numpy(dtype=float), month_totals, out=np.zeros(len(table)), where=month_totals > 0)
@@ -437,12 +534,13 @@ def term_pattern(term: str) -> str:
 def articles_using(matrix: TermMatrix, articles: pd.DataFrame, term: str) -> pd.DataFrame:
     """The articles in which the pipeline counted `term` (any case and spacing); all of them when
     the term is outside the vocabulary (stop words, rare or typed terms), since then nothing is known."""
-    columns = matrix.terms.get_indexer(term_candidates(term)[:2])
-    columns = columns[columns >= 0]
-    if not len(columns):
+    known = [candidate for candidate in term_candidates(term)[:2] if matrix.terms.get_indexer([candidate])[0] >= 0]
+    if not known:
         return articles
-    using = matrix.article_ids.take(matrix.by_term[:, columns[0]].nonzero()[0])
-    return articles.loc[articles["article_id"].isin(using)]
+    using = np.zeros(len(matrix.article_ids), dtype=bool)
+    using[matrix.column(known[0])[0]] = True
+    rows = matrix.positions(articles)
+    return articles.loc[(rows >= 0) & using[rows]]
 
 
 FOUND_COLUMNS = ("article_id", "date", "source", "title", "sentence_idx", "row")

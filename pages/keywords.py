@@ -1,6 +1,8 @@
 """Keywords: chosen terms month by month, the terms that emerge each month, and a term's sentences in context."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
@@ -29,7 +31,9 @@ if ctx.articles.empty:
     st.info("No article matches the filters: widen the dates or remove a filter in the sidebar.")
     st.stop()
 matrix = artifacts.term_matrix
-frequent = view.term_counts(matrix, ctx.articles)
+# Read from disk once per filter state (the chunks of the filtered articles), kept with the build for the next rerun.
+here = artifacts.remember(("term_totals", replace(ctx.filters, article=None)), lambda: view.term_totals(matrix, ctx.articles))
+frequent = view.term_counts(matrix, here)
 if frequent.empty:
     st.info("The filtered articles use no counted term.")
     st.stop()
@@ -38,7 +42,7 @@ st.markdown("Which words the articles use, and when. Type any word or phrase to 
             "with the terms that emerge most strongly within the dates. Click a point to read the term's sentences in that month.")
 
 st.subheader("Terms over time")
-vocabulary = view.vocabulary_by_use(matrix, ctx.articles)
+vocabulary = view.vocabulary_by_use(matrix, here)
 already = st.session_state.get(TERMS_KEY, st.query_params.get_all(TERMS_KEY))
 picked = st.multiselect(
     "Terms", list(dict.fromkeys([*already, *vocabulary])), key=TERMS_KEY, bind="query-params", accept_new_options=True,

@@ -33,6 +33,7 @@ constants, independently of the app's code.
 from __future__ import annotations
 
 import hashlib
+import io
 import random
 import re
 from collections import Counter
@@ -42,6 +43,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dashboard.keywords_view import TermMatrix, read_term_matrix
 from dashboard.text_store import BuildFiles, TextStore
 from pipeline import store
 
@@ -280,3 +282,23 @@ def write_text_store(folder: Path, articles: pd.DataFrame, sentences: pd.DataFra
     pd.DataFrame({"article_id": pd.Series(dtype="str"), "term": pd.Series(dtype="str"), "count": pd.Series(dtype="int64")}).to_parquet(
         folder / "article_terms.parquet")
     return TextStore(BuildFiles(folder), pd.Index(articles["article_id"].astype(str)))
+
+
+def hand_term_matrix(table: pd.DataFrame) -> TermMatrix:
+    """The `TermMatrix` of a hand-made article_id, term, count table, read the way the app reads a build's
+    article_terms.parquet (`read_term_matrix`); rows are the categories of a categorical `article_id`, else
+    the ids in order of first appearance."""
+    ids = table["article_id"]
+    article_ids = ids.cat.categories if isinstance(ids.dtype, pd.CategoricalDtype) else pd.unique(ids.astype(str))
+    buffer = io.BytesIO()
+    table.assign(article_id=ids.astype(str)).to_parquet(buffer)
+    buffer.seek(0)
+    return read_term_matrix(buffer, pd.Index(article_ids, dtype="str"))
+
+
+def dense_terms(matrix: TermMatrix) -> pd.DataFrame:
+    """Every count of a `TermMatrix` as an articles x terms table, read from its files a chunk at a time."""
+    dense = np.zeros((len(matrix.article_ids), len(matrix.terms)), dtype=np.int64)
+    for first, chunk in zip(matrix.chunk_starts.tolist(), matrix.chunks(), strict=False):
+        dense[:, first:first + chunk.shape[1]] = chunk.toarray()
+    return pd.DataFrame(dense, index=matrix.article_ids, columns=matrix.terms)

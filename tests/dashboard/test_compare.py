@@ -14,8 +14,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import compare as view
 from dashboard.data import Artifacts
 from dashboard.safe_text import MAX_ECHO_LENGTH
-from dashboard.keywords_view import term_matrix
-from tests.dashboard.artifact_factory import SOURCES
+from tests.dashboard.artifact_factory import SOURCES, hand_term_matrix
 
 AppRun = Callable[..., AppTest]
 PAGE = "pages/compare.py"
@@ -150,7 +149,7 @@ def test_distinctive_terms_of_a_hand_made_pair_follow_monroe_et_al() -> None:
     table = pd.DataFrame({"article_id": ["a", "b"], "term": ["war", "peace"], "count": [10, 10]})
     articles = pd.DataFrame({"article_id": ["a", "b"]})
     sides = view.Sides(a=articles.iloc[:1], b=articles.iloc[1:], in_both=0)
-    result = view.distinctive_terms(term_matrix(table), sides, articles).set_index("term")
+    result = view.distinctive_terms(hand_term_matrix(table), sides, articles).set_index("term")
     # alpha_w = 10 each (prior scaled to the 20 tokens of the data), alpha_0 = 20:
     # delta = log(20/10) - log(10/20) = 2 log 2; var = 1/20 + 1/10.
     expected_z = 2 * math.log(2) / math.sqrt(1 / 20 + 1 / 10)

@@ -21,7 +21,7 @@ from dashboard.data import (
     LEFT_ON_DISK, VIEW_MODULES, WARM_UP_THREAD, ArtifactError, Artifacts, build_key, load_artifacts, read_artifacts, read_events, warm_up,
 )
 from pipeline import store
-from tests.dashboard.artifact_factory import ARTICLE_ID, FRAME_COLUMNS, build_tables
+from tests.dashboard.artifact_factory import ARTICLE_ID, FRAME_COLUMNS, build_tables, dense_terms
 
 
 def test_data_flag_wins_over_the_environment(tmp_path: Path) -> None:
@@ -148,7 +148,7 @@ def test_warm_up_imports_the_views_and_makes_the_derived_tables(artifact_dir: Pa
     warm_up(fresh, ["dashboard.about"])
     assert "dashboard.about" in sys.modules
     assert {"named_sentences", "term_matrix"} <= set(vars(fresh))  # cached: a page reads them without computing
-    assert len(fresh.named_sentences) > 0 and fresh.term_matrix.by_term.shape[0] == len(fresh.articles)
+    assert len(fresh.named_sentences) > 0 and len(fresh.term_matrix.article_ids) == len(fresh.articles)
 
 
 def test_a_build_is_warmed_up_once_in_the_background(artifact_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -249,17 +249,17 @@ def test_unreadable_events_file_gives_a_notice(tmp_path: Path) -> None:
 
 
 def test_derived_tables_are_made_once_per_loaded_build(artifacts: Artifacts, artifact_dir: Path) -> None:
-    from dashboard.keywords_view import term_matrix
     from dashboard.leaders import sentence_mentions
 
     assert artifacts.named_sentences is artifacts.named_sentences
     pd.testing.assert_frame_equal(artifacts.named_sentences, sentence_mentions(artifacts.sentence_actors))
     assert artifacts.term_matrix is artifacts.term_matrix
     raw = pd.read_parquet(artifact_dir / "article_terms.parquet")
-    by_hand = term_matrix(raw.assign(article_id=raw["article_id"].astype(artifacts.articles["article_id"].dtype)))
-    assert set(artifacts.term_matrix.terms) == set(by_hand.terms)
-    loaded = artifacts.term_matrix.by_term[:, artifacts.term_matrix.terms.get_indexer(by_hand.terms)]
-    assert (loaded != by_hand.by_term).nnz == 0 and by_hand.by_term.nnz == len(raw)
+    by_hand = raw.pivot_table(index="article_id", columns="term", values="count", aggfunc="sum", fill_value=0)
+    loaded = dense_terms(artifacts.term_matrix)
+    assert set(loaded.columns) == set(by_hand.columns)
+    pd.testing.assert_frame_equal(loaded.loc[by_hand.index, by_hand.columns], by_hand, check_dtype=False, check_names=False, check_index_type=False)
+    assert (loaded.drop(index=by_hand.index) == 0).all().all() and (by_hand > 0).sum().sum() == len(raw)
 
 
 def test_derived_tables_follow_the_build_they_were_made_from(tmp_path: Path) -> None:

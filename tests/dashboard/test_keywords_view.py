@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import keywords_view as view
 from dashboard.data import Artifacts
 from dashboard.text_store import TextStore
-from tests.dashboard.artifact_factory import SOURCES, write_text_store
+from tests.dashboard.artifact_factory import SOURCES, dense_terms, hand_term_matrix, write_text_store
 from tests.dashboard.test_app import url_values
 from tests.dashboard.test_topics_view import plotted
 
@@ -96,11 +96,12 @@ def test_choose_terms_splits_commas_keeps_order_and_reports_completions_and_unkn
 
 def test_the_search_box_lists_the_filtered_articles_terms_first() -> None:
     table = pd.DataFrame({"article_id": ["a", "a", "b", "b", "c"], "term": ["x", "y", "y", "z", "z"], "count": [1, 1, 2, 5, 1]})
-    matrix = view.term_matrix(table)
+    matrix = hand_term_matrix(table)
     articles = pd.DataFrame({"article_id": ["a", "b"]})
-    assert view.vocabulary_by_use(matrix, articles) == ["z", "y", "x"]
-    assert view.vocabulary_by_use(matrix, articles.iloc[:1]) == ["y", "x", "z"]  # "z" is not used in "a": after the others
-    assert view.vocabulary_by_use(matrix, articles, limit=2) == ["z", "y"]
+    here = view.term_totals(matrix, articles)
+    assert view.vocabulary_by_use(matrix, here) == ["z", "y", "x"]
+    assert view.vocabulary_by_use(matrix, view.term_totals(matrix, articles.iloc[:1])) == ["y", "x", "z"]  # "z" is not used in "a": after the others
+    assert view.vocabulary_by_use(matrix, here, limit=2) == ["z", "y"]
 
 
 def test_default_terms_are_the_strongest_emerging_plain_terms_the_articles_use() -> None:
@@ -122,8 +123,8 @@ def test_default_terms_do_not_tell_one_story_twice() -> None:
 
 def test_term_matrix_of_a_hand_made_table_sums_repeated_rows() -> None:
     table = pd.DataFrame({"article_id": ["a", "a", "b", "a"], "term": ["x", "y", "x", "x"], "count": [2, 1, 5, 3]})
-    matrix = view.term_matrix(table)
-    dense = pd.DataFrame(matrix.by_term.toarray(), index=matrix.article_ids, columns=matrix.terms)
+    matrix = hand_term_matrix(table)
+    dense = dense_terms(matrix)
     assert dense.loc["a", "x"] == 5 and dense.loc["a", "y"] == 1 and dense.loc["b", "x"] == 5 and dense.loc["b", "y"] == 0
     assert dict(zip(matrix.article_ids, matrix.article_totals, strict=True)) == {"a": 6, "b": 5}
     assert dict(zip(matrix.terms, matrix.totals, strict=True)) == {"x": 10, "y": 1}
@@ -131,9 +132,9 @@ def test_term_matrix_of_a_hand_made_table_sums_repeated_rows() -> None:
     assert matrix.article_counts("a").to_dict() == {"x": 5, "y": 1} and matrix.article_counts("nobody").empty
 
 
-def test_a_term_matrix_read_in_parts_equals_the_one_made_from_the_whole_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Row groups of 4 rows, each sorted by term in parts of 3 (PLACED_AT_ONCE): terms first seen in a later group,
-    # a term split over groups and parts, a repeated (article, term) pair, an article the build does not hold.
+def test_a_term_matrix_read_in_chunks_equals_the_one_read_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Row groups of 4 rows, read in batches, sorted in bands and stored in chunks of 3 entries (ENTRIES_PER_CHUNK):
+    # terms first seen in a later batch, a term split over batches, a repeated (article, term) pair, an article the build does not hold.
     table = pd.DataFrame({
         "article_id": ["b", "a", "a", "zz", "c", "b", "a", "c", "a", "b"],
         "term": ["y", "x", "y", "x", "x", "w", "x", "y", "v", "y"],
@@ -141,23 +142,30 @@ def test_a_term_matrix_read_in_parts_equals_the_one_made_from_the_whole_table(tm
     })
     path = tmp_path / "article_terms.parquet"
     table.to_parquet(path, row_group_size=4)
-    monkeypatch.setattr(view, "PLACED_AT_ONCE", 3)
     article_ids = pd.Index(["c", "a", "b"], dtype="str")
+    at_once = hand_term_matrix(table.loc[table["article_id"] != "zz"].assign(article_id=lambda t: pd.Categorical(t["article_id"], categories=article_ids)))
+    monkeypatch.setattr(view, "ENTRIES_PER_CHUNK", 3)
     read = view.read_term_matrix(str(path), article_ids)
-    made = view.term_matrix(table.loc[table["article_id"] != "zz"].assign(article_id=lambda t: pd.Categorical(t["article_id"], categories=article_ids)))
-    read_dense = pd.DataFrame(read.by_term.toarray(), index=read.article_ids, columns=read.terms)
-    made_dense = pd.DataFrame(made.by_term.toarray(), index=made.article_ids, columns=made.terms)
+    assert len(read.chunk_starts) - 1 >= 3  # 8 distinct (article, term) pairs, at most 3 in a chunk unless one term has more
+    read_dense, made_dense = dense_terms(read), dense_terms(at_once)
     pd.testing.assert_frame_equal(read_dense, made_dense[read_dense.columns], check_dtype=False)
     assert read_dense.loc["a", "x"] == 9 and read_dense.loc["b", "y"] == 11
     assert dict(zip(read.terms, read.totals, strict=True)) == {"y": 22, "x": 14, "w": 6, "v": 9}
+    assert dict(zip(read.terms, read.docs, strict=True)) == {"y": 3, "x": 2, "w": 1, "v": 1}
     assert read.article_totals.tolist() == [13, 21, 17]
-    assert read.by_term.has_sorted_indices
+    assert read.article_counts("a").to_dict() == {"y": 3, "x": 9, "v": 9}
+    rows, counts = read.column("x")
+    assert rows.tolist() == [0, 1] and counts.tolist() == [5, 9]  # rows ascending
+    assert all(chunk.has_sorted_indices for chunk in read.chunks())
+    assert dict(zip(read.terms, view.term_totals(read, pd.DataFrame({"article_id": ["c", "c"]})), strict=True)) == {"y": 16, "x": 10, "w": 0, "v": 0}
+    a, b = view.term_totals_of(read, [pd.DataFrame({"article_id": ["b"]}), pd.DataFrame({"article_id": ["a", "b", "c"]})])
+    assert a.tolist() == [11, 0, 6, 0] and b.tolist() == read.totals.tolist()
 
 
 def test_term_matrix_of_the_build_has_a_row_per_article(artifacts: Artifacts, raw: dict[str, pd.DataFrame]) -> None:
     matrix = artifacts.term_matrix
     assert list(matrix.article_ids) == artifacts.articles["article_id"].astype(str).tolist()
-    assert matrix.by_term.sum() == raw["article_terms"]["count"].sum()
+    assert dense_terms(matrix).to_numpy().sum() == raw["article_terms"]["count"].sum()
 
 
 def test_term_counts_over_a_source_match_a_plain_groupby(artifacts: Artifacts, raw: dict[str, pd.DataFrame]) -> None:
@@ -166,14 +174,14 @@ def test_term_counts_over_a_source_match_a_plain_groupby(artifacts: Artifacts, r
     ids = set(raw["articles"].loc[raw["articles"]["source"] == SOURCES[1], "article_id"])
     terms = raw["article_terms"]
     expected = terms.loc[terms["article_id"].isin(ids)].groupby("term")["count"].sum()
-    counts = view.term_counts(matrix, ridge)
+    counts = view.term_counts(matrix, view.term_totals(matrix, ridge))
     assert counts.to_dict() == expected.to_dict()
     assert (counts > 0).all()
 
 
 def test_term_counts_of_no_article_are_empty(artifacts: Artifacts) -> None:
     matrix = artifacts.term_matrix
-    assert view.term_counts(matrix, artifacts.articles.iloc[:0]).empty
+    assert view.term_counts(matrix, view.term_totals(matrix, artifacts.articles.iloc[:0])).empty
     assert view.term_totals(matrix, artifacts.articles.iloc[:0]).sum() == 0
 
 
@@ -187,7 +195,7 @@ def test_trends_of_a_hand_made_build() -> None:
         "count": [2, 2, 1, 3, 1],
     })
     articles = article_meta([("a", "2019-01-03"), ("b", "2019-01-30"), ("c", "2019-03-02")])
-    trends = view.term_trends(view.term_matrix(table), articles, ["summit", "nowhere", "talks"])
+    trends = view.term_trends(hand_term_matrix(table), articles, ["summit", "nowhere", "talks"])
     got = {(row.period.strftime("%Y-%m"), row.term): (row.count, row.share) for row in trends.itertuples()}
     assert got == {
         ("2019-01", "summit"): (3, 3 / 5), ("2019-03", "summit"): (0, 0.0),
@@ -350,7 +358,7 @@ def test_find_sentences_of_the_factory_agree_with_a_plain_regex(artifacts: Artif
 
 
 def test_articles_using_a_term_are_those_it_is_counted_in() -> None:
-    matrix = view.term_matrix(pd.DataFrame({"article_id": ["a", "b", "c"], "term": ["korea", "korean", "korea"], "count": [1, 2, 1]}))
+    matrix = hand_term_matrix(pd.DataFrame({"article_id": ["a", "b", "c"], "term": ["korea", "korean", "korea"], "count": [1, 2, 1]}))
     assert ids(view.articles_using(matrix, FOUND_ARTICLES, " Korea ")) == {"a", "c"}
     assert ids(view.articles_using(matrix, FOUND_ARTICLES, "unknown words")) == {"a", "b", "c"}  # nothing known: search all
 
