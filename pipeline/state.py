@@ -62,6 +62,17 @@ def term_counts_of(doc_terms: pa.Table, term_vocabulary: pa.Table) -> tuple[list
 _VOCABULARY_BATCH = 32  # chunk vocabularies merged at once while `stack_staged_counts` gathers the terms
 
 
+def _stored_values(path: Path, column: str) -> int:
+    """Values a Parquet file stores for list column `column` (its items, plus one marker per empty list), from its metadata."""
+    metadata = pq.ParquetFile(path).metadata
+    return sum(
+        group.column(index).num_values
+        for group in (metadata.row_group(number) for number in range(metadata.num_row_groups))
+        for index in range(group.num_columns)
+        if group.column(index).path_in_schema.split(".")[0] == column
+    )
+
+
 def stack_staged_counts(stage: Path) -> tuple[list[str], TermCounts]:
     """The article ids and term counts of the chunks a build staged (`chunk_terms`, `chunk_vocabulary` parts), in order.
 
@@ -81,24 +92,27 @@ def stack_staged_counts(stage: Path) -> tuple[list[str], TermCounts]:
     # Arrow orders UTF-8 bytes as Python orders code points: the alphabetical order stack_counts gives.
     vocabulary = terms.take(pc.sort_indices(terms)).to_numpy(zero_copy_only=False).astype(object)
     column_of = pd.Index(vocabulary, dtype=object)
+    terms_parts = store.part_paths(stage, "chunk_terms")
+    # Filled in place, part by part: concatenating the parts' arrays would hold the counts twice.
+    room = sum(_stored_values(path, "count") for path in terms_parts)  # at least the counts' number
+    index_type = np.int32 if room < 2**31 and len(vocabulary) < 2**31 else np.int64
+    indices, data = np.empty(room, dtype=index_type), np.empty(room, dtype=np.int32)
     article_ids: list[str] = []
-    indices, data, row_lengths = [], [], []
-    for terms_path, vocabulary_path in zip(store.part_paths(stage, "chunk_terms"), vocabulary_parts, strict=True):
+    row_lengths = []
+    filled = 0
+    for terms_path, vocabulary_path in zip(terms_parts, vocabulary_parts, strict=True):
         part = pq.read_table(terms_path)
-        mapping = column_of.get_indexer(pq.read_table(vocabulary_path)["term"].to_numpy(zero_copy_only=False)).astype(np.int32)
+        mapping = column_of.get_indexer(pq.read_table(vocabulary_path)["term"].to_numpy(zero_copy_only=False)).astype(index_type)
         term_idx, counts = part["term_idx"].combine_chunks(), part["count"].combine_chunks()
         offsets = term_idx.offsets.to_numpy()
-        indices.append(mapping[term_idx.values.to_numpy()[offsets[0] : offsets[-1]]])
-        data.append(counts.values.to_numpy()[offsets[0] : offsets[-1]])
+        size = int(offsets[-1] - offsets[0])
+        indices[filled : filled + size] = mapping[term_idx.values.to_numpy()[offsets[0] : offsets[-1]]]
+        data[filled : filled + size] = counts.values.to_numpy()[offsets[0] : offsets[-1]]
+        filled += size
         row_lengths.append(np.diff(offsets))
         article_ids += part["article_id"].to_pylist()
     lengths = np.concatenate(row_lengths) if row_lengths else np.zeros(0, dtype=np.int64)
-    nnz = int(lengths.sum())
-    index_type = np.int32 if nnz < 2**31 and len(vocabulary) < 2**31 else np.int64
     indptr = np.zeros(len(lengths) + 1, dtype=index_type)
     np.cumsum(lengths, out=indptr[1:])
-    matrix = sp.csr_matrix(
-        (np.concatenate(data) if data else np.zeros(0, np.int32), (np.concatenate(indices) if indices else np.zeros(0, np.int32)).astype(index_type, copy=False), indptr),
-        shape=(len(lengths), len(vocabulary)),
-    )
+    matrix = sp.csr_matrix((data[:filled], indices[:filled], indptr), shape=(len(lengths), len(vocabulary)))
     return article_ids, TermCounts(matrix, vocabulary)
