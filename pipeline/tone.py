@@ -48,6 +48,8 @@ _EMPHASIS_AFTER_NEVER = ("so", "this")
 # Words of VADER's multi-word special-case idioms and dampeners ("kind of"): the idiom
 # check only runs when one of them is near the lexicon word.
 _IDIOM_WORDS = frozenset(word for key in (*vader.SPECIAL_CASES, *vader.BOOSTER_DICT) if " " in key for word in key.split())
+# Tokens before a scored word that VADER's local rules look for (`_may_modify`); "n't" inside a token too.
+_MODIFIERS = frozenset(vader.BOOSTER_DICT) | _NEGATIONS | {"never", *_EMPHASIS_AFTER_NEVER, "without"}
 # VADER splits on whitespace only, so dashes without spaces around them would glue words ("talks\u2014and").
 _DASHES_AS_SPACES = str.maketrans({"\u2014": " ", "\u2013": " "})
 # Verbs that stop, prevent or undo what follows them: "halted its missile tests", "avoid war",
@@ -117,6 +119,30 @@ def _without_edge_punctuation(match: re.Match[str]) -> tuple[int, int]:
     return start, start + len(bare)
 
 
+TokenInfo = tuple[str, str, str, bool]
+"""(token as VADER keeps it, its lower case, bare lower case without possessive for phrase matching,
+whether it ends a clause: ",;:.!?" after it)."""
+
+
+def _token(raw: str) -> TokenInfo:
+    """The `TokenInfo` of one whitespace-separated piece of text."""
+    bare = raw.strip(string.punctuation)
+    kept = raw if len(bare) <= 2 else bare  # VADER keeps short tokens whole: they may be emoticons
+    bare = bare.lower()
+    return kept, kept.lower(), bare[:-2] if bare.endswith("'s") else bare, raw.endswith(_CLAUSE_END)
+
+
+class _TokenCache(dict[str, TokenInfo]):
+    """raw piece -> `TokenInfo`, made on first lookup: ``map(cache.__getitem__, pieces)`` runs in C for
+    the pieces seen before, which in news prose are nearly all. Emptied at `_TOKEN_CACHE_SIZE` entries."""
+
+    def __missing__(self, raw: str) -> TokenInfo:
+        if len(self) >= _TOKEN_CACHE_SIZE:
+            self.clear()
+        info = self[raw] = _token(raw)
+        return info
+
+
 def _scored_pieces(sizes: list[int], valences: dict[int, float]) -> Scored:
     """`Scored` from the token sizes and valences of `ToneScorer._valences` (zero valences left out)."""
     if not any(valences.values()):
@@ -129,6 +155,16 @@ def _is_negation(word: str) -> bool:
     return word in _NEGATIONS or "n't" in word
 
 
+def _may_modify(i: int, lowers: Sequence[str]) -> bool:
+    """False when no booster, negation or idiom rule can change the valence of the word at `i`: none of
+    the three tokens before it is a booster, negation, "never", "so", "this" or "without", and no idiom
+    word is near. Most scored words: the rules' loop is skipped for them."""
+    window = lowers[max(i - 3, 0) : i]
+    return not (
+        _MODIFIERS.isdisjoint(window) and "n't" not in " ".join(window) and (i < 3 or _IDIOM_WORDS.isdisjoint(lowers[i - 3 : i + 3]))
+    )
+
+
 class ToneScorer:
     """Scores sentences from -1 (hostile, gloomy) to +1 (conciliatory, upbeat).
 
@@ -139,21 +175,21 @@ class ToneScorer:
     def __init__(self, lexicon_path: Path | None = DEFAULT_LEXICON_PATH) -> None:
         """``lexicon_path=None`` gives plain VADER; otherwise the domain table is applied on top."""
         self._lexicon = read_vader_lexicon()
-        phrases: dict[str, list[str]] = {}
+        phrases: dict[str, tuple[str, ...]] = {}
         if lexicon_path is not None:
             for term, valence in read_domain_lexicon(lexicon_path)[["term", "valence"]].itertuples(index=False):
                 if " " in term:
-                    phrases[term] = term.split()
+                    phrases[term] = tuple(term.split())
                 if valence:
                     self._lexicon[term] = valence
                 else:
                     self._lexicon.pop(term, None)
-        self._phrases_by_first: dict[str, list[tuple[str, list[str]]]] = {}
+        self._phrases_by_first: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         for term, words in sorted(phrases.items(), key=lambda item: -len(item[1])):
             self._phrases_by_first.setdefault(words[0], []).append((term, words))
         # Booster words carry no valence of their own even when the lexicon lists them.
         self._scoring_words = frozenset(self._lexicon) - frozenset(vader.BOOSTER_DICT)
-        self._token_cache: dict[str, tuple[str, str, str, bool]] = {}
+        self._token_cache = _TokenCache()
         self._halting = HALTING_VERBS if lexicon_path is not None else frozenset()
         self._analyse = functools.lru_cache(maxsize=_SENTENCE_CACHE_SIZE)(self._analyse_uncached)
 
@@ -185,30 +221,19 @@ class ToneScorer:
 
     # --- tokens -------------------------------------------------------------------
 
-    def _token(self, raw: str) -> tuple[str, str, str, bool]:
-        """(token as VADER keeps it, its lower case, bare lower case without possessive for phrase matching,
-        whether it ends a clause)."""
-        bare = raw.strip(string.punctuation)
-        kept = raw if len(bare) <= 2 else bare  # VADER keeps short tokens whole: they may be emoticons
-        bare = bare.lower()
-        info = (kept, kept.lower(), bare[:-2] if bare.endswith("'s") else bare, raw.endswith(_CLAUSE_END))
-        if len(self._token_cache) >= _TOKEN_CACHE_SIZE:
-            self._token_cache.clear()
-        self._token_cache[raw] = info
-        return info
-
-    def _tokens(self, text: str) -> tuple[list[str], list[str], list[bool], list[int]]:
+    def _tokens(self, text: str) -> tuple[Sequence[str], Sequence[str], Sequence[bool], list[int]]:
         """Tokens, their lower case, whether each ends a clause (",;:.!?" after it) and how many
-        whitespace-separated pieces of the text each covers, with domain phrases merged into one token."""
+        whitespace-separated pieces of the text each covers, with domain phrases merged into one token.
+
+        Tuples unless a phrase was merged: transposing the token infos into lists costs more than the rest."""
         if not text.isascii():  # curly quotes would hide negations ("don\u2019t"); ingested text is already normalised
             text = normalize_text(text).translate(_DASHES_AS_SPACES)
-        cached = self._token_cache.get
         raws = text.split()
-        infos = [cached(raw) or self._token(raw) for raw in raws]
+        infos = list(map(self._token_cache.__getitem__, raws))
         if not infos:
             return [], [], [], []
         sizes = [1] * len(raws)
-        words, lowers, bares, clause_ends = map(list, zip(*infos))
+        words, lowers, bares, clause_ends = zip(*infos)
         phrases_by_first = self._phrases_by_first
         matches: list[tuple[int, int, str]] = []
         for start in list(compress(count(), map(phrases_by_first.__contains__, bares))):
@@ -218,6 +243,8 @@ class ToneScorer:
                 if bares[start : start + len(phrase)] == phrase:
                     matches.append((start, start + len(phrase), term))
                     break
+        if matches:
+            words, lowers, clause_ends = list(words), list(lowers), list(clause_ends)
         for start, end, term in reversed(matches):
             words[start:end] = [" ".join(words[start:end])]
             lowers[start:end] = [term]
@@ -291,7 +318,7 @@ class ToneScorer:
             raw_sum += emphasis
         return round(vader.normalize(raw_sum, _ALPHA), 4), raw_sum, tuple(trace), _scored_pieces(sizes, valences)
 
-    def _halted(self, hits: list[int], lowers: list[str], clause_ends: list[bool]) -> dict[int, int]:
+    def _halted(self, hits: list[int], lowers: Sequence[str], clause_ends: Sequence[bool]) -> dict[int, int]:
         """Negative lexicon words stopped by a halting verb before them: {word position: verb position}.
 
         The verb must be at most _HALT_REACH tokens back with no clause punctuation in between
@@ -314,7 +341,7 @@ class ToneScorer:
                     break
         return found
 
-    def _valence(self, i: int, words: list[str], lowers: list[str], is_cap_diff: bool, trace: list[tuple[str, float]]) -> float:
+    def _valence(self, i: int, words: Sequence[str], lowers: Sequence[str], is_cap_diff: bool, trace: list[tuple[str, float]]) -> float:
         """The valence of the lexicon word at position i after VADER's local rules, logging each change."""
         lexicon = self._lexicon
         lower = lowers[i]
@@ -338,7 +365,7 @@ class ToneScorer:
             valence = change("no (negation)", base * vader.N_SCALAR)
         if is_cap_diff and words[i].isupper():
             valence = change(f"{words[i]} (caps)", valence + (vader.C_INCR if valence > 0 else -vader.C_INCR))
-        for distance in (1, 2, 3):
+        for distance in (1, 2, 3) if _may_modify(i, lowers) else ():
             before = i - distance
             if before < 0 or lowers[before] in lexicon:
                 continue
@@ -354,7 +381,7 @@ class ToneScorer:
         return valence
 
     @staticmethod
-    def _negation(distance: int, i: int, lowers: list[str], valence: float) -> tuple[str, float]:
+    def _negation(distance: int, i: int, lowers: Sequence[str], valence: float) -> tuple[str, float]:
         """VADER's ``_negation_check`` for the word `distance` tokens back: (label, new valence)."""
         word = lowers[i - distance]
         if distance == 2 and word == "never" and lowers[i - 1] in _EMPHASIS_AFTER_NEVER:
@@ -370,7 +397,7 @@ class ToneScorer:
         return "", valence
 
     @staticmethod
-    def _idiom(i: int, lowers: list[str], valence: float) -> tuple[str, float]:
+    def _idiom(i: int, lowers: Sequence[str], valence: float) -> tuple[str, float]:
         """VADER's ``_special_idioms_check``: fixed-valence idioms around position i, then "kind of"-style dampeners."""
         label = ""
         one_zero = f"{lowers[i - 1]} {lowers[i]}"
