@@ -40,12 +40,6 @@ FRAMING_LABELS = {
 """How one article's framing columns are named (the columns of `queries.FRAME_MEASURES`)."""
 
 
-def article_mentions(sentence_actors: pd.DataFrame, article_id: str) -> pd.DataFrame:
-    """One article's mentions (sentence_actors rows): sentence_idx, actor_id, tone, start, end, in reading order."""
-    rows = sentence_actors.loc[sentence_actors["article_id"] == article_id, ["sentence_idx", "actor_id", "tone", "start", "end"]]
-    return rows.sort_values(["sentence_idx", "start"], kind="stable").reset_index(drop=True)
-
-
 def mark_spans(text: object, spans: Iterable[tuple[int, int, str] | tuple[int, int, str, str]], css_class: str) -> str:
     """Escaped HTML of `text` with each (start, end, title) character span wrapped in <mark class=css_class title=...>
     (a span's own class, when it gives a fourth item, instead of css_class).

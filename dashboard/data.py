@@ -103,8 +103,6 @@ class Artifacts:
     manifest: dict[str, Any]
     articles: pd.DataFrame
     mentions: pd.DataFrame
-    sentence_actors: pd.DataFrame
-    """One row per mention: article_id, sentence_idx, actor_id, tone (toward that actor), start, end, kind."""
     cue_sentences: pd.DataFrame
     """The sentences with a framing cue (`CUE_COLUMNS`): row (in sentences.parquet), article_id, sentence_idx, cue columns."""
     actors: pd.DataFrame
@@ -128,7 +126,8 @@ class Artifacts:
 
     @cached_property
     def named_sentences(self) -> pd.DataFrame:
-        """`leaders.sentence_mentions` of this build: one row per (sentence, leader it names), made on first use.
+        """`leaders.sentence_mentions` of this build: one row per (sentence, leader it names), made on first use
+        from sentence_actors.parquet (one row per mention, ~2 per story: read for this, not kept).
 
         Derived data lives on the loaded build, so it can never be filed under another build
         (a page-level cache keyed by the folder's manifest could pair a rebuild's key with the
@@ -136,7 +135,8 @@ class Artifacts:
         """
         from dashboard.leaders import sentence_mentions  # the view modules import this one
 
-        return sentence_mentions(self.sentence_actors)
+        named = sentence_mentions(self.texts.sentence_actors(["sentence_idx", "tone"]))
+        return named.astype({"article_id": self.articles["article_id"].dtype})
 
     @cached_property
     def term_matrix(self) -> TermMatrix:
@@ -175,7 +175,7 @@ class Artifacts:
         return pd.concat([self.articles.iloc[row], pd.Series(self.texts.article_details(article_id, LEFT_ON_DISK), dtype=object)])
 
 
-IN_MEMORY = ("mentions", "sentence_actors", "actors", "topics", "doc_topics", "keywords")
+IN_MEMORY = ("mentions", "actors", "topics", "doc_topics", "keywords")
 """The tables read whole at load, besides the compact columns of articles."""
 LEFT_ON_DISK = ("text", "subtitle", "url", "input")
 """Columns of articles.parquet not held in memory: read per article (`Artifacts.article`) or searched on disk."""
@@ -250,7 +250,7 @@ def _filter_universe(articles: pd.DataFrame, mentions: pd.DataFrame, actor_names
         leaders=_unique_labels({actor_id: actor_names.get(actor_id, actor_id) for actor_id in leaders}),
         sources=tuple(sorted(articles["source"].astype(str).unique())),
         topics=_unique_labels({topic_id: label for topic_id, label in sorted(topic_labels.items()) if topic_id >= 0}),
-        article_ids=frozenset(articles["article_id"].astype(str)),
+        article_ids=articles["article_id"].cat.categories,
     )
 
 
@@ -280,11 +280,9 @@ def read_artifacts(data_dir: Path) -> Artifacts:
     # isin/merge between tables work on integer codes (a pyarrow string isin is ~50x slower).
     article_id_dtype = pd.CategoricalDtype(articles["article_id"].astype(str))
     articles["article_id"] = articles["article_id"].astype(article_id_dtype)
-    for name in ("mentions", "sentence_actors", "doc_topics"):
+    for name in ("mentions", "doc_topics"):
         tables[name]["article_id"] = tables[name]["article_id"].astype(article_id_dtype)
     tables["mentions"]["actor_id"] = tables["mentions"]["actor_id"].astype("category")
-    tables["sentence_actors"]["actor_id"] = tables["sentence_actors"]["actor_id"].astype("category")
-    tables["sentence_actors"]["kind"] = tables["sentence_actors"]["kind"].astype("category")
     tables["topics"]["terms"] = [tuple(terms) for terms in tables["topics"]["terms"]]
     tables["keywords"]["period"] = pd.to_datetime(tables["keywords"]["period"]).astype("datetime64[ns]")
     texts = TextStore(files, article_id_dtype.categories)
@@ -298,7 +296,6 @@ def read_artifacts(data_dir: Path) -> Artifacts:
         manifest=store.read_manifest(folder),
         articles=articles,
         mentions=tables["mentions"],
-        sentence_actors=tables["sentence_actors"],
         cue_sentences=cues,
         actors=tables["actors"],
         topics=tables["topics"],

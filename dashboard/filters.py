@@ -20,7 +20,7 @@ others would split the state in two places.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
@@ -72,7 +72,9 @@ class FilterUniverse:
     sources: tuple[str, ...] = ()
     topics: Mapping[int, str] = field(default_factory=dict)
     """topic_id -> unique display label."""
-    article_ids: frozenset[str] = frozenset()
+    article_ids: AbstractSet[str] | pd.Index = frozenset()
+    """The build's article ids (`in` is all that is asked of them): the app passes its index of them, not a set of
+    a million more strings."""
 
 
 # --- pure: URL <-> Filters -------------------------------------------------------------

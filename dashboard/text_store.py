@@ -31,7 +31,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 _FD_DIR = Path("/proc/self/fd")
-PINNED_TABLES = ("articles", "sentences", "article_terms")
+PINNED_TABLES = ("articles", "sentences", "article_terms", "sentence_actors")
 """The tables read after loading (the others are read into memory at load)."""
 CACHED_RESULTS = 32
 """Search texts and terms whose matches each loaded build keeps (the least recently used go first)."""
@@ -173,11 +173,11 @@ class TextStore:
         self.sentence_columns = tuple(pq.read_schema(files.path("sentences")).names)
 
     def _query(self, sql: str, parameters: Sequence[object] = ()) -> pd.DataFrame:
-        """Run one query on its own cursor; `$articles` and `$sentences` in `sql` name the build's files,
-        `$1`, `$2`... the parameters."""
-        articles, sentences = (_sql_string(self.files.path(name)) for name in ("articles", "sentences"))
-        sql = sql.replace("$articles", f"read_parquet({articles})")
-        sql = sql.replace("$sentences", f"read_parquet({sentences}, file_row_number = true)")
+        """Run one query on its own cursor; `$articles`, `$sentences` and `$sentence_actors` in `sql` name the
+        build's files, `$1`, `$2`... the parameters."""
+        sql = sql.replace("$sentence_actors", f"read_parquet({_sql_string(self.files.path('sentence_actors'))})")
+        sql = sql.replace("$articles", f"read_parquet({_sql_string(self.files.path('articles'))})")
+        sql = sql.replace("$sentences", f"read_parquet({_sql_string(self.files.path('sentences'))}, file_row_number = true)")
         with self._connection.cursor() as cursor:
             table = cursor.sql(sql, params=list(parameters)).to_arrow_table()
         return table.to_pandas()
@@ -243,6 +243,24 @@ class TextStore:
         condition = " OR ".join(f"{_sql_name(column)} > 0" for column in present) or "false"
         found = self._query(f"SELECT file_row_number AS row, article_id, sentence_idx{selected} FROM $sentences WHERE {condition}")
         return found.assign(article_id=pd.Categorical.from_codes(self._positions(found["article_id"]), categories=self.article_ids))
+
+    # --- mentions ---------------------------------------------------------------------------
+
+    def mentions_of(self, article_id: str) -> pd.DataFrame:
+        """One article's mentions (sentence_actors rows): sentence_idx, actor_id, tone, start, end, in reading order."""
+        return self._query('SELECT sentence_idx, actor_id, tone, start, "end" FROM $sentence_actors WHERE article_id = $1 '
+                           "ORDER BY sentence_idx, start", [article_id])
+
+    def sentence_actors(self, columns: Sequence[str]) -> pd.DataFrame:
+        """`columns` of every row of sentence_actors.parquet besides article_id (categorical over `article_ids`) and
+        actor_id (categorical), in file order: read when a table is derived from them, not kept."""
+        table = pq.read_table(self.files.path("sentence_actors"), columns=["article_id", "actor_id", *columns],
+                              read_dictionary=["article_id", "actor_id"])
+        article_ids = table["article_id"].combine_chunks()
+        positions = self.article_ids.get_indexer(article_ids.dictionary.to_pandas())[article_ids.indices.to_numpy(zero_copy_only=False)]
+        frame = table.drop_columns(["article_id"]).to_pandas()
+        frame.insert(0, "article_id", pd.Categorical.from_codes(positions, categories=self.article_ids))
+        return frame
 
     def sentences_matching(self, pattern: str, word: str = "") -> pd.DataFrame:
         """Every sentence of the build whose text matches the RE2 `pattern` (any case): row, article

@@ -43,7 +43,7 @@ if article is not None:
         st.caption("Each sentence is shaded by its tone (red negative, green positive; hover for the words that moved "
                    "the score); every mention of a leader that was counted is highlighted in yellow, including bare surnames and "
                    "roles such as \"the supreme leader\" (hover for who it is and the tone toward them)." + searched)
-        mentions = view.article_mentions(artifacts.sentence_actors, article_id)
+        mentions = artifacts.texts.mentions_of(article_id)
         st.html(view.annotated_text_html(sentences, mentions, artifacts.actor_names, ctx.filters.q))
     with facts_column:
         st.markdown("**Topics**")

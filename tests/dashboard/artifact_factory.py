@@ -281,6 +281,8 @@ def write_text_store(folder: Path, articles: pd.DataFrame, sentences: pd.DataFra
     sentences.to_parquet(folder / "sentences.parquet")
     pd.DataFrame({"article_id": pd.Series(dtype="str"), "term": pd.Series(dtype="str"), "count": pd.Series(dtype="int64")}).to_parquet(
         folder / "article_terms.parquet")
+    pd.DataFrame({"article_id": pd.Series(dtype="str"), "sentence_idx": pd.Series(dtype="int64"), "actor_id": pd.Series(dtype="str")}).to_parquet(
+        folder / "sentence_actors.parquet")
     return TextStore(BuildFiles(folder), pd.Index(articles["article_id"].astype(str)))
 
 

@@ -40,10 +40,11 @@ def test_mark_spans_leaves_bad_spans_unmarked(spans: list[tuple[int, int, str]])
     assert html.replace('<mark class="m" title="a">', "").replace("</mark>", "") == "Kim met Moon"
 
 
-def test_article_mentions_in_reading_order(artifacts: Artifacts, artifact_dir: Path) -> None:
+def test_article_mentions_in_reading_order_from_disk(artifacts: Artifacts, artifact_dir: Path) -> None:
     raw = pd.read_parquet(artifact_dir / "sentence_actors.parquet")
     article_id = raw["article_id"].value_counts().index[0]  # the article with most mentions
-    got = view.article_mentions(artifacts.sentence_actors, article_id)
+    got = artifacts.texts.mentions_of(article_id)
+    assert list(got.columns) == ["sentence_idx", "actor_id", "tone", "start", "end"]
     expected = raw.loc[raw["article_id"] == article_id].sort_values(["sentence_idx", "start"])
     assert got["actor_id"].astype(str).tolist() == expected["actor_id"].tolist() and len(got)
     assert got["tone"].tolist() == expected["tone"].tolist()
@@ -58,7 +59,7 @@ def test_sentences_of_one_article_in_order_from_disk(artifacts: Artifacts) -> No
 def test_annotated_text_escapes_and_highlights_every_stored_mention(artifacts: Artifacts) -> None:
     article_id = ARTICLE_ID.format(5)
     sentences = artifacts.texts.sentences_of(article_id)
-    mentions = view.article_mentions(artifacts.sentence_actors, article_id)
+    mentions = artifacts.texts.mentions_of(article_id)
     html = view.annotated_text_html(sentences, mentions, artifacts.actor_names)
     assert "<script>" not in html and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
     assert html.count('class="pw-sentence"') == len(sentences)
@@ -81,7 +82,7 @@ def test_a_surname_or_role_is_highlighted_from_its_span_with_the_name() -> None:
 
 def test_each_sentence_carries_its_tone_and_terms(artifacts: Artifacts) -> None:
     sentences = artifacts.texts.sentences_of(ARTICLE_ID.format(0))
-    html = view.annotated_text_html(sentences, view.article_mentions(artifacts.sentence_actors, ARTICLE_ID.format(0)), artifacts.actor_names)
+    html = view.annotated_text_html(sentences, artifacts.texts.mentions_of(ARTICLE_ID.format(0)), artifacts.actor_names)
     first = sentences.iloc[0]
     assert f'title="tone {first.tone:+.2f}: {first.tone_terms}"' in html
 

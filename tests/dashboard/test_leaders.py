@@ -32,7 +32,7 @@ def raw(artifact_dir: Path) -> dict[str, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def named(artifacts: Artifacts) -> pd.DataFrame:
-    return view.sentence_mentions(artifacts.sentence_actors)
+    return artifacts.named_sentences
 
 
 def month_of(raw: dict[str, pd.DataFrame]) -> dict[str, str]:
