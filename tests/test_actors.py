@@ -12,9 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import re2
 import yaml
 
+from pipeline import actors as actors_module
 from pipeline.actors import DEFAULT_ACTORS_PATH, ActorMatcher, Gazetteer, actors_table, load_gazetteer
+from pipeline.text import normalize_text, split_sentences
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -824,3 +827,35 @@ def test_home_sources_name_a_home_country(tmp_path: Path) -> None:
         document.update(home_roles={"US": {"the President": "us-president"}}, home_sources={"KCNA": "KP"})
 
     _invalid(tmp_path, change, r"home_sources\.KCNA: 'KP' is not a country of home_roles \(US\)")
+
+
+# --- the RE2 screen: a sentence it turns away must be one the full pattern finds nothing in --------
+
+
+def test_the_screen_reads_whitespace_as_the_pattern_does() -> None:
+    ascii_chars = [chr(code) for code in range(128)]
+    assert [char for char in ascii_chars if re2.fullmatch(actors_module._RE2_SPACES, char)] == [
+        char for char in ascii_chars if re.fullmatch(r"\s", char)
+    ]
+
+
+def test_the_screen_turns_away_sentences_without_a_candidate(matcher: ActorMatcher) -> None:
+    assert not matcher._may_mention("The harvest was good in every county this year.")
+    assert matcher._may_mention("Then the US\x0bpresident spoke.")  # \v: whitespace to re, not to RE2's \s
+    assert matcher._may_mention("Caf\u00e9 owners met Kim Jong Un.")  # other than ASCII: never screened
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("corpus", ["kcna_2024.jsonl.gz", "whitehouse_nk_2021_2026.jsonl.gz"])
+def test_the_screen_keeps_every_sentence_the_pattern_matches(matcher: ActorMatcher, corpus: str) -> None:
+    kept = turned_away = 0
+    with gzip.open(CORPUS / corpus, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            for sentence in split_sentences(normalize_text(f"{record.get('title') or ''}\n{record.get('body') or ''}")):
+                if matcher._pattern.search(sentence):
+                    assert matcher._may_mention(sentence), sentence
+                    kept += 1
+                elif not matcher._may_mention(sentence):
+                    turned_away += 1
+    assert kept > 1000 and turned_away > 1000
