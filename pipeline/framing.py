@@ -40,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import re2
 
 FRAMES: tuple[str, ...] = ("all_at_once", "step_by_step", "engagement", "pressure")
 FRAME_COLUMNS: tuple[str, ...] = tuple(f"frame_{frame}" for frame in FRAMES)
@@ -70,8 +71,11 @@ NON_NEGATING: tuple[str, ...] = (
     "[not|never] to rule out",
 )
 
-_SEPARATOR = r"[\s-]+"  # between the words of a term: spaces or hyphens ("step by step" = "step-by-step")
+_SEPARATOR_CLASS = r"[\s-]"
+_SEPARATOR_CLASS_RE2 = r"[\t-\r\x1c-\x20-]"  # on ASCII text, what re's [\s-] is (RE2's \s lacks \v and \x1c-\x1f)
+_SEPARATOR = _SEPARATOR_CLASS + "+"  # between the words of a term: spaces or hyphens ("step by step" = "step-by-step")
 _GAP = rf"(?:[\w'’]+,?{_SEPARATOR}){{0,{GAP_WORDS}}}"
+_WORD_END = r"(?!\w)"
 _WORD_TOKEN = re.compile(r"^(?P<stem>[^()\[\]*|]+)(?:\((?P<endings>[^()\[\]*]+)\)|(?P<star>\*))?$")
 _LITERAL_START = re.compile(r"[^\W_]*")  # a word's letters before any hyphen, apostrophe or ending
 _ALTERNATIVES_TOKEN = re.compile(r"^\[(?P<alternatives>[^()\[\]*]+)\]$")
@@ -80,7 +84,7 @@ _ALTERNATIVES_TOKEN = re.compile(r"^\[(?P<alternatives>[^()\[\]*]+)\]$")
 def _literal(text: str) -> str:
     """Regex for literal text in which a hyphen may also be a space or absent and ' matches ’."""
     parts = [re.escape(part).replace("'", "['’]") for part in text.split("-")]
-    return r"[\s-]?".join(parts)
+    return f"{_SEPARATOR_CLASS}?".join(parts)
 
 
 def _token_regex(token: str, term: str, skip: int = 0) -> str:
@@ -130,7 +134,7 @@ def _term_variants(term: str, group: str) -> list[_Variant]:
         pieces.append(_token_regex(token, term))
         if position < len(tokens) - 1:
             pieces.append(_SEPARATOR)
-    tail = (_SEPARATOR if len(tokens) > 1 else "") + "".join(pieces) + r"(?!\w)"
+    tail = (_SEPARATOR if len(tokens) > 1 else "") + "".join(pieces) + _WORD_END
     first = tokens[0]
     alternatives = _ALTERNATIVES_TOKEN.match(first)
     firsts = alternatives["alternatives"].split("|") if alternatives else [first]
@@ -176,6 +180,20 @@ def _compile_terms(terms: Sequence[str], group_prefix: str) -> tuple[re.Pattern[
             variants.append(variant)
             group_term[variant.group] = position
     return re.compile(rf"[^\w](?:{_trie(variants)})"), group_term
+
+
+def _screen(terms: Sequence[str]) -> re2._Regexp:
+    """An RE2 pattern that matches in lower-case ASCII text (with the leading space) wherever one of
+    `terms` can: a non-word character, then a variant's regex without its closing look-ahead.
+
+    Given the cues (not the guards, which are never reported), it rules out most sentences in one
+    linear scan, several times faster than the terms' `re` pattern: few sentences have a cue.
+    """
+    alternatives = sorted(
+        {re.escape(variant.literal) + variant.rest.replace(_SEPARATOR_CLASS, _SEPARATOR_CLASS_RE2).removesuffix(_WORD_END)
+         for term in terms for variant in _term_variants(term, "screen")}
+    )
+    return re2.compile(rf"[^\w](?:{'|'.join(alternatives)})")
 
 
 def _lower(text: str) -> str:
@@ -428,6 +446,7 @@ class FramingScorer:
         """``actor_countries`` maps actor ids to country codes (default: the gazetteer's), for the Korea and owner rules."""
         self.entries = read_framing_lexicon(lexicon_path)
         self._pattern, self._group_entry = _compile_terms([entry.term for entry in self.entries], "t")
+        self._screen = _screen([entry.term for entry in self.entries if entry.weight > 0])
         if actor_countries is None:
             from pipeline.actors import load_gazetteer  # here, so the lexicon tools do not need the gazetteer
             actor_countries = {actor.id: actor.country for actor in load_gazetteer().actors}
@@ -436,6 +455,8 @@ class FramingScorer:
     def _scan(self, text: str) -> Iterator[tuple[LexiconEntry, int, int, bool]]:
         """(entry, start, end, negated) for each cue; guards are consumed, not yielded."""
         lowered = " " + _lower(text)  # position i in lowered is i - 1 in text; the space starts the first match
+        if lowered.isascii() and self._screen.search(lowered) is None:  # other text is for `re` alone (RE2 reads bytes)
+            return
         for match in self._pattern.finditer(lowered):
             entry = self.entries[self._group_entry[match.lastgroup]]
             if entry.weight > 0:

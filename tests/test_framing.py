@@ -1,13 +1,17 @@
 """Framing cues: lexicon syntax, longest match, negation, the two axes, and the seed editorial."""
 from __future__ import annotations
 
+import gzip
+import json
 import math
 import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import re2
 
+from pipeline import framing as framing_module
 from pipeline.framing import (
     DEFAULT_FRAMING_PATH,
     FRAMES,
@@ -18,7 +22,7 @@ from pipeline.framing import (
     paragraph_openings,
     read_framing_lexicon,
 )
-from pipeline.text import split_sentences
+from pipeline.text import normalize_text, split_sentences
 
 FRAME_COLUMNS = [f"frame_{frame}" for frame in FRAMES]
 
@@ -488,3 +492,35 @@ def test_seed_phased_sentence_frames_the_step_by_step_demand(scorer: FramingScor
     assert scores["all_at_once"] == 0
     assert scores["pressure"] == 0  # the sanctions here are being removed
     assert not any(negated for _, _, negated in scorer.cues(sentence))
+
+
+# --- the RE2 screen: a sentence it turns away must be one without a cue --------------------------------------------
+
+
+def test_the_screen_reads_separators_as_the_pattern_does() -> None:
+    ascii_chars = [chr(code) for code in range(128)]
+    assert [char for char in ascii_chars if re2.fullmatch(framing_module._SEPARATOR_CLASS_RE2, char)] == [
+        char for char in ascii_chars if re.fullmatch(framing_module._SEPARATOR_CLASS, char)
+    ]
+
+
+def test_the_screen_finds_cues_across_any_separator(scorer: FramingScorer) -> None:
+    assert scorer.cues("They want a step\x0bby-step deal.") == [("step_by_step", "step\x0bby-step", False)]
+    assert scorer.cues("The weather was fine and the harvest was good.") == []
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("corpus", ["kcna_2024.jsonl.gz", "whitehouse_nk_2021_2026.jsonl.gz"])
+def test_the_screen_keeps_every_sentence_with_a_cue(scorer: FramingScorer, corpus_dir: Path, corpus: str) -> None:
+    with_cue = turned_away = 0
+    with gzip.open(corpus_dir / corpus, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            for sentence in split_sentences(normalize_text(f"{record.get('title') or ''}\n{record.get('body') or ''}")):
+                lowered = " " + sentence.lower()
+                screened = scorer._screen.search(lowered) is not None
+                cue = any(scorer.entries[scorer._group_entry[m.lastgroup]].weight > 0 for m in scorer._pattern.finditer(lowered))
+                assert screened or not cue, sentence
+                with_cue += cue
+                turned_away += not screened
+    assert with_cue > 200 and turned_away > 1000
