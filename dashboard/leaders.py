@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 
 from dashboard.figures import THIN_COLOR, date_format, style, text_colors_on_scale
 from dashboard.overview import leader_mentions
-from dashboard.queries import articles_in_periods, articles_mentioning, period_start
+from dashboard.queries import article_positions, articles_in_periods, articles_mentioning, period_start
 from dashboard.safe_text import escape_html
 from dashboard.tone_view import MIN_SENTENCES, PALETTE, summarise_tone
 
@@ -82,12 +82,12 @@ class _LeaderRows:
     """The rows of an (article_id, actor_id, ...) table that fall in the articles and name one of the leaders,
     with each row's article position (row in `articles`) and leader position (index in `leaders`).
 
-    Positions come from `Index.get_indexer`, which works on the categorical codes of the
+    Positions come from `queries.article_positions`, which works on the categorical codes of the
     artifacts: no string is built per row, so a filter change on a large build stays fast.
     """
 
     def __init__(self, table: pd.DataFrame, articles: pd.DataFrame, leaders: Sequence[str]) -> None:
-        article_pos = pd.Index(articles["article_id"]).get_indexer(table["article_id"])
+        article_pos = article_positions(articles, table["article_id"])
         leader_pos = pd.Index(list(leaders), dtype=object).get_indexer(table["actor_id"])
         kept = (article_pos >= 0) & (leader_pos >= 0)
         self.rows = table.loc[kept]

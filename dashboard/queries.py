@@ -12,6 +12,8 @@ import pandas as pd
 
 FREQUENCIES = ("week", "month", "quarter", "year")
 """Time granularities, finest first."""
+MAX_LISTED = 2_000
+"""Rows an article listing shows (the newest, or the heaviest for a topic); its CSV download has every article."""
 MIN_MEDIAN_ARTICLES = 5
 """A chart's typical (median) period holds at least this many articles, or its means and shares jump with each article."""
 _PERIOD_CODES = {"week": "W", "month": "M", "quarter": "Q", "year": "Y"}
@@ -48,6 +50,21 @@ def choose_frequency(dates: pd.Series, min_median: int = MIN_MEDIAN_ARTICLES) ->
 def period_start(dates: pd.Series, frequency: str) -> pd.Series:
     """The first day of each date's week (Monday), month, quarter or year."""
     return dates.dt.to_period(_PERIOD_CODES[frequency]).dt.start_time
+
+
+def article_positions(articles: pd.DataFrame, article_ids: pd.Series) -> np.ndarray:
+    """Each of `article_ids`' position (row) in `articles`, -1 when it is not there.
+
+    When both are categoricals over the same categories (the build's tables, see `data.Artifacts`), one array
+    indexed by code answers (a few ms for a million rows): `Index.get_indexer` took ~10 ms a table at 100,000 stories.
+    """
+    ids = articles["article_id"]
+    if (isinstance(ids.dtype, pd.CategoricalDtype) and isinstance(article_ids.dtype, pd.CategoricalDtype)
+            and ids.cat.categories is article_ids.cat.categories):
+        position = np.full(len(ids.cat.categories) + 1, -1, dtype=np.int64)  # the last one answers code -1 (no category)
+        position[ids.cat.codes.to_numpy()] = np.arange(len(ids))
+        return position[article_ids.cat.codes.to_numpy()]
+    return pd.Index(ids).get_indexer(article_ids)
 
 
 def articles_mentioning(articles: pd.DataFrame, mentions: pd.DataFrame, actor_ids: Iterable[str]) -> pd.DataFrame:

@@ -6,10 +6,9 @@ import streamlit as st
 from dashboard import articles as view
 from dashboard.common import about_link, page_context, show_article_listing, show_chart, show_table
 from dashboard.filters import open_article
-from dashboard.queries import article_table, newest_articles
+from dashboard.queries import MAX_LISTED, article_table, newest_articles
 from dashboard.safe_text import escape_markdown
 
-MAX_LISTED = 2_000
 """Rows of the listing: the newest; the CSV has every filtered article."""
 
 ctx = page_context()

@@ -9,7 +9,7 @@ from dashboard import overview
 from dashboard import topics_view as view
 from dashboard.common import about_link, kept_selection, open_article_page, page_context, show_article_listing, show_chart, show_table
 from dashboard.filters import TOPIC_MIN_WEIGHT, apply_filters, period_control
-from dashboard.queries import articles_in_periods, articles_mentioning
+from dashboard.queries import MAX_LISTED, articles_in_periods, articles_mentioning
 from dashboard.safe_text import escape_markdown
 
 TOPIC_KEY = "topic_view"
@@ -122,10 +122,13 @@ if periods:
     listed = articles_in_periods(listed, [(period, None) for period in periods], frequency)
 if leader_ids:
     listed = articles_mentioning(listed, artifacts.mentions, leader_ids)
-table = view.topic_listing(listed, artifacts.mentions, artifacts.actor_names, artifacts.topic_labels, topic_id)
+# `listed` keeps topic_articles' order, heaviest first: the listing is made (and sent) for the rows it shows only.
+table = view.topic_listing(listed.head(MAX_LISTED), artifacts.mentions, artifacts.actor_names, artifacts.topic_labels, topic_id)
 statement = view.selection_statement(topic_names[topic_id], periods, frequency, [artifacts.actor_names.get(leader, leader) for leader in leader_ids])
-st.markdown(f"**{escape_markdown(statement)}: {len(table):,}**")
-st.caption("By the topic's weight in them. Click a point or a bar above to narrow them; select one to open it on the Articles page.")
-picked = show_article_listing(table, name=f"topic-{topic_id}-articles", key="topics_articles")
+st.markdown(f"**{escape_markdown(statement)}: {len(listed):,}**")
+shown = f" The heaviest {MAX_LISTED:,} are listed (the CSV has them all)." if len(listed) > MAX_LISTED else ""
+st.caption(f"By the topic's weight in them.{shown} Click a point or a bar above to narrow them; select one to open it on the Articles page.")
+picked = show_article_listing(table, name=f"topic-{topic_id}-articles", key="topics_articles",
+                              csv=lambda: view.topic_listing(listed, artifacts.mentions, artifacts.actor_names, artifacts.topic_labels, topic_id))
 if picked:
     open_article_page(ctx, picked)

@@ -9,7 +9,7 @@ import pytest
 
 from dashboard.data import Artifacts
 from dashboard.queries import (
-    article_table, articles_in_periods, articles_mentioning, choose_frequency, newest_articles, period_start, top_leaders,
+    article_positions, article_table, articles_in_periods, articles_mentioning, choose_frequency, newest_articles, period_start, top_leaders,
 )
 
 
@@ -89,3 +89,13 @@ def test_the_newest_articles_give_the_first_rows_of_the_whole_listing(artifacts:
     shown = article_table(newest, artifacts.mentions, artifacts.actor_names, artifacts.topic_labels).head(n)
     pd.testing.assert_frame_equal(shown, whole.head(n))
     assert len(newest_articles(artifacts.articles.iloc[:3], 5)) == 3
+
+
+def test_article_positions_by_code_equal_those_by_id(artifacts: Artifacts) -> None:
+    articles = artifacts.articles.iloc[::3]
+    by_code = article_positions(articles, artifacts.doc_topics["article_id"])
+    by_id = pd.Index(articles["article_id"].astype(str)).get_indexer(artifacts.doc_topics["article_id"].astype(str))
+    assert artifacts.doc_topics["article_id"].cat.categories is articles["article_id"].cat.categories  # the fast path is taken
+    assert by_code.tolist() == by_id.tolist() and (by_code >= 0).any() and (by_code < 0).any()
+    named = artifacts.named_sentences["article_id"]
+    assert article_positions(articles, named).tolist() == pd.Index(articles["article_id"].astype(str)).get_indexer(named.astype(str)).tolist()
