@@ -646,7 +646,7 @@ def write_topic_model(stage: Path, n_topics: int, random_state: int) -> None:
 def _fit_topics(
     kept: Sequence[Article], texts: Sequence[str], n_words: np.ndarray, counts: TermCounts, options: BuildOptions, report: Progress, stage: Path
 ) -> tuple[pd.DataFrame, TopicModel]:
-    """The articles table with topics, and the topic model, whose topics and doc_topics go to `stage`.
+    """The articles table with topics, and the topic model (its topics and selection), whose topics and doc_topics go to `stage`.
 
     Fitted on all ingested articles while the workers analyse them, and again without
     the articles the analysis rejected (rare), so no table counts an article the build
@@ -663,7 +663,8 @@ def _fit_topics(
     store.write_part(stage, "topics", 0, model.topics)
     store.write_part(stage, "doc_topics", 0, model.doc_topics)
     report("topics", 1.0)
-    return articles, model
+    # Its per-article tables are staged now; held to the end they would cost 0.4 GB at a million articles.
+    return articles, dataclasses.replace(model, doc_topics=model.doc_topics.iloc[:0], dominant=model.dominant.iloc[:0])
 
 
 def _write_counts(stage: Path, article_ids: Sequence[str], counts: TermCounts) -> None:
@@ -707,6 +708,7 @@ def _build_locked(
             keywords = per_article.run_beside(write_term_tables, stage, article_dates(kept))
             stage_start = time.perf_counter()
             articles, model = _fit_topics(kept, StagedTexts(stage, positions), n_words, counts, options, report, stage)
+            del counts  # staged (doc_terms), for the workers and for a refit
             timings["topics"] = time.perf_counter() - stage_start
             assigner = per_article.run_beside(write_topic_model, stage, len(model.topics), options.random_state)
             # Wall time still waited for the workers (keywords, the analysis, the topic model) after topics were done.
@@ -726,12 +728,12 @@ def _build_locked(
             kept = [kept[row] for row in positions]
             if not kept:
                 raise _all_rejected(out_dir, result.read, rejects)
-            counts = select_rows(counts, positions)
+            counts = select_rows(_staged_counts(stage)[1], positions)
             _write_counts(stage, [a.article_id for a in kept], counts)
             write_term_tables(stage, article_dates(kept))
             articles, model = _fit_topics(kept, StagedTexts(stage, positions), n_words[positions], counts, options, report, stage)
             write_topic_model(stage, len(model.topics), options.random_state)
-        del counts
+            del counts
         write_articles(stage, with_analysis(articles, analysed), positions)
         manifest = _manifest(inputs, options, result, kept, rejects, model)
         tables = {

@@ -210,6 +210,24 @@ def _lookup(matrix: sp.csr_matrix, rows: np.ndarray, columns: np.ndarray) -> np.
     return values
 
 
+WINDOW_BLOCK_MONTHS = 64
+"""Months whose windows `_window_docs` sums at once: all of them at once, a million articles' windows took gigabytes."""
+
+
+def _window_docs(in_window: sp.csr_matrix, month_docs: sp.csr_matrix, month: np.ndarray, term: np.ndarray) -> np.ndarray:
+    """Per entry (month[i], term[i]), sorted by month: the articles of month[i]'s window using term[i].
+
+    Summed for `WINDOW_BLOCK_MONTHS` months at a time: the sums of a month's window cover the
+    terms of several months, so all months' sums at once are several times the size of `month_docs`.
+    """
+    found = np.zeros(len(month), dtype=float)
+    for first in range(0, in_window.shape[0], WINDOW_BLOCK_MONTHS):
+        start, stop = np.searchsorted(month, [first, first + WINDOW_BLOCK_MONTHS])
+        sums = _canonical(in_window[first : first + WINDOW_BLOCK_MONTHS] @ month_docs)
+        found[start:stop] = _lookup(sums, month[start:stop] - first, term[start:stop])
+    return found
+
+
 def _story_leads(
     month: np.ndarray,
     term: np.ndarray,
@@ -317,7 +335,7 @@ def monthly_keywords(
     ordinals = _month_ordinal(pd.DatetimeIndex(months))
     gap = ordinals[:, None] - ordinals[None, :]
     in_window = sp.csr_matrix((gap >= 1) & (gap <= window), dtype=float)  # months x the months of their window
-    window_docs = _lookup(_canonical(in_window @ month_docs), month, term)
+    window_docs = _window_docs(in_window, month_docs, month, term)
     articles_in_window = (in_window @ articles_per_month)[month]
     score_window = _doc_log_odds_z(docs, n_month, window_docs, articles_in_window, rate, prior_scale)
 
