@@ -838,16 +838,23 @@ class ActorMatcher:
                 state.by_surname.update((surname, None) for surname, _ in self._context[candidate])
         return None
 
-    def _may_mention(self, text: str) -> bool:
-        """False when the full pattern cannot match `text` (`_screen_pattern`; other than ASCII text, always True)."""
-        return not text.isascii() or self._screen.search(text) is not None
+    def _first_candidate(self, text: str) -> int | None:
+        """Where the full pattern's first match may start in `text` (`_screen_pattern`); None when it has none.
+
+        No match starts before the screen's first; text other than ASCII is not screened (0).
+        """
+        if not text.isascii():
+            return 0
+        candidate = self._screen.search(text)
+        return candidate.start() if candidate else None
 
     def _match_sentence(self, text: str, day: dt.date | None, state: _ArticleState) -> list[Mention]:
-        if not self._may_mention(text):
+        start = self._first_candidate(text)
+        if start is None:
             return []
         found: list[Mention] = []
         pending_role: Mention | None = None  # a role phrase that may introduce the name right after it
-        for match in self._pattern.finditer(text):
+        for match in self._pattern.finditer(text, start):  # look-behinds still see the text before `start`
             kind, value = self._meaning[_key(match.group())]
             mention = self._resolve(kind, value, text, match, day, state)
             if pending_role is not None:

@@ -840,9 +840,17 @@ def test_the_screen_reads_whitespace_as_the_pattern_does() -> None:
 
 
 def test_the_screen_turns_away_sentences_without_a_candidate(matcher: ActorMatcher) -> None:
-    assert not matcher._may_mention("The harvest was good in every county this year.")
-    assert matcher._may_mention("Then the US\x0bpresident spoke.")  # \v: whitespace to re, not to RE2's \s
-    assert matcher._may_mention("Caf\u00e9 owners met Kim Jong Un.")  # other than ASCII: never screened
+    assert matcher._first_candidate("The harvest was good in every county this year.") is None
+    assert matcher._first_candidate("Then the US\x0bpresident spoke.") == 5  # \v: whitespace to re, not to RE2's \s
+    assert matcher._first_candidate("Caf\u00e9 owners met Kim Jong Un.") == 0  # other than ASCII: never screened
+
+
+def test_the_match_after_the_screen_still_sees_the_text_before_it(matcher: ActorMatcher) -> None:
+    # The screen has no word-start guard, so its first candidate is "Putin" inside "aPutin"; the pattern,
+    # run from there, still sees the "a" before it and finds no surname.
+    assert matcher._first_candidate("Reporters met aPutin today.") == 15
+    assert mentions(matcher, "Reporters met aPutin today.", dt.date(2019, 1, 1)) == []
+    assert mentions(matcher, "Reporters met Putin today.", dt.date(2019, 1, 1)) == ["vladimir-putin"]
 
 
 @pytest.mark.corpus
@@ -853,9 +861,10 @@ def test_the_screen_keeps_every_sentence_the_pattern_matches(matcher: ActorMatch
         for line in lines:
             record = json.loads(line)
             for sentence in split_sentences(normalize_text(f"{record.get('title') or ''}\n{record.get('body') or ''}")):
-                if matcher._pattern.search(sentence):
-                    assert matcher._may_mention(sentence), sentence
+                first = matcher._pattern.search(sentence)
+                if first:
+                    assert matcher._first_candidate(sentence) <= first.start(), sentence
                     kept += 1
-                elif not matcher._may_mention(sentence):
+                elif matcher._first_candidate(sentence) is None:
                     turned_away += 1
     assert kept > 1000 and turned_away > 1000
