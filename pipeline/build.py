@@ -644,20 +644,21 @@ def write_topic_model(stage: Path, n_topics: int, random_state: int) -> None:
 
 
 def _fit_topics(
-    kept: Sequence[Article], texts: Sequence[str], n_words: np.ndarray, counts: TermCounts, options: BuildOptions, report: Progress, stage: Path
+    kept: Sequence[Article], texts: Sequence[str], n_words: np.ndarray, options: BuildOptions, report: Progress, stage: Path
 ) -> tuple[pd.DataFrame, TopicModel]:
     """The articles table with topics, and the topic model (its topics and selection), whose topics and doc_topics go to `stage`.
 
     Fitted on all ingested articles while the workers analyse them, and again without
     the articles the analysis rejected (rare), so no table counts an article the build
-    does not hold. `texts` (`StagedTexts`), `n_words` and `counts` (term counts of the articles'
-    `term_texts`): of `kept`, in order.
+    does not hold. `texts` (`StagedTexts`) and `n_words`: of `kept`, in order; the term counts
+    of their `term_texts` are read from `stage` (`_write_counts`), and freed once topics made their
+    TF-IDF matrix.
     """
     articles = articles_frame(kept, n_words)
     report("topics", 0.0)
     model = fit_topics(
         articles["article_id"].tolist(), LazyTermTexts([a.title for a in kept], texts), n_topics=options.n_topics,
-        random_state=options.random_state, dates=articles["date"], sources=articles["source"], term_counts=counts,
+        random_state=options.random_state, dates=articles["date"], sources=articles["source"], term_counts=_staged_counts(stage)[1],
     )
     articles["topic_id"] = articles["article_id"].map(model.dominant).fillna(-1).astype("int64")
     store.write_part(stage, "topics", 0, model.topics)
@@ -705,10 +706,10 @@ def _build_locked(
             article_ids, counts = per_article.term_counts()
             timings["count_wait"] = time.perf_counter() - stage_start
             _write_counts(stage, article_ids, counts)
+            del article_ids, counts  # staged: the workers, topics and a refit read them there
             keywords = per_article.run_beside(write_term_tables, stage, article_dates(kept))
             stage_start = time.perf_counter()
-            articles, model = _fit_topics(kept, StagedTexts(stage, positions), n_words, counts, options, report, stage)
-            del counts  # staged (doc_terms), for the workers and for a refit
+            articles, model = _fit_topics(kept, StagedTexts(stage, positions), n_words, options, report, stage)
             timings["topics"] = time.perf_counter() - stage_start
             assigner = per_article.run_beside(write_topic_model, stage, len(model.topics), options.random_state)
             # Wall time still waited for the workers (keywords, the analysis, the topic model) after topics were done.
@@ -728,12 +729,10 @@ def _build_locked(
             kept = [kept[row] for row in positions]
             if not kept:
                 raise _all_rejected(out_dir, result.read, rejects)
-            counts = select_rows(_staged_counts(stage)[1], positions)
-            _write_counts(stage, [a.article_id for a in kept], counts)
+            _write_counts(stage, [a.article_id for a in kept], select_rows(_staged_counts(stage)[1], positions))
             write_term_tables(stage, article_dates(kept))
-            articles, model = _fit_topics(kept, StagedTexts(stage, positions), n_words[positions], counts, options, report, stage)
+            articles, model = _fit_topics(kept, StagedTexts(stage, positions), n_words[positions], options, report, stage)
             write_topic_model(stage, len(model.topics), options.random_state)
-            del counts
         write_articles(stage, with_analysis(articles, analysed), positions)
         manifest = _manifest(inputs, options, result, kept, rejects, model)
         tables = {
