@@ -16,6 +16,7 @@ import pytest
 import scipy.sparse as sp
 
 from pipeline.terms import as_term, count_terms
+from pipeline.topic_model import fit_assigner
 from pipeline.topics import (
     LABEL_SEPARATOR,
     MIN_WEIGHT,
@@ -581,3 +582,19 @@ def test_real_corpus_every_article_has_a_topic(kcna_models: tuple[TopicModel, To
     assert len(model.dominant) == len(kcna_2024)
     assert (model.dominant >= 0).mean() > 0.95
     assert model.topics["n_articles"].sum() == (model.dominant >= 0).sum()
+
+
+def test_the_saved_model_of_a_large_build_is_estimated_on_a_sample_of_its_articles() -> None:
+    words = ["summit", "talks", "sanctions", "relief", "missile", "launch", "flood", "harvest", "envoy", "border"]
+    rng = random.Random(0)
+    texts = [" ".join(rng.sample(words, 4)) for _ in range(80)]
+    counted = count_terms(texts)
+    ids = [f"a{row}" for row in range(len(texts))]
+    doc_topics = pd.DataFrame({"article_id": ids, "topic_id": [row % 2 for row in range(len(ids))], "weight": 1.0})
+    whole = fit_assigner(counted.counts, counted.vocabulary, ids, doc_topics, 2)
+    pd.testing.assert_frame_equal(fit_assigner(counted.counts, counted.vocabulary, ids, doc_topics, 2, max_documents=len(ids)), whole)
+    sampled = fit_assigner(counted.counts, counted.vocabulary, ids, doc_topics, 2, random_state=3, max_documents=30)
+    rows = np.sort(np.random.default_rng(3).choice(len(ids), 30, replace=False))
+    expected = fit_assigner(counted.counts[rows], counted.vocabulary, [ids[row] for row in rows], doc_topics.iloc[rows], 2)
+    pd.testing.assert_frame_equal(sampled, expected)
+    assert not sampled.equals(whole)
