@@ -70,7 +70,7 @@ def tone_toward(text: str, mentions: Sequence[Span], scorer: ToneScorer) -> list
     if not mentions:
         return []
     scored = scorer.word_valences(text)
-    if not scored:  # most sentences: every person gets 0, and the words need not be found
+    if not scored:  # no scored word: every person gets 0, and the words need not be found
         return [0.0] * len(mentions)
     words = [match.span() for match in _WORD.finditer(text)]
     word_starts = [start for start, _ in words]

@@ -48,8 +48,6 @@ _EMPHASIS_AFTER_NEVER = ("so", "this")
 # Words of VADER's multi-word special-case idioms and dampeners ("kind of"): the idiom
 # check only runs when one of them is near the lexicon word.
 _IDIOM_WORDS = frozenset(word for key in (*vader.SPECIAL_CASES, *vader.BOOSTER_DICT) if " " in key for word in key.split())
-# Tokens before a scored word that VADER's local rules look for (`_may_modify`); "n't" inside a token too.
-_MODIFIERS = frozenset(vader.BOOSTER_DICT) | _NEGATIONS | {"never", *_EMPHASIS_AFTER_NEVER, "without"}
 # VADER splits on whitespace only, so dashes without spaces around them would glue words ("talks\u2014and").
 _DASHES_AS_SPACES = str.maketrans({"\u2014": " ", "\u2013": " "})
 # Verbs that stop, prevent or undo what follows them: "halted its missile tests", "avoid war",
@@ -153,16 +151,6 @@ def _scored_pieces(sizes: list[int], valences: dict[int, float]) -> Scored:
 
 def _is_negation(word: str) -> bool:
     return word in _NEGATIONS or "n't" in word
-
-
-def _may_modify(i: int, lowers: Sequence[str]) -> bool:
-    """False when no booster, negation or idiom rule can change the valence of the word at `i`: none of
-    the three tokens before it is a booster, negation, "never", "so", "this" or "without", and no idiom
-    word is near. Most scored words: the rules' loop is skipped for them."""
-    window = lowers[max(i - 3, 0) : i]
-    return not (
-        _MODIFIERS.isdisjoint(window) and "n't" not in " ".join(window) and (i < 3 or _IDIOM_WORDS.isdisjoint(lowers[i - 3 : i + 3]))
-    )
 
 
 class ToneScorer:
@@ -365,7 +353,7 @@ class ToneScorer:
             valence = change("no (negation)", base * vader.N_SCALAR)
         if is_cap_diff and words[i].isupper():
             valence = change(f"{words[i]} (caps)", valence + (vader.C_INCR if valence > 0 else -vader.C_INCR))
-        for distance in (1, 2, 3) if _may_modify(i, lowers) else ():
+        for distance in (1, 2, 3):
             before = i - distance
             if before < 0 or lowers[before] in lexicon:
                 continue
