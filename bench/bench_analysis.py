@@ -53,7 +53,6 @@ def main() -> None:
     read_seconds, records = _cpu("read", args.profile, lambda: sum(1 for _ in readers.read_file(args.corpus, readers.FileInfo())))
     ingest_seconds, result = _cpu("ingest", args.profile, lambda: ingest.ingest([args.corpus]))
     articles = result.articles[: args.articles]
-    share = len(articles) / max(len(result.articles), 1)  # reading and ingest ran on the whole file
 
     def count() -> None:
         for start in range(0, len(articles), build._COUNT_CHUNK_SIZE):
@@ -61,27 +60,26 @@ def main() -> None:
             terms.count_term_texts([a.title for a in part], [a.text for a in part])
 
     def analyse() -> None:
-        build._models()  # loaded once per worker; not part of the per-article cost
         for start in range(0, len(articles), build._CHUNK_SIZE):
             build.analyse_articles([(a.article_id, a.date, a.text, a.source) for a in articles[start : start + build._CHUNK_SIZE]])
 
-    _cpu("load models", None, build._models)
+    build._models()  # loaded once per worker: not part of the per-article cost
     count_seconds, _ = _cpu("count", args.profile, count)
     analyse_seconds, _ = _cpu("analyse", args.profile, analyse)
-    per_k = 1000 / max(len(articles), 1)
+    kept = max(len(result.articles), 1)
     print(f"{args.corpus.name}: {records:,} records read, {len(result.articles):,} kept, {len(articles):,} measured; "
           f"load average {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
     print(f"{'stage':<30}{'CPU s':>8}{'CPU s / 1k':>12}")
     rows = [
-        ("read (whole file)", read_seconds, read_seconds / max(len(result.articles), 1) * 1000),
-        ("clean-up etc. (ingest - read)", ingest_seconds - read_seconds, (ingest_seconds - read_seconds) / max(len(result.articles), 1) * 1000),
-        ("count_term_texts", count_seconds, count_seconds * per_k),
-        ("analyse_articles", analyse_seconds, analyse_seconds * per_k),
+        ("read (whole file)", read_seconds, kept),
+        ("clean-up etc. (ingest - read)", ingest_seconds - read_seconds, kept),
+        ("count_term_texts", count_seconds, max(len(articles), 1)),
+        ("analyse_articles", analyse_seconds, max(len(articles), 1)),
     ]
-    for name, seconds, per_thousand in rows:
-        print(f"{name:<30}{seconds:>8.2f}{per_thousand:>12.3f}")
-    if share < 1:
-        print("(read and clean-up ran on the whole file; per 1k is per story kept)")
+    for name, seconds, stories in rows:
+        print(f"{name:<30}{seconds:>8.2f}{seconds / stories * 1000:>12.3f}")
+    if len(articles) < len(result.articles):
+        print("(read and clean-up ran on the whole file; their per 1k is per story kept)")
 
 
 if __name__ == "__main__":

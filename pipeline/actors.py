@@ -605,7 +605,8 @@ def _screen_pattern(paths: Iterable[list[str]]) -> re2._Regexp:
     """
     options = re2.Options()
     options.max_mem = _SCREEN_MEMORY
-    return re2.compile(_trie_pattern([*(_RE2_ATOMS.get(atom, atom) for atom in atoms if atom != _AFTER_WORD_START), ""] for *atoms, _ in paths), options)
+    screened = ([*(_RE2_ATOMS.get(atom, atom) for atom in atoms if atom != _AFTER_WORD_START), ""] for *atoms, _ in paths)
+    return re2.compile(_trie_pattern(screened), options)
 
 
 def _emit(node: dict[str, Any]) -> str:
