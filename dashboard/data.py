@@ -267,10 +267,6 @@ def _filter_universe(articles: pd.DataFrame, mentions: pd.DataFrame, actor_names
     )
 
 
-KEYWORD_LABELS = ("term", "actor_id", "story", "story_window")
-"""String columns of keywords.parquet held as categoricals: a term recurs in many months (635,000 rows at a million stories)."""
-
-
 def _narrowed(frame: pd.DataFrame, floats: bool = False) -> pd.DataFrame:
     """`frame` with its int64 columns in 32 bits when their values fit, and with `floats` its float64 ones too.
 
@@ -319,9 +315,6 @@ def read_artifacts(data_dir: Path) -> Artifacts:
     tables["mentions"]["actor_id"] = tables["mentions"]["actor_id"].astype("category")
     tables["topics"]["terms"] = [tuple(terms) for terms in tables["topics"]["terms"]]
     tables["keywords"]["period"] = pd.to_datetime(tables["keywords"]["period"]).astype("datetime64[ns]")
-    for column in KEYWORD_LABELS:
-        if column in tables["keywords"]:
-            tables["keywords"][column] = tables["keywords"][column].astype("category")
     texts = TextStore(files, article_id_dtype.categories)
     cues = texts.cue_sentences(CUE_COLUMNS)
     cues["article_id"] = cues["article_id"].astype(article_id_dtype)
