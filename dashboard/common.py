@@ -32,7 +32,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from dashboard.about import MEASURE_PARAM
 from dashboard.config import APP_FILE
-from dashboard.data import Artifacts
+from dashboard.data import Artifacts, trim_heap
 from dashboard.figures import selected_custom_data
 from dashboard.filters import Filters, to_query_params
 from dashboard.safe_text import escape_markdown
@@ -84,11 +84,13 @@ def set_page_context(context: PageContext | None) -> None:
 
     Dropping it also collects what the run left in reference cycles (the page's module, which
     holds the run's tables) once the build's warm-up has frozen the long-lived objects, which
-    makes a collection cheap (see `data._warm_up_for_good`); before that, Python's own schedule.
+    makes a collection cheap (see `data._warm_up_for_good`); before that, Python's own schedule. Then the
+    free pages left inside the heap by the run go back to the system (`data.trim_heap`).
     """
     _CONTEXT.value = context
     if context is None and gc.get_freeze_count():
         gc.collect()
+        trim_heap()
 
 
 def route_through_app() -> None:

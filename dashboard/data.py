@@ -80,12 +80,13 @@ def _return_freed_memory() -> None:
 _return_freed_memory()
 
 
-def _trim_heap() -> None:
+def trim_heap() -> None:
     """Hand the free pages inside glibc's heaps back to the system (malloc_trim(3)); nothing off glibc.
 
     The blocks under MMAP_THRESHOLD that a load leaves free (Python objects, small arrays) sit between live
     ones, where malloc cannot return them by itself: at a million stories 100-120 MB after deriving
-    named_sentences and after reading the term matrix. Called once each of those is made, not per rerun.
+    named_sentences and after reading the term matrix, and what a rerun's pandas operations leave
+    (`common.set_page_context` trims at the end of every run, once the build is warmed up).
     """
     if platform.libc_ver()[0] == "glibc":
         ctypes.CDLL("libc.so.6").malloc_trim(0)
@@ -228,7 +229,7 @@ def _warm_up_for_good(artifacts: Artifacts) -> None:
     """
     warm_up(artifacts)
     gc.collect()
-    _trim_heap()
+    trim_heap()
     gc.freeze()
 
 
@@ -369,7 +370,7 @@ def load_artifacts(data_dir: str, build_id: str) -> Artifacts:
             gc.unfreeze()  # see _warm_up_for_good: the dropped build's objects are collectable again
             with st.spinner("Loading the artifacts…"):
                 held = read_artifacts(Path(data_dir))
-            _trim_heap()
+            trim_heap()
             folder.artifacts = held
         return held
 
