@@ -149,7 +149,7 @@ class Artifacts:
         from dashboard.leaders import sentence_mentions  # the view modules import this one
 
         named = sentence_mentions(self.texts.sentence_actors(["sentence_idx", "tone"]))
-        return named.astype({"article_id": self.articles["article_id"].dtype})
+        return named.assign(article_id=_with_dtype(named["article_id"], self.articles["article_id"].dtype))
 
     @cached_property
     def term_matrix(self) -> TermMatrix:
@@ -268,6 +268,12 @@ def _filter_universe(articles: pd.DataFrame, mentions: pd.DataFrame, actor_names
     )
 
 
+def _with_dtype(ids: pd.Series, dtype: pd.CategoricalDtype) -> pd.Categorical:
+    """Categorical article ids over the categories of `ids` (the same ids in the same order) as `dtype` itself:
+    `queries.article_positions` then matches them by code (an equal but distinct dtype is looked up by hash)."""
+    return pd.Categorical.from_codes(ids.cat.codes.to_numpy(), dtype=dtype)
+
+
 def _narrowed(frame: pd.DataFrame, floats: bool = False) -> pd.DataFrame:
     """`frame` with its int64 columns in 32 bits when their values fit, and with `floats` its float64 ones too.
 
@@ -318,7 +324,7 @@ def read_artifacts(data_dir: Path) -> Artifacts:
     tables["keywords"]["period"] = pd.to_datetime(tables["keywords"]["period"]).astype("datetime64[ns]")
     texts = TextStore(files, article_id_dtype.categories)
     cues = texts.cue_sentences(CUE_COLUMNS)
-    cues["article_id"] = cues["article_id"].astype(article_id_dtype)
+    cues["article_id"] = _with_dtype(cues["article_id"], article_id_dtype)
     articles, cues = _narrowed(articles), _narrowed(cues, floats=True)
     tables["mentions"], tables["doc_topics"] = _narrowed(tables["mentions"]), _narrowed(tables["doc_topics"])
     actor_names = dict(zip(tables["actors"]["actor_id"], tables["actors"]["name"], strict=True))

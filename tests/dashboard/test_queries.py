@@ -98,4 +98,5 @@ def test_article_positions_by_code_equal_those_by_id(artifacts: Artifacts) -> No
     assert artifacts.doc_topics["article_id"].cat.categories is articles["article_id"].cat.categories  # the fast path is taken
     assert by_code.tolist() == by_id.tolist() and (by_code >= 0).any() and (by_code < 0).any()
     named = artifacts.named_sentences["article_id"]
+    assert named.cat.categories is artifacts.cue_sentences["article_id"].cat.categories is articles["article_id"].cat.categories
     assert article_positions(articles, named).tolist() == pd.Index(articles["article_id"].astype(str)).get_indexer(named.astype(str)).tolist()
