@@ -179,6 +179,42 @@ def analyse_articles(items: Sequence[tuple]) -> tuple[dict[str, list], dict[str,
     return sentences, mentions, aggregates
 
 
+MMAP_THRESHOLD = 1 << 20
+"""Bytes from which glibc's malloc maps a block of its own, handed back to the system when freed (`return_freed_memory`)."""
+
+
+def return_freed_memory() -> None:
+    """Make this process, and the workers it starts afterwards, hand the memory they free back to the system.
+
+    Arrow's default allocator keeps what it frees, and glibc's malloc raises its mmap threshold to
+    the largest block freed so far (up to 32 MB), so the arrays a stage frees stay in heaps the next
+    stage only partly reuses. The system allocator for Arrow (for workers through
+    ARROW_DEFAULT_MEMORY_POOL, read when they import pyarrow) and a fixed threshold make memory
+    follow what is live. The CLI and the build's workers call it; the app sets its own (dashboard.data).
+    """
+    os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "system"
+    pa.set_memory_pool(pa.system_memory_pool())
+    if platform.libc_ver()[0] == "glibc":
+        ctypes.CDLL("libc.so.6").mallopt(-3, MMAP_THRESHOLD)  # -3: M_MMAP_THRESHOLD (malloc.h)
+
+
+def _trim_heap() -> None:
+    """Hand the free pages between live blocks of glibc's heaps back to the system (malloc_trim(3)).
+
+    Called after ingest, whose duplicate detection held every long text to its end (1 GB at a million
+    stories, freed between the articles' short fields, where malloc cannot return it by itself), and
+    after topics.
+    """
+    if platform.libc_ver()[0] == "glibc":
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def _start_worker(parent_pid: int) -> None:
+    """Worker initializer: `return_freed_memory`, and `_die_with_parent`."""
+    return_freed_memory()
+    _die_with_parent(parent_pid)
+
+
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _WATCH_SECONDS = 1.0
 
@@ -377,7 +413,7 @@ class PerArticleRun:
         added = len(self.articles)
         if self._pool is None and (self._options.engine == "dask" or (self._options.workers > 1 and added == _CHUNK_SIZE + 1)):
             options = self._options
-            self._pool = self._exit.enter_context(executor(options.engine, options.workers, options.scheduler, _die_with_parent, (os.getpid(),)))
+            self._pool = self._exit.enter_context(executor(options.engine, options.workers, options.scheduler, _start_worker, (os.getpid(),)))
         if len(self._unstaged) == _COUNT_CHUNK_SIZE:
             self._submit_staging()
         if self._pool is not None and (added % _CHUNK_SIZE == 0 or added == _CHUNK_SIZE + 1):
@@ -691,6 +727,7 @@ def _build_locked(
                 on_article=lambda article: per_article.add(article) if max_articles is None or per_article.size < max_articles else None,
             )
             timings["ingest"] = time.perf_counter() - started
+            _trim_heap()
             rejects = [{"input": r.input, "reason": r.reason} for r in result.rejects]
             if not result.kept:
                 if not result.read:
@@ -710,6 +747,7 @@ def _build_locked(
             keywords = per_article.run_beside(write_term_tables, stage, article_dates(kept))
             stage_start = time.perf_counter()
             articles, model = _fit_topics(kept, StagedTexts(stage, positions), n_words, options, report, stage)
+            _trim_heap()
             timings["topics"] = time.perf_counter() - stage_start
             assigner = per_article.run_beside(write_topic_model, stage, len(model.topics), options.random_state)
             # Wall time still waited for the workers (keywords, the analysis, the topic model) after topics were done.

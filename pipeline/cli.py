@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from pipeline import collect, refresh
-from pipeline.build import BuildError, BuildOptions, build, main_reasons
+from pipeline.build import BuildError, BuildOptions, build, main_reasons, return_freed_memory
 from pipeline.engine import ENGINES
 from pipeline.store import display_name
 from pipeline.update import REFIT_GROWTH, update
@@ -100,6 +100,7 @@ def main(argv: Sequence[str] | None = None, stderr: TextIO = sys.stderr, stdout:
         n_topics=args.topics, random_state=args.random_state, workers=args.workers, engine=args.engine, scheduler=args.scheduler
     )
     bar = None if args.quiet else ProgressBar(stderr)
+    return_freed_memory()
     try:
         if args.update:
             report = update(args.input, args.out, options, progress=bar, refit_topics=args.refit_topics)
