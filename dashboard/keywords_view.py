@@ -586,7 +586,7 @@ def find_sentences(texts: TextStore, articles: pd.DataFrame, term: str) -> pd.Da
     return pd.DataFrame({
         "article_id": meta["article_id"].astype("str").to_numpy(), "date": meta["date"].to_numpy(),
         "source": meta["source"].astype("str").to_numpy(), "title": meta["title"].astype("str").to_numpy(),
-        "sentence_idx": kept["sentence_idx"].to_numpy(), "row": kept["row"].to_numpy(),
+        "sentence_idx": kept["sentence_idx"].to_numpy(dtype=np.int64), "row": kept["row"].to_numpy(dtype=np.int64),
     })
 
 

@@ -274,5 +274,6 @@ class TextStore:
             "SELECT file_row_number AS row, article_id, sentence_idx FROM $sentences "
             "WHERE contains(lower(text), $2) AND regexp_matches(text, $1, 'i')", [pattern, word],
         )
-        return pd.DataFrame({"row": found["row"].to_numpy(dtype=np.int64), "article": self._positions(found["article_id"]),
-                             "sentence_idx": found["sentence_idx"].to_numpy(dtype=np.int64)})
+        # 32-bit: kept for CACHED_RESULTS terms, and a common name has ~700,000 sentences at a million stories.
+        return pd.DataFrame({"row": found["row"].to_numpy(dtype=np.int32), "article": self._positions(found["article_id"]).astype(np.int32),
+                             "sentence_idx": found["sentence_idx"].to_numpy(dtype=np.int32)})
