@@ -16,7 +16,8 @@ Filtering happens outside the cache, per rerun (see `dashboard.filters.apply_fil
 Memory: only compact columns are held (no article text, subtitle or URL, no sentence); texts
 and sentences are read from the build's files when a page shows them (`dashboard.text_store`,
 which also keeps the build readable after a rebuild is swapped into its folder). The article x
-term counts are read on first use, straight into one sparse matrix (`Artifacts.term_matrix`).
+term counts are copied on first use into temporary files sorted by term and read from there
+(`Artifacts.term_matrix`); sentence_actors is read to derive `named_sentences`, then dropped.
 """
 from __future__ import annotations
 
