@@ -34,7 +34,7 @@ import scipy.sparse as sp
 from dashboard.figures import style
 from dashboard.safe_text import escape_html
 from dashboard.selection import Part, is_month, periods_phrase
-from dashboard.text_store import ResultCache, TextStore
+from dashboard.text_store import STREAMED_READ, ResultCache, TextStore
 from dashboard.tone_view import PALETTE
 from pipeline.keywords import rank_emerging
 from pipeline.terms import as_term
@@ -278,7 +278,7 @@ def read_term_matrix(source: str | IO[bytes], article_ids: pd.Index) -> TermMatr
     into bands of whole terms of about as many entries, and each band is sorted (one int64 sort of
     term, row and count packed together) and written by term. Loading holds a band and the sums.
     """
-    parquet = pq.ParquetFile(source, read_dictionary=["article_id", "term"])
+    parquet = pq.ParquetFile(source, read_dictionary=["article_id", "term"], **STREAMED_READ)
     vocabulary: dict[str, int] = {}
     staged = _Int32Files(["entries"], width=3)
     article_totals = np.zeros(len(article_ids), dtype=np.int64)
