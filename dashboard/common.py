@@ -35,6 +35,7 @@ from dashboard.config import APP_FILE
 from dashboard.data import Artifacts, trim_heap
 from dashboard.figures import selected_custom_data
 from dashboard.filters import Filters, to_query_params
+from dashboard.queries import MAX_LISTED, article_table, newest_articles
 from dashboard.safe_text import escape_markdown
 from dashboard.selection import SEL_PARAM, Part, format_selection, parse_selection
 
@@ -214,6 +215,20 @@ def show_article_listing(table: pd.DataFrame, name: str, key: str, csv: Callable
         return None
     st.session_state[f"{key}-selection"] = selection
     return selection[1]
+
+
+def show_selected_articles(context: PageContext, articles: pd.DataFrame, matched: str, name: str, key: str) -> None:
+    """The listing of the articles behind a chart selection, `matched` saying how they were chosen ("in the selection"):
+    the newest MAX_LISTED are listed (a click on a busy chart at a million stories selects hundreds of thousands), the
+    CSV (file `name`) has them all; selecting one opens it on the Articles page."""
+    artifacts = context.artifacts
+    table = article_table(newest_articles(articles, MAX_LISTED), artifacts.mentions, artifacts.actor_names, artifacts.topic_labels)
+    listed = f" The newest {MAX_LISTED:,} are listed (the CSV has them all)." if len(articles) > MAX_LISTED else ""
+    st.caption(f"{len(articles):,} article{'' if len(articles) == 1 else 's'} {matched}.{listed} Select one to open it on the Articles page.")
+    picked = show_article_listing(table.head(MAX_LISTED), name=name, key=key,
+                                  csv=lambda: article_table(articles, artifacts.mentions, artifacts.actor_names, artifacts.topic_labels))
+    if picked:
+        open_article_page(context, picked)
 
 
 def show_notices(notices: list[str]) -> None:

@@ -6,9 +6,9 @@ from dataclasses import replace
 import streamlit as st
 
 from dashboard import leaders as view
-from dashboard.common import open_article_page, page_context, show_article_listing, show_chart
+from dashboard.common import page_context, show_chart, show_selected_articles
 from dashboard.filters import apply_filters, period_control
-from dashboard.queries import article_table, articles_mentioning
+from dashboard.queries import articles_mentioning
 from dashboard.tone_view import MIN_SENTENCES, tone_panels_figure
 
 ctx = page_context()
@@ -87,8 +87,4 @@ if picked_tone:
 if not (picked_periods or picked_voice or picked_pairs or picked_tone):
     st.caption("Click a point, a bar or a cell of the charts above (or drag a box) to list its articles here.")
 else:
-    table = article_table(listed, artifacts.mentions, artifacts.actor_names, artifacts.topic_labels)
-    st.caption(f"{len(table):,} articles match every selection above. Select one to open it on the Articles page.")
-    picked = show_article_listing(table, name="leader-articles", key="leaders_articles")
-    if picked:
-        open_article_page(ctx, picked)
+    show_selected_articles(ctx, listed, "match every selection above", name="leader-articles", key="leaders_articles")

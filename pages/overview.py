@@ -4,23 +4,14 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import overview
-from dashboard.common import open_article_page, page_context, show_article_listing, show_chart, show_notices
+from dashboard.common import page_context, show_chart, show_notices, show_selected_articles
 from dashboard.data import read_events
 from dashboard.filters import events_control, period_control
-from dashboard.queries import article_table, articles_in_periods, articles_mentioning
+from dashboard.queries import articles_in_periods, articles_mentioning
 from dashboard.safe_text import escape_markdown
 
 ctx = page_context()
 artifacts = ctx.artifacts
-
-
-def list_articles(selected, key: str) -> None:
-    """The articles behind a chart selection; selecting one opens it on the Articles page."""
-    table = article_table(selected, artifacts.mentions, artifacts.actor_names, artifacts.topic_labels)
-    st.caption(f"{len(table):,} article{'' if len(table) == 1 else 's'} in the selection. Select one to open it on the Articles page.")
-    picked = show_article_listing(table, name=key, key=key)
-    if picked:
-        open_article_page(ctx, picked)
 
 
 st.title("Overview")
@@ -49,7 +40,8 @@ picked_cells = show_chart(figure, volume, name=f"articles-per-{frequency}", key=
 st.caption(f"Per {frequency}, by source. Named events are the most important of the period; the small triangles are the others "
            "(hover or tap one). Click a bar or drag a box to list its articles.")
 if picked_cells:
-    list_articles(articles_in_periods(ctx.articles, picked_cells, frequency), key="overview_volume_articles")
+    show_selected_articles(ctx, articles_in_periods(ctx.articles, picked_cells, frequency), "in the selection", name="overview_volume_articles",
+                           key="overview_volume_articles")
 
 st.subheader("Most-mentioned leaders")
 leaders = overview.leader_mentions(ctx.articles, artifacts.mentions, artifacts.actor_names)
@@ -58,7 +50,8 @@ if leaders.empty:
 else:
     picked_leaders = show_chart(overview.leaders_figure(leaders), leaders, name="most-mentioned-leaders", key="overview_leaders")
     if picked_leaders:
-        list_articles(articles_mentioning(ctx.articles, artifacts.mentions, [actor_id for (actor_id,) in picked_leaders]), key="overview_leader_articles")
+        show_selected_articles(ctx, articles_mentioning(ctx.articles, artifacts.mentions, [actor_id for (actor_id,) in picked_leaders]),
+                           "in the selection", name="overview_leader_articles", key="overview_leader_articles")
 
 st.subheader("Around an event")
 dated_events = overview.events_in_range(events, first, last)

@@ -5,9 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import tone_view as view
-from dashboard.common import about_link, open_article_page, page_context, show_article_listing, show_chart
+from dashboard.common import about_link, open_article_page, page_context, show_article_listing, show_chart, show_selected_articles
 from dashboard.filters import period_control
-from dashboard.queries import article_table, articles_in_periods
+from dashboard.queries import articles_in_periods
 
 MAX_SOURCE_PANELS = 8
 
@@ -71,9 +71,7 @@ if picked_periods or picked_cells or picked_bins:
         listed = articles_in_periods(listed, [(period, source) for period, source, *_ in picked_cells], frequency)
     if picked_bins:
         listed = view.articles_in_tone_bins(listed, picked_bins)
-    table = article_table(listed, artifacts.mentions, artifacts.actor_names, artifacts.topic_labels)
-    st.caption(f"{len(table):,} articles match every selection above. Select one to open it on the Articles page.")
-    listing(table, key="tone_selection")
+    show_selected_articles(ctx, listed, "match every selection above", name="tone_selection", key="tone_selection")
 
 st.subheader("Most positive and most negative articles")
 st.caption("Select an article to open its breakdown, sentence by sentence, on the Articles page.")
