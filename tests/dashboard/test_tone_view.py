@@ -311,6 +311,19 @@ def test_clicking_a_bar_lists_the_articles_of_that_tone_band(app_test: AppRun, r
     assert not at.exception and set(at.dataframe[0].value["article_id"]) == set(neutral)
 
 
+def test_a_selection_of_more_articles_than_a_listing_holds_lists_the_newest(
+    app_test: AppRun, raw_articles: pd.DataFrame, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("dashboard.common.MAX_LISTED", 3)
+    at = open_tone(app_test)
+    select(at, "tone_histogram", [-0.05, 0.05])
+    neutral = raw_articles.loc[(raw_articles["tone"] >= -0.05) & (raw_articles["tone"] < 0.05)]
+    newest = neutral.sort_values(["date", "article_id"], ascending=[False, True])["article_id"].head(3)
+    assert len(neutral) > 3 and not at.exception
+    assert list(at.dataframe[0].value["article_id"]) == list(newest)
+    assert any(f"{len(neutral):,} articles match" in caption.value and "newest 3 are listed" in caption.value for caption in at.caption)
+
+
 def test_selecting_a_most_negative_article_opens_its_breakdown(app_test: AppRun, raw_articles: pd.DataFrame) -> None:
     at = open_tone(app_test)
     most_negative = raw_articles.sort_values("tone")["article_id"].iloc[0]
