@@ -25,9 +25,8 @@ import os
 import re
 import warnings
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import combinations
@@ -277,24 +276,13 @@ def _nmf(matrix: sp.csr_matrix, k: int, random_state: int, start: tuple[np.ndarr
     else:
         model = NMF(n_components=k, init="custom", random_state=random_state, max_iter=_WARM_ITER, tol=0.0)
     weights, components = start if start is not None else (None, None)
+    # One BLAS thread: on these thin sparse products extra threads mostly wait (measured 1.5-3x slower on 2 cores).
     # A near-perfect fit (a corpus of one or two articles) makes the float32 error a tiny
     # negative number whose square root numpy flags; the factorisation itself is fine.
-    with _fitting(), np.errstate(invalid="ignore"):
+    with warnings.catch_warnings(), threadpool_limits(limits=1), np.errstate(invalid="ignore"):
+        warnings.simplefilter("ignore", ConvergenceWarning)  # the last iterations change no top term
         doc_weights = model.fit_transform(matrix, W=weights, H=components)
     return doc_weights, model.components_
-
-
-@contextmanager
-def _fitting() -> Iterator[None]:
-    """One BLAS thread, and NMF's ConvergenceWarning silenced (the last iterations change no top term).
-
-    One BLAS thread: on these thin sparse products extra threads mostly wait (measured 1.5-3x
-    slower on 2 cores). Both are process-wide, so `_Samples.fit_all` holds them around its
-    threads: a thread's `_nmf` leaving them then never lifts them while another still fits.
-    """
-    with warnings.catch_warnings(), threadpool_limits(limits=1):
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        yield
 
 
 def _warm_start(matrix: sp.csr_matrix, columns: np.ndarray, components: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -465,8 +453,10 @@ class _Samples:
             self.sample(run)  # sliced here: the threads only read the cache
         if len(todo) < 2:
             return
-        with _fitting(), ThreadPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
-            list(pool.map(lambda pair: self.fit(*pair), todo))  # each stores its own (k, run): distinct keys
+        # Held around the threads: each `_nmf` then saves and restores the same single-thread limit.
+        with threadpool_limits(limits=1), ThreadPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
+            fitted = list(pool.map(lambda pair: _nmf(self.sample(pair[1]), pair[0], self.seeds[max(pair[1], 0)]), todo))
+        self._fits.update(zip(todo, fitted))
 
     def _run(self, run: int) -> int:
         """The run whose fits `run` shares: the k search's are the first seed's when it fits that subsample."""

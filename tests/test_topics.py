@@ -129,27 +129,6 @@ def test_the_k_search_goes_coarse_to_fine(monkeypatch: pytest.MonkeyPatch) -> No
     assert selection.set_index("k")["score"].idxmax() == 12
 
 
-def test_fits_made_side_by_side_equal_those_made_one_by_one() -> None:
-    """`_Samples.fit_all` fits in threads: the same factors as `fit` alone, and NMF's warnings stay silenced in every thread."""
-    import warnings
-
-    from sklearn.exceptions import ConvergenceWarning
-
-    import pipeline.topics as topics
-
-    matrix = sp.random(300, 60, density=0.15, format="csr", random_state=1, dtype=np.float32)
-    pairs = [(k, run) for k in (3, 5, 8, 12) for run in (-1, 1, 2)]
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ConvergenceWarning)  # a warning let through in a thread fails the pool's map
-        for _ in range(3):  # threads interleave differently each time: a lifted filter shows in some runs only
-            together = topics._Samples(matrix, [0, 1, 2])
-            together.fit_all(pairs)
-    alone = topics._Samples(matrix, [0, 1, 2])
-    for k, run in pairs:
-        for made, expected in zip(together._fits[k, together._run(run)], alone.fit(k, run), strict=True):
-            assert np.array_equal(made, expected)
-
-
 def test_given_number_of_topics_skips_selection(four_topics: TopicModel) -> None:
     assert len(four_topics.topics) == 4
     assert four_topics.selection.empty
