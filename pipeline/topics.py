@@ -21,12 +21,10 @@ its own, in the casing the texts use ("flood-hit areas · North Phyongan").
 
 from __future__ import annotations
 
-import os
 import re
 import warnings
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import combinations
@@ -435,39 +433,19 @@ class _Samples:
         return _warm_start(self.matrix, self.columns, self.fit(k, -1)[1]) if self.holds(k, -1) else None
 
     def fit(self, k: int, run: int) -> tuple[np.ndarray, np.ndarray]:
-        run = self._run(run)
+        if run < 0 and self.search_rows is self.rows[0]:
+            run = 0
         if (k, run) not in self._fits:
             self._fits[k, run] = _nmf(self.sample(run), k, self.seeds[max(run, 0)])
         return self._fits[k, run]
 
-    def fit_all(self, pairs: Iterable[tuple[int, int]]) -> None:
-        """Make the fits (k, run) of `pairs` not made yet, side by side in threads.
-
-        Why: they are independent, and NMF's sparse products and coordinate descent run
-        without the GIL, so the build process' serial topics stage uses a second core
-        (the workers mostly wait by then). Each fit keeps one BLAS thread and its own
-        inputs, so the results are those of `fit` one after the other.
-        """
-        todo = list(dict.fromkeys((k, self._run(run)) for k, run in pairs if (k, self._run(run)) not in self._fits))
-        for _, run in todo:
-            self.sample(run)  # sliced here: the threads only read the cache
-        if len(todo) < 2:
-            return
-        # Held around the threads: each `_nmf` then saves and restores the same single-thread limit.
-        with threadpool_limits(limits=1), ThreadPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
-            fitted = list(pool.map(lambda pair: _nmf(self.sample(pair[1]), pair[0], self.seeds[max(pair[1], 0)]), todo))
-        self._fits.update(zip(todo, fitted))
-
-    def _run(self, run: int) -> int:
-        """The run whose fits `run` shares: the k search's are the first seed's when it fits that subsample."""
-        return 0 if run < 0 and self.search_rows is self.rows[0] else run
-
     def stability(self, k: int, top: int = TOP_TERMS) -> float:
         """Mean over pairs of seeds of the `best_match_jaccard` of the top `top` terms of k topics; NaN when a subsample cannot hold k."""
-        if not all(self.holds(k, run) for run in range(len(self.seeds))):
-            return float("nan")
-        self.fit_all((k, run) for run in range(len(self.seeds)))
-        runs = [[set(row.tolist()) for row in _top_columns(self.fit(k, run)[1], top)] for run in range(len(self.seeds))]
+        runs = []
+        for run in range(len(self.seeds)):
+            if not self.holds(k, run):
+                return float("nan")
+            runs.append([set(row.tolist()) for row in _top_columns(self.fit(k, run)[1], top)])
         return float(np.mean([best_match_jaccard(a, b) for a, b in combinations(runs, 2)])) if len(runs) > 1 else float("nan")
 
 
@@ -484,7 +462,6 @@ def _search(samples: _Samples, vocabulary: np.ndarray, k_range: Sequence[int]) -
     scores: dict[int, float] = {}
     pending = ks[::2] + ks[-1:]
     while pending:
-        samples.fit_all((k, -1) for k in pending if k not in scores)
         for k in pending:
             if k not in scores:
                 scores[k] = gathered_coherence(sample, samples.fit(k, -1)[0], presence, vocabulary[samples.columns])
