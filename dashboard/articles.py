@@ -126,9 +126,10 @@ def topic_weights_figure(weights: pd.DataFrame) -> go.Figure:
     return style(fig, height=max(180, 40 + 30 * len(weights)))
 
 
-def article_keywords(matrix: TermMatrix, article_id: str, top_n: int = 12) -> pd.DataFrame:
-    """The article's most characteristic terms: term, count, score = count x log(N / articles using the term)."""
-    counts = matrix.article_counts(article_id)
+def article_keywords(matrix: TermMatrix, counts: pd.Series, top_n: int = 12) -> pd.DataFrame:
+    """An article's most characteristic terms: term, count, score = count x log(N / articles using the term).
+
+    `counts`: the article's term -> count (`TextStore.term_counts_of`); `matrix` gives how many articles use each term."""
     docs = matrix.docs[matrix.terms.get_indexer(counts.index)]
     table = pd.DataFrame({"term": counts.index.astype("str"), "count": counts.to_numpy()})
     table["score"] = table["count"] * np.log(max(len(matrix.article_ids), 1) / np.maximum(docs, 1))

@@ -34,7 +34,7 @@ import scipy.sparse as sp
 from dashboard.figures import style
 from dashboard.safe_text import escape_html
 from dashboard.selection import Part, is_month, periods_phrase
-from dashboard.text_store import STREAMED_READ, ResultCache, TextStore
+from dashboard.text_store import STREAMED_READ, TextStore
 from dashboard.tone_view import PALETTE
 from pipeline.keywords import rank_emerging
 from pipeline.terms import as_term
@@ -148,8 +148,6 @@ def _overlaps(term: str, other: str) -> bool:
 
 ENTRIES_PER_CHUNK = 1 << 20
 """Entries of a `TermMatrix` read from its files at a time (8 MB), and sorted at a time while it is made."""
-CACHED_ARTICLES = 8
-"""Articles whose term counts each matrix keeps (`TermMatrix.article_counts`: the Articles page asks on every rerun)."""
 
 
 class _Int32Files:
@@ -163,13 +161,13 @@ class _Int32Files:
     def __init__(self, names: Sequence[str], width: int = 1) -> None:
         self._files = {name: tempfile.TemporaryFile(prefix="peninsula-watch-terms-") for name in names}
         self._width = width
-        self.size = 0
-        """Values (rows of `width` values) in each file."""
+        self.sizes = dict.fromkeys(names, 0)
+        """Values (rows of `width` values) appended to each file."""
 
     def append(self, **arrays: np.ndarray) -> None:
         for name, values in arrays.items():
             self._files[name].write(np.ascontiguousarray(values, dtype=np.int32).tobytes())
-        self.size += len(next(iter(arrays.values())))
+            self.sizes[name] += len(values)
 
     def finish(self) -> None:
         for file in self._files.values():
@@ -221,7 +219,6 @@ class TermMatrix:
     """row labels"""
     terms: pd.Index
     """column labels (str)"""
-    _articles: ResultCache = field(default_factory=lambda: ResultCache(CACHED_ARTICLES), repr=False)
 
     @property
     def docs(self) -> np.ndarray:
@@ -253,19 +250,6 @@ class TermMatrix:
         number = self.terms.get_loc(term)
         start, stop = int(self.indptr[number]), int(self.indptr[number + 1])
         return self.files.read("rows", start, stop), self.files.read("counts", start, stop)
-
-    def article_counts(self, article_id: str) -> pd.Series:
-        """term -> count of one article (empty for an article without counted terms); the last few asked for are kept."""
-        return self._articles.get(article_id, lambda: self._article_counts(article_id))
-
-    def _article_counts(self, article_id: str) -> pd.Series:
-        row = self.article_ids.get_indexer([article_id])[0]
-        columns, counts = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
-        for first, chunk in zip(self.chunk_starts.tolist(), self.chunks() if row >= 0 else (), strict=False):
-            found = chunk[[row], :].tocoo()
-            columns.append(found.col.astype(np.int64) + first)
-            counts.append(found.data.astype(np.int64))
-        return pd.Series(np.concatenate(counts), index=self.terms[np.concatenate(columns)])
 
 
 def read_term_matrix(source: str | IO[bytes], article_ids: pd.Index) -> TermMatrix:
@@ -300,8 +284,8 @@ def read_term_matrix(source: str | IO[bytes], article_ids: pd.Index) -> TermMatr
     staged.finish()
     bands = _term_bands(per_term, ENTRIES_PER_CHUNK)
     dealt = _Int32Files([str(band) for band in range(len(bands) - 1)], width=3)
-    for start in range(0, staged.size, ENTRIES_PER_CHUNK):
-        entries = staged.read("entries", start, min(start + ENTRIES_PER_CHUNK, staged.size))
+    for start in range(0, staged.sizes["entries"], ENTRIES_PER_CHUNK):
+        entries = staged.read("entries", start, min(start + ENTRIES_PER_CHUNK, staged.sizes["entries"]))
         band_of = (np.searchsorted(bands, entries[:, 1], side="right") - 1).astype(np.int16 if len(bands) < 1 << 15 else np.int32)
         entries = entries[np.argsort(band_of, kind="stable")]  # one pass (a radix sort for 16 bits), not one per band
         sizes = np.bincount(band_of, minlength=len(bands) - 1)

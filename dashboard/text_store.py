@@ -180,9 +180,10 @@ class TextStore:
         self.sentence_columns = tuple(pq.read_schema(files.path("sentences")).names)
 
     def _query(self, sql: str, parameters: Sequence[object] = ()) -> pd.DataFrame:
-        """Run one query on its own cursor; `$articles`, `$sentences` and `$sentence_actors` in `sql` name the
-        build's files, `$1`, `$2`... the parameters."""
+        """Run one query on its own cursor; `$articles`, `$sentences`, `$sentence_actors` and `$article_terms` in
+        `sql` name the build's files, `$1`, `$2`... the parameters."""
         sql = sql.replace("$sentence_actors", f"read_parquet({_sql_string(self.files.path('sentence_actors'))})")
+        sql = sql.replace("$article_terms", f"read_parquet({_sql_string(self.files.path('article_terms'))})")
         sql = sql.replace("$articles", f"read_parquet({_sql_string(self.files.path('articles'))})")
         sql = sql.replace("$sentences", f"read_parquet({_sql_string(self.files.path('sentences'))}, file_row_number = true)")
         with self._connection.cursor() as cursor:
@@ -257,6 +258,15 @@ class TextStore:
         """One article's mentions (sentence_actors rows): sentence_idx, actor_id, tone, start, end, in reading order."""
         return self._query('SELECT sentence_idx, actor_id, tone, start, "end" FROM $sentence_actors WHERE article_id = $1 '
                            "ORDER BY sentence_idx, start", [article_id])
+
+    def term_counts_of(self, article_id: str) -> pd.Series:
+        """term -> count of one article (article_terms rows, repeated terms summed; empty without counted terms).
+
+        One query (about 50 ms at a million stories, 89 million rows): the term matrix is stored by term, so
+        finding one article's row there would read all of it."""
+        found = self._query("SELECT term, sum(count)::BIGINT AS count FROM $article_terms WHERE article_id = $1 GROUP BY term "
+                            "ORDER BY term", [article_id])
+        return pd.Series(found["count"].to_numpy(dtype=np.int64), index=pd.Index(found["term"].astype(str), dtype="str"))
 
     def sentence_actors(self, columns: Sequence[str]) -> pd.DataFrame:
         """`columns` of every row of sentence_actors.parquet besides article_id (categorical over `article_ids`) and

@@ -9,8 +9,6 @@ from dashboard.filters import open_article
 from dashboard.queries import MAX_LISTED, article_table, newest_articles
 from dashboard.safe_text import escape_markdown
 
-"""Rows of the listing: the newest; the CSV has every filtered article."""
-
 ctx = page_context()
 artifacts = ctx.artifacts
 
@@ -57,7 +55,7 @@ if article is not None:
                    column_config={"name": st.column_config.TextColumn("Leader"), "mentions": st.column_config.NumberColumn("Mentions")})
         st.markdown("**Keywords**")
         st.caption("The words that set this article apart: used here, rare in the other articles.")
-        keywords = view.article_keywords(artifacts.term_matrix, article_id)
+        keywords = view.article_keywords(artifacts.term_matrix, artifacts.texts.term_counts_of(article_id))
         show_table(keywords, name=f"{article_id}-keywords", key="article_keywords", column_order=("term", "count"),
                    column_config={"term": st.column_config.TextColumn("Term"), "count": st.column_config.NumberColumn("Times used")})
         st.markdown("**Framing**")

@@ -120,7 +120,10 @@ def test_keywords_rank_by_tf_idf(artifacts: Artifacts, artifact_dir: Path) -> No
     mine = terms[terms["article_id"] == article_id]
     docs = terms.groupby("term")["article_id"].nunique()
     expected = {row.term: row.count * math.log(40 / docs[row.term]) for row in mine.itertuples()}
-    table = view.article_keywords(artifacts.term_matrix, article_id, top_n=5)
+    counts = artifacts.texts.term_counts_of(article_id)
+    assert counts.to_dict() == mine.groupby("term")["count"].sum().to_dict()
+    assert artifacts.texts.term_counts_of("no such article").empty
+    table = view.article_keywords(artifacts.term_matrix, counts, top_n=5)
     assert len(table) == 5
     assert np.allclose(table["score"], sorted(expected.values(), reverse=True)[:5])
     assert all(expected[term] == pytest.approx(score) for term, score in zip(table["term"], table["score"], strict=True))

@@ -129,7 +129,6 @@ def test_term_matrix_of_a_hand_made_table_sums_repeated_rows() -> None:
     assert dict(zip(matrix.article_ids, matrix.article_totals, strict=True)) == {"a": 6, "b": 5}
     assert dict(zip(matrix.terms, matrix.totals, strict=True)) == {"x": 10, "y": 1}
     assert dict(zip(matrix.terms, matrix.docs, strict=True)) == {"x": 2, "y": 1}
-    assert matrix.article_counts("a").to_dict() == {"x": 5, "y": 1} and matrix.article_counts("nobody").empty
 
 
 def test_a_term_matrix_read_in_chunks_equals_the_one_read_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -153,7 +152,6 @@ def test_a_term_matrix_read_in_chunks_equals_the_one_read_at_once(tmp_path: Path
     assert dict(zip(read.terms, read.totals, strict=True)) == {"y": 22, "x": 14, "w": 6, "v": 9}
     assert dict(zip(read.terms, read.docs, strict=True)) == {"y": 3, "x": 2, "w": 1, "v": 1}
     assert read.article_totals.tolist() == [13, 21, 17]
-    assert read.article_counts("a").to_dict() == {"y": 3, "x": 9, "v": 9}
     rows, counts = read.column("x")
     assert rows.tolist() == [0, 1] and counts.tolist() == [5, 9]  # rows ascending
     assert all(chunk.has_sorted_indices for chunk in read.chunks())
