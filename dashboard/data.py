@@ -21,12 +21,10 @@ term counts are copied on first use into temporary files sorted by term and read
 """
 from __future__ import annotations
 
-import ctypes
 import gc
 import hashlib
 import importlib
 import json
-import platform
 import threading
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,14 +34,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 import streamlit as st
 
 from dashboard.config import DEMO_INPUT_DIR, REPO_DIR
 from dashboard.filters import FilterUniverse
 from dashboard.text_store import BuildFiles, ResultCache, TextStore
-from pipeline import store
+from pipeline import memory, store
 from pipeline.framing import DPRK_DETERRENT_COLUMN, FRAME_COLUMNS, OFF_TOPIC_COLUMN
 
 if TYPE_CHECKING:
@@ -62,35 +59,25 @@ MMAP_THRESHOLD = 256 * 1024
 
 
 def _return_freed_memory() -> None:
-    """Make the server give back the memory that a load or a rerun's temporary arrays free.
+    """Make the server give back the memory that a load or a rerun's temporary arrays free (`pipeline.memory`).
 
-    Arrow's default allocator (mimalloc) kept what a load or a query freed (100,000 stories: 450 MB
-    after loading, 360 MB with the system allocator), so Arrow uses the system allocator. glibc's malloc
-    (mallopt(3)) raises its mmap threshold to the largest block freed so far, up to 32 MB: once the build's
-    large arrays have come and gone, every array of a rerun (0.1-8 MB at 100,000 stories) lands in heaps
-    that fragment and are never returned (130-200 MB held free after the pages, at 100,000 stories).
-    Setting the threshold fixes it at MMAP_THRESHOLD: the server then held 45-65 MB free. No effect off glibc.
+    With mimalloc, Arrow kept what a load or a query freed (100,000 stories: 450 MB after loading, 360 MB
+    with the system allocator). With glibc's own rising threshold, once the build's large arrays had come
+    and gone, every array of a rerun (0.1-8 MB at 100,000 stories) landed in heaps that fragment and are
+    never returned (130-200 MB held free after the pages, at 100,000 stories); fixed at MMAP_THRESHOLD, the
+    server held 45-65 MB free.
     """
-    pa.set_memory_pool(pa.system_memory_pool())
-    if platform.libc_ver()[0] != "glibc":
-        return
-    m_mmap_threshold = -3  # malloc.h
-    ctypes.CDLL("libc.so.6").mallopt(m_mmap_threshold, MMAP_THRESHOLD)
+    memory.return_freed_memory(MMAP_THRESHOLD)
 
 
 _return_freed_memory()
 
 
 def trim_heap() -> None:
-    """Hand the free pages inside glibc's heaps back to the system (malloc_trim(3)); nothing off glibc.
-
-    The blocks under MMAP_THRESHOLD that a load leaves free (Python objects, small arrays) sit between live
-    ones, where malloc cannot return them by itself: at a million stories 100-120 MB after deriving
-    named_sentences and after reading the term matrix, and what a rerun's pandas operations leave
-    (`common.set_page_context` trims at the end of every run, once the build is warmed up).
-    """
-    if platform.libc_ver()[0] == "glibc":
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    """`pipeline.memory.trim_heap`: at a million stories 100-120 MB come back after deriving named_sentences and
+    after reading the term matrix, and what a rerun's pandas operations leave (`common.set_page_context` trims
+    at the end of every run, once the build is warmed up)."""
+    memory.trim_heap()
 
 
 class ArtifactError(Exception):
@@ -272,6 +259,8 @@ def _filter_universe(articles: pd.DataFrame, mentions: pd.DataFrame, actor_names
 def _with_dtype(ids: pd.Series, dtype: pd.CategoricalDtype) -> pd.Categorical:
     """Categorical article ids over the categories of `ids` (the same ids in the same order) as `dtype` itself:
     `queries.article_positions` then matches them by code (an equal but distinct dtype is looked up by hash)."""
+    if not ids.cat.categories.equals(dtype.categories):
+        raise ValueError("article ids over other categories than the build's articles")
     return pd.Categorical.from_codes(ids.cat.codes.to_numpy(), dtype=dtype)
 
 

@@ -62,7 +62,9 @@ def article_positions(articles: pd.DataFrame, article_ids: pd.Series) -> np.ndar
     if (isinstance(ids.dtype, pd.CategoricalDtype) and isinstance(article_ids.dtype, pd.CategoricalDtype)
             and ids.cat.categories is article_ids.cat.categories):
         position = np.full(len(ids.cat.categories) + 1, -1, dtype=np.int64)  # the last one answers code -1 (no category)
-        position[ids.cat.codes.to_numpy()] = np.arange(len(ids))
+        codes = ids.cat.codes.to_numpy()
+        known = codes >= 0  # a missing id (code -1) must not claim the last slot
+        position[codes[known]] = np.flatnonzero(known)
         return position[article_ids.cat.codes.to_numpy()]
     return pd.Index(ids).get_indexer(article_ids)
 

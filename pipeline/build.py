@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from pipeline import store
+from pipeline import memory, store
 from pipeline.engine import Engine, executor
 from pipeline.actors import DEFAULT_ACTORS_PATH, ActorMatcher, actors_table, load_gazetteer
 from pipeline.framing import DEFAULT_FRAMING_PATH, SENTENCE_COLUMNS, FramingScorer, framing_axes, paragraph_openings
@@ -54,7 +54,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_FILES = (DEFAULT_ACTORS_PATH, DEFAULT_LEXICON_PATH, DEFAULT_FRAMING_PATH, STOPWORDS_PATH, TOPIC_STOPLIST_PATH)
 TONE_TERMS_SHOWN = 4
 _CHUNK_SIZE = 400
-_COUNT_CHUNK_SIZE = 2_000  # texts per staging task (a multiple of _CHUNK_SIZE): larger parts repeat fewer terms across vocabularies
+_COUNT_CHUNK_SIZE = 5 * _CHUNK_SIZE  # texts per staging task, whole chunks (their parts are numbered by chunk): larger parts repeat fewer terms across vocabularies
 
 
 class BuildFailure(enum.StrEnum):
@@ -184,29 +184,17 @@ MMAP_THRESHOLD = 1 << 20
 
 
 def return_freed_memory() -> None:
-    """Make this process, and the workers it starts afterwards, hand the memory they free back to the system.
+    """`memory.return_freed_memory` at MMAP_THRESHOLD: the CLI and the build's workers call it (the app sets its own).
 
-    Arrow's default allocator keeps what it frees, and glibc's malloc raises its mmap threshold to
-    the largest block freed so far (up to 32 MB), so the arrays a stage frees stay in heaps the next
-    stage only partly reuses. The system allocator for Arrow (for workers through
-    ARROW_DEFAULT_MEMORY_POOL, read when they import pyarrow) and a fixed threshold make memory
-    follow what is live. The CLI and the build's workers call it; the app sets its own (dashboard.data).
-    """
-    os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "system"
-    pa.set_memory_pool(pa.system_memory_pool())
-    if platform.libc_ver()[0] == "glibc":
-        ctypes.CDLL("libc.so.6").mallopt(-3, MMAP_THRESHOLD)  # -3: M_MMAP_THRESHOLD (malloc.h)
+    The arrays a stage frees (a chunk's counts, the keyword blocks) then go back to the system
+    instead of staying in heaps the next stage only partly reuses."""
+    memory.return_freed_memory(MMAP_THRESHOLD)
 
 
 def _trim_heap() -> None:
-    """Hand the free pages between live blocks of glibc's heaps back to the system (malloc_trim(3)).
-
-    Called after ingest, whose duplicate detection held every long text to its end (1 GB at a million
-    stories, freed between the articles' short fields, where malloc cannot return it by itself), and
-    after topics.
-    """
-    if platform.libc_ver()[0] == "glibc":
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    """`memory.trim_heap`, called after ingest, whose duplicate detection held every long text to its end
+    (1 GB at a million stories, freed between the articles' short fields), and after topics."""
+    memory.trim_heap()
 
 
 def _start_worker(parent_pid: int) -> None:
@@ -546,9 +534,13 @@ def write_articles(stage: Path, frame: pd.DataFrame, positions: np.ndarray) -> N
         for first in range(0, max(n_chunks, 1), _ARTICLE_BATCH_CHUNKS):
             chunks = range(first, min(first + _ARTICLE_BATCH_CHUNKS, n_chunks))
             rows = np.flatnonzero((chunk_of >= first) & (chunk_of < first + _ARTICLE_BATCH_CHUNKS))
-            parts = [store.read_part(stage, "article_texts", chunk, columns=["text"])["text"].combine_chunks() for chunk in chunks]
-            texts = pa.concat_arrays(parts) if parts else pa.array([], pa.large_string())
-            yield articles_table(frame.iloc[rows], texts.take(pa.array(positions[rows] - first * _CHUNK_SIZE)))
+            parts = [store.read_part(stage, "article_texts", chunk) for chunk in chunks]
+            staged = pa.concat_tables(parts).combine_chunks() if parts else pa.table({"article_id": pa.array([], pa.string()), "text": pa.array([], pa.large_string())})
+            picked = pa.array(positions[rows] - first * _CHUNK_SIZE)
+            batch = frame.iloc[rows]
+            if staged["article_id"].take(picked).to_pylist() != batch["article_id"].tolist():
+                raise RuntimeError(f"the staged texts of chunks {first}-{first + len(chunks) - 1} are not those of their articles")
+            yield articles_table(batch, staged["text"].take(picked))
 
     store.write_part(stage, "articles", 0, batches())
 

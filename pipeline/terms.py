@@ -238,7 +238,7 @@ class TermCounts:
     """Term counts of a list of texts; treat as read-only (it may be shared, see `count_terms`)."""
 
     counts: sp.csr_matrix
-    """documents x terms, int64"""
+    """documents x terms, int64 (int32 when a build stacks them from its staged parts: same values; read-only, may share Arrow's buffers)"""
     vocabulary: np.ndarray
     """the terms (str), alphabetical, one per column"""
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import store
-from pipeline.build import BuildError, BuildOptions, build
+from pipeline import state, store
+from pipeline.build import _STAGED_COUNTS, BuildError, BuildOptions, build
 from pipeline.cli import main
 from pipeline.state import stack_staged_counts, term_tables
 from pipeline.terms import count_terms, stack_counts
@@ -126,12 +126,18 @@ def test_stacked_counts_equal_counting_all_texts_at_once() -> None:
     assert (found.counts != expected.counts).nnz == 0 and found.counts.shape == expected.counts.shape
 
 
-def test_staged_counts_stack_as_the_chunks_counted_together(tmp_path: Path) -> None:
-    chunks = [["Kim Jong Un met Trump in Hanoi", "sanctions relief talks", "zebra crossing"], ["Hanoi summit collapsed", "aardvark sanctions", "zzz top", ""]]
+@pytest.mark.parametrize("vocabulary_batch", [1, None])
+def test_staged_counts_stack_as_the_chunks_counted_together(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, vocabulary_batch: int | None) -> None:
+    # Parts numbered by their first chunk as the build numbers them (0, 5), terms past ASCII, and (with 1) every
+    # term of the merged vocabulary in a batch of its own.
+    if vocabulary_batch is not None:
+        monkeypatch.setattr(state, "_VOCABULARY_BATCH", vocabulary_batch)
+    chunks = [["Kim Jong Un met Trump in Hanoi", "sanctions relief talks", "zebra crossing", "Ch\u014fngjin port"],
+              ["Hanoi summit collapsed", "aardvark sanctions", "zzz top", "", "\u00e9lan Ch\u014fngjin"]]
     ids = [[f"{number}-{row}" for row in range(len(chunk))] for number, chunk in enumerate(chunks)]
-    for number, chunk in enumerate(chunks):
-        for name, table in term_tables(ids[number], count_terms(chunk)).items():
-            store.write_part(tmp_path, {"doc_terms": "chunk_terms", "term_vocabulary": "chunk_vocabulary"}[name], number, table)
+    for number, chunk in zip((0, 5), chunks):
+        for name, table in term_tables(ids[number // 5], count_terms(chunk)).items():
+            store.write_part(tmp_path, _STAGED_COUNTS[name], number, table)
     article_ids, found = stack_staged_counts(tmp_path)
     expected = count_terms(chunks[0] + chunks[1])
     assert article_ids == ids[0] + ids[1]
