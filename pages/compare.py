@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import streamlit as st
 
@@ -89,7 +90,9 @@ if problems:
 left_out = f" {sides.in_both:,} articles in both sets are left out of both." if sides.in_both else ""
 st.caption(f"A: {escape_markdown(label_a)}, {len(sides.a):,} articles. B: {escape_markdown(label_b)}, {len(sides.b):,} articles.{left_out}")
 
-table = view.distinctive_terms(artifacts.term_matrix, sides, ctx.articles)
+# Read from disk once per filter state and choice of sides (every chunk of the matrix), kept with the build for the next rerun.
+table = artifacts.remember(("distinctive_terms", replace(ctx.filters, article=None), kind, choice_a, choice_b, same_months),
+                           lambda: view.distinctive_terms(artifacts.term_matrix, sides, ctx.articles))
 if table.empty:
     st.info("Neither set uses any counted term: there is nothing to compare.")
     st.stop()
