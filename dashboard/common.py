@@ -32,12 +32,13 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from dashboard.about import MEASURE_PARAM
 from dashboard.config import APP_FILE
-from dashboard.data import Artifacts, trim_heap
+from dashboard.data import Artifacts
 from dashboard.figures import selected_custom_data
 from dashboard.filters import Filters, to_query_params
 from dashboard.queries import MAX_LISTED, article_table, newest_articles
 from dashboard.safe_text import escape_markdown
 from dashboard.selection import SEL_PARAM, Part, format_selection, parse_selection
+from pipeline import memory
 
 _CONTEXT = threading.local()
 """The page context of the run on this thread (Streamlit runs each session's script in its own thread)."""
@@ -86,12 +87,12 @@ def set_page_context(context: PageContext | None) -> None:
     Dropping it also collects what the run left in reference cycles (the page's module, which
     holds the run's tables) once the build's warm-up has frozen the long-lived objects, which
     makes a collection cheap (see `data._warm_up_for_good`); before that, Python's own schedule. Then the
-    free pages left inside the heap by the run go back to the system (`data.trim_heap`).
+    free pages left inside the heap by the run go back to the system (`pipeline.memory.trim_heap`).
     """
     _CONTEXT.value = context
     if context is None and gc.get_freeze_count():
         gc.collect()
-        trim_heap()
+        memory.trim_heap()
 
 
 def route_through_app() -> None:

@@ -73,13 +73,6 @@ def _return_freed_memory() -> None:
 _return_freed_memory()
 
 
-def trim_heap() -> None:
-    """`pipeline.memory.trim_heap`: at a million stories 100-120 MB come back after deriving named_sentences and
-    after reading the term matrix, and what a rerun's pandas operations leave (`common.set_page_context` trims
-    at the end of every run, once the build is warmed up)."""
-    memory.trim_heap()
-
-
 class ArtifactError(Exception):
     """A folder that holds a build the app cannot use; `problems` says why, one line each."""
 
@@ -217,7 +210,7 @@ def _warm_up_for_good(artifacts: Artifacts) -> None:
     """
     warm_up(artifacts)
     gc.collect()
-    trim_heap()
+    memory.trim_heap()
     gc.freeze()
 
 
@@ -366,7 +359,7 @@ def load_artifacts(data_dir: str, build_id: str) -> Artifacts:
             gc.unfreeze()  # see _warm_up_for_good: the dropped build's objects are collectable again
             with st.spinner("Loading the artifacts…"):
                 held = read_artifacts(Path(data_dir))
-            trim_heap()
+            memory.trim_heap()  # what the load freed between live blocks: 100-120 MB at a million stories
             folder.artifacts = held
         return held
 

@@ -191,12 +191,6 @@ def return_freed_memory() -> None:
     memory.return_freed_memory(MMAP_THRESHOLD)
 
 
-def _trim_heap() -> None:
-    """`memory.trim_heap`, called after ingest, whose duplicate detection held every long text to its end
-    (1 GB at a million stories, freed between the articles' short fields), and after topics."""
-    memory.trim_heap()
-
-
 def _start_worker(parent_pid: int) -> None:
     """Worker initializer: `return_freed_memory`, and `_die_with_parent`."""
     return_freed_memory()
@@ -719,7 +713,7 @@ def _build_locked(
                 on_article=lambda article: per_article.add(article) if max_articles is None or per_article.size < max_articles else None,
             )
             timings["ingest"] = time.perf_counter() - started
-            _trim_heap()
+            memory.trim_heap()  # duplicate detection held every long text to its end (1 GB at a million stories), freed between short fields
             rejects = [{"input": r.input, "reason": r.reason} for r in result.rejects]
             if not result.kept:
                 if not result.read:
@@ -739,7 +733,7 @@ def _build_locked(
             keywords = per_article.run_beside(write_term_tables, stage, article_dates(kept))
             stage_start = time.perf_counter()
             articles, model = _fit_topics(kept, StagedTexts(stage, positions), n_words, options, report, stage)
-            _trim_heap()
+            memory.trim_heap()
             timings["topics"] = time.perf_counter() - stage_start
             assigner = per_article.run_beside(write_topic_model, stage, len(model.topics), options.random_state)
             # Wall time still waited for the workers (keywords, the analysis, the topic model) after topics were done.
