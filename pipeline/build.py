@@ -366,7 +366,7 @@ class PerArticleRun:
     their texts and counts their terms (`stage_texts`), submitted at once; the analysis
     (`_CHUNK_SIZE` a task, written into `stage` by `analyse_staged`) of staged chunks only while
     fewer chunks than workers are in flight, so the counts the parent waits for never queue
-    behind the analysis; `run_beside` or `collect` submits the rest. The build process keeps
+    behind the analysis; `finish` queues the rest. The build process keeps
     the articles without their texts (`articles`). It then fits the corpus-level models
     (topics, keywords) while the workers analyse, so all processes are busy. Workers start
     once a second chunk begins (any size with Dask); a smaller build runs everything in the
@@ -402,18 +402,16 @@ class PerArticleRun:
             self._submit_analysis(added // _CHUNK_SIZE, in_flight=self._options.workers)
 
     def finish(self) -> None:
-        """Every article is added: stage the last ones (the parent waits for their counts before topics); the
-        rest follows `run_beside` or `collect`."""
+        """Every article is added: stage the last ones, then queue the analysis of every chunk behind them, so
+        the workers stay busy while the parent stacks the counts (it waits only for the counts before topics)."""
         if self._unstaged:
             self._submit_staging()
+        if self._pool is not None:
+            self._submit_analysis(self._n_chunks())
 
     def run_beside(self, task: Callable[..., Any], *args: Any) -> Future:
-        """`task(*args)` in a worker ahead of the analysis not yet submitted (in the parent, now, without workers)."""
-        if self._pool is None:
-            return _done(task(*args))
-        future = self._pool.submit(task, *args)
-        self._submit_analysis(self._n_chunks())
-        return future
+        """`task(*args)` in a worker, queued behind the analysis (in the parent, now, without workers): after `finish`."""
+        return self._pool.submit(task, *args) if self._pool is not None else _done(task(*args))
 
     def _n_chunks(self) -> int:
         return -(-len(self.articles) // _CHUNK_SIZE)
@@ -723,8 +721,8 @@ def _build_locked(
                 raise BuildError(f"{result.kept:,} articles ingested, the limit is {max_articles:,}", BuildFailure.TOO_MANY_ARTICLES)
             kept = per_article.articles
             positions = np.arange(len(kept))  # of the kept articles among those staged
-            per_article.finish()
             stage_start = time.perf_counter()
+            per_article.finish()
             n_words = per_article.word_counts()
             article_ids, counts = per_article.term_counts()
             timings["count_wait"] = time.perf_counter() - stage_start
@@ -743,8 +741,10 @@ def _build_locked(
             timings["keywords_wait"] = time.perf_counter() - stage_start
             stage_start = time.perf_counter()
             analysed, failed = per_article.collect(report)
-            assigner.result()
             timings["analyse_wait"] = time.perf_counter() - stage_start
+            if not failed:  # as a worker fits the topic model
+                write_articles(stage, with_analysis(articles, analysed), positions)
+            assigner.result()
         finally:
             per_article.close()
         if failed:  # those articles move from ingested to rejected, and leave the corpus-level models too
@@ -757,7 +757,7 @@ def _build_locked(
             write_term_tables(stage, article_dates(kept))
             articles, model = _fit_topics(kept, StagedTexts(stage, positions), n_words[positions], options, report, stage)
             write_topic_model(stage, len(model.topics), options.random_state)
-        write_articles(stage, with_analysis(articles, analysed), positions)
+            write_articles(stage, with_analysis(articles, analysed), positions)
         manifest = _manifest(inputs, options, result, kept, rejects, model)
         tables = {
             **{name: store.SCHEMAS[name].empty_table() for name in PER_ARTICLE_TABLES},  # their rows are the workers' parts

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.forkserver
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any, Literal
@@ -23,6 +24,19 @@ Engine = Literal["local", "dask"]
 ENGINES: tuple[Engine, ...] = ("local", "dask")
 PRELOAD = ("pipeline.build",)
 """Modules the forkserver imports before forking workers (what the workers run)."""
+
+
+def _forkserver_context() -> multiprocessing.context.ForkServerContext:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(PRELOAD))  # the server imports the pipeline once; each worker forks warm
+    return context
+
+
+def start_forkserver() -> None:
+    """Start the local engine's forkserver now, without waiting for it: it imports the pipeline (about a
+    second of CPU) while the caller imports it too, instead of holding up the first worker later."""
+    _forkserver_context()
+    multiprocessing.forkserver.ensure_running()
 
 
 @contextlib.contextmanager
@@ -41,9 +55,7 @@ def executor(
     if engine == "local":
         if scheduler:
             raise ValueError("--scheduler needs --engine dask")
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(list(PRELOAD))  # the server imports the pipeline once; each worker forks warm
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=initializer, initargs=initargs)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_forkserver_context(), initializer=initializer, initargs=initargs)
         try:
             yield pool
         finally:
