@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import accumulate
 
 import re2
 
@@ -59,6 +60,22 @@ def normalize_text(text: str) -> str:
         text = _CONTROLS.sub("", text)
     lines = (" ".join(line.split()) for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+_PIECE = re.compile(r"\S+")
+
+
+def split_with_starts(text: str) -> tuple[list[str], list[int]]:
+    """``text.split()`` and where each piece starts in `text`, for offsets of words found by splitting.
+
+    Normalised text (`normalize_text`) separates its pieces by single spaces, so their starts follow
+    from their lengths (about twice as fast as a regex scan); other text is scanned.
+    """
+    pieces = text.split()
+    if " ".join(pieces) == text:
+        return pieces, (list(accumulate([len(piece) + 1 for piece in pieces[:-1]], initial=0)) if pieces else [])
+    matches = list(_PIECE.finditer(text))
+    return [match.group() for match in matches], [match.start() for match in matches]
 
 
 def word_set(words: str) -> frozenset[str]:

@@ -23,7 +23,6 @@ import csv
 import functools
 import hashlib
 import math
-import re
 import string
 from collections.abc import Iterable, Sequence
 from itertools import accumulate, compress, count
@@ -34,7 +33,7 @@ import pandas as pd
 from scipy.special import stdtrit
 from vaderSentiment import vaderSentiment as vader
 
-from pipeline.text import normalize_text
+from pipeline.text import normalize_text, split_with_starts
 
 DEFAULT_LEXICON_PATH = Path(__file__).resolve().parents[1] / "data" / "tone_lexicon.csv"
 VADER_LEXICON_PATH = Path(vader.__file__).with_name("vader_lexicon.txt")
@@ -62,7 +61,6 @@ HALTING_VERBS = frozenset(
 )
 _HALT_REACH = 3
 _CLAUSE_END = tuple(",;:.!?")
-_PIECE = re.compile(r"\S+")
 _SENTENCE_CACHE_SIZE = 1 << 16
 _TOKEN_CACHE_SIZE = 200_000
 
@@ -107,13 +105,13 @@ def read_domain_lexicon(path: Path = DEFAULT_LEXICON_PATH) -> pd.DataFrame:
     return table
 
 
-def _without_edge_punctuation(match: re.Match[str]) -> tuple[int, int]:
-    """The span of a whitespace-separated piece without the punctuation at its edges (all of it when it is only punctuation)."""
-    piece = match.group()
+def _bare_span(piece: str, start: int) -> tuple[int, int]:
+    """The span of a whitespace-separated piece starting at `start`, without the punctuation at its edges
+    (all of it when it is only punctuation)."""
     bare = piece.strip(string.punctuation)
     if not bare:
-        return match.span()
-    start = match.start() + len(piece) - len(piece.lstrip(string.punctuation))
+        return start, start + len(piece)
+    start += len(piece) - len(piece.lstrip(string.punctuation))
     return start, start + len(bare)
 
 
@@ -242,21 +240,23 @@ class ToneScorer:
 
     # --- VADER's rules --------------------------------------------------------------
 
-    def word_valences(self, text: str) -> list[tuple[int, int, float]]:
+    def word_valences(self, text: str, pieces: tuple[list[str], list[int]] | None = None) -> list[tuple[int, int, float]]:
         """(start, end, valence) of every scored word or phrase, in text order, after VADER's local
         rules (negation, intensifiers, caps, halting) and the "but" weighting; the sentence-wide
         "!"/"?" emphasis is left out. Offsets are into `text` (for text that is not yet normalised,
         as ingested text always is, into ``normalize_text(text)``). What `pipeline.stance` shares out
-        among the people a sentence names.
+        among the people a sentence names. `pieces` is ``split_with_starts(text)`` when the caller
+        has it already (ignored for text other than ASCII, which is normalised first).
         """
         scored = self._analyse(text)[3]
         if not scored:
             return []
         if not text.isascii():
             text = normalize_text(text).translate(_DASHES_AS_SPACES)
-        pieces = list(_PIECE.finditer(text))
+            pieces = None
+        words, starts = pieces or split_with_starts(text)
         return [
-            (_without_edge_punctuation(pieces[first])[0], _without_edge_punctuation(pieces[last])[1], valence)
+            (_bare_span(words[first], starts[first])[0], _bare_span(words[last], starts[last])[1], valence)
             for first, last, valence in scored
         ]
 

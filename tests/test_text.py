@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.text import normalize_text, split_sentences
+from pipeline.text import normalize_text, split_sentences, split_with_starts
 
 
 @pytest.mark.parametrize(
@@ -87,3 +87,14 @@ def test_normalize_collapses_spaces_and_keeps_paragraphs_on_single_newlines() ->
 
 def test_normalize_turns_unicode_line_separators_into_paragraphs() -> None:
     assert normalize_text("one\u2028two") == "one\ntwo"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Kim met Putin, then left.", "", "one", "  leading and  double\tspaced\u2003text \x0b  ", "a\u00a0b\x1cc \n d"],
+)
+def test_split_with_starts_gives_split_and_where_each_piece_starts(text: str) -> None:
+    pieces, starts = split_with_starts(text)
+    assert pieces == text.split()
+    assert [text[start : start + len(piece)] for piece, start in zip(pieces, starts, strict=True)] == pieces
+    assert starts == sorted(starts) and len(set(starts)) == len(starts)

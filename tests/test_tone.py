@@ -11,10 +11,12 @@ import pytest
 from scipy import stats
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer, normalize
 
+from pipeline import stance
 from pipeline.actors import ActorMatcher, load_gazetteer
 from pipeline.build import analyse_articles
 from pipeline.ingest import ingest
 from pipeline.stance import MENTIONS_COLUMN, split_sentence_actors, tone_toward
+from pipeline.text import split_with_starts
 from pipeline.tone import (
     DEFAULT_LEXICON_PATH,
     ToneScorer,
@@ -511,6 +513,20 @@ def test_every_mention_of_a_person_shares_one_tone(matcher: ActorMatcher, domain
 
 def test_no_mentions_no_tones(domain: ToneScorer) -> None:
     assert tone_toward("Nobody is named here, sadly.", [], domain) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Talks: yes; however, BUT (not) [x] -- here - there -- Yet whereas\x0b-\x1cthough", "butter, yeti, awhile,however", "a\t-\x1fb\x0c--\rc"],
+)
+def test_ascii_clause_breaks_are_the_ones_re_finds(sentence: str) -> None:
+    found = [match.start() for match in stance._ASCII_CLAUSE_BREAK.finditer(sentence.encode())]
+    assert found == [match.start() for match in stance.CLAUSE_BREAK.finditer(sentence)] and found
+
+
+def test_word_valences_with_the_callers_pieces_are_the_same(domain: ToneScorer) -> None:
+    for sentence in ("Seoul welcomed the breakthrough but condemned the \"missile test\"!", "Pyongyang\u2014angrily\u2014rejected the talks."):
+        assert domain.word_valences(sentence, split_with_starts(sentence)) == domain.word_valences(sentence) != []
 
 
 def test_word_valences_sum_to_the_sentence_score(domain: ToneScorer) -> None:
