@@ -31,7 +31,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from itertools import chain, pairwise
+from itertools import chain, compress, count, pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
@@ -57,11 +57,21 @@ _ABBREVIATIONS = {
 # The first letter is matched before the look-behind: Python scans for a literal set far faster than for "\b".
 _ABBREVIATION = re.compile(r"[USN](?<![\w.][USN])(?:(?<=U)\.S\.(?:A\.)?|(?<=U)\.N\.|(?<=U)SA?\b|\. Korea)")
 _POSSESSIVE = re.compile(r"['\u2019]s\b")
-# Curly apostrophes become straight; NUL is reserved as the separator `_words` lower-cases with.
+# Curly apostrophes become straight; NUL counts as a space.
 _TRANSLATION = str.maketrans({"\u2019": "'", "\u2018": "'", "\x00": " "})
-# A word (letters/digits or "U.S.", joined by inner hyphens or apostrophes: "anti-U.S."), or one
-# breaker: any other non-space character or a line break. Runs of spaces between words are skipped.
-_TOKEN = re.compile(r"(?:U\.S\.|[^\W_]+)(?:['\-](?:U\.S\.|[^\W_]+))*|\n|[^\s'\w]|_")
+
+
+def _token_pattern(alphanumeric: str, breaker: str) -> re.Pattern[str]:
+    """A word (letters/digits or "U.S.", joined by inner hyphens or apostrophes: "anti-U.S."), or one
+    breaker: any other non-space character or a line break. Runs of spaces between words are skipped."""
+    word = rf"(?:U\.S\.|{alphanumeric}+)"
+    return re.compile(rf"{word}(?:['\-]{word})*|\n|{breaker}")
+
+
+_TOKEN = _token_pattern(r"[^\W_]", r"[^\s'\w]|_")
+# The same tokens of an ASCII text (nearly every article) in ASCII classes, which the regex engine tests
+# about 30% faster than Unicode categories. ASCII white space is \t-\r, \x1c-\x1f (str.isspace) and " ".
+_ASCII_TOKEN = _token_pattern("[A-Za-z0-9]", r"[^\t-\r\x1c-\x20'A-Za-z0-9]")
 KOREAN_SURNAMES = frozenset(
     "Ahn An Bae Baek Byun Cha Chae Chang Cho Choe Choi Chon Chu Chun Chung Go Ham Han Ho Hong Hwang Hyon Hyun Im Jang "
     "Jeon Jeong Ji Jin Jo Jon Jong Ju Jung Kang Ki Kil Kim Ko Kong Ku Kuk Kung Kwak Kwon Kye Lee Lim Ma Min Moon Mun Nam "
@@ -113,7 +123,7 @@ def _body_for_terms(text: str) -> str:
 def term_text(title: str, text: str) -> str:
     """What is counted of an article: the title once, then the body about its subject (see the module docstring)."""
     body = _body_for_terms(text) if text else ""
-    if not title or (len(text) <= 2 * len(title) + 20 and letters_key(title) == letters_key(text)):
+    if not title or text == title or (len(text) <= 2 * len(title) + 20 and letters_key(title) == letters_key(text)):
         return body or title
     return f"{title}\n{body}" if body else title
 
@@ -174,19 +184,48 @@ def _korean_name_length(words: list[str], start: int) -> int:
     return 0
 
 
-def _words(text: str) -> list[str]:
-    """Lower-cased words and breakers of `text` in order, Korean names joined into one word."""
-    text = _POSSESSIVE.sub("", text.translate(_TRANSLATION))
-    raw = _TOKEN.findall(_ABBREVIATION.sub(_expand_abbreviation, text))
-    words = "\x00".join(raw).lower().split("\x00")
-    consumed = 0  # words before this index already belong to a joined name
-    for start in [index for index, word in enumerate(raw) if word in KOREAN_SURNAMES]:
-        length = _korean_name_length(raw, start) if start >= consumed else 0
+class _KeptWords(dict[str, str]):
+    """Token -> the word it counts as (lower case; "" when dropped), remembered for one batch of texts.
+
+    A batch repeats the same few thousand tokens: read through `map(kept.__getitem__, tokens)`,
+    a repeated one costs a dictionary look-up in C instead of a Python-level call.
+    """
+
+    def __init__(self, stopwords: frozenset[str]) -> None:
+        super().__init__()
+        self._stopwords = stopwords
+
+    def __missing__(self, token: str) -> str:
+        word = token.lower()
+        # Breakers are single characters, so the length test drops them too.
+        kept = self[token] = word if len(word) > 1 and word not in self._stopwords and not word[0].isdigit() else ""
+        return kept
+
+
+def _tokens(text: str) -> list[str]:
+    """Words and breakers of `text` in order, as written, Korean names joined into one word ("Kim-Jong-Un").
+
+    Lower-casing a joined name or its parts is the same: str.lower's one context rule (a final
+    sigma) cannot apply to romanised syllables.
+    """
+    # Each pass only where it can change something: a headline costs little more than these calls.
+    if not text.isascii() or "\x00" in text:
+        text = text.translate(_TRANSLATION)
+    if "'s" in text:
+        text = _POSSESSIVE.sub("", text)
+    if "U" in text or ". Korea" in text:
+        text = _ABBREVIATION.sub(_expand_abbreviation, text)
+    tokens = (_ASCII_TOKEN if text.isascii() else _TOKEN).findall(text)
+    if KOREAN_SURNAMES.isdisjoint(tokens):
+        return tokens
+    consumed = 0  # tokens before this index already belong to a joined name
+    for start in list(compress(count(), map(KOREAN_SURNAMES.__contains__, tokens))):
+        length = _korean_name_length(tokens, start) if start >= consumed else 0
         if length:
-            words[start] = "-".join(words[start : start + length])
-            words[start + 1 : start + length] = [""] * (length - 1)
+            tokens[start] = "-".join(tokens[start : start + length])
+            tokens[start + 1 : start + length] = [""] * (length - 1)
             consumed = start + length
-    return [word for word in words if word] if consumed else words
+    return list(filter(None, tokens)) if consumed else tokens
 
 
 @cache
@@ -199,11 +238,13 @@ def load_stopwords(path: Path = STOPWORDS_PATH) -> frozenset[str]:
     return frozenset(words)
 
 
-def _kept_words(text: str, stopwords: frozenset[str] | None) -> list[str]:
-    """The words of `text` that count, "" in place of each dropped token (which breaks bigrams)."""
-    stop = load_stopwords() if stopwords is None else stopwords
-    # Breakers are single characters, so the length test drops them too.
-    return [word if len(word) > 1 and word not in stop and not word[0].isdigit() else "" for word in _words(text)]
+def _kept_words(text: str, stopwords: frozenset[str] | None, kept: _KeptWords | None = None) -> list[str]:
+    """The words of `text` that count, "" in place of each dropped token (which breaks bigrams).
+
+    `kept`: what the tokens of earlier texts became (under its own stop list; `stopwords` is then not read).
+    """
+    kept = kept if kept is not None else _KeptWords(load_stopwords() if stopwords is None else stopwords)
+    return list(map(kept.__getitem__, _tokens(text)))
 
 
 def terms(text: str, stopwords: frozenset[str] | None = None) -> list[str]:
@@ -244,15 +285,33 @@ class TermCounts:
 
 
 def _count_terms(texts: Sequence[str]) -> TermCounts:
-    documents = [terms(text) for text in texts]
+    """What `terms` gives for each text, counted: bigrams are counted as pairs of word codes, spelled once each.
+
+    Every document's words end with a "" (as a dropped word, it breaks a bigram), so no pair
+    spans two documents; a "" leads the whole sequence, so it is word 0.
+    """
+    kept = _KeptWords(load_stopwords())
+    documents = [_kept_words(text, None, kept) for text in texts]
+    for words in documents:
+        words.append("")
     lengths = np.fromiter(map(len, documents), dtype=np.int64, count=len(documents))
-    every_term = np.fromiter(chain.from_iterable(documents), dtype=object, count=int(lengths.sum()))
+    sequence = np.fromiter(chain(("",), chain.from_iterable(documents)), dtype=object, count=1 + int(lengths.sum()))
     # pandas' hash-table factorize is ~6x faster than CountVectorizer's per-token Python loop here.
-    codes, vocabulary = pd.factorize(every_term, sort=True)
-    rows = np.repeat(np.arange(len(documents)), lengths)
-    counts = sp.csr_matrix((np.ones(len(codes), dtype=np.int64), (rows, codes)), shape=(len(documents), len(vocabulary)))
+    codes, words = pd.factorize(sequence)
+    codes, rows = codes[1:], np.repeat(np.arange(len(documents)), lengths)
+    is_word = codes > 0
+    pairs = is_word[:-1] & is_word[1:]
+    pair_codes, pair_keys = pd.factorize(codes[:-1][pairs] * len(words) + codes[1:][pairs])
+    bigrams = words[pair_keys // len(words)] + " " + words[pair_keys % len(words)]
+    vocabulary = np.concatenate([words[1:], bigrams]).astype(object)
+    order = np.argsort(vocabulary, kind="stable")
+    column = np.empty(len(vocabulary), dtype=np.int64)
+    column[order] = np.arange(len(vocabulary))
+    columns = np.concatenate([column[codes[is_word] - 1], column[len(words) - 1 + pair_codes]])
+    term_rows = np.concatenate([rows[is_word], rows[:-1][pairs]])
+    counts = sp.csr_matrix((np.ones(len(columns), dtype=np.int64), (term_rows, columns)), shape=(len(documents), len(vocabulary)))
     counts.sum_duplicates()
-    return TermCounts(counts, np.asarray(vocabulary, dtype=object))
+    return TermCounts(counts, vocabulary[order])
 
 
 _last_counted: list[tuple[tuple[str, ...], TermCounts]] = []  # at most one entry: the last corpus counted
