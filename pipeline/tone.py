@@ -24,8 +24,10 @@ import functools
 import hashlib
 import math
 import string
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Sequence
 from itertools import accumulate, compress, count
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +49,10 @@ _EMPHASIS_AFTER_NEVER = ("so", "this")
 # Words of VADER's multi-word special-case idioms and dampeners ("kind of"): the idiom
 # check only runs when one of them is near the lexicon word.
 _IDIOM_WORDS = frozenset(word for key in (*vader.SPECIAL_CASES, *vader.BOOSTER_DICT) if " " in key for word in key.split())
+_IDIOM_BIGRAMS = frozenset(tuple(key.split()[:2]) for key in (*vader.SPECIAL_CASES, *vader.BOOSTER_DICT) if " " in key)
+# Words that make `ToneScorer._valence` change a lexicon word's valence from up to three tokens before it
+# (besides words with "n't"): "no", "least", negations, boosters, and "never so"/"this" emphasis.
+_CONTEXT_WORDS = frozenset({"no", "least", "never", "without", *_EMPHASIS_AFTER_NEVER, *_NEGATIONS, *vader.BOOSTER_DICT})
 # VADER splits on whitespace only, so dashes without spaces around them would glue words ("talks\u2014and").
 _DASHES_AS_SPACES = str.maketrans({"\u2014": " ", "\u2013": " "})
 # Verbs that stop, prevent or undo what follows them: "halted its missile tests", "avoid war",
@@ -115,40 +121,53 @@ def _bare_span(piece: str, start: int) -> tuple[int, int]:
     return start, start + len(bare)
 
 
-TokenInfo = tuple[str, str, str, bool]
+TokenInfo = tuple[str, str, str, bool, bool, bool, bool]
 """(token as VADER keeps it, its lower case, bare lower case without possessive for phrase matching,
-whether it ends a clause: ",;:.!?" after it)."""
-
-
-def _token(raw: str) -> TokenInfo:
-    """The `TokenInfo` of one whitespace-separated piece of text."""
-    bare = raw.strip(string.punctuation)
-    kept = raw if len(bare) <= 2 else bare  # VADER keeps short tokens whole: they may be emoticons
-    bare = bare.lower()
-    return kept, kept.lower(), bare[:-2] if bare.endswith("'s") else bare, raw.endswith(_CLAUSE_END)
+whether it ends a clause (",;:.!?" after it), whether the scorer scores it, whether a domain phrase
+starts with it, whether it may change the valence of a word up to three tokens after it (`_is_context`))."""
+_IS_SCORED, _STARTS_PHRASE, _IS_CONTEXT = itemgetter(4), itemgetter(5), itemgetter(6)
+_BARE = itemgetter(2)
 
 
 class _TokenCache(dict[str, TokenInfo]):
-    """raw piece -> `TokenInfo`, made on first lookup: ``map(cache.__getitem__, pieces)`` runs in C for
-    the pieces seen before, which in news prose are nearly all. Emptied at `_TOKEN_CACHE_SIZE` entries."""
+    """raw piece -> `TokenInfo` by `make`, made on first lookup: ``map(cache.__getitem__, pieces)`` runs in C
+    for the pieces seen before, which in news prose are nearly all. Emptied at `_TOKEN_CACHE_SIZE` entries."""
+
+    def __init__(self, make: Callable[[str], TokenInfo]) -> None:
+        super().__init__()
+        self._make = make
 
     def __missing__(self, raw: str) -> TokenInfo:
         if len(self) >= _TOKEN_CACHE_SIZE:
             self.clear()
-        info = self[raw] = _token(raw)
+        info = self[raw] = self._make(raw)
         return info
 
 
-def _scored_pieces(sizes: list[int], valences: dict[int, float]) -> Scored:
-    """`Scored` from the token sizes and valences of `ToneScorer._valences` (zero valences left out)."""
+def _scored_pieces(sizes: list[int] | None, valences: dict[int, float]) -> Scored:
+    """`Scored` from the token sizes (None: one piece each) and valences of `ToneScorer._valences` (zero valences left out)."""
     if not any(valences.values()):
         return ()
+    if sizes is None:
+        return tuple((i, i, valence) for i, valence in sorted(valences.items()) if valence)
     first_piece = list(accumulate(sizes, initial=0))
     return tuple((first_piece[i], first_piece[i] + sizes[i] - 1, valence) for i, valence in sorted(valences.items()) if valence)
 
 
 def _is_negation(word: str) -> bool:
     return word in _NEGATIONS or "n't" in word
+
+
+def _is_context(lower: str) -> bool:
+    """Whether a token may change the valence of a lexicon word up to three tokens after it in `ToneScorer._valence`
+    (by negation, emphasis or intensity): a scored word with none of them before it keeps its own valence, idioms aside."""
+    return lower in _CONTEXT_WORDS or _is_negation(lower)
+
+
+def _idiom_may_start_near(i: int, lowers: Sequence[str]) -> bool:
+    """Whether a multi-word idiom or dampener (`ToneScorer._idiom`) may start among tokens i-3..i: its first two
+    words are two tokens there. Only for tokens of one word each (no domain phrase merged)."""
+    return any((lowers[j], lowers[j + 1]) in _IDIOM_BIGRAMS for j in range(max(i - 3, 0), min(i + 1, len(lowers) - 1)))
 
 
 class ToneScorer:
@@ -170,12 +189,14 @@ class ToneScorer:
                     self._lexicon[term] = valence
                 else:
                     self._lexicon.pop(term, None)
-        self._phrases_by_first: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        # Phrases (two words or more) by their first two words, longest first; their first words flag tokens to check.
+        self._phrases_by_start: dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]] = {}
         for term, words in sorted(phrases.items(), key=lambda item: -len(item[1])):
-            self._phrases_by_first.setdefault(words[0], []).append((term, words))
+            self._phrases_by_start.setdefault(words[:2], []).append((term, words))
+        self._phrase_firsts = frozenset(first for first, _ in self._phrases_by_start)
         # Booster words carry no valence of their own even when the lexicon lists them.
         self._scoring_words = frozenset(self._lexicon) - frozenset(vader.BOOSTER_DICT)
-        self._token_cache = _TokenCache()
+        self._token_cache = _TokenCache(self._token)
         self._halting = HALTING_VERBS if lexicon_path is not None else frozenset()
         self._analyse = functools.lru_cache(maxsize=_SENTENCE_CACHE_SIZE)(self._analyse_uncached)
 
@@ -207,36 +228,38 @@ class ToneScorer:
 
     # --- tokens -------------------------------------------------------------------
 
-    def _tokens(self, text: str) -> tuple[Sequence[str], Sequence[str], Sequence[bool], list[int]]:
-        """Tokens, their lower case, whether each ends a clause (",;:.!?" after it) and how many
-        whitespace-separated pieces of the text each covers, with domain phrases merged into one token.
+    def _token(self, raw: str) -> TokenInfo:
+        """The `TokenInfo` of one whitespace-separated piece of text."""
+        bare = raw.strip(string.punctuation)
+        kept = raw if len(bare) <= 2 else bare  # VADER keeps short tokens whole: they may be emoticons
+        lower = kept.lower()
+        bare = bare.lower()
+        bare = bare[:-2] if bare.endswith("'s") else bare
+        return (kept, lower, bare, raw.endswith(_CLAUSE_END), lower in self._scoring_words, bare in self._phrase_firsts,
+                _is_context(lower))
 
-        Tuples unless a phrase was merged: transposing the token infos into lists costs more than the rest."""
+    def _tokens(self, text: str) -> tuple[list[TokenInfo], list[int] | None]:
+        """The `TokenInfo` of each token, with domain phrases merged into one token, and how many
+        whitespace-separated pieces of the text each covers (None when one each: no phrase merged)."""
         if not text.isascii():  # curly quotes would hide negations ("don\u2019t"); ingested text is already normalised
             text = normalize_text(text).translate(_DASHES_AS_SPACES)
-        raws = text.split()
-        infos = list(map(self._token_cache.__getitem__, raws))
-        if not infos:
-            return [], [], [], []
-        sizes = [1] * len(raws)
-        words, lowers, bares, clause_ends = zip(*infos)
-        phrases_by_first = self._phrases_by_first
+        infos = list(map(self._token_cache.__getitem__, text.split()))
         matches: list[tuple[int, int, str]] = []
-        for start in list(compress(count(), map(phrases_by_first.__contains__, bares))):
+        for start in list(compress(count(), map(_STARTS_PHRASE, infos[:-1]))):
             if matches and start < matches[-1][1]:
                 continue  # inside a phrase already matched
-            for term, phrase in phrases_by_first[bares[start]]:
-                if bares[start : start + len(phrase)] == phrase:
+            for term, phrase in self._phrases_by_start.get((infos[start][2], infos[start + 1][2]), ()):
+                if tuple(map(_BARE, infos[start : start + len(phrase)])) == phrase:
                     matches.append((start, start + len(phrase), term))
                     break
-        if matches:
-            words, lowers, clause_ends = list(words), list(lowers), list(clause_ends)
+        if not matches:
+            return infos, None
+        sizes = [1] * len(infos)
         for start, end, term in reversed(matches):
-            words[start:end] = [" ".join(words[start:end])]
-            lowers[start:end] = [term]
-            clause_ends[start:end] = [clause_ends[end - 1]]
+            merged = " ".join(info[0] for info in infos[start:end])
+            infos[start:end] = [(merged, term, term, infos[end - 1][3], term in self._scoring_words, False, _is_context(term))]
             sizes[start:end] = [end - start]
-        return words, lowers, clause_ends, sizes
+        return infos, sizes
 
     # --- VADER's rules --------------------------------------------------------------
 
@@ -260,12 +283,14 @@ class ToneScorer:
             for first, last, valence in scored
         ]
 
-    def _valences(self, text: str) -> tuple[list[int], dict[int, float], list[tuple[str, float]]]:
+    def _valences(self, text: str) -> tuple[list[int] | None, dict[int, float], list[tuple[str, float]]]:
         """Token sizes (see `_tokens`), the final valence of each scored token by position, and the trace."""
-        words, lowers, clause_ends, sizes = self._tokens(text)
-        hits = list(compress(count(), map(self._scoring_words.__contains__, lowers)))
+        infos, sizes = self._tokens(text)
+        hits = list(compress(count(), map(_IS_SCORED, infos)))
         if not hits:
             return sizes, {}, []
+        words, lowers, _, clause_ends, _, _, context = zip(*infos)
+        contexts = list(compress(count(), context))
         n_upper = sum(map(str.isupper, words))
         is_cap_diff = 0 < len(words) - n_upper < len(words)
         trace: list[tuple[str, float]] = []
@@ -276,7 +301,9 @@ class ToneScorer:
                 continue
             if i in halted.values():
                 continue  # the halting verb itself: its sense is carried by the flip of what it stops
-            valences[i] = self._valence(i, words, lowers, is_cap_diff, trace)
+            first_context = bisect_left(contexts, i - 3)
+            in_context = first_context < len(contexts) and contexts[first_context] < i
+            valences[i] = self._valence(i, words, lowers, is_cap_diff, trace, in_context, sizes is not None)
             if i in halted:
                 flipped = valences[i] * vader.N_SCALAR
                 trace.append((f"{lowers[halted[i]]} (halts it)", flipped - valences[i]))
@@ -329,8 +356,12 @@ class ToneScorer:
                     break
         return found
 
-    def _valence(self, i: int, words: Sequence[str], lowers: Sequence[str], is_cap_diff: bool, trace: list[tuple[str, float]]) -> float:
-        """The valence of the lexicon word at position i after VADER's local rules, logging each change."""
+    def _valence(self, i: int, words: Sequence[str], lowers: Sequence[str], is_cap_diff: bool, trace: list[tuple[str, float]],
+                 in_context: bool, merged: bool) -> float:
+        """The valence of the lexicon word at position i after VADER's local rules, logging each change.
+
+        `in_context`: one of the three tokens before it `_is_context` (else only idioms may change it);
+        `merged`: a domain phrase was merged into one token (the idiom pre-check needs tokens of one word)."""
         lexicon = self._lexicon
         lower = lowers[i]
         base = lexicon[lower]
@@ -353,7 +384,7 @@ class ToneScorer:
             valence = change("no (negation)", base * vader.N_SCALAR)
         if is_cap_diff and words[i].isupper():
             valence = change(f"{words[i]} (caps)", valence + (vader.C_INCR if valence > 0 else -vader.C_INCR))
-        for distance in (1, 2, 3):
+        for distance in (1, 2, 3) if in_context else ():
             before = i - distance
             if before < 0 or lowers[before] in lexicon:
                 continue
@@ -362,8 +393,11 @@ class ToneScorer:
                 kind = "intensifier" if vader.BOOSTER_DICT[lowers[before]] > 0 else "dampener"
                 valence = change(f"{lowers[before]} ({kind})", valence + scalar)
             valence = change(*self._negation(distance, i, lowers, valence))
-            if distance == 3 and not _IDIOM_WORDS.isdisjoint(lowers[i - 3 : i + 3]):
-                valence = change(*self._idiom(i, lowers, valence))
+        if (  # VADER checks idioms once it has looked three tokens back (none of the three a lexicon word)
+            i >= 3 and lowers[i - 3] not in lexicon and not _IDIOM_WORDS.isdisjoint(lowers[i - 3 : i + 3])
+            and (merged or _idiom_may_start_near(i, lowers))
+        ):
+            valence = change(*self._idiom(i, lowers, valence))
         if i > 0 and lowers[i - 1] == "least" and "least" not in lexicon and (i == 1 or lowers[i - 2] not in ("at", "very")):
             valence = change("least (negation)", valence * vader.N_SCALAR)
         return valence
