@@ -92,14 +92,17 @@ class Fingerprint:
         `comparison_key`'s Unicode regex would dominate ingest time.
         """
         if self._key is None:
-            spaced = self._text.lower().encode("utf-8").translate(_NOISE_TO_SPACE).decode("utf-8")
-            self._key = " ".join(spaced.split())
+            self._key = " ".join(self._key_words())
         return self._key
 
+    def _key_words(self) -> list[str]:
+        """The words of the comparison key."""
+        return self._text.lower().encode("utf-8").translate(_NOISE_TO_SPACE).decode("utf-8").split()
+
     def word_counts(self) -> Counter[str]:
-        """The comparison key as a bag of words (built once)."""
+        """The comparison key as a bag of words (built once; the key itself only when the bags are close)."""
         if self._word_counts is None:
-            self._word_counts = Counter(self.key().split())
+            self._word_counts = Counter(self._key.split() if self._key is not None else self._key_words())
         return self._word_counts
 
     def forget(self) -> None:
@@ -113,8 +116,8 @@ def _bag_similarity(a: Counter[str], b: Counter[str]) -> float:
     total = a.total() + b.total()
     if not total:
         return 0.0
-    small, large = (a, b) if len(a) <= len(b) else (b, a)
-    shared = sum(min(count, large[word]) for word, count in small.items() if word in large)
+    words = a.keys() & b.keys()
+    shared = sum(map(min, map(a.__getitem__, words), map(b.__getitem__, words)))  # in C: no Python call per word
     return 200.0 * shared / total
 
 

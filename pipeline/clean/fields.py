@@ -94,10 +94,14 @@ def clean_body(raw: str, title: str = "") -> Cleaned:
     if ".," in text:
         text = unglue_paragraphs(text)
     lines = _drop_furniture([strip_line_mark(line) for line in normalize_text(text).split("\n")], title)
-    if lines:
+    if lines:  # every line has a word; only the first and the last can lose theirs here
         lines[0] = DATELINE.sub("", lines[0], count=1)
         lines[-1] = strip_end_markers(lines[-1])
-    return Cleaned("\n".join(line for line in lines if HAS_WORD.search(line)), repaired)
+        if not HAS_WORD.search(lines[-1]):
+            lines.pop()
+        if lines and not HAS_WORD.search(lines[0]):
+            lines.pop(0)
+    return Cleaned("\n".join(lines), repaired)
 
 
 def derive_title(body: str) -> str:

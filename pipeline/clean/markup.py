@@ -57,7 +57,8 @@ _MAX_UNESCAPE_PASSES = 3  # double-escaped fields ("&lt;p&gt;") need a second pa
 
 def looks_like_markup(text: str) -> bool:
     """True when a field carries HTML tags, comments or entities."""
-    return _MARKUP.search(text) is not None
+    # Every construct starts with "<" or "&": most fields have neither, and a substring test costs far less than a scan.
+    return ("<" in text or "&" in text) and _MARKUP.search(text) is not None
 
 
 def unescape(text: str) -> str:
