@@ -117,15 +117,18 @@ class BuildReport:
 
 # --- per-article analysis (runs in worker processes) -------------------------------
 
-_worker_models: tuple[ActorMatcher, ToneScorer, FramingScorer] | None = None
+_worker_models: tuple[tuple[tuple[int, int], ...], tuple[ActorMatcher, ToneScorer, FramingScorer]] | None = None
 
 
 def _models() -> tuple[ActorMatcher, ToneScorer, FramingScorer]:
-    """Load the analysis models once per process."""
+    """The analysis models, loaded once per process: the local engine's forkserver loads them before it
+    forks the workers (`pipeline.preload`). Loaded again when a data file changed since, as it may while
+    an app's forkserver lives (the files' modification times and sizes are the version)."""
     global _worker_models
-    if _worker_models is None:
-        _worker_models = (ActorMatcher(load_gazetteer()), ToneScorer(), FramingScorer())
-    return _worker_models
+    version = tuple((stat.st_mtime_ns, stat.st_size) for stat in map(os.stat, DATA_FILES))
+    if _worker_models is None or _worker_models[0] != version:
+        _worker_models = (version, (ActorMatcher(load_gazetteer()), ToneScorer(), FramingScorer()))
+    return _worker_models[1]
 
 
 def _format_tone_terms(explanation: Sequence[tuple[str, float]]) -> str:
@@ -367,7 +370,7 @@ class PerArticleRun:
     (`_CHUNK_SIZE` a task, written into `stage` by `analyse_staged`) of staged chunks only while
     fewer chunks than workers are in flight, so the counts the parent waits for never queue
     behind the analysis; `finish` queues the rest. The build process keeps
-    the articles without their texts (`articles`). It then fits the corpus-level models
+    each article's short fields, in columns (`frame`). It then fits the corpus-level models
     (topics, keywords) while the workers analyse, so all processes are busy. Workers start
     once a second chunk begins (any size with Dask); a smaller build runs everything in the
     parent.
@@ -375,9 +378,9 @@ class PerArticleRun:
 
     def __init__(self, options: BuildOptions, stage: Path, count: bool = True) -> None:
         self._options, self._stage, self._count = options, stage, count
-        self.articles: list[Article] = []
-        """The articles added, in order, their texts left out (staged)."""
-        self._unstaged: list[tuple[str, str, str]] = []  # (article_id, title, text) not yet sent to `stage_texts`
+        self._unstaged: list[Article] = []  # not yet sent to `stage_texts`
+        self._fields: list[pd.DataFrame] = []  # `short_fields` of the staged articles, one frame per staging task
+        self._added = 0
         self._exit = contextlib.ExitStack()
         self._pool: Executor | None = None
         self._staged: list[Future] = []  # one per `stage_texts` task: the word counts of its articles
@@ -386,13 +389,12 @@ class PerArticleRun:
     @property
     def size(self) -> int:
         """Articles added so far."""
-        return len(self.articles)
+        return self._added
 
     def add(self, article: Article) -> None:
         """Take one more article (in ingest order)."""
-        self.articles.append(dataclasses.replace(article, text=""))
-        self._unstaged.append((article.article_id, article.title, article.text))
-        added = len(self.articles)
+        self._unstaged.append(article)
+        self._added = added = self._added + 1
         if self._pool is None and (self._options.engine == "dask" or (self._options.workers > 1 and added == _CHUNK_SIZE + 1)):
             options = self._options
             self._pool = self._exit.enter_context(executor(options.engine, options.workers, options.scheduler, _start_worker, (os.getpid(),)))
@@ -413,14 +415,26 @@ class PerArticleRun:
         """`task(*args)` in a worker, queued behind the analysis (in the parent, now, without workers): after `finish`."""
         return self._pool.submit(task, *args) if self._pool is not None else _done(task(*args))
 
+    def frame(self) -> pd.DataFrame:
+        """The short fields (`short_fields`) of every article added, in order (after `finish`)."""
+        return pd.concat(self._fields, ignore_index=True) if self._fields else short_fields([])
+
     def _n_chunks(self) -> int:
-        return -(-len(self.articles) // _CHUNK_SIZE)
+        return -(-self._added // _CHUNK_SIZE)
 
     def _submit_staging(self) -> None:
-        first_chunk = (len(self.articles) - len(self._unstaged)) // _CHUNK_SIZE
-        args = (self._unstaged, self._stage, first_chunk, self._count)
+        first_chunk = (self._added - len(self._unstaged)) // _CHUNK_SIZE
+        args = ([(a.article_id, a.title, a.text) for a in self._unstaged], self._stage, first_chunk, self._count)
         self._staged.append(self._pool.submit(stage_texts, *args) if self._pool is not None else _done(stage_texts(*args)))
+        # Held as columns, not as objects: a million articles' short fields took 0.47 GB as `Article`s.
+        self._fields.append(short_fields(self._unstaged))
         self._unstaged = []
+
+    def _chunk_items(self, index: int) -> list[tuple[str, dt.date, str]]:
+        """(article_id, date, source) of the articles of chunk `index` (staged: whole chunks make a staging task)."""
+        fields = self._fields[index * _CHUNK_SIZE // _COUNT_CHUNK_SIZE]
+        rows = fields.iloc[index * _CHUNK_SIZE % _COUNT_CHUNK_SIZE :][:_CHUNK_SIZE]
+        return list(zip(rows["article_id"], rows["date"].dt.date, rows["source"], strict=True))
 
     def _submit_analysis(self, complete: int, in_flight: int | None = None) -> None:
         """Submit the chunks before `complete` not yet submitted, in order, once their texts are staged; with
@@ -433,8 +447,7 @@ class PerArticleRun:
             ):
                 return
             self._staged[staging].result()  # its texts are staged (raises what staging raised)
-            articles = [(a.article_id, a.date, a.source) for a in self.articles[index * _CHUNK_SIZE : (index + 1) * _CHUNK_SIZE]]
-            self._analysed.append(self._pool.submit(analyse_staged, articles, self._stage, index))
+            self._analysed.append(self._pool.submit(analyse_staged, self._chunk_items(index), self._stage, index))
 
     def word_counts(self) -> np.ndarray:
         """Each article's number of words, in order (after `finish`; waits for the staging)."""
@@ -461,8 +474,7 @@ class PerArticleRun:
             if self._pool is not None:
                 frame, chunk_failed = self._analysed[index].result()
             else:
-                articles = [(a.article_id, a.date, a.source) for a in self.articles[index * _CHUNK_SIZE : (index + 1) * _CHUNK_SIZE]]
-                frame, chunk_failed = analyse_staged(articles, self._stage, index)
+                frame, chunk_failed = analyse_staged(self._chunk_items(index), self._stage, index)
             frames.append(frame)
             failed.update(chunk_failed)
             progress("analyse", (index + 1) / n_chunks)
@@ -479,13 +491,9 @@ def _done(result: Any) -> Future:
 # --- assembling the build ----------------------------------------------------------
 
 
-def articles_frame(articles: Sequence[Article], n_words: np.ndarray | None = None) -> pd.DataFrame:
-    """The articles table's own columns but the text (no analysis, no topic) of ingested articles; also used by pipeline.update.
-
-    `n_words`: the articles' word counts when their texts are staged (`stage_texts`), else counted
-    here. The text joins at the end (`articles_table`): a frame column would be one more copy of the corpus.
-    """
-    frame = pd.DataFrame(
+def short_fields(articles: Sequence[Article]) -> pd.DataFrame:
+    """The articles table's own columns but the text and its word count, of ingested articles."""
+    return pd.DataFrame(
         {
             "article_id": [a.article_id for a in articles],
             "date": article_dates(articles),
@@ -496,9 +504,15 @@ def articles_frame(articles: Sequence[Article], n_words: np.ndarray | None = Non
             "input": [a.input for a in articles],
         }
     )
+
+
+def articles_frame(articles: Sequence[Article]) -> pd.DataFrame:
+    """`short_fields` and each text's word count (no analysis, no topic): pipeline.update's new articles.
+
+    The text joins at the end (`articles_table`): a frame column would be one more copy of the corpus.
+    """
     # Counted text by text: splitting a whole text column at once held every word of the corpus as a string.
-    frame["n_words"] = np.fromiter((len(a.text.split()) for a in articles), dtype=np.int64, count=len(articles)) if n_words is None else n_words
-    return frame
+    return short_fields(articles).assign(n_words=np.fromiter((len(a.text.split()) for a in articles), dtype=np.int64, count=len(articles)))
 
 
 def article_dates(articles: Sequence[Article]) -> pd.Series:
@@ -663,24 +677,21 @@ def write_topic_model(stage: Path, n_topics: int, random_state: int) -> None:
     store.write_part(stage, "topic_model", 0, fit_assigner(counts.counts, counts.vocabulary, article_ids, doc_topics, n_topics, random_state))
 
 
-def _fit_topics(
-    kept: Sequence[Article], texts: Sequence[str], n_words: np.ndarray, options: BuildOptions, report: Progress, stage: Path
-) -> tuple[pd.DataFrame, TopicModel]:
+def _fit_topics(articles: pd.DataFrame, texts: Sequence[str], options: BuildOptions, report: Progress, stage: Path) -> tuple[pd.DataFrame, TopicModel]:
     """The articles table with topics, and the topic model (its topics and selection), whose topics and doc_topics go to `stage`.
 
     Fitted on all ingested articles while the workers analyse them, and again without
     the articles the analysis rejected (rare), so no table counts an article the build
-    does not hold. `texts` (`StagedTexts`) and `n_words`: of `kept`, in order; the term counts
-    of their `term_texts` are read from `stage` (`_write_counts`), and freed once topics made their
-    TF-IDF matrix.
+    does not hold. `articles`: their `short_fields` and `n_words`; `texts` (`StagedTexts`): theirs,
+    in order; the term counts of their `term_texts` are read from `stage` (`_write_counts`), and
+    freed once topics made their TF-IDF matrix.
     """
-    articles = articles_frame(kept, n_words)
     report("topics", 0.0)
     model = fit_topics(
-        articles["article_id"].tolist(), LazyTermTexts([a.title for a in kept], texts), n_topics=options.n_topics,
+        articles["article_id"].tolist(), LazyTermTexts(articles["title"].array, texts), n_topics=options.n_topics,
         random_state=options.random_state, dates=articles["date"], sources=articles["source"], term_counts=_staged_counts(stage)[1],
     )
-    articles["topic_id"] = articles["article_id"].map(model.dominant).fillna(-1).astype("int64")
+    articles = articles.assign(topic_id=articles["article_id"].map(model.dominant).fillna(-1).astype("int64"))
     store.write_part(stage, "topics", 0, model.topics)
     store.write_part(stage, "doc_topics", 0, model.doc_topics)
     report("topics", 1.0)
@@ -719,18 +730,18 @@ def _build_locked(
                 raise _all_rejected(out_dir, result.read, rejects)
             if max_articles is not None and result.kept > max_articles:
                 raise BuildError(f"{result.kept:,} articles ingested, the limit is {max_articles:,}", BuildFailure.TOO_MANY_ARTICLES)
-            kept = per_article.articles
-            positions = np.arange(len(kept))  # of the kept articles among those staged
             stage_start = time.perf_counter()
             per_article.finish()
+            kept = per_article.frame()  # the short fields of the articles, in ingest order
+            positions = np.arange(len(kept))  # of the kept articles among those staged
             n_words = per_article.word_counts()
             article_ids, counts = per_article.term_counts()
             timings["count_wait"] = time.perf_counter() - stage_start
             _write_counts(stage, article_ids, counts)
             del article_ids, counts  # staged: the workers, topics and a refit read them there
-            keywords = per_article.run_beside(write_term_tables, stage, article_dates(kept))
+            keywords = per_article.run_beside(write_term_tables, stage, kept["date"])
             stage_start = time.perf_counter()
-            articles, model = _fit_topics(kept, StagedTexts(stage, positions), n_words, options, report, stage)
+            articles, model = _fit_topics(kept.assign(n_words=n_words), StagedTexts(stage, positions), options, report, stage)
             memory.trim_heap()
             timings["topics"] = time.perf_counter() - stage_start
             assigner = per_article.run_beside(write_topic_model, stage, len(model.topics), options.random_state)
@@ -748,14 +759,18 @@ def _build_locked(
         finally:
             per_article.close()
         if failed:  # those articles move from ingested to rejected, and leave the corpus-level models too
-            rejects += [{"input": a.input, "reason": f"could not be analysed ({failed[a.article_id]})"} for a in kept if a.article_id in failed]
-            positions = np.flatnonzero([a.article_id not in failed for a in kept])
-            kept = [kept[row] for row in positions]
-            if not kept:
+            is_failed = kept["article_id"].isin(list(failed)).to_numpy()
+            rejects += [
+                {"input": source, "reason": f"could not be analysed ({failed[article_id]})"}
+                for article_id, source in zip(kept["article_id"][is_failed], kept["input"][is_failed], strict=True)
+            ]
+            positions = np.flatnonzero(~is_failed)
+            kept = kept.iloc[positions].reset_index(drop=True)
+            if kept.empty:
                 raise _all_rejected(out_dir, result.read, rejects)
-            _write_counts(stage, [a.article_id for a in kept], select_rows(_staged_counts(stage)[1], positions))
-            write_term_tables(stage, article_dates(kept))
-            articles, model = _fit_topics(kept, StagedTexts(stage, positions), n_words[positions], options, report, stage)
+            _write_counts(stage, kept["article_id"].tolist(), select_rows(_staged_counts(stage)[1], positions))
+            write_term_tables(stage, kept["date"])
+            articles, model = _fit_topics(kept.assign(n_words=n_words[positions]), StagedTexts(stage, positions), options, report, stage)
             write_topic_model(stage, len(model.topics), options.random_state)
             write_articles(stage, with_analysis(articles, analysed), positions)
         manifest = _manifest(inputs, options, result, kept, rejects, model)
@@ -782,7 +797,7 @@ def with_analysis(articles: pd.DataFrame, analysed: pd.DataFrame) -> pd.DataFram
 
 
 def _manifest(
-    inputs: Sequence[Path], options: BuildOptions, result: IngestResult, kept: Sequence[Article], rejects: Sequence[Mapping[str, str]],
+    inputs: Sequence[Path], options: BuildOptions, result: IngestResult, kept: pd.DataFrame, rejects: Sequence[Mapping[str, str]],
     model: TopicModel,
 ) -> dict[str, Any]:
     """A full build's manifest, timings aside."""
