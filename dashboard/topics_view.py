@@ -8,7 +8,9 @@ weight in it is at least TOPIC_MIN_WEIGHT. Everything here starts from
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -18,6 +20,9 @@ from dashboard.figures import PALETTE, style
 from dashboard.filters import TOPIC_MIN_WEIGHT
 from dashboard.queries import article_positions, article_table, choose_frequency, period_start
 from dashboard.selection import Part, periods_part, periods_phrase
+
+if TYPE_CHECKING:
+    from dashboard.data import Artifacts
 
 PREVALENCE_LABEL = f"Share of the period's articles about the topic (dominant topic or weight ≥ {TOPIC_MIN_WEIGHT:.0%})"
 TOPIC_COLOR = "#72b7b2"
@@ -138,6 +143,17 @@ def topic_listing(
     percent = (table["weight"] * 100).round().astype("Int64").astype("str")
     table["topic"] = (label + " (" + percent + "%)").fillna(f"{label} (dominant)")
     return table.sort_values(["weight", "date", "article_id"], ascending=[False, False, True], na_position="last").reset_index(drop=True)
+
+
+def listing_csv(artifacts: Artifacts, about: pd.DataFrame, topic_id: int) -> Callable[[], pd.DataFrame]:
+    """What makes the CSV of `topic_listing(about, ...)` on a click, holding the rows' positions in the build and their
+    weights (12 bytes per article) rather than `about`, which Streamlit would keep per session (`common.download_csv`)."""
+    return partial(_listing_at, artifacts, about["article_id"].cat.codes.to_numpy(), about["weight"].to_numpy(), topic_id)
+
+
+def _listing_at(artifacts: Artifacts, rows: np.ndarray, weights: np.ndarray, topic_id: int) -> pd.DataFrame:
+    about = artifacts.articles.iloc[rows].assign(weight=weights)
+    return topic_listing(about, artifacts.mentions, artifacts.actor_names, artifacts.topic_labels, topic_id)
 
 
 def over_time_frequency(dates: pd.Series, min_articles: int = MIN_ARTICLES_PER_PERIOD) -> str:

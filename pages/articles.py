@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import articles as view
-from dashboard.common import about_link, page_context, show_article_listing, show_chart, show_table
+from dashboard.common import about_link, article_rows_csv, page_context, show_article_listing, show_chart, show_table
 from dashboard.filters import open_article
 from dashboard.queries import MAX_LISTED, article_table, newest_articles
 from dashboard.safe_text import escape_markdown
@@ -20,8 +20,7 @@ listed = f" The newest {MAX_LISTED:,} are listed (the CSV has them all)." if mat
 st.caption(f"{matching:,} {'article matches' if matching == 1 else 'articles match'} the filters.{listed} Click a column to sort, use the "
            "sidebar's search box or the table's search to narrow, select a row to open the article.")
 article_id = ctx.filters.article
-picked = show_article_listing(table, name="articles", key="articles_listing",
-                              csv=lambda: article_table(ctx.articles, artifacts.mentions, artifacts.actor_names, artifacts.topic_labels))
+picked = show_article_listing(table, name="articles", key="articles_listing", csv=article_rows_csv(artifacts, ctx.articles))
 if picked:
     open_article(picked)
     article_id = picked

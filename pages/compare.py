@@ -73,7 +73,8 @@ else:
     notice_invalid(key_a, labels.__contains__)
     notice_invalid(key_b, [rest_name, *labels].__contains__)
     choice_a = column_a.selectbox("A", options, index=options.index(first), format_func=names.__getitem__, key=key_a, bind="query-params")
-    choice_b = column_b.selectbox("B", [view.REST, *options], format_func=lambda value: rest_name if value == view.REST else names[value],
+    # Dict lookups, not lambdas: a widget keeps its format_func for the session (a lambda, this page's globals with it).
+    choice_b = column_b.selectbox("B", [view.REST, *options], format_func={view.REST: rest_name, **names}.__getitem__,
                                   key=key_b, bind="query-params")
     same_months = st.toggle("Same months only", key="same_months", bind="query-params",
                             help="Keep only the calendar months in which both sets have articles, so that what changed over time "

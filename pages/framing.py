@@ -63,8 +63,11 @@ leaning = articles_in_periods(articles, [(period, None) for period in periods], 
 if periods:
     st.markdown(f"**In {escape_markdown(periods_phrase([pd.Timestamp(period) for period in periods], frequency))}, "
                 f"selected on the axes chart: {len(leaning):,} articles**")
-axis = view.AXES[st.segmented_control("Axis", list(view.AXES), format_func=lambda name: view.AXES[name].title,
-                                      default="deal_axis", key="framing_axis") or "deal_axis"]
+# A dict's lookup, not a lambda: the widget keeps its format_func for the session, and a lambda defined here would keep
+# this page's globals with it (the run's filtered articles).
+axis_titles = {name: choice.title for name, choice in view.AXES.items()}
+axis = view.AXES[st.segmented_control("Axis", list(view.AXES), format_func=axis_titles.__getitem__, default="deal_axis",
+                                      key="framing_axis") or "deal_axis"]
 strongest = view.strongest_articles(leaning, axis)
 if strongest.empty:
     st.caption(f"No article{' in the selected periods' if periods else ''} leans either way on this axis.")

@@ -129,6 +129,6 @@ st.markdown(f"**{escape_markdown(statement)}: {len(listed):,}**")
 shown = f" The heaviest {MAX_LISTED:,} are listed (the CSV has them all)." if len(listed) > MAX_LISTED else ""
 st.caption(f"By the topic's weight in them.{shown} Click a point or a bar above to narrow them; select one to open it on the Articles page.")
 picked = show_article_listing(table, name=f"topic-{topic_id}-articles", key="topics_articles",
-                              csv=lambda: view.topic_listing(listed, artifacts.mentions, artifacts.actor_names, artifacts.topic_labels, topic_id))
+                              csv=view.listing_csv(artifacts, listed, topic_id))
 if picked:
     open_article_page(ctx, picked)

@@ -11,7 +11,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.common import csv_bytes, csv_file_name, csv_number, set_page_context
+from dashboard.common import article_rows_csv, csv_bytes, csv_file_name, csv_number, set_page_context
+from dashboard.data import Artifacts
+from dashboard.filters import Filters, apply_filters
+from dashboard.queries import article_table
 
 
 def test_formula_like_text_gets_an_apostrophe() -> None:
@@ -97,3 +100,10 @@ def test_the_end_of_a_run_collects_its_cycles_once_the_server_has_frozen_its_las
         assert collected() is None
     finally:
         gc.unfreeze()
+
+
+def test_article_rows_csv_is_the_table_of_the_articles_given(artifacts: Artifacts) -> None:
+    articles = apply_filters(artifacts, Filters(leaders=("kim-jong-un",))).iloc[::-1]
+    assert 0 < len(articles) < len(artifacts.articles)
+    expected = article_table(articles, artifacts.mentions, artifacts.actor_names, artifacts.topic_labels)
+    pd.testing.assert_frame_equal(article_rows_csv(artifacts, articles)(), expected)

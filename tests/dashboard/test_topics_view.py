@@ -160,6 +160,14 @@ def test_listing_orders_by_weight_and_names_the_weight(artifacts: Artifacts) -> 
     assert table["topic"].iloc[0] == "summit diplomacy (85%)"
 
 
+def test_listing_csv_is_the_listing_of_a_filtered_topic(artifacts: Artifacts) -> None:
+    articles = apply_filters(artifacts, Filters(leaders=("kim-jong-un",)))
+    about = view.topic_articles(articles, view.topic_memberships(articles, artifacts.doc_topics), 0).iloc[::-1]
+    expected = view.topic_listing(about, artifacts.mentions, artifacts.actor_names, artifacts.topic_labels, 0)
+    assert 0 < len(about) < len(artifacts.articles)
+    pd.testing.assert_frame_equal(view.listing_csv(artifacts, about, 0)(), expected)
+
+
 def test_listing_of_a_dominant_topic_without_weight() -> None:
     articles, doc_topics = tiny_build()
     articles = articles.assign(source="S", title=["A", "B", "C", "D"], tone=0.0)
