@@ -7,8 +7,9 @@ stories): reading alone (`pipeline.readers.read_file`), reading plus clean-up, v
 de-duplication (`pipeline.ingest.ingest`: clean-up is the difference), term counting
 (`pipeline.terms.count_term_texts` in the build's chunks of 2,000) and the per-article analysis
 (`pipeline.build.analyse_articles` in the build's chunks of 400). The build runs the last two in
-its workers and ingest in the parent. CPU time of this process (`time.process_time`), which a
-busy machine disturbs far less than wall time; the load average is printed beside it.
+its workers and ingest in the parent; like a worker, the process is first readied by `pipeline.preload`
+(after ingest here). CPU time of this process (`time.process_time`), which a busy machine disturbs far
+less than wall time; the load average is printed beside it.
 `--profile STAGE` (read, ingest, count, analyse) prints that stage's top functions by cProfile.
 """
 from __future__ import annotations
@@ -63,7 +64,8 @@ def main() -> None:
         for start in range(0, len(articles), build._CHUNK_SIZE):
             build.analyse_articles([(a.article_id, a.date, a.text, a.source) for a in articles[start : start + build._CHUNK_SIZE]])
 
-    build._models()  # loaded once per worker: not part of the per-article cost
+    from pipeline import preload  # noqa: F401, PLC0415 - imported here, after ingest: what a worker's forkserver does before it forks
+    # (models loaded once, not part of the per-article cost; everything alive frozen out of the garbage collector's walks)
     count_seconds, _ = _cpu("count", args.profile, count)
     analyse_seconds, _ = _cpu("analyse", args.profile, analyse)
     kept = max(len(result.articles), 1)

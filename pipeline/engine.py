@@ -22,8 +22,8 @@ from typing import Any, Literal
 
 Engine = Literal["local", "dask"]
 ENGINES: tuple[Engine, ...] = ("local", "dask")
-PRELOAD = ("pipeline.build",)
-"""Modules the forkserver imports before forking workers (what the workers run)."""
+PRELOAD = ("pipeline.build", "pipeline.preload")
+"""Modules the forkserver imports before forking workers: what the workers run, and `pipeline.preload`, which readies them."""
 
 
 def _forkserver_context() -> multiprocessing.context.ForkServerContext:
