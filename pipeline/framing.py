@@ -455,7 +455,9 @@ class FramingScorer:
     def _scan(self, text: str) -> Iterator[tuple[LexiconEntry, int, int, bool]]:
         """(entry, start, end, negated) for each cue; guards are consumed, not yielded."""
         lowered = " " + _lower(text)  # position i in lowered is i - 1 in text; the space starts the first match
-        if lowered.isascii() and self._screen.search(lowered) is None:  # other text is for `re` alone (RE2 reads bytes)
+        # Other text is for `re` alone (RE2 reads bytes); ASCII text goes to RE2 as bytes, which spares the RE2
+        # module mapping offsets between characters and bytes (a third faster).
+        if lowered.isascii() and self._screen.search(lowered.encode()) is None:
             return
         for match in self._pattern.finditer(lowered):
             entry = self.entries[self._group_entry[match.lastgroup]]
