@@ -53,6 +53,8 @@ _NOISE_TO_SPACE = bytes.maketrans(_ASCII_NOISE, b" " * len(_ASCII_NOISE))
 
 def comparison_key(text: str) -> str:
     """Text reduced to lower-case words separated by single spaces."""
+    if text.isascii():  # the same in bytes (ASCII case folding is lower-casing), at a fraction of the regex's cost
+        return b" ".join(text.lower().encode("ascii").translate(_NOISE_TO_SPACE).split()).decode("ascii")
     return _NON_WORD.sub(" ", text.casefold()).strip()
 
 
@@ -116,8 +118,8 @@ def _bag_similarity(a: Counter[str], b: Counter[str]) -> float:
     total = a.total() + b.total()
     if not total:
         return 0.0
-    words = a.keys() & b.keys()
-    shared = sum(map(min, map(a.__getitem__, words), map(b.__getitem__, words)))  # in C: no Python call per word
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    shared = sum(min(count, large[word]) for word, count in small.items() if word in large)
     return 200.0 * shared / total
 
 
