@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.dedup import _NON_WORD, comparison_key
 from pipeline.ingest import MAX_TEXT_CHARS, UNKNOWN_SOURCE, Article, IngestResult, ingest
 
 STORY = (
@@ -353,3 +354,12 @@ def test_article_fields_have_the_promised_types(tmp_path: Path) -> None:
     (article,) = ingest([path]).articles
     assert isinstance(article, Article)
     assert article.date == dt.date(2021, 1, 2) and article.url == "https://example.org/x" and article.subtitle == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Kim Jong Un's  visit -- to the U.S.", "snake_case__x", " \t\x1c\x1f lead and trail \x00\x7f ", "", "___", "Mr.Roe,Ms.Doe!"],
+)
+def test_ascii_comparison_key_is_the_unicode_rule(text: str) -> None:
+    """ASCII text takes a bytes path: the same key as the rule for any text (words, lower case, single spaces)."""
+    assert comparison_key(text) == _NON_WORD.sub(" ", text.casefold()).strip()

@@ -7,7 +7,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from pipeline.terms import STOPWORDS_PATH, as_term, count_terms, load_stopwords, make_vectorizer, term_text, term_texts, terms
+from pipeline.terms import _ASCII_TOKEN, _TOKEN, STOPWORDS_PATH, as_term, count_terms, load_stopwords, make_vectorizer, term_text, term_texts, terms
 from tests.test_hostile_patterns import KB, PROSE, _check
 
 
@@ -215,6 +215,41 @@ def test_count_terms_matches_terms_per_document() -> None:
     for row, text in enumerate(TEXTS):
         found = {counted.vocabulary[column]: int(value) for column, value in zip(counted.counts[row].indices, counted.counts[row].data)}
         assert found == Counter(terms(text))
+
+
+# Texts that end and start with a word (no bigram may join two documents), Korean names, a text
+# with no term, one past ASCII, and one that repeats the bigram of another.
+BATCH = [
+    "missile launch",
+    "summit talks ended",
+    "Kim Jong Un met the envoy",
+    "",
+    "talks ended: Ri Son Gwon and Kim Yo-jong spoke",
+    "Séoul’s envoy visited U.S. troops and anti-U.S. rallies",
+    "missile launch missile launch",
+]
+
+
+def test_count_terms_counts_each_batch_text_as_terms_does() -> None:
+    counted = count_terms(BATCH)
+    for row, text in enumerate(BATCH):
+        found = {counted.vocabulary[column]: int(value) for column, value in zip(counted.counts[row].indices, counted.counts[row].data)}
+        assert found == Counter(terms(text))
+    assert "launch summit" not in set(counted.vocabulary) and "ended kim-jong-un" not in set(counted.vocabulary)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "anti-U.S. rally in U.S.A. and the US-led drills",
+        "don't 'quote' it's o'clock -- dash-led -x- x-",
+        "snake_case __init__ a_b _x_",
+        "tabs\tand\x0bvertical\x0cfeed\rreturn\x1cfile\x1dgroup\x1erecord\x1funit",
+        "controls\x00\x01\x7f and U.S.-Korea, U.N.'s role; 38th parallel; f-35 jets\nnext line",
+    ],
+)
+def test_ascii_tokens_are_the_unicode_tokens(text: str) -> None:
+    assert text.isascii() and _ASCII_TOKEN.findall(text) == _TOKEN.findall(text)
 
 
 def test_count_terms_vocabulary_is_alphabetical_and_unique() -> None:
