@@ -83,16 +83,22 @@ class _LeaderRows:
     with each row's article position (row in `articles`) and leader position (index in `leaders`).
 
     Positions come from `queries.article_positions`, which works on the categorical codes of the
-    artifacts: no string is built per row, so a filter change on a large build stays fast.
+    artifacts: no string is built per row, so a filter change on a large build stays fast. Only the
+    columns asked for (`column`) are copied: copying every column of the ~1.9 million sentences that
+    name a leader at a million stories took ~0.2 s per chart.
     """
 
     def __init__(self, table: pd.DataFrame, articles: pd.DataFrame, leaders: Sequence[str]) -> None:
         article_pos = article_positions(articles, table["article_id"])
         leader_pos = pd.Index(list(leaders), dtype=object).get_indexer(table["actor_id"])
-        kept = (article_pos >= 0) & (leader_pos >= 0)
-        self.rows = table.loc[kept]
-        self.article = article_pos[kept]
-        self.leader = leader_pos[kept]
+        self._table = table
+        self._kept = np.flatnonzero((article_pos >= 0) & (leader_pos >= 0))
+        self.article = article_pos[self._kept]
+        self.leader = leader_pos[self._kept]
+
+    def column(self, name: str) -> np.ndarray:
+        """Column `name`'s values in the kept rows."""
+        return self._table[name].to_numpy()[self._kept]
 
 
 def _period_codes(articles: pd.DataFrame, frequency: str) -> tuple[pd.DatetimeIndex, np.ndarray]:
@@ -116,7 +122,7 @@ def mentions_over_time(articles: pd.DataFrame, mentions: pd.DataFrame, leaders: 
         "period": np.repeat(periods, len(leaders)),
         "actor_id": np.tile(np.asarray(leaders, dtype=object), len(periods)),
         "articles": np.bincount(cell, minlength=size),  # mentions.parquet has one row per (article, actor)
-        "mentions": np.bincount(cell, weights=found.rows["count"].to_numpy(dtype=float), minlength=size).astype("int64"),
+        "mentions": np.bincount(cell, weights=found.column("count").astype(float, copy=False), minlength=size).astype("int64"),
         "period_articles": np.repeat(period_articles, len(leaders)),
     }).astype({"actor_id": "str"})
     table["share"] = table["articles"] / table["period_articles"]
@@ -133,7 +139,8 @@ def share_of_voice(articles: pd.DataFrame, mentions: pd.DataFrame, leaders: Sequ
     total = int(in_articles["count"].sum())
     found = _LeaderRows(in_articles, articles, leaders)
     table = pd.DataFrame({"actor_id": list(leaders), "name": list(leader_labels(leaders, actor_names).values())})
-    table["mentions"] = np.bincount(found.leader, weights=found.rows["count"].to_numpy(dtype=float), minlength=len(leaders)).astype("int64")
+    counts = found.column("count").astype(float, copy=False)
+    table["mentions"] = np.bincount(found.leader, weights=counts, minlength=len(leaders)).astype("int64")
     others = total - int(table["mentions"].sum())
     if others:
         table = pd.concat([table, pd.DataFrame({"actor_id": [""], "name": [OTHER_LEADERS], "mentions": [others]})], ignore_index=True)
@@ -160,7 +167,7 @@ def co_mention_table(
         found = _LeaderRows(mentions, articles, leaders)
         return _co_mention_counts(found.article, found.leader, leaders)
     found = _LeaderRows(named_sentences, articles, leaders)
-    return _co_mention_counts(found.rows["sentence"].to_numpy(), found.leader, leaders)
+    return _co_mention_counts(found.column("sentence"), found.leader, leaders)
 
 
 def articles_naming_pairs(
@@ -173,7 +180,7 @@ def articles_naming_pairs(
     for actor_a, actor_b, *_ in pairs:
         wanted = list(dict.fromkeys((actor_a, actor_b)))
         found = _LeaderRows(table, articles, wanted)
-        units = pd.Series(found.rows[unit].to_numpy())
+        units = pd.Series(found.column(unit))
         leaders_named = pd.Series(found.leader).groupby(units).nunique()
         complete = units.isin(leaders_named.index[leaders_named == len(wanted)]).to_numpy()
         chosen[found.article[complete]] = True
@@ -196,12 +203,14 @@ def leader_tone(named_sentences: pd.DataFrame, articles: pd.DataFrame, leaders: 
     mean, se, ci_low, ci_high, thin (fewer than MIN_SENTENCES sentences). Leaders in their given order, periods in time order."""
     periods, article_period = _period_codes(articles, frequency)
     found = _LeaderRows(named_sentences, articles, leaders)
-    frame = pd.DataFrame({
-        "actor_id": pd.Categorical.from_codes(found.leader, categories=list(leaders)),
-        "period": periods[article_period[found.article]],
-        "tone": found.rows["tone"].to_numpy(dtype=float),
-    })
-    table = summarise_tone(frame, ["actor_id", "period"], MIN_SENTENCES)
+    # One integer key per (leader, period), in the order of the leaders then the (sorted) periods: grouping ~1.9 million
+    # sentences by two keys at a million stories spent ~0.2 s combining them.
+    frame = pd.DataFrame({"cell": found.leader * len(periods) + article_period[found.article],
+                          "tone": found.column("tone").astype(float, copy=False)})
+    table = summarise_tone(frame, ["cell"], MIN_SENTENCES)
+    cell = table.pop("cell").to_numpy()
+    table.insert(0, "actor_id", np.asarray(leaders, dtype=object)[cell // len(periods)])
+    table.insert(1, "period", periods[cell % len(periods)])
     return table.astype({"actor_id": "str"})
 
 
