@@ -97,18 +97,30 @@ def tone_by_period(articles: pd.DataFrame, frequency: str, window: int = ROLLING
 
 
 def tone_by_source(articles: pd.DataFrame, frequency: str) -> pd.DataFrame:
-    """Article tone per source and period: source, period, n, mean, se, ci_low, ci_high, thin."""
-    frame = pd.DataFrame({
-        "source": articles["source"].astype("str").to_numpy(),
-        "period": period_start(articles["date"], frequency).to_numpy(),
-        "tone": articles["tone"].astype(float).to_numpy(),
-    })
-    return summarise_tone(frame, ["source", "period"], MIN_ARTICLES)
+    """Article tone per source and period: source, period, n, mean, se, ci_low, ci_high, thin.
+
+    Grouped by one integer key per (source, period), in the order of the sources' names then the periods: a string
+    per article and two keys took ~0.3 s at a million stories."""
+    source_codes, sources = pd.factorize(articles["source"])  # a categorical's codes: no string per article
+    names = pd.Index(np.asarray(sources, dtype=object), dtype="str")
+    order = names.argsort()
+    rank = np.empty(len(order), dtype=np.intp)
+    rank[order] = np.arange(len(order))
+    period_codes, periods = pd.factorize(period_start(articles["date"], frequency), sort=True)
+    named = source_codes >= 0
+    frame = pd.DataFrame({"cell": rank[source_codes[named]] * len(periods) + period_codes[named],
+                          "tone": articles["tone"].to_numpy(dtype=float)[named]})
+    table = summarise_tone(frame, ["cell"], MIN_ARTICLES)
+    cell = table.pop("cell").to_numpy()
+    table.insert(0, "source", names[order][cell // max(len(periods), 1)])
+    table.insert(1, "period", pd.DatetimeIndex(periods)[cell % max(len(periods), 1)])
+    return table
 
 
 def sources_by_coverage(articles: pd.DataFrame, n: int) -> list[str]:
     """The n sources with the most filtered articles (ties by name)."""
-    counts = articles["source"].astype("str").value_counts()
+    counts = articles["source"].value_counts()  # a categorical's: counted by code, with its unused categories at 0
+    counts = pd.Series(counts.to_numpy(), index=counts.index.astype("str"))[counts.to_numpy() > 0]
     ranked = sorted(counts.index, key=lambda source: (-counts[source], source))
     return ranked[:n]
 
