@@ -141,12 +141,15 @@ def analyse_articles(items: Sequence[tuple]) -> tuple[dict[str, list], dict[str,
     The source lets the matcher read "the President" as the writer's own president.
 
     Returns three column dictionaries (sentences, mentions, article aggregates) so
-    they cross the process boundary cheaply and concatenate into DataFrames. Tone and
-    framing score the whole chunk's sentences in one call each (their per-call
-    overhead is larger than the per-sentence work on short articles).
+    they cross the process boundary cheaply and concatenate into DataFrames. Framing
+    scores the whole chunk's sentences in one call (its per-call overhead is larger than
+    the per-sentence work on short articles). Tone is read article by article, right after
+    the tone toward its people, so one cached analysis serves both and the terms: read for
+    the whole chunk, a chunk of long transcripts (117k sentences for 383 White House
+    stories) had pushed its first sentences out of the cache, and each was analysed again.
     """
     matcher, tone, framing = _models()
-    sentences: dict[str, list] = {"article_id": [], "sentence_idx": [], "text": [], "actor_ids": [], MENTIONS_COLUMN: []}
+    sentences: dict[str, list] = {"article_id": [], "sentence_idx": [], "text": [], "actor_ids": [], MENTIONS_COLUMN: [], "tone": [], "tone_terms": []}
     mentions: dict[str, list] = {"article_id": [], "actor_id": [], "count": []}
     aggregates: dict[str, list] = {"article_id": [], "n_sentences": [], "tone": []}
     opens_paragraph: list[bool] = []  # framing's context: the sentence before, in the same paragraph
@@ -167,15 +170,12 @@ def analyse_articles(items: Sequence[tuple]) -> tuple[dict[str, list], dict[str,
             mentions["article_id"].append(article_id)
             mentions["actor_id"].append(actor)
             mentions["count"].append(count)
+        tones = tone.score_many(parts)
+        sentences["tone"].extend(tones)
+        sentences["tone_terms"].extend(_format_tone_terms(tone.explain(sentence)) if score else "" for sentence, score in zip(parts, tones))
         aggregates["article_id"].append(article_id)
         aggregates["n_sentences"].append(len(parts))
-    tones = tone.score_many(sentences["text"])
-    sentences["tone"] = tones
-    sentences["tone_terms"] = [_format_tone_terms(tone.explain(text)) if score else "" for text, score in zip(sentences["text"], tones)]
-    start = 0
-    for n_sentences in aggregates["n_sentences"]:
-        aggregates["tone"].append(article_tone(tones[start : start + n_sentences]))
-        start += n_sentences
+        aggregates["tone"].append(article_tone(tones))
     frames = framing.score_in_context(sentences["text"], sentences["actor_ids"], opens_paragraph)
     for column in SENTENCE_COLUMNS:
         sentences[column] = frames[column].astype(float).tolist()
