@@ -126,7 +126,7 @@ TokenInfo = tuple[str, str, str, bool, bool, bool, bool]
 whether it ends a clause (",;:.!?" after it), whether the scorer scores it, whether a domain phrase
 starts with it, whether it may change the valence of a word up to three tokens after it (`_is_context`))."""
 _IS_SCORED, _STARTS_PHRASE, _IS_CONTEXT = itemgetter(4), itemgetter(5), itemgetter(6)
-_BARE = itemgetter(2)
+_KEPT, _LOWER, _BARE = itemgetter(0), itemgetter(1), itemgetter(2)
 
 
 class _TokenCache(dict[str, TokenInfo]):
@@ -289,13 +289,13 @@ class ToneScorer:
         hits = list(compress(count(), map(_IS_SCORED, infos)))
         if not hits:
             return sizes, {}, []
-        words, lowers, _, clause_ends, _, _, context = zip(*infos)
-        contexts = list(compress(count(), context))
+        words, lowers = list(map(_KEPT, infos)), list(map(_LOWER, infos))
+        contexts = list(compress(count(), map(_IS_CONTEXT, infos)))
         n_upper = sum(map(str.isupper, words))
         is_cap_diff = 0 < len(words) - n_upper < len(words)
         trace: list[tuple[str, float]] = []
         valences: dict[int, float] = {}
-        halted = self._halted(hits, lowers, clause_ends)
+        halted = self._halted(hits, lowers, infos)
         for i in hits:
             if lowers[i] == "kind" and i + 1 < len(lowers) and lowers[i + 1] == "of":
                 continue
@@ -333,7 +333,7 @@ class ToneScorer:
             raw_sum += emphasis
         return round(vader.normalize(raw_sum, _ALPHA), 4), raw_sum, tuple(trace), _scored_pieces(sizes, valences)
 
-    def _halted(self, hits: list[int], lowers: Sequence[str], clause_ends: Sequence[bool]) -> dict[int, int]:
+    def _halted(self, hits: list[int], lowers: Sequence[str], infos: Sequence[TokenInfo]) -> dict[int, int]:
         """Negative lexicon words stopped by a halting verb before them: {word position: verb position}.
 
         The verb must be at most _HALT_REACH tokens back with no clause punctuation in between
@@ -348,7 +348,7 @@ class ToneScorer:
             if lexicon[lowers[i]] >= 0 or lowers[i] in self._halting:
                 continue
             for verb in range(i - 1, max(i - _HALT_REACH, 0) - 1, -1):
-                if clause_ends[verb]:
+                if infos[verb][3]:  # it ends a clause
                     break
                 if lowers[verb] in self._halting and verb not in used:
                     found[i] = verb
