@@ -83,9 +83,13 @@ class GluedNames:
         self._before = re2.compile(rf"([a-z])({starts})([^a-z]|\z)")
         # Group 1: the full name at a word start; group 2: a glued lower-case word or a capital + lower-case letter.
         self._after = re2.compile(rf"\b({_alternation(full)})([a-z]+|[A-Z][a-z])")
+        # Either scan's pattern: one pass finds whether a text needs either (few do), in about half the time of two.
+        self._either = re2.compile(f"(?:{self._before.pattern})|(?:{self._after.pattern})")
 
     def repair(self, text: str) -> str:
         """`text` with a space put at every glued name boundary (see the module docstring)."""
+        if self._either.search(text) is None:  # no cut before a name, so the text the second scan sees is this one
+            return text
         return self._split_after(self._split_before(text))
 
     def _split_before(self, text: str) -> str:
