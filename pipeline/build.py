@@ -194,9 +194,16 @@ def return_freed_memory() -> None:
     memory.return_freed_memory(MMAP_THRESHOLD)
 
 
+WORKER_NICENESS = 10
+"""How much lower than the build process the local workers run (nice): its ingest and topics are the
+build's longest chain of serial work, and the workers have work to spare; 4.7% less wall time at 19k
+stories, and an app that runs a build keeps its priority over the build's workers."""
+
+
 def _start_worker(parent_pid: int) -> None:
-    """Worker initializer: `return_freed_memory`, and `_die_with_parent`."""
+    """Worker initializer: `return_freed_memory`, a lower priority (`WORKER_NICENESS`), and `_die_with_parent`."""
     return_freed_memory()
+    os.nice(WORKER_NICENESS)
     _die_with_parent(parent_pid)
 
 
