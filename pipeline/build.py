@@ -55,6 +55,9 @@ DATA_FILES = (DEFAULT_ACTORS_PATH, DEFAULT_LEXICON_PATH, DEFAULT_FRAMING_PATH, S
 TONE_TERMS_SHOWN = 4
 _CHUNK_SIZE = 400
 _COUNT_CHUNK_SIZE = 5 * _CHUNK_SIZE  # texts per staging task, whole chunks (their parts are numbered by chunk): larger parts repeat fewer terms across vocabularies
+_STAGING_AHEAD = 4
+"""Staging tasks submitted and not yet done, at most: each holds its texts in the build process until a worker
+has staged them, and ingest (with the priority, `WORKER_NICENESS`) reads faster than the workers stage and analyse."""
 
 
 class BuildFailure(enum.StrEnum):
@@ -391,6 +394,7 @@ class PerArticleRun:
         self._exit = contextlib.ExitStack()
         self._pool: Executor | None = None
         self._staged: list[Future] = []  # one per `stage_texts` task: the word counts of its articles
+        self._oldest_unstaged = 0  # index in `_staged` of the oldest task not known to be done
         self._analysed: list[Future] = []  # one per chunk submitted, in chunk order
 
     @property
@@ -430,6 +434,9 @@ class PerArticleRun:
         return -(-self._added // _CHUNK_SIZE)
 
     def _submit_staging(self) -> None:
+        while len(self._staged) - self._oldest_unstaged >= _STAGING_AHEAD:  # ingest waits: no backlog of texts here
+            self._staged[self._oldest_unstaged].result()
+            self._oldest_unstaged += 1
         first_chunk = (self._added - len(self._unstaged)) // _CHUNK_SIZE
         args = ([(a.article_id, a.title, a.text) for a in self._unstaged], self._stage, first_chunk, self._count)
         self._staged.append(self._pool.submit(stage_texts, *args) if self._pool is not None else _done(stage_texts(*args)))
