@@ -394,7 +394,7 @@ class PerArticleRun:
         self._exit = contextlib.ExitStack()
         self._pool: Executor | None = None
         self._staged: list[Future] = []  # one per `stage_texts` task: the word counts of its articles
-        self._oldest_unstaged = 0  # index in `_staged` of the oldest task not known to be done
+        self._oldest_pending = 0  # index in `_staged` of the oldest task not known to be done
         self._analysed: list[Future] = []  # one per chunk submitted, in chunk order
 
     @property
@@ -434,9 +434,9 @@ class PerArticleRun:
         return -(-self._added // _CHUNK_SIZE)
 
     def _submit_staging(self) -> None:
-        while len(self._staged) - self._oldest_unstaged >= _STAGING_AHEAD:  # ingest waits: no backlog of texts here
-            self._staged[self._oldest_unstaged].result()
-            self._oldest_unstaged += 1
+        while len(self._staged) - self._oldest_pending >= _STAGING_AHEAD:  # ingest waits: no backlog of texts here
+            self._staged[self._oldest_pending].result()
+            self._oldest_pending += 1
         first_chunk = (self._added - len(self._unstaged)) // _CHUNK_SIZE
         args = ([(a.article_id, a.title, a.text) for a in self._unstaged], self._stage, first_chunk, self._count)
         self._staged.append(self._pool.submit(stage_texts, *args) if self._pool is not None else _done(stage_texts(*args)))
@@ -481,9 +481,6 @@ class PerArticleRun:
         frames: list[pd.DataFrame] = []
         failed: dict[str, str] = {}
         n_chunks = self._n_chunks()
-        self.word_counts()  # every chunk is staged
-        if self._pool is not None:
-            self._submit_analysis(n_chunks)
         for index in range(n_chunks):
             if self._pool is not None:
                 frame, chunk_failed = self._analysed[index].result()
@@ -535,7 +532,7 @@ def article_dates(articles: Sequence[Article]) -> pd.Series:
 
 
 def articles_table(frame: pd.DataFrame, texts: Sequence[str] | pa.Array) -> pa.Table:
-    """The articles artifact: `frame` (from `articles_frame`, with topics and analysis) and `texts`, row by row."""
+    """The articles artifact: `frame` (`short_fields`, `n_words`, topics and analysis) and `texts`, row by row."""
     table = store.to_arrow("articles", frame.assign(text=""))
     return table.set_column(table.schema.get_field_index("text"), "text", pa.array(texts, type=table.schema.field("text").type))
 
@@ -544,7 +541,7 @@ _ARTICLE_BATCH_CHUNKS = 40  # staged text parts (of _CHUNK_SIZE articles) joined
 
 
 def write_articles(stage: Path, frame: pd.DataFrame, positions: np.ndarray) -> None:
-    """The articles artifact into `stage`: `frame` (from `articles_frame`, with topics and analysis) and the
+    """The articles artifact into `stage`: `frame` (`short_fields`, `n_words`, topics and analysis) and the
     staged texts of the articles at `positions` (in ingest order, one per row of `frame`), written a few
     thousand rows at a time, so the build process never holds the corpus' texts."""
     chunk_of = positions // _CHUNK_SIZE
@@ -661,7 +658,7 @@ _ARTICLE_TERMS_ROWS = 50_000  # articles per part of the article_terms table (ab
 def write_term_tables(stage: Path, dates: pd.Series) -> None:
     """Monthly keywords and article terms from the term counts in `stage` (`_write_counts`), into `stage`.
 
-    Runs in a worker beside topics (`PerArticleRun.run_beside`), and writes the article terms in
+    Runs in a worker, queued behind the analysis while topics are fitted (`PerArticleRun.run_beside`); writes the article terms in
     parts of `_ARTICLE_TERMS_ROWS` articles: the whole table would be about 90 rows per article,
     7 GB in one process at 800,000 articles. `dates`: the articles' dates, in the counts' row order.
     """

@@ -14,9 +14,10 @@ gets the same artifacts whatever the engine (`tests/test_engine.py`).
 from __future__ import annotations
 
 import contextlib
+import os
 import multiprocessing
 import multiprocessing.forkserver
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any, Literal
 
@@ -37,6 +38,21 @@ def start_forkserver() -> None:
     second of CPU) while the caller imports it too, instead of holding up the first worker later."""
     _forkserver_context()
     multiprocessing.forkserver.ensure_running()
+
+
+def _option_is(argv: Sequence[str], option: str, value: str) -> bool:
+    return any(arg == f"{option}={value}" or (arg == option and list(argv[index + 1 : index + 2]) == [value]) for index, arg in enumerate(argv))
+
+
+def builds_on_local_workers(argv: Sequence[str]) -> bool:
+    """Whether the CLI arguments `argv` ask for a build with local worker processes (the default engine, more
+    than one worker, a machine with more than one core): then the CLI starts the forkserver first (`start_forkserver`)."""
+    return (
+        list(argv[:1]) == ["build"]
+        and not _option_is(argv, "--engine", "dask")
+        and not _option_is(argv, "--workers", "1")
+        and (os.cpu_count() or 1) > 1
+    )
 
 
 @contextlib.contextmanager

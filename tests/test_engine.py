@@ -12,7 +12,7 @@ from distributed import LocalCluster
 from pipeline import store
 from pipeline.build import WORKER_NICENESS, BuildOptions, _start_worker, build
 from pipeline.cli import main
-from pipeline.engine import executor
+from pipeline.engine import builds_on_local_workers, executor
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -61,3 +61,23 @@ def test_local_workers_run_below_the_build_process_priority() -> None:
     with executor("local", 1, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
         worker_niceness = pool.submit(os.nice, 0).result()
     assert worker_niceness == min(os.nice(0) + WORKER_NICENESS, 19)
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["build", "--input", "a", "--out", "b"], True),
+        (["build", "--input=a", "--out", "b", "--engine", "local"], True),
+        (["build", "--input=a", "--out", "b", "--engine", "dask"], False),
+        (["build", "--input=a", "--out", "b", "--engine=dask"], False),
+        (["build", "--input=a", "--out", "b", "--workers", "1"], False),
+        (["build", "--input=a", "--out", "b", "--workers=1"], False),
+        (["build", "--input=a", "--out", "b", "--workers", "3"], True),
+        (["collect", "--out", "b"], False),
+    ],
+)
+def test_the_cli_starts_the_forkserver_only_for_builds_with_local_workers(argv: list[str], expected: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert builds_on_local_workers(argv) is expected
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert builds_on_local_workers(argv) is False
