@@ -350,3 +350,15 @@ def test_no_matching_article_says_so(app_test: AppRun) -> None:
     at = open_tone(app_test, {"q": "no article says this"})
     assert not at.exception and any("No article matches" in info.value for info in at.info)
     assert not at.get("plotly_chart")
+
+
+def test_tone_by_cells_groups_by_group_then_period_and_leaves_out_items_without_a_code() -> None:
+    periods = pd.DatetimeIndex(["2024-01-01", "2024-02-01"])
+    group = np.array([1, 1, 0, 0, -1, 0])
+    period = np.array([0, 0, 1, 1, 0, -1])  # the fifth item has no group, the sixth no period
+    tone = np.array([0.5, 0.1, -0.2, -0.4, 0.9, 0.9])
+    table = view.tone_by_cells(group, ["b-source", "a-source"], period, periods, tone, 1, "source")
+    assert table["source"].tolist() == ["b-source", "a-source"]
+    assert table["period"].tolist() == [periods[1], periods[0]]
+    assert table["n"].tolist() == [2, 2]
+    assert table["mean"].round(6).tolist() == [-0.3, 0.3]
