@@ -14,9 +14,9 @@ gets the same artifacts whatever the engine (`tests/test_engine.py`).
 from __future__ import annotations
 
 import contextlib
-import os
 import multiprocessing
 import multiprocessing.forkserver
+import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any, Literal
