@@ -5,7 +5,7 @@ vocabulary), copied once per build into an articles x terms matrix kept on disk 
 whose chunks a query reads for the articles it counts: every sidebar filter applies
 to the trend lines. Emergence scores come precomputed from keywords.parquet (each month
 against the whole corpus, `pipeline.keywords.monthly_keywords`), so only the date filter
-applies to them. Keyword-in-context lines (`find_sentences`, `with_text`, `kwic`) are shared
+applies to them. Keyword-in-context lines (`in_context`: `find_sentences`, `kwic`) are shared
 with the Compare page; their sentences are searched and read on disk (`dashboard.text_store`).
 A typed phrase is spelled the way the pipeline counts terms (`resolve_term`).
 
@@ -539,7 +539,7 @@ def articles_using(matrix: TermMatrix, texts: TextStore, articles: pd.DataFrame,
     return articles.loc[(positions >= 0) & texts.search(term)[positions]], False
 
 
-FOUND_COLUMNS = ("article_id", "date", "source", "title", "sentence_idx", "row")
+FOUND_COLUMNS = ("article_id", "date", "source", "title", "sentence_idx", "text")
 
 
 def _positions(texts: TextStore, articles: pd.DataFrame) -> np.ndarray:
@@ -560,36 +560,46 @@ def _required_word(term: str) -> str:
 
 def find_sentences(texts: TextStore, articles: pd.DataFrame, term: str, limit: int | None = None) -> pd.DataFrame:
     """The sentences of `articles` that use `term` as a whole word (any case), newest article first (within a
-    day in the order of `texts.article_ids`, the build's id order), without their text (`with_text` reads it
-    for the lines shown); with `limit`, only the first `limit` of them.
+    day in the order of `texts.article_ids`, the build's id order); with `limit`, only the first `limit` of them.
 
-    Columns FOUND_COLUMNS (row: in sentences.parquet). Whole word: not inside a longer word or a
-    hyphenated compound ("korean" does not find "inter-Korean"), the same rule as the pipeline's terms.
-    Only the articles' own sentences are read (`TextStore.sentences_matching`), newest first, and with a
-    limit no more of them than it takes: pass the articles that may use the term (`articles_using`).
+    Columns FOUND_COLUMNS. Whole word: not inside a longer word or a hyphenated compound ("korean" does not
+    find "inter-Korean"), the same rule as the pipeline's terms. Only the articles' own sentences are read
+    (`TextStore.sentences_matching`), newest first, and with a limit no more of them than it takes: pass
+    the articles that may use the term (`articles_using`).
     """
+    return _found(texts, articles, term, limit, None)[0]
+
+
+def _found(texts: TextStore, articles: pd.DataFrame, term: str, limit: int | None, budget: int | None) -> tuple[pd.DataFrame, int]:
+    """`find_sentences`, reading about `budget` sentences at most (None: no bound), and how many of the articles were read."""
     core = term_pattern(term)
     positions = _positions(texts, articles)
     known = np.flatnonzero(positions >= 0) if core else np.zeros(0, dtype=np.int64)
     # Newest day first; within a day in the build's article order (by id): integer keys.
     order = known[np.lexsort((positions[known], -articles["date"].to_numpy()[known].astype("int64")))]
-    hits = texts.sentences_matching(positions[order], f"(?:^|{_NOT_WORD}){core}(?:{_NOT_WORD}|$)", _required_word(term), limit)
+    pattern = f"(?:^|{_NOT_WORD}){core}(?:{_NOT_WORD}|$)"
+    hits, read = texts.sentences_matching(positions[order], pattern, _required_word(term), limit, budget)
     meta = articles.iloc[order[hits["article"].to_numpy()]]
-    return pd.DataFrame({
+    found = pd.DataFrame({
         "article_id": meta["article_id"].astype("str").to_numpy(), "date": meta["date"].to_numpy().astype("datetime64[ns]"),
         "source": meta["source"].astype("str").to_numpy(), "title": meta["title"].astype("str").to_numpy(),
-        "sentence_idx": hits["sentence_idx"].to_numpy(dtype=np.int64), "row": hits["row"].to_numpy(dtype=np.int64),
+        "sentence_idx": hits["sentence_idx"].to_numpy(dtype=np.int64), "text": hits["text"].to_numpy(),
     })
+    return found, read
 
 
-def kwic_counts(found: pd.DataFrame, shown: int, candidates: int, counted: bool) -> str:
-    """What is known of a term's sentences, in words, from `find_sentences` asked for `shown` + 1 of them
-    among `candidates` articles (`articles_using`: they use the term when `counted`, else they hold its
-    words): exact counts when no more than `shown` were found (every candidate was read), else only that there are more."""
-    if len(found) <= shown:
-        return f"{len(found):,} sentences in {found['article_id'].nunique():,} articles" if len(found) else "none"
-    among = "the {:,} articles that use it" if counted else "the {:,} articles that hold its words"
-    return f"more than {shown:,} sentences, in " + among.format(candidates)
+def kwic_counts(found: pd.DataFrame, shown: int, candidates: int, counted: bool, read: int | None = None) -> str:
+    """What is known of a term's sentences, in words, from `find_sentences` asked for `shown` + 1 of them among
+    `candidates` articles (`articles_using`: they use the term when `counted`, else they hold its words), of which
+    the newest `read` were read (None: all): exact counts when every candidate was read and no more than `shown`
+    sentences were found; else only that there are more, or how many the newest articles hold."""
+    among = ("the {:,} articles that use it" if counted else "the {:,} articles that hold its words").format(candidates)
+    if len(found) > shown:
+        return f"more than {shown:,} sentences, in {among}"
+    counted_here = f"{len(found):,} sentences in {found['article_id'].nunique():,} articles" if len(found) else "none"
+    if read is None or read >= candidates:
+        return counted_here
+    return f"{counted_here} among the newest {read:,} of {among} (the others were not read)"
 
 
 @dataclass(frozen=True, eq=False)
@@ -606,29 +616,28 @@ class InContext:
     """positions in `texts.article_ids` of the articles that may use the term (`articles_using`): what `every_sentence` reads"""
 
 
+MAX_KWIC_READ = 100_000
+"""Sentences read at most for one listing (about 0.3 s at a million stories when they lie in fifty row groups): a term
+found in few of many candidate articles ("inter" is counted in "inter-Korean", which the listing does not show) stops there."""
+
+
 def in_context(matrix: TermMatrix, texts: TextStore, articles: pd.DataFrame, term: str, shown: int) -> InContext:
     """The newest `shown` keyword-in-context lines of `term` in `articles` (the listing of the Keywords and Compare
-    pages): only the sentences it takes are read, the articles that may use the term newest first."""
+    pages): only the sentences it takes are read, the articles that may use the term newest first, MAX_KWIC_READ at most."""
     candidates, counted = articles_using(matrix, texts, articles, term)
-    found = find_sentences(texts, candidates, term, limit=shown + 1)
-    lines = kwic(with_text(texts, found.head(shown)), term)
-    return InContext(lines, len(found) > shown, kwic_counts(found, shown, len(candidates), counted), _positions(texts, candidates))
+    found, read = _found(texts, candidates, term, shown + 1, MAX_KWIC_READ)
+    return InContext(kwic(found.head(shown), term), len(found) > shown, kwic_counts(found, shown, len(candidates), counted, read),
+                     _positions(texts, candidates))
 
 
 def every_sentence(texts: TextStore, build_articles: pd.DataFrame, candidates: np.ndarray, term: str) -> pd.DataFrame:
-    """`with_text` of every sentence using `term` in the `candidates` of `InContext` (rows of `build_articles`, the
-    build's articles in `texts.article_ids` order): what the listing's CSV holds, read when it is asked for."""
-    return with_text(texts, find_sentences(texts, build_articles.iloc[candidates], term))
-
-
-def with_text(texts: TextStore, found: pd.DataFrame) -> pd.DataFrame:
-    """`find_sentences` rows with each sentence's text read from disk, in place of its row number."""
-    text = texts.sentences_at(found["row"], ["text"])["text"]
-    return found.drop(columns="row").assign(text=text.astype("str").to_numpy())
+    """Every sentence using `term` in the `candidates` of `InContext` (rows of `build_articles`, the build's articles
+    in `texts.article_ids` order), `find_sentences`: what the listing's CSV holds, read when it is asked for."""
+    return find_sentences(texts, build_articles.iloc[candidates], term)
 
 
 def kwic(found: pd.DataFrame, term: str, width: int = KWIC_WIDTH) -> pd.DataFrame:
-    """Keyword-in-context lines of `with_text` rows: the sentence cut into left, term (as
+    """Keyword-in-context lines of `find_sentences` rows: the sentence cut into left, term (as
     written) and right at the term's first use, each side cut to `width` characters ("…" marks a cut).
 
     Columns: article_id, date, source, title, sentence_idx, left, term, right.

@@ -24,7 +24,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 import numpy as np
@@ -168,6 +168,16 @@ class _RowCache:
                 self._values.popitem(last=False)
 
 
+class Matches(NamedTuple):
+    """What `TextStore.sentences_matching` found."""
+
+    sentences: pd.DataFrame
+    """row (in sentences.parquet), article (its article's place in the articles given), sentence_idx and text. The text
+    comes with the match: reading it again by row cost as much as the match when the sentences lie in many row groups."""
+    articles_read: int
+    """How many of the articles given, the first ones, were read: all of them unless the limit or the budget stopped it."""
+
+
 class TextStore:
     """The texts of one loaded build, queried on disk (see the module docstring).
 
@@ -307,42 +317,48 @@ class TextStore:
         frame.insert(0, "article_id", pd.Categorical.from_codes(positions, categories=self.article_ids))
         return frame
 
-    def sentences_matching(self, articles: np.ndarray, pattern: str, word: str = "", limit: int | None = None) -> pd.DataFrame:
+    def sentences_matching(self, articles: np.ndarray, pattern: str, word: str = "", limit: int | None = None,
+                           budget: int | None = None) -> Matches:
         """The sentences of `articles` (positions in `article_ids`, in the order wanted) whose text matches the
-        RE2 `pattern` (any case): row (in sentences.parquet), article (its article's place in `articles`),
-        sentence_idx; by article in the order given, then in reading order. `word` (lower case), when given, is a part every match
-        contains, checked first because it is cheaper than the pattern.
+        RE2 `pattern` (any case), by article in the order given, then in reading order (`Matches`). `word`
+        (lower case), when given, is a part every match contains, checked first because it is cheaper than the pattern.
 
         With `limit`, only the first `limit` sentences: the articles are read a batch at a time (`limit`
-        articles first, then twice as many each time) until that many are found, so a common term reads
-        the sentences of a few hundred articles, not of all; kept per (pattern, articles, limit) for the
-        build's lifetime (LRU), since a page asks again on every rerun. Without, every matching sentence
-        (the CSV download): read MAX_BATCH articles at a time, not kept.
+        articles first, then twice as many each time) until that many are found, so a common term reads the
+        sentences of a few hundred articles, not of all; and with `budget`, no further batch once about that
+        many sentences were read (a term found in few of many articles would read them all). Kept per
+        (pattern, articles, limit, budget) for the build's lifetime (LRU), since a page asks again on every
+        rerun. Without a limit, every matching sentence (the CSV download): read MAX_BATCH articles at a time, not kept.
         """
         articles = np.ascontiguousarray(articles, dtype=np.int64)
         if limit is None:
-            return self._matching(articles, pattern, word, None)
-        key = (pattern, word, limit, hashlib.blake2b(articles.tobytes(), digest_size=16).digest())
-        return self._matches.get(key, lambda: self._matching(articles, pattern, word, limit))
+            return self._matching(articles, pattern, word, None, None)
+        key = (pattern, word, limit, budget, hashlib.blake2b(articles.tobytes(), digest_size=16).digest())
+        return self._matches.get(key, lambda: self._matching(articles, pattern, word, limit, budget))
 
-    def _matching(self, articles: np.ndarray, pattern: str, word: str, limit: int | None) -> pd.DataFrame:
+    def _matching(self, articles: np.ndarray, pattern: str, word: str, limit: int | None, budget: int | None) -> Matches:
         found: list[pd.DataFrame] = []
-        start, size, total = 0, limit or MAX_BATCH, 0
-        while start < len(articles) and (limit is None or total < limit):
-            found.append(self._matching_in(articles[start:start + size], pattern, word, start))
-            total += len(found[-1])
-            start, size = start + size, min(2 * size, MAX_BATCH)
-        return pd.concat(found, ignore_index=True).head(limit) if found else self._matching_in(articles, pattern, word, 0)
+        start, size, total, read = 0, limit or MAX_BATCH, 0, 0
+        while start < len(articles) and (limit is None or total < limit) and (budget is None or read < budget):
+            batch = articles[start:start + size]
+            if budget is not None:  # the batch's first articles within the budget, at least one
+                batch = batch[:max(1, int(np.searchsorted(np.cumsum(self._sentence_count[batch]), budget - read, side="right")))]
+            found.append(self._matching_in(batch, pattern, word, start))
+            total, read = total + len(found[-1]), read + int(self._sentence_count[batch].sum())
+            start, size = start + len(batch), min(2 * size, MAX_BATCH)
+        if not found:
+            found.append(self._matching_in(articles[:0], pattern, word, 0))
+        return Matches(pd.concat(found, ignore_index=True).head(limit), start)
 
     def _matching_in(self, articles: np.ndarray, pattern: str, word: str, first: int) -> pd.DataFrame:
-        """`sentences_matching` of one batch of articles, the first of them `first` in the whole list; read by row
+        """`Matches.sentences` of one batch of articles, the first of them `first` in the whole list; read by row
         number, so that DuckDB skips the row groups without them."""
         counts = self._sentence_count[articles]
         rows = np.repeat(self._first_sentence[articles] - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
-        found = pd.DataFrame({"row": np.zeros(0, np.int64), "sentence_idx": np.zeros(0, np.int64)})
+        found = pd.DataFrame({"row": np.zeros(0, np.int64), "sentence_idx": np.zeros(0, np.int64), "text": pd.Series(dtype="str")})
         if len(rows):  # an empty list would let DuckDB read the whole file
-            found = self._query("SELECT file_row_number AS row, sentence_idx FROM $sentences "
-                                "WHERE file_row_number IN (SELECT row FROM wanted) AND contains(lower(text), $2) AND regexp_matches(text, $1, 'i')",
+            found = self._query("SELECT file_row_number AS row, sentence_idx, text FROM $sentences WHERE file_row_number IN "
+                                "(SELECT row FROM wanted) AND contains(lower(text), $2) AND regexp_matches(text, $1, 'i')",
                                 [pattern, word], tables={"wanted": pa.table({"row": rows})})
         # `rows` ascend within an article: each found row's place in them gives its article and the article's rank in `articles`.
         order = np.argsort(rows, kind="stable")
@@ -350,4 +366,5 @@ class TextStore:
         rank = np.repeat(np.arange(len(articles)), counts)[place]
         arranged = np.lexsort((found["sentence_idx"].to_numpy(), rank))
         return pd.DataFrame({"row": found["row"].to_numpy(dtype=np.int64)[arranged], "article": first + rank[arranged],
-                             "sentence_idx": found["sentence_idx"].to_numpy(dtype=np.int64)[arranged]})
+                             "sentence_idx": found["sentence_idx"].to_numpy(dtype=np.int64)[arranged],
+                             "text": found["text"].astype("str").to_numpy()[arranged]})

@@ -314,10 +314,6 @@ def found_store(tmp_path_factory: pytest.TempPathFactory) -> TextStore:
                             FOUND_SENTENCES)
 
 
-def found_with_text(texts: TextStore, articles: pd.DataFrame, term: str) -> pd.DataFrame:
-    return view.with_text(texts, view.find_sentences(texts, articles, term))
-
-
 @pytest.mark.parametrize(("term", "expected"), [
     ("korea", [("a", 1)]),                      # whole word: not "Korean", not "Inter-korea"
     ("KOREAN", [("b", 0), ("a", 0)]),           # any case; newest article first
@@ -334,10 +330,8 @@ def test_find_sentences_matches_whole_words_in_the_given_articles(found_store: T
     found = view.find_sentences(found_store, FOUND_ARTICLES, term)
     assert list(zip(found["article_id"], found["sentence_idx"], strict=True)) == expected
     assert list(found.columns) == list(view.FOUND_COLUMNS)
-    read = view.with_text(found_store, found)
-    assert list(read.columns) == ["article_id", "date", "source", "title", "sentence_idx", "text"]
     by_key = FOUND_SENTENCES.set_index(["article_id", "sentence_idx"])["text"]
-    assert read["text"].tolist() == [by_key[key] for key in expected]
+    assert found["text"].tolist() == [by_key[key] for key in expected]
 
 
 def test_found_sentences_carry_their_articles_details(found_store: TextStore) -> None:
@@ -348,7 +342,7 @@ def test_found_sentences_carry_their_articles_details(found_store: TextStore) ->
 
 def test_find_sentences_of_the_factory_agree_with_a_plain_regex(artifacts: Artifacts, raw: dict[str, pd.DataFrame]) -> None:
     harbour = artifacts.articles.loc[artifacts.articles["source"] == SOURCES[0]]
-    found = found_with_text(artifacts.texts, harbour, "missile")
+    found = view.find_sentences(artifacts.texts, harbour, "missile")
     ids = set(raw["articles"].loc[raw["articles"]["source"] == SOURCES[0], "article_id"])
     sentences = raw["sentences"].loc[raw["sentences"]["article_id"].isin(ids)]
     expected = {(row.article_id, row.sentence_idx) for row in sentences.itertuples() if re.search(r"\bmissile\b", row.text, re.I)}
@@ -387,7 +381,7 @@ def test_articles_using_a_term_are_those_it_is_counted_in_else_those_holding_its
 
 def test_narrowing_to_the_articles_using_the_term_finds_the_same_sentences(artifacts: Artifacts) -> None:
     matrix = artifacts.term_matrix
-    for term, counted in (("missile", True), ("reunion", True), ("kim", True), ("near", False), ("soon", False), ("a harsh response", False)):
+    for term, counted in (("missile", True), ("reunion", True), ("kim", True), ("near", False), ("a harsh response", False)):
         narrowed, by_matrix = view.articles_using(matrix, artifacts.texts, artifacts.articles, term)
         assert len(narrowed) < len(artifacts.articles) and by_matrix == counted
         everywhere = view.find_sentences(artifacts.texts, artifacts.articles, term)
@@ -399,7 +393,7 @@ def test_in_context_lists_the_newest_lines_and_the_csv_every_sentence(artifacts:
     filtered = artifacts.articles.loc[artifacts.articles["source"] == SOURCES[0]]
     listing = view.in_context(artifacts.term_matrix, artifacts.texts, filtered, term, shown)
     everything = view.every_sentence(artifacts.texts, artifacts.articles, listing.candidates, term)
-    pd.testing.assert_frame_equal(everything, view.with_text(artifacts.texts, view.find_sentences(artifacts.texts, filtered, term)))
+    pd.testing.assert_frame_equal(everything, view.find_sentences(artifacts.texts, filtered, term))
     assert listing.lines.equals(view.kwic(everything.head(shown), term)) and listing.more == (len(everything) > shown)
     assert listing.counts == view.kwic_counts(everything.head(shown + 1), shown, len(listing.candidates), term == "missile")
 
@@ -410,10 +404,22 @@ def test_kwic_counts_are_exact_only_when_every_sentence_was_read() -> None:
     assert view.kwic_counts(found.head(0), 3, 10, True) == "none"
     assert view.kwic_counts(found, 2, 1234, True) == "more than 2 sentences, in the 1,234 articles that use it"
     assert view.kwic_counts(found, 2, 1234, False) == "more than 2 sentences, in the 1,234 articles that hold its words"
+    assert view.kwic_counts(found, 3, 1234, True, read=50) == ("3 sentences in 2 articles among the newest 50 of the 1,234 articles "
+                                                               "that use it (the others were not read)")
+    assert view.kwic_counts(found, 3, 1234, True, read=1234) == "3 sentences in 2 articles"
+
+
+def test_in_context_reads_no_more_than_its_budget(artifacts: Artifacts, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(view, "MAX_KWIC_READ", 1)
+    listing = view.in_context(artifacts.term_matrix, artifacts.texts, artifacts.articles, "reunion", 1000)
+    newest = view.find_sentences(artifacts.texts, artifacts.articles, "reunion")
+    newest = newest.loc[newest["article_id"] == newest["article_id"].iloc[0]]
+    assert listing.lines.equals(view.kwic(newest, "reunion")) and not listing.more
+    assert listing.counts.endswith(f"among the newest 1 of the {len(listing.candidates)} articles that use it (the others were not read)")
 
 
 def test_kwic_cuts_the_sentence_around_the_first_use(found_store: TextStore) -> None:
-    found = found_with_text(found_store, FOUND_ARTICLES, "korea")
+    found = view.find_sentences(found_store, FOUND_ARTICLES, "korea")
     line = view.kwic(found, "korea", width=12).iloc[0]
     assert (line["left"], line["term"], line["right"]) == ("", "Korea", "and the U.S.…")
     wide = view.kwic(found, "korea", width=100).iloc[0]
@@ -423,13 +429,14 @@ def test_kwic_cuts_the_sentence_around_the_first_use(found_store: TextStore) -> 
 def test_kwic_keeps_the_term_as_written_and_marks_cut_context(tmp_path: Path) -> None:
     sentences = sentence_table([("a", 0, "Officials from both capitals said the Kim Jong-un visit went well.")])
     articles = article_meta([("a", "2019-01-02")])
-    lines = view.kwic(found_with_text(write_text_store(tmp_path, articles, sentences), articles, "kim jong un"), "kim jong un", width=10)
+    found = view.find_sentences(write_text_store(tmp_path, articles, sentences), articles, "kim jong un")
+    lines = view.kwic(found, "kim jong un", width=10)
     assert lines[["left", "term", "right"]].iloc[0].tolist() == ["…s said the", "Kim Jong-un", "visit went…"]
     assert list(lines.columns) == list(view.KWIC_COLUMNS)
 
 
 def test_kwic_of_no_sentence_is_an_empty_table(found_store: TextStore) -> None:
-    lines = view.kwic(found_with_text(found_store, FOUND_ARTICLES, "nowhere"), "nowhere")
+    lines = view.kwic(view.find_sentences(found_store, FOUND_ARTICLES, "nowhere"), "nowhere")
     assert lines.empty and list(lines.columns) == list(view.KWIC_COLUMNS)
 
 

@@ -69,9 +69,22 @@ def test_sentences_of_an_article_in_reading_order_and_rows_in_the_order_given(ha
 ])
 def test_sentences_matching_reads_the_given_articles_sentences(hand_made: TextStore, articles: list[int], pattern: str, word: str,
                                                                limit: int | None, expected: list[tuple[int, int, int]]) -> None:
-    found = hand_made.sentences_matching(np.array(articles, dtype=np.int64), pattern, word, limit)
-    assert list(found.columns) == ["row", "article", "sentence_idx"]
-    assert list(found.itertuples(index=False, name=None)) == expected
+    found, read = hand_made.sentences_matching(np.array(articles, dtype=np.int64), pattern, word, limit)
+    assert list(found.columns) == ["row", "article", "sentence_idx", "text"] and read <= len(articles)
+    assert list(found[["row", "article", "sentence_idx"]].itertuples(index=False, name=None)) == expected
+    texts = pd.read_parquet(hand_made.files.path("sentences"))["text"]
+    assert found["text"].tolist() == [texts[row] for row, *_ in expected]
+
+
+def test_sentences_matching_stop_at_the_limit_or_once_the_budget_is_read(hand_made: TextStore) -> None:
+    # Sentences per article: a 1, b 2, c 1, d 0. Batches of `limit` articles, then twice as many.
+    assert hand_made.sentences_matching(np.array([0, 1, 2, 3]), "e", limit=1).articles_read == 1
+    assert hand_made.sentences_matching(np.array([3, 0, 1, 2]), "e", limit=1).articles_read == 3  # d has none: one more batch
+    found, read = hand_made.sentences_matching(np.array([1, 2, 0]), "leaders", limit=5, budget=3)
+    assert read == 2 and found.empty  # b and c hold 3 sentences: a was not read
+    found, read = hand_made.sentences_matching(np.array([1, 2, 0]), "leaders", limit=5, budget=1)
+    assert read == 1 and found.empty  # at least one article, even beyond the budget
+    assert hand_made.sentences_matching(np.array([1, 2, 0]), "leaders", limit=5).articles_read == 3
 
 
 def test_sentences_matching_with_a_limit_are_kept_for_the_build(hand_made: TextStore, monkeypatch: pytest.MonkeyPatch) -> None:
