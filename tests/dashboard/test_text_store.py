@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from dashboard.data import read_artifacts
@@ -85,6 +86,21 @@ def test_sentences_matching_stop_at_the_limit_or_once_the_budget_is_read(hand_ma
     found, read = hand_made.sentences_matching(np.array([1, 2, 0]), "leaders", limit=5, budget=1)
     assert read == 1 and found.empty  # at least one article, even beyond the budget
     assert hand_made.sentences_matching(np.array([1, 2, 0]), "leaders", limit=5).articles_read == 3
+
+
+def test_the_app_refuses_a_build_whose_sentences_do_not_follow_its_articles(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from dashboard.data import ArtifactError
+
+    folder = tmp_path / "build"
+    store.write_build(folder, build_tables(n_articles=4), {"build_id": "x"})
+    articles = pq.read_table(folder / "articles.parquet")
+    counts = articles["n_sentences"].to_numpy()
+    pq.write_table(articles.set_column(articles.schema.get_field_index("n_sentences"), "n_sentences",
+                                       pa.array(counts + np.eye(1, len(counts), 0, dtype=counts.dtype)[0])), folder / "articles.parquet")
+    with pytest.raises(ArtifactError, match="cannot be told apart by article"):
+        read_artifacts(folder)
 
 
 def test_sentences_matching_with_a_limit_are_kept_for_the_build(hand_made: TextStore, monkeypatch: pytest.MonkeyPatch) -> None:
