@@ -40,7 +40,7 @@ PINNED_TABLES = ("articles", "sentences", "article_terms", "sentence_actors")
 PINNED_FILES = (*(f"{name}.parquet" for name in PINNED_TABLES), search_index.INDEX_FILE)
 """The files read after loading: those tables and the text search's index."""
 CACHED_RESULTS = 32
-"""Search texts and terms whose matches each loaded build keeps (the least recently used go first)."""
+"""Search texts, and keyword-in-context listings, whose matches each loaded build keeps (the least recently used go first)."""
 MAX_BATCH = 1 << 15
 """Articles whose sentences one query reads at most (about 200,000 sentences; the IN list stays small)."""
 CACHED_SENTENCES = 5_000
@@ -256,9 +256,15 @@ class TextStore:
     # --- sentences ------------------------------------------------------------------------
 
     def sentences_of(self, article_id: str) -> pd.DataFrame:
-        """One article's sentences in reading order: every column of sentences.parquet but article_id."""
+        """One article's sentences in reading order: every column of sentences.parquet but article_id.
+
+        Read by row (see the class docstring): DuckDB then reads one row group, where a filter on
+        article_id read every row group's ids (0.3 s at a million stories)."""
         columns = ", ".join(_sql_name(column) for column in self.sentence_columns if column != "article_id")
-        return self._query(f"SELECT {columns} FROM $sentences WHERE article_id = $1 ORDER BY sentence_idx", [article_id])
+        position = self.article_ids.get_indexer([article_id])[0]
+        first, count = (int(self._first_sentence[position]), int(self._sentence_count[position])) if position >= 0 else (0, 0)
+        return self._query(f"SELECT {columns} FROM $sentences WHERE file_row_number BETWEEN $1 AND $2 ORDER BY sentence_idx",
+                           [first, first + count - 1])
 
     def sentences_at(self, rows: Sequence[int] | np.ndarray, columns: Sequence[str]) -> pd.DataFrame:
         """The given rows of sentences.parquet (row numbers in the file), in the order given: row and `columns`.
