@@ -4,8 +4,8 @@ A SQLite FTS5 table (SQLite ships with Python) with one row per article, its row
 row in articles.parquet. It is contentless (the texts stay in articles.parquet) and keeps word
 positions, so a query of several words matches them as a phrase. Why an index: the search used
 to scan every text, 2.5-3.4 s per new query at a million stories; the index answers in
-milliseconds, costs about 5 s of CPU and 76 MB per 100,000 stories to build (in a worker, beside
-the keyword tables), and `--update` appends to it.
+milliseconds (bench/bench_search.py), costs about 2.2 s of CPU and 80 MB per 100,000 stories to
+build (in a worker, beside the keyword tables), and `--update` appends to it.
 
 The matching rule, owned here (`match_expression` for the index, `highlight_pattern` for the
 article view): words are runs of letters and digits; case and accents do not count ("ete" finds
@@ -29,9 +29,9 @@ INDEX_FILE = "search.sqlite"
 _TABLE = "search"
 _TOKENIZE = "unicode61 remove_diacritics 2"
 """Words of letters and digits (Unicode), case folded, accents removed: SQLite's tokenizer, mirrored by `_fold` and `_WORD`."""
-_WORD = re.compile(r"[^\W_]+")
-"""A word as the tokenizer cuts them: letters and digits (`_` and all punctuation separate words)."""
 _WORD_CHAR = r"[^\W_]"
+"""A character of a word as the tokenizer cuts them: a letter or digit (`_` and all punctuation separate words)."""
+_WORD = re.compile(rf"{_WORD_CHAR}+")
 
 
 def query_words(query: str) -> list[str]:
