@@ -447,7 +447,6 @@ def test_months_summed_a_few_articles_at_a_time_give_the_same_table(year_of_arti
     shuffled = year_of_articles.sample(frac=1, random_state=1).reset_index(drop=True)  # months interleaved, as corpora come
     whole = monthly_keywords(shuffled, actor_terms=NO_ACTORS)
     monkeypatch.setattr(keywords_module, "MONTH_SUM_ROWS", 7)  # blocks of one month and less than a month's articles
-    monkeypatch.setattr(keywords_module, "WINDOW_BLOCK_MONTHS", 5)  # windows summed for 5 months at a time
     pd.testing.assert_frame_equal(monthly_keywords(shuffled, actor_terms=NO_ACTORS), whole)
 
 
