@@ -1,6 +1,7 @@
 """Incremental builds (`--update`): the result equals a full build of the same records, topics aside."""
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import io
 import shutil
@@ -15,7 +16,7 @@ from pipeline.build import _STAGED_COUNTS, BuildError, BuildOptions, build
 from pipeline.cli import main
 from pipeline.state import stack_staged_counts, term_tables
 from pipeline.terms import count_terms, stack_counts
-from pipeline.update import update
+from pipeline.update import PREVIEW_SHARE, update
 
 COMPARED = ("articles", "sentences", "mentions", "sentence_actors", "actors", "keywords", "article_terms", "doc_terms", "term_vocabulary")
 TOPIC_COLUMNS = {"articles": ["topic_id"]}
@@ -91,6 +92,28 @@ def test_an_update_of_copies_only_leaves_the_build_as_it_was(full_and_updated: t
     assert store.read_manifest(full) == before
 
 
+def test_a_small_update_finds_copies_of_built_articles_as_a_full_build_does(full_and_updated: tuple[Path, Path], tmp_path: Path) -> None:
+    # A few records against the whole build: the update reads them first, and fingerprints only the built articles they could copy.
+    full, _ = full_and_updated
+    early = full.parent / "early.jsonl"
+    early_lines = early.read_text(encoding="utf-8").splitlines(keepends=True)
+    late_lines = (full.parent / "late.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    long_one = json.loads(next(line for line in reversed(early_lines) if len(json.loads(line)["body"].split()) > 300))
+    next_day = str(dt.date.fromisoformat(long_one["date"][:10]) + dt.timedelta(days=1))
+    copies = [long_one, {**long_one, "date": next_day}, {**long_one, "body": "Reworded: " + long_one["body"]}]
+    small = tmp_path / "small.jsonl"
+    small.write_text("".join(late_lines[:3]) + "".join(json.dumps(record) + "\n" for record in copies), encoding="utf-8")
+    assert small.stat().st_size < PREVIEW_SHARE * early.stat().st_size
+    expected = build([early, small], tmp_path / "full", BuildOptions(workers=1)).out_dir
+    updated = tmp_path / "updated"
+    build([early], updated, BuildOptions(workers=1))
+    report = update([small], updated, BuildOptions(workers=1))
+    assert report.added["duplicates"] >= len(copies)
+    assert store.read_jsonl(updated, store.DUPLICATES) == store.read_jsonl(expected, store.DUPLICATES)
+    for name in ("articles", "keywords", "doc_terms"):
+        pd.testing.assert_frame_equal(*(store.read_table(build_dir, name).drop(columns=TOPIC_COLUMNS.get(name, [])) for build_dir in (updated, expected)))
+
+
 def test_update_refuses_a_folder_without_a_build(tmp_path: Path, corpus_dir: Path) -> None:
     with pytest.raises(BuildError, match="build it once without --update"):
         update([corpus_dir / "seed"], tmp_path / "nothing")
@@ -124,6 +147,19 @@ def test_stacked_counts_equal_counting_all_texts_at_once() -> None:
     found = stack_counts([count_terms(first), count_terms(second)])
     assert list(found.vocabulary) == list(expected.vocabulary)
     assert (found.counts != expected.counts).nnz == 0 and found.counts.shape == expected.counts.shape
+
+
+@pytest.mark.parametrize("first, second", [
+    (["Kim Jong Un met Trump in Hanoi", "sanctions relief talks", "zebra crossing"], ["Hanoi summit collapsed", "aardvark sanctions", "zzz top", ""]),
+    (["aardvark", "Ch\u014fngjin port"], ["\u00e9lan Ch\u014fngjin", "aardvark aardvark", "zebra"]),
+    ([""], ["summit talks"]),
+    (["summit talks"], [""]),
+])
+def test_appended_counts_equal_stacked_counts(first: list[str], second: list[str]) -> None:
+    expected = stack_counts([count_terms(first), count_terms(second)])
+    found = state.append_counts(count_terms(first), count_terms(second))
+    assert list(found.vocabulary) == list(expected.vocabulary)
+    assert (found.counts != expected.counts).nnz == 0 and found.counts.shape == expected.counts.shape and found.counts.has_sorted_indices
 
 
 @pytest.mark.parametrize("vocabulary_batch", [1, None])
