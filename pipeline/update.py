@@ -12,29 +12,34 @@ swap as a full build.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import time
-from collections.abc import Sequence
-from concurrent.futures import Executor, ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from pipeline import store
 from pipeline.actors import actors_table, load_gazetteer
 from pipeline.build import (
     DATA_FILES,
     PACKAGE_DIR,
+    PER_ARTICLE_TABLES,
     BuildError,
     BuildFailure,
     BuildOptions,
     BuildReport,
-    PER_ARTICLE_TABLES,
-    PerArticleRun,
     Progress,
+    _start_worker,
+    analyse_into_parts,
+    article_dates,
     articles_frame,
     articles_table,
     display_path,
@@ -42,10 +47,11 @@ from pipeline.build import (
     with_analysis,
     write_keyword_tables,
 )
-from pipeline.ingest import Article, discover, ingest
 from pipeline.dedup import EXACT_DAY_WINDOW_LONG, source_key
+from pipeline.engine import executor
+from pipeline.ingest import Article, discover, ingest
 from pipeline.state import append_counts, read_term_counts, term_tables
-from pipeline.terms import count_terms, term_texts
+from pipeline.terms import count_terms, select_rows, term_texts
 from pipeline.topic_model import assign, fit_assigner
 from pipeline.topics import fit_topics
 
@@ -83,8 +89,8 @@ def update(
                     "lexicons changed), so its articles would not be analysed as new ones are: build it in full, without --update",
                     BuildFailure.OUT_REFUSED,
                 )
-            with store.staging(out) as stage, ThreadPoolExecutor(max_workers=1) as reader:
-                return _update_locked(paths, out, stage, options, progress or (lambda stage, fraction: None), refit_topics, reader)
+            with store.staging(out) as stage, ThreadPoolExecutor(max_workers=1) as reader, _workers(options) as pool:
+                return _update_locked(paths, out, stage, options, progress or (lambda stage, fraction: None), refit_topics, reader, pool)
     except store.OutDirError as error:
         failure = BuildFailure.OUT_LOCKED if isinstance(error, store.BuildLocked) else BuildFailure.OUT_REFUSED
         raise BuildError(str(error), failure) from None
@@ -95,52 +101,70 @@ def _concat(old: pa.Table, new: pd.DataFrame | pa.Table, name: str) -> pa.Table:
 
 
 def _update_locked(
-    inputs: Sequence[Path], out: Path, stage: Path, options: BuildOptions, report: Progress, refit_topics: bool, reader: Executor
+    inputs: Sequence[Path], out: Path, stage: Path, options: BuildOptions, report: Progress, refit_topics: bool, reader: Executor,
+    pool: Executor | None,
 ) -> BuildReport:
-    """The update proper, holding the lock; the new articles' sentences, mentions and sentence actors, and the keyword tables, go to `stage`."""
+    """The update proper, holding the lock: every table goes into `stage` as one part, then `store.write_build` swaps them in.
+
+    `reader` reads the build's tables while ingest, in Python, runs (Parquet reads release the GIL);
+    `pool` (`_workers`) analyses the new articles and then writes the keyword tables, as a full build's
+    workers do, while this process writes the other tables.
+    """
     started = time.perf_counter()
     timings: dict[str, float] = {}
     old_manifest = store.read_manifest(out)
-    # Read by `reader` while ingest, in Python, runs (Parquet reads release the GIL).
     read = {name: reader.submit(store.read_arrow, out, name) for name in (*PER_ARTICLE_TABLES, "doc_topics")}
     old_state = reader.submit(read_term_counts, out)
     old_articles = store.read_arrow(out, "articles")
-    known = _known(old_articles, inputs, options, old_manifest)
-    per_article = PerArticleRun(options, stage, count=False)
-    try:
-        result = ingest(
-            inputs, progress=lambda done, total: report("ingest", done / max(total, 1)), limits=options.gzip, known=known,
-            on_article=per_article.add,
-        )
-        del known
-        timings["ingest"] = time.perf_counter() - started
-        if not result.read:
-            raise BuildError("nothing to add from the inputs (no readable records)", BuildFailure.NO_RECORDS)
-        rejects = [{"input": r.input, "reason": r.reason} for r in result.rejects]
-        stage_start = time.perf_counter()
-        per_article.finish()
-        analysed, failed = per_article.collect(report)
-    finally:
-        per_article.close()
+    result = ingest(
+        inputs, progress=lambda done, total: report("ingest", done / max(total, 1)), limits=options.gzip,
+        known=_known(old_articles, inputs, options, old_manifest),
+    )
+    timings["ingest"] = time.perf_counter() - started
+    if not result.read:
+        raise BuildError("nothing to add from the inputs (no readable records)", BuildFailure.NO_RECORDS)
+    rejects = [{"input": r.input, "reason": r.reason} for r in result.rejects]
+
+    stage_start = time.perf_counter()
+    analysis = [
+        _submit(pool, analyse_into_parts, [(a.article_id, a.date, a.text, a.source) for a in result.articles[first : first + ANALYSIS_CHUNK]], stage, index)
+        for index, first in enumerate(range(0, len(result.articles), ANALYSIS_CHUNK))
+    ]
+    # While the workers analyse, and then write the keyword tables (on the articles as if none failed: redone when some did).
+    dates = pd.concat([old_articles["date"].to_pandas(), article_dates(result.articles)], ignore_index=True)
+    new_counts = count_terms(term_texts([a.title for a in result.articles], [a.text for a in result.articles]))
+    old_ids, old_counts = old_state.result()
+    ids, counts = old_ids + [a.article_id for a in result.articles], append_counts(old_counts, new_counts)
+    keywords = _submit(pool, write_keyword_tables, stage, ids, dates, counts)
+    frames, failed = [], {}
+    for number, future in enumerate(analysis, start=1):
+        frame, chunk_failed = future.result()
+        frames.append(frame)
+        failed.update(chunk_failed)
+        report("analyse", number / len(analysis))
     rejects += [
         {"input": a.input, "reason": f"could not be analysed ({failed[a.article_id]})"} for a in result.articles if a.article_id in failed
     ]
-    added: list[Article] = [a for a in result.articles if a.article_id not in failed]
+    is_added = np.array([a.article_id not in failed for a in result.articles], dtype=bool)
+    added: list[Article] = [a for a, kept in zip(result.articles, is_added) if kept]
     run = {"read": result.read, "added": len(added), "duplicates": len(result.duplicates), "rejected": len(rejects)}
     if not added:  # nothing new (a refresh that found only copies): the build stays as it was
         return BuildReport(out_dir=out, manifest=old_manifest, rejects=rejects, added=run)
-    new = with_analysis(articles_frame(added), analysed)
-    new_texts = term_texts([a.title for a in added], [a.text for a in added])
-    old_ids, old_counts = old_state.result()
-    new_counts = count_terms(new_texts)
-    counts = append_counts(old_counts, new_counts)
+    new = with_analysis(articles_frame(added), pd.concat(frames, ignore_index=True))
+    if failed:  # rare: the keyword tables are made again without those articles
+        keywords.result()
+        kept = np.r_[np.ones(len(old_ids), dtype=bool), is_added]
+        new_counts = select_rows(new_counts, np.flatnonzero(is_added))
+        ids, dates, counts = old_ids + new["article_id"].tolist(), dates[kept].reset_index(drop=True), select_rows(counts, np.flatnonzero(kept))
+        keywords = _submit(None, write_keyword_tables, stage, ids, dates, counts)
+    for name, table in term_tables(ids, counts).items():  # the update state
+        store.write_part(stage, name, 0, table)
     timings["analyse"] = time.perf_counter() - stage_start
 
     stage_start = time.perf_counter()
-    n_articles = len(old_ids) + len(new)
+    n_articles = len(ids)
     fitted_on = int(old_manifest.get("topics_fitted_on") or 0)
     refit = refit_topics or n_articles >= (1 + REFIT_GROWTH) * fitted_on
-    ids = old_ids + new["article_id"].tolist()
     if refit:
         articles = _concat(old_articles, articles_table(new.assign(topic_id=-1), [a.text for a in added]), "articles").to_pandas()
         texts = term_texts(articles["title"].tolist(), articles["text"].tolist())
@@ -167,18 +191,17 @@ def _update_locked(
     timings["topics"] = time.perf_counter() - stage_start
 
     stage_start = time.perf_counter()
-    write_keyword_tables(stage, ids, all_articles["date"].to_pandas(), counts)
-    timings["keywords"] = time.perf_counter() - stage_start
+    for name, table in {"articles": all_articles, "topics": topics, "doc_topics": doc_topics, "topic_model": topic_model}.items():
+        store.write_part(stage, name, 0, table)
+    for name in PER_ARTICLE_TABLES:  # the build's rows, then the new ones (the workers' parts), as one part
+        new_rows = [pq.read_table(path) for path in store.part_paths(stage, name)]
+        store.remove_parts(stage, name)
+        store.write_part(stage, name, 0, [read[name].result(), *new_rows])
+    timings["write"] = time.perf_counter() - stage_start
+    stage_start = time.perf_counter()
+    keywords.result()
+    timings["keywords_wait"] = time.perf_counter() - stage_start
 
-    tables: dict[str, pd.DataFrame | pa.Table] = {
-        "articles": all_articles,
-        **{name: read[name].result() for name in PER_ARTICLE_TABLES},  # the new rows follow: the workers' parts
-        "actors": actors_table(load_gazetteer()),
-        "topics": topics,
-        "doc_topics": doc_topics,
-        **term_tables(ids, counts),
-        "topic_model": topic_model,
-    }
     input_records = _merged_inputs(old_manifest["inputs"], inputs)
     version = store.code_version(PACKAGE_DIR, DATA_FILES)
     manifest = {
@@ -202,9 +225,34 @@ def _update_locked(
     manifest["timings"] = {stage: round(seconds, 2) for stage, seconds in timings.items()}
     all_rejects = store.read_jsonl(out, store.REJECTS) + rejects
     duplicates = store.read_jsonl(out, store.DUPLICATES) + [{"input": d.input, "kept": d.kept, "kind": d.kind} for d in result.duplicates]
-    store.write_build(out, tables, manifest, all_rejects, duplicates, stage=stage)
+    # Every other table is a part in `stage` already: swapped in by renaming.
+    store.write_build(out, {"actors": actors_table(load_gazetteer())}, manifest, all_rejects, duplicates, stage=stage)
     report("write", 1.0)
     return BuildReport(out_dir=out, manifest=store.read_manifest(out), rejects=rejects, added=run)
+
+
+ANALYSIS_CHUNK = 400
+"""New articles per analysis task (as a build's chunks)."""
+
+
+@contextlib.contextmanager
+def _workers(options: BuildOptions) -> Iterator[Executor | None]:
+    """The update's worker processes, as a build's (`pipeline.engine`; the local engine's fork warm from its forkserver, the
+    models loaded), or None with a single worker: then the work is done in this process."""
+    if options.engine != "dask" and options.workers < 2:
+        yield None
+        return
+    with executor(options.engine, options.workers, options.scheduler, _start_worker, (os.getpid(),)) as pool:
+        yield pool
+
+
+def _submit(pool: Executor | None, task: Callable[..., Any], *args: Any) -> Future:
+    """`task(*args)` in a worker of `pool`, or here and now without one."""
+    if pool is not None:
+        return pool.submit(task, *args)
+    done: Future = Future()
+    done.set_result(task(*args))
+    return done
 
 
 def _merged_inputs(old: list[dict[str, Any]], inputs: Sequence[Path]) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ import pytest
 from pipeline import state, store
 from pipeline.build import _STAGED_COUNTS, BuildError, BuildOptions, build
 from pipeline.cli import main
+from pipeline.tone import ToneScorer
 from pipeline.state import stack_staged_counts, term_tables
 from pipeline.terms import count_terms, stack_counts
 from pipeline.update import PREVIEW_SHARE, update
@@ -92,25 +93,38 @@ def test_an_update_of_copies_only_leaves_the_build_as_it_was(full_and_updated: t
     assert store.read_manifest(full) == before
 
 
-def test_a_small_update_finds_copies_of_built_articles_as_a_full_build_does(full_and_updated: tuple[Path, Path], tmp_path: Path) -> None:
-    # A few records against the whole build: the update reads them first, and fingerprints only the built articles they could copy.
+def test_a_small_update_with_copies_and_an_article_the_analysis_rejects_equals_a_full_build(
+    full_and_updated: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A few records against the whole build: the update reads them first and fingerprints only the built articles they
+    # could copy; it makes the keyword tables while the articles are analysed, and again when the analysis rejects one.
     full, _ = full_and_updated
     early = full.parent / "early.jsonl"
     early_lines = early.read_text(encoding="utf-8").splitlines(keepends=True)
-    late_lines = (full.parent / "late.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    late = [json.loads(line) for line in (full.parent / "late.jsonl").read_text(encoding="utf-8").splitlines()[:4]]
     long_one = json.loads(next(line for line in reversed(early_lines) if len(json.loads(line)["body"].split()) > 300))
     next_day = str(dt.date.fromisoformat(long_one["date"][:10]) + dt.timedelta(days=1))
     copies = [long_one, {**long_one, "date": next_day}, {**long_one, "body": "Reworded: " + long_one["body"]}]
+    trapped = {**late[1], "body": late[1]["body"] + " Zyzzyvaquake."}
     small = tmp_path / "small.jsonl"
-    small.write_text("".join(late_lines[:3]) + "".join(json.dumps(record) + "\n" for record in copies), encoding="utf-8")
+    small.write_text("".join(json.dumps(record) + "\n" for record in [late[0], trapped, *late[2:], *copies]), encoding="utf-8")
     assert small.stat().st_size < PREVIEW_SHARE * early.stat().st_size
+    real_score_many = ToneScorer.score_many
+
+    def score_many(self: ToneScorer, texts: list[str]) -> list[float]:
+        if any("Zyzzyvaquake" in text for text in texts):
+            raise ValueError("tone broke")
+        return real_score_many(self, texts)
+
+    monkeypatch.setattr(ToneScorer, "score_many", score_many)  # in this process: one worker
     expected = build([early, small], tmp_path / "full", BuildOptions(workers=1)).out_dir
     updated = tmp_path / "updated"
     build([early], updated, BuildOptions(workers=1))
     report = update([small], updated, BuildOptions(workers=1))
-    assert report.added["duplicates"] >= len(copies)
-    assert store.read_jsonl(updated, store.DUPLICATES) == store.read_jsonl(expected, store.DUPLICATES)
-    for name in ("articles", "keywords", "doc_terms"):
+    assert report.added["duplicates"] >= len(copies) and report.added["rejected"] == 1
+    for name in (store.DUPLICATES, store.REJECTS):
+        assert store.read_jsonl(updated, name) == store.read_jsonl(expected, name)
+    for name in ("articles", "sentences", "keywords", "article_terms", "doc_terms", "term_vocabulary"):
         pd.testing.assert_frame_equal(*(store.read_table(build_dir, name).drop(columns=TOPIC_COLUMNS.get(name, [])) for build_dir in (updated, expected)))
 
 
