@@ -668,8 +668,17 @@ def write_term_tables(stage: Path, dates: pd.Series) -> None:
 
 def write_keyword_tables(stage: Path, article_ids: Sequence[str], dates: pd.Series, counts: TermCounts) -> None:
     """The keywords and article_terms tables of articles (`counts`: their term counts, in order) into `stage`."""
-    term_input = pd.DataFrame({"article_id": article_ids, "date": dates.to_numpy()})
-    store.write_part(stage, "keywords", 0, monthly_keywords(term_input, term_counts=counts))
+    write_monthly_keywords(stage, article_ids, dates, counts)
+    write_article_terms(stage, article_ids, counts)
+
+
+def write_monthly_keywords(stage: Path, article_ids: Sequence[str], dates: pd.Series, counts: TermCounts) -> None:
+    """The keywords table (`write_keyword_tables`) into `stage`: an update makes it in one worker, article terms in another."""
+    store.write_part(stage, "keywords", 0, monthly_keywords(pd.DataFrame({"article_id": article_ids, "date": dates.to_numpy()}), term_counts=counts))
+
+
+def write_article_terms(stage: Path, article_ids: Sequence[str], counts: TermCounts) -> None:
+    """The article_terms table (`write_keyword_tables`) into `stage`, in parts of `_ARTICLE_TERMS_ROWS` articles."""
     store.remove_parts(stage, "article_terms")
     columns = article_term_columns(counts.counts)
     ids, terms = pa.array(article_ids, pa.large_string()), pa.array(counts.vocabulary[columns], pa.large_string())

@@ -45,7 +45,9 @@ from pipeline.build import (
     display_path,
     library_versions,
     with_analysis,
+    write_article_terms,
     write_keyword_tables,
+    write_monthly_keywords,
 )
 from pipeline.dedup import EXACT_DAY_WINDOW_LONG, source_key
 from pipeline.engine import executor
@@ -135,7 +137,7 @@ def _update_locked(
     new_counts = count_terms(term_texts([a.title for a in result.articles], [a.text for a in result.articles]))
     old_ids, old_counts = old_state.result()
     ids, counts = old_ids + [a.article_id for a in result.articles], append_counts(old_counts, new_counts)
-    keywords = _submit(pool, write_keyword_tables, stage, ids, dates, counts)
+    keywords = [_submit(pool, write_monthly_keywords, stage, ids, dates, counts), _submit(pool, write_article_terms, stage, ids, counts)]
     frames, failed = [], {}
     for number, future in enumerate(analysis, start=1):
         frame, chunk_failed = future.result()
@@ -152,11 +154,12 @@ def _update_locked(
         return BuildReport(out_dir=out, manifest=old_manifest, rejects=rejects, added=run)
     new = with_analysis(articles_frame(added), pd.concat(frames, ignore_index=True))
     if failed:  # rare: the keyword tables are made again without those articles
-        keywords.result()
+        for future in keywords:
+            future.result()
         kept = np.r_[np.ones(len(old_ids), dtype=bool), is_added]
         new_counts = select_rows(new_counts, np.flatnonzero(is_added))
         ids, dates, counts = old_ids + new["article_id"].tolist(), dates[kept].reset_index(drop=True), select_rows(counts, np.flatnonzero(kept))
-        keywords = _submit(None, write_keyword_tables, stage, ids, dates, counts)
+        write_keyword_tables(stage, ids, dates, counts)
     for name, table in term_tables(ids, counts).items():  # the update state
         store.write_part(stage, name, 0, table)
     timings["analyse"] = time.perf_counter() - stage_start
@@ -199,7 +202,8 @@ def _update_locked(
         store.write_part(stage, name, 0, [read[name].result(), *new_rows])
     timings["write"] = time.perf_counter() - stage_start
     stage_start = time.perf_counter()
-    keywords.result()
+    for future in keywords:
+        future.result()
     timings["keywords_wait"] = time.perf_counter() - stage_start
 
     input_records = _merged_inputs(old_manifest["inputs"], inputs)
