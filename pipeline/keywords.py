@@ -79,36 +79,44 @@ def presence(counts: sp.csr_matrix) -> sp.csr_matrix:
 
 
 MONTH_SUM_ROWS = 50_000
-"""Articles summed at once by `_month_sums`: its float64 copy of their counts stays small."""
+"""Articles summed at once by `_month_sums`: its copy of their counts stays small."""
 
 
-def _month_sums(matrix: sp.csr_matrix, month_codes: np.ndarray, n_months: int) -> sp.csr_matrix:
-    """months x terms: the sum of `matrix`'s rows (articles) per month (float64), `MONTH_SUM_ROWS` articles at a time.
+def _month_sums(counts: sp.csr_matrix, month_codes: np.ndarray, n_months: int) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """months x terms, twice: each term's occurrences and articles per month (float64, sorted indices, no zeros;
+    one non-zero pattern, so their entries align), `MONTH_SUM_ROWS` articles at a time.
 
-    Articles are taken month by month, so each block of months is summed once and the blocks
-    stack; sums of integer counts are exact in any order, so this equals one product of the
-    whole matrix, without its float64 copy.
+    Articles are taken month by month. A block's counts, copied column by column (CSC), list
+    each term's articles in order, so each (term, month) is one run of entries: its sum is the
+    occurrences, its length the articles, with no product nor sort of the sums (both were most
+    of the keywords' time). Sums of whole numbers are exact in any order.
     """
     order = np.argsort(month_codes, kind="stable")
     starts = np.searchsorted(month_codes[order], np.arange(n_months + 1))
-    blocks, first = [], 0
+    occurrences, articles, first = [], [], 0
     while first < n_months:
         last = max(first + 1, int(np.searchsorted(starts, starts[first] + MONTH_SUM_ROWS, side="right")) - 1)
         last = min(last, n_months)
         rows = order[starts[first] : starts[last]]
-        local = month_codes[rows] - first
-        by_month = sp.csr_matrix((np.ones(len(rows)), (local, np.arange(len(rows)))), shape=(last - first, len(rows)))
-        blocks.append(sp.csr_matrix(by_month @ matrix[rows]))
+        block = sp.csc_matrix(counts[rows])
+        block.sort_indices()
+        month = (month_codes[rows] - first)[block.indices]
+        term = np.repeat(np.arange(block.shape[1], dtype=np.int64), np.diff(block.indptr))
+        data = block.data
+        if not (data > 0).all():  # explicit zeros: not a use
+            used = data > 0
+            month, term, data = month[used], term[used], data[used]
+        key = term * (last - first) + month  # non-decreasing: a term's articles are in month order
+        bounds = np.r_[np.flatnonzero(np.r_[True, key[1:] != key[:-1]]), len(key)] if len(key) else np.zeros(1, dtype=np.int64)
+        runs = bounds[:-1]
+        shape = (last - first, counts.shape[1])
+        for sums, values in ((occurrences, np.diff(np.r_[0, np.cumsum(data, dtype=np.int64)][bounds])), (articles, np.diff(bounds))):
+            sums.append(sp.csr_matrix(sp.coo_matrix((values.astype(np.float64), (month[runs], term[runs])), shape=shape)))
         first = last
-    return sp.csr_matrix(sp.vstack(blocks, format="csr")) if blocks else sp.csr_matrix((0, matrix.shape[1]))
-
-
-def _canonical(matrix: sp.spmatrix) -> sp.csr_matrix:
-    """CSR with sorted indices and no explicit zeros, so two matrices of one pattern align entry by entry."""
-    matrix = sp.csr_matrix(matrix)
-    matrix.eliminate_zeros()
-    matrix.sort_indices()
-    return matrix
+    month_counts, month_docs = (sp.csr_matrix(sp.vstack(blocks, format="csr")) if blocks else sp.csr_matrix((0, counts.shape[1])) for blocks in (occurrences, articles))
+    for sums in (month_counts, month_docs):
+        sums.sort_indices()  # sorted already (by term within a month): only checked
+    return month_counts, month_docs
 
 
 KEYWORD_COLUMNS = (
@@ -310,8 +318,7 @@ def monthly_keywords(
     if counts.shape[1] == 0:
         return _empty_keywords()
     uses = presence(counts)
-    month_counts = _canonical(_month_sums(counts, month_codes, len(months)))
-    month_docs = _canonical(_month_sums(uses, month_codes, len(months)))  # same non-zero pattern, so entries align
+    month_counts, month_docs = _month_sums(counts, month_codes, len(months))
     articles_per_month = np.bincount(month_codes, minlength=len(months)).astype(float)
     n_articles = articles_per_month.sum()
     term_docs = np.bincount(uses.indices, minlength=counts.shape[1]).astype(float)
