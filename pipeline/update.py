@@ -1,14 +1,18 @@
 """Incremental build: add new records to an earlier build (`python -m pipeline build ... --update`).
 
-Only the new records are read, de-duplicated against the build's articles (`ingest(known=...)`),
-analysed and counted. The build's tables are extended as Arrow tables (no Python objects per
-old row); keywords and article terms are recomputed from every article's saved term counts,
-because a month's emergence score depends on the whole corpus' rates (a new article in one
-month moves every month's prior): that is a sparse sum, not a recount. So the result equals a
-full build of the same records, except topics: new articles get topics from the saved model
+Only the new records are read, de-duplicated against the build's articles (`ingest(known=...)`;
+only the built articles a new record could copy are fingerprinted: `_known`), analysed and
+counted. The build's tables are extended as Arrow tables (no Python objects per old row);
+keywords and article terms are recomputed from every article's saved term counts, because a
+month's emergence score depends on the whole corpus' rates (a new article in one month moves
+every month's prior): that is a sparse sum, not a recount. So the result equals a full build of
+the same records, except topics: new articles get topics from the saved model
 (`pipeline.topic_model`) unless the topics are refitted, on request (`refit_topics`) or once the
-corpus has grown by `REFIT_GROWTH` since the last fit. Same output folder rules, lock and atomic
-swap as a full build.
+corpus has grown by `REFIT_GROWTH` since the last fit. As in a full build, worker processes
+(forked warm from the forkserver, models loaded) analyse the new articles and then make the
+keyword tables and the new update state, while this process writes the other tables, each as
+one staged part that the swap only renames. Same output folder rules, lock and atomic swap as
+a full build.
 """
 from __future__ import annotations
 
@@ -137,8 +141,7 @@ def _update_locked(
     new_counts = count_terms(term_texts([a.title for a in result.articles], [a.text for a in result.articles]))
     old_ids, old_counts = old_state.result()
     ids, counts = old_ids + [a.article_id for a in result.articles], append_counts(old_counts, new_counts)
-    terms = pa.array(counts.vocabulary, pa.large_string())
-    corpus_tables = [_submit(pool, _keywords_task, stage, ids, dates, counts.counts, terms), _submit(pool, _state_task, stage, ids, counts.counts, terms)]
+    corpus_tables = _corpus_tables(pool, stage, ids, dates, counts) if result.articles else []  # none when every record was a copy
     frames, failed = [], {}
     for number, future in enumerate(analysis, start=1):
         frame, chunk_failed = future.result()
@@ -160,8 +163,7 @@ def _update_locked(
         kept = np.r_[np.ones(len(old_ids), dtype=bool), is_added]
         new_counts = select_rows(new_counts, np.flatnonzero(is_added))
         ids, dates, counts = old_ids + new["article_id"].tolist(), dates[kept].reset_index(drop=True), select_rows(counts, np.flatnonzero(kept))
-        terms = pa.array(counts.vocabulary, pa.large_string())
-        corpus_tables = [_submit(None, _keywords_task, stage, ids, dates, counts.counts, terms), _submit(None, _state_task, stage, ids, counts.counts, terms)]
+        corpus_tables = _corpus_tables(None, stage, ids, dates, counts)
     timings["analyse"] = time.perf_counter() - stage_start
 
     stage_start = time.perf_counter()
@@ -248,6 +250,13 @@ def _workers(options: BuildOptions) -> Iterator[Executor | None]:
         return
     with executor(options.engine, options.workers, options.scheduler, _start_worker, (os.getpid(),)) as pool:
         yield pool
+
+
+def _corpus_tables(pool: Executor | None, stage: Path, article_ids: list[str], dates: pd.Series, counts: TermCounts) -> list[Future]:
+    """The keywords and article_terms tables and the update state of the articles (`dates`, `counts`: theirs, in order)
+    into `stage`, by two tasks of `pool` (here and now without one)."""
+    terms = pa.array(counts.vocabulary, pa.large_string())
+    return [_submit(pool, _keywords_task, stage, article_ids, dates, counts.counts, terms), _submit(pool, _state_task, stage, article_ids, counts.counts, terms)]
 
 
 def _keywords_task(stage: Path, article_ids: list[str], dates: pd.Series, counts: sp.csr_matrix, terms: pa.Array) -> None:
