@@ -7,7 +7,6 @@ corpus text that ends up in HTML goes through `dashboard.safe_text`.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -19,6 +18,7 @@ import plotly.graph_objects as go
 from dashboard.figures import style, tone_color
 from dashboard.queries import FRAME_MEASURES
 from dashboard.safe_text import as_text, escape_html, safe_http_url
+from pipeline import search_index
 
 if TYPE_CHECKING:
     from dashboard.keywords_view import TermMatrix
@@ -63,12 +63,9 @@ def mark_spans(text: object, spans: Iterable[tuple[int, int, str] | tuple[int, i
 
 
 def search_spans(text: object, query: str) -> list[tuple[int, int, str, str]]:
-    """Where the sidebar's search text occurs in `text` (any case, taken literally, as the filter matches it),
+    """Where the sidebar's search text matches in `text` (as the filter matches it: `pipeline.search_index`),
     as spans of SEARCH_CLASS for `mark_spans`."""
-    if not query:
-        return []
-    return [(match.start(), match.end(), f"search: {query}", SEARCH_CLASS)
-            for match in re.finditer(re.escape(query), as_text(text), flags=re.IGNORECASE)]
+    return [(start, end, f"search: {query}", SEARCH_CLASS) for start, end in search_index.highlight_spans(as_text(text), query)]
 
 
 def annotated_text_html(sentences: pd.DataFrame, mentions: pd.DataFrame, actor_names: Mapping[str, str], query: str = "") -> str:

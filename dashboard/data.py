@@ -295,7 +295,9 @@ def read_artifacts(data_dir: Path) -> Artifacts:
     tables = {name: store.read_table(folder, name) for name in IN_MEMORY}
     articles["date"] = pd.to_datetime(articles["date"]).dt.normalize().astype("datetime64[ns]")
     articles["source"] = articles["source"].astype("category")
-    articles = articles.sort_values(["date", "article_id"], kind="stable").reset_index(drop=True)
+    articles = articles.sort_values(["date", "article_id"], kind="stable")
+    file_rows = articles.index.to_numpy()  # each article's row in articles.parquet (the search index answers in rows)
+    articles = articles.reset_index(drop=True)
     # One categorical dtype for every article_id column, categories in the articles' row order:
     # isin/merge between tables work on integer codes (a pyarrow string isin is ~50x slower).
     article_id_dtype = pd.CategoricalDtype(articles["article_id"].astype(str))
@@ -305,7 +307,7 @@ def read_artifacts(data_dir: Path) -> Artifacts:
     tables["mentions"]["actor_id"] = tables["mentions"]["actor_id"].astype("category")
     tables["topics"]["terms"] = [tuple(terms) for terms in tables["topics"]["terms"]]
     tables["keywords"]["period"] = pd.to_datetime(tables["keywords"]["period"]).astype("datetime64[ns]")
-    texts = TextStore(files, article_id_dtype.categories)
+    texts = TextStore(files, article_id_dtype.categories, file_rows)
     cues = texts.cue_sentences(CUE_COLUMNS)
     cues["article_id"] = _with_dtype(cues["article_id"], article_id_dtype)
     articles, cues = _narrowed(articles), _narrowed(cues, floats=True)

@@ -31,6 +31,7 @@ import streamlit as st
 
 from dashboard.safe_text import MAX_ECHO_LENGTH, shown_in_notice
 from dashboard.queries import FREQUENCIES, MIN_MEDIAN_ARTICLES, choose_frequency
+from pipeline import search_index
 
 if TYPE_CHECKING:
     from dashboard.data import Artifacts
@@ -163,6 +164,7 @@ def parse_query_params(params: QueryParams, universe: FilterUniverse) -> tuple[F
     if len(q) > MAX_QUERY_LENGTH:
         notices.append(f"The search text was cut to {MAX_QUERY_LENGTH} characters.")
         q = q[:MAX_QUERY_LENGTH]
+    notices += search_notices(q)
     article_values = [value.strip() for value in _values(params, "article") if value.strip()]
     article = article_values[-1] if article_values else None
     if article is not None and article not in universe.article_ids:
@@ -234,6 +236,17 @@ def view_param_notices(params: QueryParams) -> list[str]:
 # --- pure: Filters -> articles ---------------------------------------------------------
 
 
+SEARCH_HELP = ("Whole words in order, any case and accent: \"Kim Jong Un\" also finds \"Kim Jong-un\". "
+               "End with * to take the last word as a prefix: \"denuclear*\".")
+
+
+def search_notices(q: str) -> list[str]:
+    """A notice when the search text has no word to look for (it then matches no article)."""
+    if q and not search_index.query_words(q):
+        return [f'The search text "{shown_in_notice(q)}" has no letters or digits, so no article matches it.']
+    return []
+
+
 def apply_filters(artifacts: Artifacts, filters: Filters) -> pd.DataFrame:
     """The articles of the build that the filters select (all of `artifacts.articles`' columns, its order).
 
@@ -241,8 +254,9 @@ def apply_filters(artifacts: Artifacts, filters: Filters) -> pd.DataFrame:
     - leaders: the article mentions ANY of them;
     - topics: ANY of them is the article's dominant topic or has a weight >= TOPIC_MIN_WEIGHT
       (the dominant topic alone would hide articles split between two topics);
-    - q: case-insensitive substring of title or text, taken literally (no regex), searched on disk
-      (`TextStore.search`: the texts are not in memory; each search text's matches are kept per build);
+    - q: the words of the search text in order in the title or the text, any case and accent, a final * for a
+      prefix (the rule of `pipeline.search_index`), found in the build's index (`TextStore.search`; each
+      search text's matches are kept per build);
     - `article` does not narrow the list (it opens one article's breakdown).
 
     Without any restriction the articles frame itself is returned (no copy).
@@ -365,12 +379,12 @@ def _render_widgets(universe: FilterUniverse) -> tuple[Filters, list[str]]:
             "Topics", list(universe.topics), format_func=universe.topics.__getitem__, key=_TOPICS_KEY, placeholder="All topics",
             help=f"Articles whose dominant topic is one of these, or that give one of them a weight of at least {TOPIC_MIN_WEIGHT:.0%}.",
         )
-        q = st.text_input("Search titles and text", key=_Q_KEY, max_chars=MAX_QUERY_LENGTH, placeholder="e.g. summit")
+        q = st.text_input("Search titles and text", key=_Q_KEY, max_chars=MAX_QUERY_LENGTH, placeholder="e.g. summit", help=SEARCH_HELP)
         st.button("Reset filters", on_click=_reset_filters, args=(universe,), width="stretch")
     notices: list[str] = []
     start, end = _clamp_and_order(start, end, universe, notices)
     filters = Filters(start=start, end=end, leaders=tuple(leaders), sources=tuple(sources), topics=tuple(topics), q=q.strip())
-    return filters, notices
+    return filters, notices + search_notices(filters.q)
 
 
 def filter_sidebar(universe: FilterUniverse, page_id: str, keep_article: bool) -> tuple[Filters, list[str]]:

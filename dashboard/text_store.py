@@ -1,8 +1,8 @@
 """A build's texts stay on disk: article texts and sentences are read with DuckDB, for the rows a page shows.
 
-The app keeps compact columns in memory (`dashboard.data`); the text search `q`, one article's text
-and sentences, keyword-in-context lines and framing examples are answered here by queries over the
-build's Parquet files, so server memory no longer grows with the text of the corpus (2 GB at
+The app keeps compact columns in memory (`dashboard.data`); one article's text and sentences,
+keyword-in-context lines and framing examples are answered here by queries over the build's Parquet
+files, the text search `q` by the build's search index (`pipeline.search_index`), so server memory no longer grows with the text of the corpus (2 GB at
 100,000 stories when every text was held in pandas). No Streamlit: tested on its own.
 
 Which build: `BuildFiles` opens the build's folder and the files read after loading once, at load;
@@ -30,9 +30,13 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from pipeline import search_index
+
 _FD_DIR = Path("/proc/self/fd")
 PINNED_TABLES = ("articles", "sentences", "article_terms", "sentence_actors")
 """The tables read after loading (the others are read into memory at load)."""
+PINNED_FILES = (*(f"{name}.parquet" for name in PINNED_TABLES), search_index.INDEX_FILE)
+"""The files read after loading: those tables and the text search's index."""
 CACHED_RESULTS = 32
 """Search texts and terms whose matches each loaded build keeps (the least recently used go first)."""
 CACHED_SENTENCES = 5_000
@@ -69,26 +73,26 @@ class BuildFiles:
 
     `folder` reads the folder as it was when opened (on Linux, through its descriptor, so every table
     read at load comes from one build even if another is swapped in meanwhile); `path(name)` reads
-    table `name` of that build for as long as this object is open. Raises FileNotFoundError when a
-    pinned table is missing.
+    table `name` (or file `name`, such as the search index) of that build for as long as this object
+    is open. Raises FileNotFoundError when a pinned file is missing.
     """
 
-    def __init__(self, data_dir: Path, tables: Sequence[str] = PINNED_TABLES) -> None:
+    def __init__(self, data_dir: Path, files: Sequence[str] = PINNED_FILES) -> None:
         self._folder_fd = os.open(data_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         self._fds: dict[str, int] = {}
         try:
             through_fd = Path(_fd_path(self._folder_fd))
             self.folder = through_fd if through_fd.is_dir() else Path(data_dir)
-            for name in tables:
-                self._fds[name] = os.open(f"{name}.parquet", os.O_RDONLY | os.O_CLOEXEC, dir_fd=self._folder_fd)
+            for name in files:
+                self._fds[name] = os.open(name, os.O_RDONLY | os.O_CLOEXEC, dir_fd=self._folder_fd)
         except BaseException:
             self.close()
             raise
         self._finalizer = weakref.finalize(self, _close_fds, [self._folder_fd, *self._fds.values()])
 
     def path(self, name: str) -> str:
-        """The path that reads table `name` of this build (one of the tables given when opened)."""
-        return _fd_path(self._fds[name])
+        """The path that reads table `name` (or file `name`) of this build (one of the files given when opened)."""
+        return _fd_path(self._fds[name if name in self._fds else f"{name}.parquet"])
 
     def close(self) -> None:
         """Close the files (also done when the object is garbage-collected)."""
@@ -164,15 +168,19 @@ class TextStore:
     """The texts of one loaded build, queried on disk (see the module docstring).
 
     `article_ids` are the build's article ids in the app's row order (`Artifacts.articles`):
-    results that cover the whole build come back as positions in it.
+    results that cover the whole build come back as positions in it. `file_rows`: the row of
+    articles.parquet of each of them (the app sorts the articles by date; None: the file's order).
     """
 
-    def __init__(self, files: BuildFiles, article_ids: pd.Index) -> None:
+    def __init__(self, files: BuildFiles, article_ids: pd.Index, file_rows: np.ndarray | None = None) -> None:
         self.files = files
+        self._position_of_row = np.arange(len(article_ids)) if file_rows is None else np.argsort(file_rows, kind="stable")
         # The caller's own index when it holds strings: one hash table of 100,000 ids, not two.
         self.article_ids = article_ids if article_ids.dtype == "str" else pd.Index(article_ids, dtype="str")
         self._connection = duckdb.connect(config=DUCKDB_CONFIG)
         weakref.finalize(self, self._connection.close)
+        self._index = search_index.SearchIndex(files.path(search_index.INDEX_FILE))
+        weakref.finalize(self, self._index.close)
         self._searches = ResultCache(CACHED_RESULTS)
         self._terms = ResultCache(CACHED_RESULTS)
         self._rows = ResultCache(CACHED_RESULTS)
@@ -196,17 +204,13 @@ class TextStore:
     # --- articles -------------------------------------------------------------------------
 
     def search(self, query: str) -> np.ndarray:
-        """Which articles hold `query` in their title or text, any case, taken literally (no pattern):
+        """Which articles hold the words of `query` in their title or text (the rule of `pipeline.search_index`):
         a boolean per article in `article_ids` order. Kept per query for the build's lifetime (LRU)."""
         return self._searches.get(query, lambda: self._search(query))
 
     def _search(self, query: str) -> np.ndarray:
-        found = self._query(
-            "SELECT article_id FROM $articles WHERE contains(lower(title), lower($1)) OR contains(lower(text), lower($1))", [query],
-        )
         matches = np.zeros(len(self.article_ids), dtype=bool)
-        positions = self._positions(found["article_id"])
-        matches[positions[positions >= 0]] = True
+        matches[self._position_of_row[self._index.matching_rows(query)]] = True
         return matches
 
     def article_details(self, article_id: str, columns: Sequence[str]) -> dict[str, object]:

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from pipeline import memory, store
+from pipeline import memory, search_index, store
 from pipeline.engine import Engine, executor
 from pipeline.actors import DEFAULT_ACTORS_PATH, ActorMatcher, actors_table, load_gazetteer
 from pipeline.framing import DEFAULT_FRAMING_PATH, SENTENCE_COLUMNS, FramingScorer, framing_axes, paragraph_openings
@@ -330,15 +330,37 @@ def stage_texts(articles: Sequence[tuple[str, str, str]], stage: Path, first_chu
     article's short fields only and reads a text back when a topic label needs its casing.
     """
     ids = [article_id for article_id, _, _ in articles]
+    titles = [title for _, title, _ in articles]
     texts = [text for _, _, text in articles]
     for offset in range(0, len(articles), _CHUNK_SIZE):
-        part = pa.table({"article_id": ids[offset : offset + _CHUNK_SIZE], "text": texts[offset : offset + _CHUNK_SIZE]})
+        part = pa.table({"article_id": ids[offset : offset + _CHUNK_SIZE], "title": titles[offset : offset + _CHUNK_SIZE],
+                         "text": texts[offset : offset + _CHUNK_SIZE]})
         store.write_part(stage, "article_texts", first_chunk + offset // _CHUNK_SIZE, part)
     if count:
-        for name, table in term_tables(ids, count_term_texts([title for _, title, _ in articles], texts)).items():
+        for name, table in term_tables(ids, count_term_texts(titles, texts)).items():
             store.write_part(stage, _STAGED_COUNTS[name], first_chunk, table)
     # Counted text by text: splitting a whole text column at once held every word of the chunk as a string.
     return np.fromiter((len(text.split()) for text in texts), dtype=np.int64, count=len(texts))
+
+
+def index_staged_texts(stage: Path, positions: np.ndarray | None = None) -> int:
+    """The search index (`pipeline.search_index`) of the staged titles and texts, in `stage`: of the articles at
+    `positions` (in ingest order, ascending; every staged article when None), rows in that order; returns its rows.
+
+    Runs in a worker beside the keyword tables, a staged part at a time.
+    """
+    path = stage / search_index.INDEX_FILE
+    path.unlink(missing_ok=True)  # a second run (articles the analysis rejected) starts over
+
+    def batches() -> Iterator[tuple[list[str | None], list[str]]]:
+        for chunk in range(len(store.part_paths(stage, "article_texts"))):
+            part = store.read_part(stage, "article_texts", chunk, columns=["title", "text"])
+            if positions is not None:
+                rows = positions[(positions >= chunk * _CHUNK_SIZE) & (positions < (chunk + 1) * _CHUNK_SIZE)] - chunk * _CHUNK_SIZE
+                part = part.take(pa.array(rows))
+            yield part["title"].to_pylist(), part["text"].to_pylist()
+
+    return search_index.write_search_index(path, batches())
 
 
 class StagedTexts(Sequence[str]):
@@ -760,6 +782,7 @@ def _build_locked(
             _write_counts(stage, article_ids, counts)
             del article_ids, counts  # staged: the workers, topics and a refit read them there
             keywords = per_article.run_beside(write_term_tables, stage, kept["date"])
+            indexed = per_article.run_beside(index_staged_texts, stage)
             stage_start = time.perf_counter()
             articles, model = _fit_topics(kept.assign(n_words=n_words), StagedTexts(stage, positions), options, report, stage)
             memory.trim_heap()
@@ -776,6 +799,7 @@ def _build_locked(
             if not failed:  # as a worker fits the topic model
                 write_articles(stage, with_analysis(articles, analysed), positions)
             assigner.result()
+            indexed.result()
         finally:
             per_article.close()
         if failed:  # those articles move from ingested to rejected, and leave the corpus-level models too
@@ -793,6 +817,7 @@ def _build_locked(
             articles, model = _fit_topics(kept.assign(n_words=n_words[positions]), StagedTexts(stage, positions), options, report, stage)
             write_topic_model(stage, len(model.topics), options.random_state)
             write_articles(stage, with_analysis(articles, analysed), positions)
+            index_staged_texts(stage, positions)
         manifest = _manifest(inputs, options, result, kept, rejects, model)
         tables = {
             **{name: store.SCHEMAS[name].empty_table() for name in PER_ARTICLE_TABLES},  # their rows are the workers' parts

@@ -28,6 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline import search_index
 from pipeline.framing import FRAME_COLUMNS, SENTENCE_COLUMNS
 
 SCHEMA_VERSION = 1
@@ -84,7 +85,7 @@ STATE_TABLES = ("doc_terms", "term_vocabulary", "topic_model")
 TABLES = tuple(name for name in SCHEMAS if name not in STATE_TABLES)
 """The tables the app reads; every build has them."""
 STAGED_SCHEMAS: dict[str, pa.Schema] = {
-    "article_texts": pa.schema([("article_id", _TEXT), ("text", _TEXT)]),
+    "article_texts": pa.schema([("article_id", _TEXT), ("title", _TEXT), ("text", _TEXT)]),
     "chunk_terms": SCHEMAS["doc_terms"],
     "chunk_vocabulary": SCHEMAS["term_vocabulary"],
 }
@@ -193,7 +194,7 @@ def is_build(folder: Path) -> bool:
 
 def _foreign_entries(build_dir: Path) -> list[str]:
     """Names in a build folder that no build writes (a user's notes, a subfolder)."""
-    known = {MANIFEST, REJECTS, DUPLICATES}
+    known = {MANIFEST, REJECTS, DUPLICATES, search_index.INDEX_FILE}
     return sorted(
         display_name(entry.name) for entry in build_dir.iterdir()
         if not (entry.is_file() and (entry.name in known or entry.name.endswith(".parquet")))
@@ -456,12 +457,15 @@ def _complete(
     rejects: Iterable[Mapping[str, Any]],
     duplicates: Iterable[Mapping[str, Any]],
 ) -> Path:
-    """Write the tables (joined with their parts), the reject lists and the manifest into `stage`, then swap it in."""
+    """Write the tables (joined with their parts), the search index (unless the build made it), the reject lists
+    and the manifest into `stage`, then swap it in."""
     parts_dir = stage / PARTS
     names = [name for name in SCHEMAS if name in tables or (parts_dir / name).is_dir()]
     for name in names:
         _write_table(stage / f"{name}.parquet", tables.get(name), part_paths(stage, name))
     shutil.rmtree(parts_dir, ignore_errors=True)  # with the STAGED_SCHEMAS tables
+    if not (stage / search_index.INDEX_FILE).exists() and (stage / "articles.parquet").exists():
+        _index_articles(stage)
     _write_jsonl(stage / REJECTS, rejects)
     _write_jsonl(stage / DUPLICATES, duplicates)
     # The manifest goes last: a folder with a manifest is a complete build.
@@ -471,6 +475,15 @@ def _complete(
     _fsync_dir(stage)
     _swap_in(stage, out_dir)
     return out_dir
+
+
+def _index_articles(stage: Path) -> None:
+    """The search index of the articles table in `stage`, for writers that did not index it beside (a build's worker does)."""
+    batches = (
+        (batch.column("title").to_pylist(), batch.column("text").to_pylist())
+        for batch in pq.ParquetFile(stage / "articles.parquet").iter_batches(batch_size=_BATCH_ROWS, columns=["title", "text"])
+    )
+    search_index.write_search_index(stage / search_index.INDEX_FILE, batches)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -594,4 +607,7 @@ def validate_build(build_dir: Path) -> list[str]:
             problems.append(f"{path} is missing")
             continue
         problems += [f"{path} {problem}" for problem in schema_problems(name, pq.read_schema(path))]
+    if (build_dir / "articles.parquet").exists():
+        index_problems = search_index.index_problems(build_dir / search_index.INDEX_FILE, pq.ParquetFile(build_dir / "articles.parquet").metadata.num_rows)
+        problems += [f"{problem}: rebuild it (builds made before the text search index have none)" for problem in index_problems]
     return problems

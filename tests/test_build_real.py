@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import store
+from pipeline import search_index, store
 
 SEED_ACTORS = {"kim-jong-un", "vladimir-putin", "donald-trump", "moon-jae-in", "xi-jinping"}
 
@@ -56,3 +56,13 @@ def test_every_article_has_sentences_and_topics_cover_articles(real_build: Path)
     assert len(topics) >= 2
     assert set(articles["topic_id"]) <= set(topics["topic_id"]) | {-1}
     assert (articles["topic_id"] != -1).mean() > 0.9
+
+
+def test_the_search_index_finds_what_the_rule_finds_in_the_articles_table(real_build: Path) -> None:
+    """Built in a worker from the staged texts, the index's rows are the articles table's rows."""
+    articles = store.read_table(real_build, "articles", ["title", "text"])
+    index = search_index.SearchIndex(real_build / search_index.INDEX_FILE)
+    for query in ("Kim Jong Un", "flood*", "Putin", "the party", "summit", "korea"):
+        expected = [row for row, (title, text) in enumerate(zip(articles["title"], articles["text"], strict=True))
+                    if search_index.highlight_spans(title or "", query) or search_index.highlight_spans(text, query)]
+        assert index.matching_rows(query).tolist() == expected and expected, query

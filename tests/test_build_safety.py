@@ -27,7 +27,7 @@ from distributed import LocalCluster
 
 from pipeline import build as build_module
 from pipeline import ingest as ingest_module
-from pipeline import readers, store
+from pipeline import readers, search_index, store
 from pipeline.build import BuildError, BuildFailure, BuildOptions, build, main_reasons, reason_kind
 from pipeline.cli import main
 from pipeline.ingest import GzipLimits, ingest
@@ -583,6 +583,10 @@ def test_an_exception_analysing_one_article_rejects_only_that_article(
     kept_ids = set(kept["article_id"])
     for table in ("sentences", "mentions", "doc_topics", "article_terms"):
         assert set(store.read_table(out, table)["article_id"]) <= kept_ids, table
+    assert store.validate_build(out) == []  # the search index too: one row per kept article
+    index = search_index.SearchIndex(out / search_index.INDEX_FILE)
+    assert index.matching_rows(_TRAP).tolist() == []
+    assert [row in index.matching_rows(title) for row, title in enumerate(kept["title"])] == [True] * 4
     assert set(store.read_table(out, "sentences")["article_id"]) == kept_ids, "the culprit's chunk-mate is kept"
     text_of = kept.set_index("article_id")["text"]  # read back from the staged texts, past the culprit's
     assert all(row.text in text_of[row.article_id] for row in store.read_table(out, "sentences").itertuples())

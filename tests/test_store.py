@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline import store
+from pipeline import search_index, store
 
 
 def _articles(ids: list[str]) -> pd.DataFrame:
@@ -211,7 +211,7 @@ def test_parts_are_joined_into_the_row_groups_the_app_reads(tmp_path: Path, monk
 def test_staged_tables_stay_out_of_the_build(tmp_path: Path) -> None:
     out = tmp_path / "build"
     with store.staging(out) as stage:
-        store.write_part(stage, "article_texts", 0, pa.table({"article_id": ["a"], "text": ["Summit talks."]}))
+        store.write_part(stage, "article_texts", 0, pa.table({"article_id": ["a"], "title": ["Talks"], "text": ["Summit talks."]}))
         assert store.read_part(stage, "article_texts", 0, columns=["text"]).column_names == ["text"]
         store.write_build(out, _tables("one"), {"build_id": "one"}, stage=stage)
     assert sorted(path.name for path in out.glob("*.parquet")) == ["articles.parquet", "mentions.parquet"]
@@ -241,3 +241,28 @@ def test_a_part_written_from_several_frames_holds_their_rows_in_whole_row_groups
         with pytest.raises(ValueError, match="table mentions: no rows"):
             store.write_part(stage, "mentions", 1, iter([]))
         assert [path.name for path in (stage / store.PARTS / "mentions").iterdir()] == ["000000.parquet"]
+
+
+def test_a_build_written_without_its_search_index_gets_one_over_its_articles_rows(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    tables = _tables("one")
+    tables["articles"]["title"] = ["Summit in Hanoi", "Talks resume"]
+    store.write_build(out, tables, {"build_id": "one"})
+    index = search_index.SearchIndex(out / search_index.INDEX_FILE)
+    assert index.matching_rows("talks").tolist() == [1] and index.matching_rows("summit").tolist() == [0]
+    assert not store._foreign_entries(out)  # and a rebuild may replace the folder
+
+
+def test_validation_names_a_missing_or_stale_search_index(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    _write(out, "one")  # a partial build (two tables): only the index's problems are looked at
+
+    def index_problems() -> list[str]:
+        return [problem for problem in store.validate_build(out) if search_index.INDEX_FILE in problem]
+
+    assert index_problems() == []
+    (out / search_index.INDEX_FILE).unlink()
+    assert index_problems() == [f"{out / search_index.INDEX_FILE} is missing: rebuild it (builds made before the text search index have none)"]
+    search_index.write_search_index(out / search_index.INDEX_FILE, [(["a"], ["b"])])
+    assert index_problems() == [
+        f"{out / search_index.INDEX_FILE} indexes 1 articles, the build holds 2: rebuild it (builds made before the text search index have none)"]

@@ -45,7 +45,7 @@ import pandas as pd
 
 from dashboard.keywords_view import TermMatrix, read_term_matrix
 from dashboard.text_store import BuildFiles, TextStore
-from pipeline import store
+from pipeline import search_index, store
 
 FIRST_DATE = date(2018, 1, 2)
 SPAN_DAYS = 727  # FIRST_DATE + 727 days = 2019-12-30: 24 calendar months
@@ -276,13 +276,14 @@ def write_text_store(folder: Path, articles: pd.DataFrame, sentences: pd.DataFra
     (title and text default to ""), `sentences` article_id, sentence_idx, text and any other columns to read.
     The files are plain Parquet, not a whole build; the store's article order is `articles`' order."""
     folder.mkdir(parents=True, exist_ok=True)
-    articles.assign(**{column: articles.get(column, "") for column in ("title", "text", "subtitle", "url")}).to_parquet(
-        folder / "articles.parquet")
+    written = articles.assign(**{column: articles.get(column, "") for column in ("title", "text", "subtitle", "url")})
+    written.to_parquet(folder / "articles.parquet")
     sentences.to_parquet(folder / "sentences.parquet")
     pd.DataFrame({"article_id": pd.Series(dtype="str"), "term": pd.Series(dtype="str"), "count": pd.Series(dtype="int64")}).to_parquet(
         folder / "article_terms.parquet")
     pd.DataFrame({"article_id": pd.Series(dtype="str"), "sentence_idx": pd.Series(dtype="int64"), "actor_id": pd.Series(dtype="str")}).to_parquet(
         folder / "sentence_actors.parquet")
+    search_index.write_search_index(folder / search_index.INDEX_FILE, [(written["title"].tolist(), written["text"].tolist())])
     return TextStore(BuildFiles(folder), pd.Index(articles["article_id"].astype(str)))
 
 

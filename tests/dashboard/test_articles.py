@@ -20,12 +20,13 @@ def test_mark_spans_wraps_each_span_with_its_title_and_escapes_everything() -> N
                     '<mark class="m" title="Trump &#34;x&#34; &lt;i&gt;">the President</mark>')
 
 
-def test_the_search_text_is_outlined_in_the_article_any_case_and_literally() -> None:
+def test_the_search_text_is_outlined_in_the_article_as_the_filter_matches_it() -> None:
     sentences = pd.DataFrame({"sentence_idx": [0, 1], "text": ["Talks (a.k.a. TALKS) resumed.", "No <talks> here?"],
                               "tone": [0.0, 0.0], "tone_terms": ["", ""]})
     html = view.annotated_text_html(sentences, pd.DataFrame(columns=["sentence_idx", "actor_id", "tone", "start", "end"]), {}, "talks")
     assert html.count(f'<mark class="{view.SEARCH_CLASS}"') == 3 and "&lt;<mark" in html  # escaped around the mark
-    assert view.search_spans("a.k.a. x", "a.k") == [(0, 3, "search: a.k", view.SEARCH_CLASS)]  # "." is not a wildcard
+    assert view.search_spans("a.k.a. x", "a.k") == [(0, 3, "search: a.k", view.SEARCH_CLASS)]  # the words "a" then "k"
+    assert view.search_spans("Kim Jong-un, Kim Jong Unification", "kim jong un") == [(0, 11, "search: kim jong un", view.SEARCH_CLASS)]
     assert view.search_spans("anything", "") == []
 
 

@@ -148,6 +148,12 @@ def test_search_text_is_stripped_and_capped() -> None:
     assert len(filters.q) == 200 and len(notices) == 1
 
 
+def test_a_search_text_without_words_matches_nothing_and_says_so(artifacts: Artifacts) -> None:
+    filters, notices = parse({"q": "%% ?"})
+    assert filters.q == "%% ?" and notices == ['The search text "%% ?" has no letters or digits, so no article matches it.']
+    assert selected(artifacts, filters) == set()
+
+
 def test_article_must_exist() -> None:
     assert parse({"article": "art-2"}) == (Filters(article="art-2"), [])
     filters, notices = parse({"article": "art-999"})
@@ -223,7 +229,7 @@ def test_topics_take_the_dominant_topic_or_a_heavy_enough_weight(artifacts: Arti
 
 
 @pytest.mark.parametrize("query", ["(round 2) +", "a.b*c", "[DRAFT]", "SANCTIONS?"])
-def test_search_is_literal_and_case_insensitive(artifacts: Artifacts, query: str) -> None:
+def test_search_ignores_punctuation_and_case(artifacts: Artifacts, query: str) -> None:
     assert ARTICLE_ID.format(8) in selected(artifacts, Filters(q=query))
     assert LITERAL_QUERY_TITLE.lower().count(query.lower()) == 1
 
