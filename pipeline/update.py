@@ -11,7 +11,7 @@ the same records, except topics: new articles get topics from the saved model
 corpus has grown by `REFIT_GROWTH` since the last fit. As in a full build, worker processes
 (forked warm from the forkserver, models loaded) analyse the new articles and then make the
 keyword tables and the new update state, while this process writes the other tables, each as
-one staged part that the swap only renames. Same output folder rules, lock and atomic swap as
+one staged part that the swap only renames, and appends the new articles to the search index. Same output folder rules, lock and atomic swap as
 a full build.
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import scipy.sparse as sp
 
-from pipeline import store
+from pipeline import search_index, store
 from pipeline.actors import actors_table, load_gazetteer
 from pipeline.build import (
     DATA_FILES,
@@ -199,6 +199,7 @@ def _update_locked(
     stage_start = time.perf_counter()
     for name, table in {"articles": all_articles, "topics": topics, "doc_topics": doc_topics, "topic_model": topic_model}.items():
         store.write_part(stage, name, 0, table)
+    search_index.append_search_index(out / search_index.INDEX_FILE, stage / search_index.INDEX_FILE, [([a.title for a in added], [a.text for a in added])])
     for name in PER_ARTICLE_TABLES:  # the build's rows, then the new ones (the workers' parts), as one part
         new_rows = [pq.read_table(path) for path in store.part_paths(stage, name)]
         store.remove_parts(stage, name)

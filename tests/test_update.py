@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import state, store
+from pipeline import search_index, state, store
 from pipeline.build import _STAGED_COUNTS, BuildError, BuildOptions, build
 from pipeline.cli import main
 from pipeline.tone import ToneScorer
@@ -56,6 +56,19 @@ def test_update_equals_full_build_table_by_table(full_and_updated: tuple[Path, P
     found = store.read_table(updated, name).drop(columns=TOPIC_COLUMNS.get(name, []))
     assert len(found) > 0
     pd.testing.assert_frame_equal(found, expected)
+
+
+def test_updated_search_index_finds_what_the_full_builds_finds(full_and_updated: tuple[Path, Path]) -> None:
+    full, updated = full_and_updated
+    indexes = [search_index.SearchIndex(build_dir / search_index.INDEX_FILE) for build_dir in (full, updated)]
+    try:
+        assert search_index.indexed_rows(updated / search_index.INDEX_FILE) == len(store.read_table(updated, "articles", ["article_id"]))
+        for query in ("Kim Jong Un", "sanctions", "missile launch*"):
+            expected, found = (index.matching_rows(query) for index in indexes)
+            assert len(expected) > 0 and list(found) == list(expected), query
+    finally:
+        for index in indexes:
+            index.close()
 
 
 def test_update_manifest_counts_the_whole_build(full_and_updated: tuple[Path, Path]) -> None:
