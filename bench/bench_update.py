@@ -33,33 +33,48 @@ from pipeline.update import update  # noqa: E402
 
 
 class FamilyCpu:
-    """CPU seconds of this process and its descendants while the block runs, sampled every `every` seconds.
+    """CPU seconds of this process and its descendants while the block runs.
 
-    Forkserver workers are grandchildren, whose usage never reaches RUSAGE_CHILDREN; a process
-    is counted to its last sample, so up to `every` seconds of each one that ends may be missed.
+    Forkserver workers are grandchildren, whose usage never reaches RUSAGE_CHILDREN: the known
+    processes are sampled every `every` seconds (one /proc read each), so up to that much of one
+    that ends may be missed, and new ones looked for every `look_every` seconds (that reads every
+    process of the machine: at the sampling rate it took a fair share of a core from what it measured).
     """
 
-    def __init__(self, every: float = 0.02) -> None:
-        self.every, self.seconds = every, 0.0
-        self._me, self._first, self._last = psutil.Process(), {}, {}
+    def __init__(self, every: float = 0.01, look_every: float = 0.2) -> None:
+        self.every, self.look_every, self.seconds = every, look_every, 0.0
+        self._me = psutil.Process()
+        self._processes: dict[int, psutil.Process] = {}
+        self._first: dict[int, float] = {}
+        self._last: dict[int, float] = {}
         self._stop = threading.Event()
         self._sampler = threading.Thread(target=self._run, daemon=True)
 
+    def _look(self) -> None:
+        for process in [self._me, *self._me.children(recursive=True)]:
+            self._processes.setdefault(process.pid, process)
+
     def _sample(self) -> dict[int, float]:
         found = {}
-        for process in [self._me, *self._me.children(recursive=True)]:
+        for pid, process in list(self._processes.items()):
             try:
                 times = process.cpu_times()
             except psutil.NoSuchProcess:
+                del self._processes[pid]
                 continue
-            found[process.pid] = times.user + times.system
+            found[pid] = times.user + times.system
         return found
 
     def _run(self) -> None:
+        looked = time.perf_counter()
         while not self._stop.wait(self.every):
+            if time.perf_counter() - looked >= self.look_every:
+                self._look()
+                looked = time.perf_counter()
             self._last.update(self._sample())
 
     def __enter__(self) -> "FamilyCpu":
+        self._look()
         self._first = self._sample()
         self._sampler.start()
         return self
@@ -67,6 +82,7 @@ class FamilyCpu:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
         self._stop.set()
         self._sampler.join()
+        self._look()
         self._last.update(self._sample())
         self.seconds = sum(seconds - self._first.get(pid, 0.0) for pid, seconds in self._last.items())
 

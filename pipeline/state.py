@@ -28,12 +28,12 @@ def term_tables(article_ids: Sequence[str], term_counts: TermCounts) -> dict[str
     offsets = pa.array(counts.indptr.astype(np.int32))
     doc_terms = pa.table(
         {
-            "article_id": pa.array([str(article_id) for article_id in article_ids], pa.large_string()),
+            "article_id": pa.array(article_ids, pa.large_string()),
             "term_idx": pa.ListArray.from_arrays(offsets, pa.array(counts.indices.astype(np.int32, copy=False))),
             "count": pa.ListArray.from_arrays(offsets, pa.array(counts.data.astype(np.int32, copy=False))),
         }
     )
-    vocabulary = pa.table({"term": pa.array([str(term) for term in term_counts.vocabulary], pa.large_string())})
+    vocabulary = pa.table({"term": pa.array(term_counts.vocabulary, pa.large_string())})  # from the array: no Python loop
     return {"doc_terms": store.to_arrow("doc_terms", doc_terms), "term_vocabulary": store.to_arrow("term_vocabulary", vocabulary)}
 
 
