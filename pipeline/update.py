@@ -120,8 +120,8 @@ def _update_locked(
     started = time.perf_counter()
     timings: dict[str, float] = {}
     old_manifest = store.read_manifest(out)
+    old_state = reader.submit(read_term_counts, out)  # first: the keyword tables, the longest chain of work, start from it
     read = {name: reader.submit(store.read_arrow, out, name) for name in (*PER_ARTICLE_TABLES, "doc_topics")}
-    old_state = reader.submit(read_term_counts, out)
     old_articles = store.read_arrow(out, "articles")
     result = ingest(
         inputs, progress=lambda done, total: report("ingest", done / max(total, 1)), limits=options.gzip,
