@@ -251,6 +251,8 @@ def _workers(options: BuildOptions) -> Iterator[Executor | None]:
         yield None
         return
     with executor(options.engine, options.workers, options.scheduler, _start_update_worker, (os.getpid(),)) as pool:
+        for _ in range(options.workers):  # started now, while ingest runs, not when the analysis is handed out
+            pool.submit(os.getpid)
         yield pool
 
 
