@@ -696,7 +696,8 @@ def write_keyword_tables(stage: Path, article_ids: Sequence[str], dates: pd.Seri
 
 def write_monthly_keywords(stage: Path, article_ids: Sequence[str], dates: pd.Series, counts: TermCounts) -> None:
     """The keywords table (`write_keyword_tables`) into `stage`: an update makes it in one worker, article terms in another."""
-    store.write_part(stage, "keywords", 0, monthly_keywords(pd.DataFrame({"article_id": article_ids, "date": dates.to_numpy()}), term_counts=counts))
+    articles = pd.DataFrame({"article_id": article_ids, "date": dates.to_numpy()})
+    store.write_part(stage, "keywords", 0, monthly_keywords(articles, term_counts=counts))
 
 
 def write_article_terms(stage: Path, article_ids: Sequence[str], counts: TermCounts) -> None:

@@ -113,7 +113,10 @@ def _month_sums(counts: sp.csr_matrix, month_codes: np.ndarray, n_months: int) -
         for sums, values in ((occurrences, np.diff(np.r_[0, np.cumsum(data, dtype=np.int64)][bounds])), (articles, np.diff(bounds))):
             sums.append(sp.csr_matrix(sp.coo_matrix((values.astype(np.float64), (month[runs], term[runs])), shape=shape)))
         first = last
-    month_counts, month_docs = (sp.csr_matrix(sp.vstack(blocks, format="csr")) if blocks else sp.csr_matrix((0, counts.shape[1])) for blocks in (occurrences, articles))
+    month_counts, month_docs = (
+        sp.csr_matrix(sp.vstack(blocks, format="csr")) if blocks else sp.csr_matrix((0, counts.shape[1]))
+        for blocks in (occurrences, articles)
+    )
     for sums in (month_counts, month_docs):
         sums.sort_indices()  # sorted already (by term within a month): only checked
     return month_counts, month_docs

@@ -11,8 +11,8 @@ the same records, except topics: new articles get topics from the saved model
 corpus has grown by `REFIT_GROWTH` since the last fit. As in a full build, worker processes
 (forked warm from the forkserver, models loaded) analyse the new articles and then make the
 keyword tables and the new update state, while this process writes the other tables, each as
-one staged part that the swap only renames, and appends the new articles to the search index. Same output folder rules, lock and atomic swap as
-a full build.
+one staged part that the swap only renames, and appends the new articles to the search index.
+Same output folder rules, lock and atomic swap as a full build.
 """
 from __future__ import annotations
 
@@ -133,9 +133,10 @@ def _update_locked(
     rejects = [{"input": r.input, "reason": r.reason} for r in result.rejects]
 
     stage_start = time.perf_counter()
+    chunks = [result.articles[first : first + ANALYSIS_CHUNK] for first in range(0, len(result.articles), ANALYSIS_CHUNK)]
     analysis = [
-        _submit(pool, analyse_into_parts, [(a.article_id, a.date, a.text, a.source) for a in result.articles[first : first + ANALYSIS_CHUNK]], stage, index)
-        for index, first in enumerate(range(0, len(result.articles), ANALYSIS_CHUNK))
+        _submit(pool, analyse_into_parts, [(a.article_id, a.date, a.text, a.source) for a in chunk], stage, index)
+        for index, chunk in enumerate(chunks)
     ]
     # While the workers analyse, and then write the keyword tables (on the articles as if none failed: redone when some did).
     dates = pd.concat([old_articles["date"].to_pandas(), article_dates(result.articles)], ignore_index=True)
@@ -163,7 +164,8 @@ def _update_locked(
             future.result()
         kept = np.r_[np.ones(len(old_ids), dtype=bool), is_added]
         new_counts = select_rows(new_counts, np.flatnonzero(is_added))
-        ids, dates, counts = old_ids + new["article_id"].tolist(), dates[kept].reset_index(drop=True), select_rows(counts, np.flatnonzero(kept))
+        ids, dates = old_ids + new["article_id"].tolist(), dates[kept].reset_index(drop=True)
+        counts = select_rows(counts, np.flatnonzero(kept))
         corpus_tables = _corpus_tables(None, stage, ids, dates, counts)
     timings["analyse"] = time.perf_counter() - stage_start
 
@@ -199,7 +201,8 @@ def _update_locked(
     stage_start = time.perf_counter()
     for name, table in {"articles": all_articles, "topics": topics, "doc_topics": doc_topics, "topic_model": topic_model}.items():
         store.write_part(stage, name, 0, table)
-    search_index.append_search_index(out / search_index.INDEX_FILE, stage / search_index.INDEX_FILE, [([a.title for a in added], [a.text for a in added])])
+    new_texts = [([a.title for a in added], [a.text for a in added])]
+    search_index.append_search_index(out / search_index.INDEX_FILE, stage / search_index.INDEX_FILE, new_texts)
     for name in PER_ARTICLE_TABLES:  # the build's rows, then the new ones (the workers' parts), as one part
         new_rows = [pq.read_table(path) for path in store.part_paths(stage, name)]
         store.remove_parts(stage, name)
@@ -267,7 +270,10 @@ def _corpus_tables(pool: Executor | None, stage: Path, article_ids: list[str], d
     """The keywords and article_terms tables and the update state of the articles (`dates`, `counts`: theirs, in order)
     into `stage`, by two tasks of `pool` (here and now without one)."""
     terms = pa.array(counts.vocabulary, pa.large_string())
-    return [_submit(pool, _keywords_task, stage, article_ids, dates, counts.counts, terms), _submit(pool, _state_task, stage, article_ids, counts.counts, terms)]
+    return [
+        _submit(pool, _keywords_task, stage, article_ids, dates, counts.counts, terms),
+        _submit(pool, _state_task, stage, article_ids, counts.counts, terms),
+    ]
 
 
 def _keywords_task(stage: Path, article_ids: list[str], dates: pd.Series, counts: sp.csr_matrix, terms: pa.Array) -> None:
@@ -314,7 +320,9 @@ PREVIEW_SHARE = 0.05
 """Largest size of the new inputs, as a share of the build's inputs, for which `_known` reads them twice."""
 
 
-def _known(articles: pa.Table, inputs: Sequence[Path], options: BuildOptions, manifest: dict[str, Any]) -> list[tuple[str, str, dt.date | None, str | None]]:
+def _known(
+    articles: pa.Table, inputs: Sequence[Path], options: BuildOptions, manifest: dict[str, Any]
+) -> list[tuple[str, str, dt.date | None, str | None]]:
     """(article_id, source, date, text) of the build's articles, as `ingest(known=...)` takes them.
 
     Every id stays taken, but only the articles a new record could copy (same source, within
@@ -333,7 +341,9 @@ def _known(articles: pa.Table, inputs: Sequence[Path], options: BuildOptions, ma
             (source_key(article.source), article.date + dt.timedelta(days=shift)) for shift in range(-DUPLICATE_REACH, DUPLICATE_REACH + 1)
         ))
         wanted = [row for row, (source, day) in enumerate(zip(sources, days)) if (source_key(source), day) in near]
-    known: list[tuple[str, str, dt.date | None, str | None]] = [(article_id, source, None, None) for article_id, source in zip(ids, sources)]
+    known: list[tuple[str, str, dt.date | None, str | None]] = [
+        (article_id, source, None, None) for article_id, source in zip(ids, sources)
+    ]
     for row, text in zip(wanted, articles["text"].take(pa.array(wanted, pa.int64())).to_pylist()):
         known[row] = (ids[row], sources[row], days[row], text)
     return known

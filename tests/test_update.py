@@ -138,7 +138,8 @@ def test_a_small_update_with_copies_and_an_article_the_analysis_rejects_equals_a
     for name in (store.DUPLICATES, store.REJECTS):
         assert store.read_jsonl(updated, name) == store.read_jsonl(expected, name)
     for name in ("articles", "sentences", "keywords", "article_terms", "doc_terms", "term_vocabulary"):
-        pd.testing.assert_frame_equal(*(store.read_table(build_dir, name).drop(columns=TOPIC_COLUMNS.get(name, [])) for build_dir in (updated, expected)))
+        found, wanted = (store.read_table(build_dir, name).drop(columns=TOPIC_COLUMNS.get(name, [])) for build_dir in (updated, expected))
+        pd.testing.assert_frame_equal(found, wanted)
 
 
 def test_update_refuses_a_folder_without_a_build(tmp_path: Path, corpus_dir: Path) -> None:
@@ -177,7 +178,8 @@ def test_stacked_counts_equal_counting_all_texts_at_once() -> None:
 
 
 @pytest.mark.parametrize("first, second", [
-    (["Kim Jong Un met Trump in Hanoi", "sanctions relief talks", "zebra crossing"], ["Hanoi summit collapsed", "aardvark sanctions", "zzz top", ""]),
+    (["Kim Jong Un met Trump in Hanoi", "sanctions relief talks", "zebra crossing"],
+     ["Hanoi summit collapsed", "aardvark sanctions", "zzz top", ""]),
     (["aardvark", "Ch\u014fngjin port"], ["\u00e9lan Ch\u014fngjin", "aardvark aardvark", "zebra"]),
     ([""], ["summit talks"]),
     (["summit talks"], [""]),
