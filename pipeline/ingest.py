@@ -189,7 +189,7 @@ class _Ingest:
     """One ingest run: sorts each record into kept, duplicate or rejected."""
 
     def __init__(
-        self, known: Iterable[tuple[str, str, dt.date, str | None]] = (), on_article: Callable[[Article], None] | None = None, keep_articles: bool = True
+        self, known: Iterable[tuple[str, str, dt.date | None, str | None]] = (), on_article: Callable[[Article], None] | None = None, keep_articles: bool = True
     ) -> None:
         self.result = IngestResult()
         self._on_article = on_article
@@ -267,7 +267,7 @@ def ingest(
     paths: Sequence[Path],
     progress: Callable[[int, int], None] | None = None,
     limits: GzipLimits = GzipLimits(),
-    known: Iterable[tuple[str, str, dt.date, str | None]] = (),
+    known: Iterable[tuple[str, str, dt.date | None, str | None]] = (),
     on_article: Callable[[Article], None] | None = None,
     keep_articles: bool = True,
 ) -> IngestResult:
@@ -277,7 +277,8 @@ def ingest(
     few thousand records within a large one. `limits` caps what a `.gz` input may expand
     to. `known`: (article_id, source, date, cleaned text) of articles already kept by an
     earlier build, in its order: copies of them are duplicates and their ids stay taken, as
-    if they had been read first (text None: an article no record can copy, its id taken only). `on_article(article)` is called as each article is kept (a
+    if they had been read first (with text and date None: an article no record can copy, its
+    id taken only). `on_article(article)` is called as each article is kept (a
     kept article is final: later records never change it), so a build's workers start on the
     first articles while the rest are read; with `keep_articles=False` the result does not list
     them (a build hands each to its workers and keeps only what it needs: at a million articles
