@@ -189,7 +189,10 @@ class _Ingest:
     """One ingest run: sorts each record into kept, duplicate or rejected."""
 
     def __init__(
-        self, known: Iterable[tuple[str, str, dt.date | None, str | None]] = (), on_article: Callable[[Article], None] | None = None, keep_articles: bool = True
+        self,
+        known: Iterable[tuple[str, str, dt.date | None, str | None]] = (),
+        on_article: Callable[[Article], None] | None = None,
+        keep_articles: bool = True,
     ) -> None:
         self.result = IngestResult()
         self._on_article = on_article
