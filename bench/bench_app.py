@@ -1,7 +1,7 @@
-"""Benchmark: the app's server memory after every page, the server time of a filter change on every page,
-and the time of a page opened with filters in its URL, on a real build.
+"""Benchmark: the app's server memory after every page, the server time of a filter change on every page and
+of a new keyword-in-context term, and the time of a page opened with filters in its URL, on a real build.
 
-Usage: python bench/bench_app.py [--data DIR] [--runs N] [--url-runs N]
+Usage: python bench/bench_app.py [--data DIR] [--runs N] [--url-runs N] [--kwic-terms N]
        python bench/bench_app.py --data DIR --first-use      # what is read from disk on first use, then kept
 Without --data it builds ../shared/corpus/kcna_2011_2012.jsonl.gz (18,931 stories) into a
 temporary folder first. AppTest runs the app in this process without a browser, so the
@@ -103,6 +103,17 @@ def open_article(artifacts: Any) -> None:
     artifacts.texts.sentences_of(article_id)
 
 
+KWIC_TERMS = ("flood", "kim jong il", "yonbyon")
+"""Keyword-in-context terms timed: a term of the vocabulary, a name in a third of the stories, and a word in none."""
+
+
+def kwic_lines(artifacts: Any, articles: Any, term: str) -> Any:
+    """What the Keywords and Compare pages read for the keyword-in-context lines of a term (`common.show_kwic`)."""
+    from dashboard import keywords_view
+
+    return keywords_view.in_context(artifacts.term_matrix, artifacts.texts, articles, term, keywords_view.MAX_KWIC_LINES)
+
+
 def first_use(data_dir: Path) -> None:
     """CPU seconds of what the app reads from disk the first time a build is asked for it (then kept per build)."""
     from dashboard import keywords_view
@@ -119,11 +130,14 @@ def first_use(data_dir: Path) -> None:
     steps.append(("term matrix (article_terms)", lambda: artifacts.term_matrix))
     steps.append(("search 'summit' in titles and texts", lambda: artifacts.texts.search("summit")))
     steps.append(("the same search again (kept)", lambda: artifacts.texts.search("summit")))
-    def sentences_using() -> None:
-        keywords_view.find_sentences(artifacts.texts, artifacts.articles, "kim jong il")
+    for term in KWIC_TERMS:
+        steps.append((f"in context: '{term}'", lambda term=term: kwic_lines(artifacts, artifacts.articles, term)))
+    steps.append((f"the same term again (kept): '{KWIC_TERMS[0]}'", lambda: kwic_lines(artifacts, artifacts.articles, KWIC_TERMS[0])))
+    def every_sentence() -> None:
+        listing = kwic_lines(artifacts, artifacts.articles, KWIC_TERMS[0])
+        keywords_view.every_sentence(artifacts.texts, artifacts.articles, listing.candidates, KWIC_TERMS[0])
 
-    steps.append(("sentences using 'kim jong il'", sentences_using))
-    steps.append(("the same term again (kept)", sentences_using))
+    steps.append((f"every sentence of '{KWIC_TERMS[0]}' (the CSV)", every_sentence))
     steps.append(("one article's sentences and details", lambda: open_article(artifacts)))
     for name, step in steps:
         wall, cpu = _timed(step)
@@ -135,6 +149,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path)
     parser.add_argument("--runs", type=int, default=2, help="rounds of the six filter changes per page")
     parser.add_argument("--url-runs", type=int, default=3, help="fresh sessions per page opened with filters in the URL")
+    parser.add_argument("--kwic-terms", type=int, default=5, help="terms picked in turn for the Keywords page's in-context lines")
     parser.add_argument("--first-use", action="store_true", help="only time what is read from disk on first use (needs --data)")
     args = parser.parse_args()
     if args.first_use:
@@ -175,6 +190,14 @@ def main() -> None:
                 assert not at.exception, (page, at.exception)
         print(f"  {page:>9}: median {statistics.median(walls) * 1000:4.0f} ms ({statistics.median(cpus) * 1000:4.0f} ms CPU), "
               f"max {max(walls) * 1000:4.0f} ms over {len(walls)}; after the page: {_memory()}")
+    print("keyword in context: each other term of the Keywords page's term box picked in turn (server time per rerun):")
+    at.switch_page("pages/keywords.py").run()
+    box = at.selectbox(key="context_term")
+    for term in [option for option in box.options if option != box.value][:args.kwic_terms]:
+        at.selectbox(key="context_term").set_value(term)
+        wall, cpu = _timed(at.run)
+        assert not at.exception, (term, at.exception)
+        print(f"  {term!r:>24}: {wall * 1000:4.0f} ms ({cpu * 1000:4.0f} ms CPU); {_memory()}")
     params = _url_params(data_dir, leader)
     print(f"each page opened in a new session with {params} in its URL (median of {args.url_runs}):")
     for page in PAGES:

@@ -305,29 +305,31 @@ def show_kwic(context: PageContext, articles: pd.DataFrame, term: str, name: str
     """The newest MAX_KWIC_LINES keyword-in-context lines of `term` in `articles`, the term highlighted;
     selecting a line opens its article on the Articles page. Corpus text is shown as data, never markup.
 
+    Only the sentences it takes to fill the lines are read (`keywords_view.in_context`), so the counts are
+    exact only when every sentence fits; the CSV reads them all when clicked.
     `statement` (plain text, e.g. `keywords_view.selection_statement`) is written in bold above the lines with their counts.
     """
     from dashboard import keywords_view as kwv  # scipy.sparse and sklearn: paid by the pages that show these lines, not the first page
 
-    texts = context.artifacts.texts
-    found = kwv.find_sentences(texts, kwv.articles_using(context.artifacts.term_matrix, articles, term), term)
+    artifacts = context.artifacts
+    listing = kwv.in_context(artifacts.term_matrix, artifacts.texts, articles, term, kwv.MAX_KWIC_LINES)
     if statement:
-        counts = f"{len(found):,} in {found['article_id'].nunique():,} articles" if len(found) else "none"
-        st.markdown(f"**{escape_markdown(statement)}: {counts}**")
-    if found.empty:
+        st.markdown(f"**{escape_markdown(statement)}: {listing.counts}**")
+    lines = listing.lines
+    if lines.empty:
         st.caption("No sentence uses this term here.")
         return
-    lines = kwv.kwic(kwv.with_text(texts, found.head(kwv.MAX_KWIC_LINES)), term)
-    counted = None if statement else f"{len(found):,} sentences in {found['article_id'].nunique():,} articles."
-    shown = f"The newest {kwv.MAX_KWIC_LINES:,} are shown; the CSV" if len(found) > kwv.MAX_KWIC_LINES else "The CSV"
-    st.caption(" ".join(filter(None, [counted, f"{shown} has every sentence in full.", "Select a line to open its article."])))
+    listed = f"The newest {len(lines):,} are shown; the CSV" if listing.more else "The CSV"
+    st.caption(" ".join(filter(None, [None if statement else f"{listing.counts[:1].upper()}{listing.counts[1:]}.",
+                                      f"{listed} has every sentence in full.", "Select a line to open its article."])))
     highlighted = lines.style.set_properties(subset=["term"], **{"background-color": "#ffe08a", "font-weight": "bold"})
     listing_key = f"{key}-{hash(tuple(lines['article_id']))}-{hash(tuple(lines['sentence_idx']))}"
     event = st.dataframe(
         highlighted, key=listing_key, hide_index=True, column_order=_KWIC_ORDER,
         column_config=_KWIC_CONFIG, on_select="rerun", selection_mode="single-row", height=min(400, 38 + 35 * len(lines)),
     )
-    download_csv(lambda: kwv.with_text(texts, found), name, key=f"{key}-csv")
+    # The button keeps its function for the session: it holds the build's articles (shared) and the candidates' positions, no copy.
+    download_csv(partial(kwv.every_sentence, artifacts.texts, artifacts.articles, listing.candidates, term), name, key=f"{key}-csv")
     rows = event.selection.rows
     if rows:
         open_article_page(context, str(lines["article_id"].iloc[rows[0]]))

@@ -307,7 +307,10 @@ def read_artifacts(data_dir: Path) -> Artifacts:
     tables["mentions"]["actor_id"] = tables["mentions"]["actor_id"].astype("category")
     tables["topics"]["terms"] = [tuple(terms) for terms in tables["topics"]["terms"]]
     tables["keywords"]["period"] = pd.to_datetime(tables["keywords"]["period"]).astype("datetime64[ns]")
-    texts = TextStore(files, article_id_dtype.categories, file_rows)
+    try:
+        texts = TextStore(files, article_id_dtype.categories, file_rows)
+    except ValueError as error:  # sentences that cannot be told apart by article: the build cannot be read right
+        raise ArtifactError([f"{data_dir}: {error}"]) from error
     cues = texts.cue_sentences(CUE_COLUMNS)
     cues["article_id"] = _with_dtype(cues["article_id"], article_id_dtype)
     articles, cues = _narrowed(articles), _narrowed(cues, floats=True)

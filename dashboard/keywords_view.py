@@ -5,7 +5,7 @@ vocabulary), copied once per build into an articles x terms matrix kept on disk 
 whose chunks a query reads for the articles it counts: every sidebar filter applies
 to the trend lines. Emergence scores come precomputed from keywords.parquet (each month
 against the whole corpus, `pipeline.keywords.monthly_keywords`), so only the date filter
-applies to them. Keyword-in-context lines (`find_sentences`, `with_text`, `kwic`) are shared
+applies to them. Keyword-in-context lines (`in_context`: `find_sentences`, `kwic`) are shared
 with the Compare page; their sentences are searched and read on disk (`dashboard.text_store`).
 A typed phrase is spelled the way the pipeline counts terms (`resolve_term`).
 
@@ -520,19 +520,35 @@ def term_pattern(term: str) -> str:
     return _WORD_GAP.join(re.escape(word) for word in words)
 
 
-def articles_using(matrix: TermMatrix, articles: pd.DataFrame, term: str) -> pd.DataFrame:
-    """The articles in which the pipeline counted `term` (any case and spacing); all of them when
-    the term is outside the vocabulary (stop words, rare or typed terms), since then nothing is known."""
+def articles_using(matrix: TermMatrix, texts: TextStore, articles: pd.DataFrame, term: str) -> tuple[pd.DataFrame, bool]:
+    """The articles that may use `term`, and whether they are exactly those in which the pipeline counted it.
+
+    A term of the vocabulary (any case and spacing): the articles it is counted in (True). Any other (stop
+    words, rare or typed terms): those whose title or text holds its words by the text search's rule
+    (`TextStore.search`: any case or accent, punctuation between words ignored), a few more than use the
+    term as `find_sentences` reads it (False). Either way a new term costs milliseconds, where reading
+    every sentence of a million stories took 4-6 s; a term without a letter or digit matches no article.
+    """
     known = [candidate for candidate in term_candidates(term)[:2] if matrix.terms.get_indexer([candidate])[0] >= 0]
-    if not known:
-        return articles
-    using = np.zeros(len(matrix.article_ids), dtype=bool)
-    using[matrix.column(known[0])[0]] = True
-    rows = matrix.positions(articles)
-    return articles.loc[(rows >= 0) & using[rows]]
+    if known:
+        using = np.zeros(len(matrix.article_ids), dtype=bool)
+        using[matrix.column(known[0])[0]] = True
+        rows = matrix.positions(articles)
+        return articles.loc[(rows >= 0) & using[rows]], True
+    positions = _positions(texts, articles)
+    return articles.loc[(positions >= 0) & texts.search(term)[positions]], False
 
 
-FOUND_COLUMNS = ("article_id", "date", "source", "title", "sentence_idx", "row")
+FOUND_COLUMNS = ("article_id", "date", "source", "title", "sentence_idx", "text")
+
+
+def _positions(texts: TextStore, articles: pd.DataFrame) -> np.ndarray:
+    """Each article's position in `texts.article_ids` (-1: not one of the build's); the build's articles carry
+    theirs as the code of their categorical id (`Artifacts`), so no id is looked up then."""
+    ids = articles["article_id"]
+    if isinstance(ids.dtype, pd.CategoricalDtype) and ids.cat.categories is texts.article_ids:
+        return ids.cat.codes.to_numpy()
+    return texts.article_ids.get_indexer(ids.astype("str"))
 
 
 def _required_word(term: str) -> str:
@@ -542,46 +558,87 @@ def _required_word(term: str) -> str:
     return words[0] if words and words[0].isascii() else ""
 
 
-def find_sentences(texts: TextStore, articles: pd.DataFrame, term: str) -> pd.DataFrame:
+def find_sentences(texts: TextStore, articles: pd.DataFrame, term: str, limit: int | None = None) -> pd.DataFrame:
     """The sentences of `articles` that use `term` as a whole word (any case), newest article first (within a
-    day in the order of `texts.article_ids`, the build's id order), without their text (`with_text` reads it for the lines shown).
+    day in the order of `texts.article_ids`, the build's id order); with `limit`, only the first `limit` of them.
 
-    Columns FOUND_COLUMNS (row: in sentences.parquet). Whole word: not inside a longer word or a
-    hyphenated compound ("korean" does not find "inter-Korean"), the same rule as the pipeline's
-    terms. The build's sentences are searched on disk once per term (`TextStore.sentences_matching`,
-    kept for the build); the articles then only pick among those sentences.
+    Columns FOUND_COLUMNS. Whole word: not inside a longer word or a hyphenated compound ("korean" does not
+    find "inter-Korean"), the same rule as the pipeline's terms. Only the articles' own sentences are read
+    (`TextStore.sentences_matching`), newest first, and with a limit no more of them than it takes: pass
+    the articles that may use the term (`articles_using`).
     """
+    return _found(texts, articles, term, limit, None)[0]
+
+
+def _found(texts: TextStore, articles: pd.DataFrame, term: str, limit: int | None, budget: int | None) -> tuple[pd.DataFrame, int]:
+    """`find_sentences`, reading about `budget` sentences at most (None: no bound), and how many of the articles were read."""
     core = term_pattern(term)
-    hits = texts.sentences_matching(f"(?:^|{_NOT_WORD}){core}(?:{_NOT_WORD}|$)", _required_word(term)) if core else None
-    if hits is None or hits.empty or articles.empty:
-        empty = pd.DataFrame({column: pd.Series(dtype="str") for column in FOUND_COLUMNS})
-        return empty.astype({"date": "datetime64[ns]", "sentence_idx": "int64", "row": "int64"})
-    positions = texts.article_ids.get_indexer(articles["article_id"].astype("str"))
-    article_row = np.full(len(texts.article_ids), -1)
-    article_row[positions[positions >= 0]] = np.flatnonzero(positions >= 0)
-    hit_articles = hits["article"].to_numpy()
-    in_articles = np.where(hit_articles >= 0, article_row[hit_articles], -1)  # -1: a sentence of no known article
-    kept = hits.loc[in_articles >= 0]
-    meta = articles.iloc[in_articles[in_articles >= 0]]
-    # Newest day first; within a day in the build's article order (by id), then reading order: integer keys,
-    # since a term like "kim jong il" has 70,000 sentences at 100,000 stories.
-    order = np.lexsort((kept["sentence_idx"].to_numpy(), kept["article"].to_numpy(), -meta["date"].to_numpy().astype("int64")))
-    meta, kept = meta.iloc[order], kept.iloc[order]
-    return pd.DataFrame({
-        "article_id": meta["article_id"].astype("str").to_numpy(), "date": meta["date"].to_numpy(),
+    positions = _positions(texts, articles)
+    known = np.flatnonzero(positions >= 0) if core else np.zeros(0, dtype=np.int64)
+    # Newest day first; within a day in the build's article order (by id): integer keys.
+    order = known[np.lexsort((positions[known], -articles["date"].to_numpy()[known].astype("int64")))]
+    pattern = f"(?:^|{_NOT_WORD}){core}(?:{_NOT_WORD}|$)"
+    hits, read = texts.sentences_matching(positions[order], pattern, _required_word(term), limit, budget)
+    meta = articles.iloc[order[hits["article"].to_numpy()]]
+    found = pd.DataFrame({
+        "article_id": meta["article_id"].astype("str").to_numpy(), "date": meta["date"].to_numpy().astype("datetime64[ns]"),
         "source": meta["source"].astype("str").to_numpy(), "title": meta["title"].astype("str").to_numpy(),
-        "sentence_idx": kept["sentence_idx"].to_numpy(dtype=np.int64), "row": kept["row"].to_numpy(dtype=np.int64),
+        "sentence_idx": hits["sentence_idx"].to_numpy(dtype=np.int64), "text": hits["text"].to_numpy(),
     })
+    return found, read
 
 
-def with_text(texts: TextStore, found: pd.DataFrame) -> pd.DataFrame:
-    """`find_sentences` rows with each sentence's text read from disk, in place of its row number."""
-    text = texts.sentences_at(found["row"], ["text"])["text"]
-    return found.drop(columns="row").assign(text=text.astype("str").to_numpy())
+def kwic_counts(found: pd.DataFrame, shown: int, candidates: int, counted: bool, read: int | None = None) -> str:
+    """What is known of a term's sentences, in words, from `find_sentences` asked for `shown` + 1 of them among
+    `candidates` articles (`articles_using`: they use the term when `counted`, else they hold its words), of which
+    the newest `read` were read (None: all): exact counts when every candidate was read and no more than `shown`
+    sentences were found; else only that there are more, or how many the newest articles hold."""
+    among = ("the {:,} articles that use it" if counted else "the {:,} articles that hold its words").format(candidates)
+    if len(found) > shown:
+        return f"more than {shown:,} sentences, in {among}"
+    counted_here = f"{len(found):,} sentences in {found['article_id'].nunique():,} articles" if len(found) else "none"
+    if read is None or read >= candidates:
+        return counted_here
+    return f"{counted_here} among the newest {read:,} of {among} (the others were not read)"
+
+
+@dataclass(frozen=True, eq=False)
+class InContext:
+    """A term's newest keyword-in-context lines in some articles (`in_context`), and what is known of the others."""
+
+    lines: pd.DataFrame
+    """`kwic` lines of the newest sentences, at most the number asked for"""
+    more: bool
+    """whether more sentences use the term than the lines show"""
+    counts: str
+    """what is known of all the sentences, in words (`kwic_counts`)"""
+    candidates: np.ndarray
+    """positions in `texts.article_ids` of the articles that may use the term (`articles_using`): what `every_sentence` reads"""
+
+
+MAX_KWIC_READ = 100_000
+"""Sentences read at most for one listing (about 0.3 s at a million stories when they lie in fifty row groups): a term
+used as a whole word in few of many candidate articles stops there ("inter": the search index finds it in 33,000
+articles at a million stories, as part of "inter-Korean", but only a few dozen sentences use it alone; 1.4 s unbounded)."""
+
+
+def in_context(matrix: TermMatrix, texts: TextStore, articles: pd.DataFrame, term: str, shown: int) -> InContext:
+    """The newest `shown` keyword-in-context lines of `term` in `articles` (the listing of the Keywords and Compare
+    pages): only the sentences it takes are read, the articles that may use the term newest first, MAX_KWIC_READ at most."""
+    candidates, counted = articles_using(matrix, texts, articles, term)
+    found, read = _found(texts, candidates, term, shown + 1, MAX_KWIC_READ)
+    return InContext(kwic(found.head(shown), term), len(found) > shown, kwic_counts(found, shown, len(candidates), counted, read),
+                     _positions(texts, candidates))
+
+
+def every_sentence(texts: TextStore, build_articles: pd.DataFrame, candidates: np.ndarray, term: str) -> pd.DataFrame:
+    """Every sentence using `term` in the `candidates` of `InContext` (rows of `build_articles`, the build's articles
+    in `texts.article_ids` order), `find_sentences`: what the listing's CSV holds, read when it is asked for."""
+    return find_sentences(texts, build_articles.iloc[candidates], term)
 
 
 def kwic(found: pd.DataFrame, term: str, width: int = KWIC_WIDTH) -> pd.DataFrame:
-    """Keyword-in-context lines of `with_text` rows: the sentence cut into left, term (as
+    """Keyword-in-context lines of `find_sentences` rows: the sentence cut into left, term (as
     written) and right at the term's first use, each side cut to `width` characters ("…" marks a cut).
 
     Columns: article_id, date, source, title, sentence_idx, left, term, right.

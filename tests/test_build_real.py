@@ -66,3 +66,12 @@ def test_the_search_index_finds_what_the_rule_finds_in_the_articles_table(real_b
         expected = [row for row, (title, text) in enumerate(zip(articles["title"], articles["text"], strict=True))
                     if search_index.highlight_spans(title or "", query) or search_index.highlight_spans(text, query)]
         assert index.matching_rows(query).tolist() == expected and expected, query
+
+
+def test_sentences_follow_the_articles_rows_as_n_sentences_counts_them(real_build: Path) -> None:
+    """The app finds an article's sentences by row (`dashboard.text_store.TextStore`): the sentences of articles.parquet's
+    row r are rows sum(n_sentences[:r]) onwards of sentences.parquet, n_sentences[r] of them, in reading order."""
+    articles = store.read_table(real_build, "articles", ["article_id", "n_sentences"])
+    sentences = store.read_table(real_build, "sentences", ["article_id", "sentence_idx"])
+    assert sentences["article_id"].tolist() == articles["article_id"].repeat(articles["n_sentences"]).tolist()
+    assert (sentences.groupby("article_id", sort=False)["sentence_idx"].diff().dropna() > 0).all()

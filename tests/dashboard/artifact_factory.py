@@ -273,12 +273,18 @@ def write_events(path: Path, rows: tuple[tuple[str, str, str, str], ...] = EVENT
 
 def write_text_store(folder: Path, articles: pd.DataFrame, sentences: pd.DataFrame) -> TextStore:
     """A `TextStore` over hand-made tables (for tests of what is read from disk): `articles` needs article_id
-    (title and text default to ""), `sentences` article_id, sentence_idx, text and any other columns to read.
-    The files are plain Parquet, not a whole build; the store's article order is `articles`' order."""
+    (title and text default to ""), `sentences` article_id (one of the articles'), sentence_idx, text and any other
+    columns to read. The files are plain Parquet, not a whole build, but laid out as a build's: the sentences by
+    article in the articles' order, then by sentence_idx; n_sentences counted. The store's article order is `articles`' order."""
     folder.mkdir(parents=True, exist_ok=True)
-    written = articles.assign(**{column: articles.get(column, "") for column in ("title", "text", "subtitle", "url")})
+    article_of = pd.Categorical(sentences["article_id"].astype(str), categories=articles["article_id"].astype(str))
+    if (article_of.codes < 0).any():
+        raise ValueError("a sentence of none of the articles")
+    written = articles.assign(**{column: articles.get(column, "") for column in ("title", "text", "subtitle", "url")},
+                              n_sentences=np.bincount(article_of.codes, minlength=len(articles)))
     written.to_parquet(folder / "articles.parquet")
-    sentences.to_parquet(folder / "sentences.parquet")
+    sentences.iloc[np.lexsort((sentences["sentence_idx"].to_numpy(), article_of.codes))].reset_index(drop=True).to_parquet(
+        folder / "sentences.parquet")
     pd.DataFrame({"article_id": pd.Series(dtype="str"), "term": pd.Series(dtype="str"), "count": pd.Series(dtype="int64")}).to_parquet(
         folder / "article_terms.parquet")
     pd.DataFrame({"article_id": pd.Series(dtype="str"), "sentence_idx": pd.Series(dtype="int64"), "actor_id": pd.Series(dtype="str")}).to_parquet(

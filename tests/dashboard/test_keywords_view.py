@@ -302,19 +302,16 @@ FOUND_SENTENCES = sentence_table([
     ("b", 0, "Inter-korea ties and korean food."),
     ("b", 1, "Kim Jong Un met envoys; then Kim Jong-un left."),
     ("c", 0, "Price a.b*c rose, not aXbbc."),
-    ("z", 0, "Korea is here, but z is not among the articles."),
+    ("z", 0, "Korea is here, but z is not among the articles listed."),
 ])
 FOUND_ARTICLES = article_meta([("a", "2019-01-02"), ("b", "2019-05-01"), ("c", "2019-03-01")])
 
 
 @pytest.fixture(scope="module")
 def found_store(tmp_path_factory: pytest.TempPathFactory) -> TextStore:
-    """FOUND_SENTENCES on disk, with FOUND_ARTICLES (article "z" is not one of the build's articles)."""
-    return write_text_store(tmp_path_factory.mktemp("found"), FOUND_ARTICLES, FOUND_SENTENCES)
-
-
-def found_with_text(texts: TextStore, articles: pd.DataFrame, term: str) -> pd.DataFrame:
-    return view.with_text(texts, view.find_sentences(texts, articles, term))
+    """FOUND_SENTENCES on disk; the build's articles are FOUND_ARTICLES and "z", which the tests do not list."""
+    return write_text_store(tmp_path_factory.mktemp("found"), pd.concat([article_meta([("z", "2019-06-01")]), FOUND_ARTICLES]),
+                            FOUND_SENTENCES)
 
 
 @pytest.mark.parametrize(("term", "expected"), [
@@ -333,10 +330,8 @@ def test_find_sentences_matches_whole_words_in_the_given_articles(found_store: T
     found = view.find_sentences(found_store, FOUND_ARTICLES, term)
     assert list(zip(found["article_id"], found["sentence_idx"], strict=True)) == expected
     assert list(found.columns) == list(view.FOUND_COLUMNS)
-    read = view.with_text(found_store, found)
-    assert list(read.columns) == ["article_id", "date", "source", "title", "sentence_idx", "text"]
     by_key = FOUND_SENTENCES.set_index(["article_id", "sentence_idx"])["text"]
-    assert read["text"].tolist() == [by_key[key] for key in expected]
+    assert found["text"].tolist() == [by_key[key] for key in expected]
 
 
 def test_found_sentences_carry_their_articles_details(found_store: TextStore) -> None:
@@ -347,7 +342,7 @@ def test_found_sentences_carry_their_articles_details(found_store: TextStore) ->
 
 def test_find_sentences_of_the_factory_agree_with_a_plain_regex(artifacts: Artifacts, raw: dict[str, pd.DataFrame]) -> None:
     harbour = artifacts.articles.loc[artifacts.articles["source"] == SOURCES[0]]
-    found = found_with_text(artifacts.texts, harbour, "missile")
+    found = view.find_sentences(artifacts.texts, harbour, "missile")
     ids = set(raw["articles"].loc[raw["articles"]["source"] == SOURCES[0], "article_id"])
     sentences = raw["sentences"].loc[raw["sentences"]["article_id"].isin(ids)]
     expected = {(row.article_id, row.sentence_idx) for row in sentences.itertuples() if re.search(r"\bmissile\b", row.text, re.I)}
@@ -355,23 +350,76 @@ def test_find_sentences_of_the_factory_agree_with_a_plain_regex(artifacts: Artif
     assert found["date"].is_monotonic_decreasing
 
 
-def test_articles_using_a_term_are_those_it_is_counted_in() -> None:
+def test_find_sentences_with_a_limit_gives_the_first_of_them(found_store: TextStore) -> None:
+    everything = view.find_sentences(found_store, FOUND_ARTICLES, "korean")
+    for limit in (1, 2, 3):
+        pd.testing.assert_frame_equal(view.find_sentences(found_store, FOUND_ARTICLES, "korean", limit=limit), everything.head(limit))
+
+
+def test_a_limit_reads_the_newest_articles_only(artifacts: Artifacts, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first batch is `limit` articles, newest first: one sentence needs one article's sentences read, not all."""
+    texts, read = artifacts.texts, []
+    reading = texts._matching_in
+    monkeypatch.setattr(texts, "_matching_in", lambda articles, *args: read.append(len(articles)) or reading(articles, *args))
+    narrowed, _ = view.articles_using(artifacts.term_matrix, texts, artifacts.articles, "missile")
+    found = view.find_sentences(texts, narrowed, "missile", limit=1)
+    newest = view.find_sentences(texts, narrowed, "missile").head(1)
+    assert read[0] == 1 and len(narrowed) > 1 and found.equals(newest) and len(found) == 1
+
+
+def test_articles_using_a_term_are_those_it_is_counted_in_else_those_holding_its_words(tmp_path: Path) -> None:
     matrix = hand_term_matrix(pd.DataFrame({"article_id": ["a", "b", "c"], "term": ["korea", "korean", "korea"], "count": [1, 2, 1]}))
-    assert ids(view.articles_using(matrix, FOUND_ARTICLES, " Korea ")) == {"a", "c"}
-    assert ids(view.articles_using(matrix, FOUND_ARTICLES, "unknown words")) == {"a", "b", "c"}  # nothing known: search all
+    articles = FOUND_ARTICLES.assign(text=["", "Korea's envoy", "Inter-KOREA talks"])
+    texts = write_text_store(tmp_path, articles, FOUND_SENTENCES.loc[FOUND_SENTENCES["article_id"] != "z"])
+    using, counted = view.articles_using(matrix, texts, FOUND_ARTICLES, " Korea ")
+    assert ids(using) == {"a", "c"} and counted
+    using, counted = view.articles_using(matrix, texts, FOUND_ARTICLES, "Envoy")  # not a term: the articles holding its words
+    assert ids(using) == {"b"} and not counted
+    assert ids(view.articles_using(matrix, texts, FOUND_ARTICLES, "inter korea")[0]) == {"c"}
+    assert view.articles_using(matrix, texts, FOUND_ARTICLES, "?!")[0].empty  # no word: no article
 
 
 def test_narrowing_to_the_articles_using_the_term_finds_the_same_sentences(artifacts: Artifacts) -> None:
     matrix = artifacts.term_matrix
-    for term in ("missile", "reunion", "kim"):
-        narrowed = view.articles_using(matrix, artifacts.articles, term)
-        assert len(narrowed) < len(artifacts.articles)
+    for term, counted in (("missile", True), ("reunion", True), ("kim", True), ("near", False), ("a harsh response", False)):
+        narrowed, by_matrix = view.articles_using(matrix, artifacts.texts, artifacts.articles, term)
+        assert len(narrowed) < len(artifacts.articles) and by_matrix == counted
         everywhere = view.find_sentences(artifacts.texts, artifacts.articles, term)
-        assert view.find_sentences(artifacts.texts, narrowed, term).equals(everywhere) and len(everywhere)
+        assert view.find_sentences(artifacts.texts, narrowed, term).equals(everywhere) and len(everywhere), term
+
+
+@pytest.mark.parametrize(("term", "shown"), [("missile", 3), ("missile", 10_000), ("near", 2), ("nowhere", 3)])
+def test_in_context_lists_the_newest_lines_and_the_csv_every_sentence(artifacts: Artifacts, term: str, shown: int) -> None:
+    filtered = artifacts.articles.loc[artifacts.articles["source"] == SOURCES[0]]
+    listing = view.in_context(artifacts.term_matrix, artifacts.texts, filtered, term, shown)
+    everything = view.every_sentence(artifacts.texts, artifacts.articles, listing.candidates, term)
+    pd.testing.assert_frame_equal(everything, view.find_sentences(artifacts.texts, filtered, term))
+    assert listing.lines.equals(view.kwic(everything.head(shown), term)) and listing.more == (len(everything) > shown)
+    assert listing.counts == view.kwic_counts(everything.head(shown + 1), shown, len(listing.candidates), term == "missile")
+
+
+def test_kwic_counts_are_exact_only_when_every_sentence_was_read() -> None:
+    found = pd.DataFrame({"article_id": ["a", "a", "b"]})
+    assert view.kwic_counts(found, 3, 10, True) == "3 sentences in 2 articles"
+    assert view.kwic_counts(found.head(0), 3, 10, True) == "none"
+    assert view.kwic_counts(found, 2, 1234, True) == "more than 2 sentences, in the 1,234 articles that use it"
+    assert view.kwic_counts(found, 2, 1234, False) == "more than 2 sentences, in the 1,234 articles that hold its words"
+    assert view.kwic_counts(found, 3, 1234, True, read=50) == ("3 sentences in 2 articles among the newest 50 of the 1,234 articles "
+                                                               "that use it (the others were not read)")
+    assert view.kwic_counts(found, 3, 1234, True, read=1234) == "3 sentences in 2 articles"
+
+
+def test_in_context_reads_no_more_than_its_budget(artifacts: Artifacts, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(view, "MAX_KWIC_READ", 1)
+    listing = view.in_context(artifacts.term_matrix, artifacts.texts, artifacts.articles, "reunion", 1000)
+    newest = view.find_sentences(artifacts.texts, artifacts.articles, "reunion")
+    newest = newest.loc[newest["article_id"] == newest["article_id"].iloc[0]]
+    assert listing.lines.equals(view.kwic(newest, "reunion")) and not listing.more
+    assert listing.counts.endswith(f"among the newest 1 of the {len(listing.candidates)} articles that use it (the others were not read)")
 
 
 def test_kwic_cuts_the_sentence_around_the_first_use(found_store: TextStore) -> None:
-    found = found_with_text(found_store, FOUND_ARTICLES, "korea")
+    found = view.find_sentences(found_store, FOUND_ARTICLES, "korea")
     line = view.kwic(found, "korea", width=12).iloc[0]
     assert (line["left"], line["term"], line["right"]) == ("", "Korea", "and the U.S.…")
     wide = view.kwic(found, "korea", width=100).iloc[0]
@@ -381,13 +429,14 @@ def test_kwic_cuts_the_sentence_around_the_first_use(found_store: TextStore) -> 
 def test_kwic_keeps_the_term_as_written_and_marks_cut_context(tmp_path: Path) -> None:
     sentences = sentence_table([("a", 0, "Officials from both capitals said the Kim Jong-un visit went well.")])
     articles = article_meta([("a", "2019-01-02")])
-    lines = view.kwic(found_with_text(write_text_store(tmp_path, articles, sentences), articles, "kim jong un"), "kim jong un", width=10)
+    found = view.find_sentences(write_text_store(tmp_path, articles, sentences), articles, "kim jong un")
+    lines = view.kwic(found, "kim jong un", width=10)
     assert lines[["left", "term", "right"]].iloc[0].tolist() == ["…s said the", "Kim Jong-un", "visit went…"]
     assert list(lines.columns) == list(view.KWIC_COLUMNS)
 
 
 def test_kwic_of_no_sentence_is_an_empty_table(found_store: TextStore) -> None:
-    lines = view.kwic(found_with_text(found_store, FOUND_ARTICLES, "nowhere"), "nowhere")
+    lines = view.kwic(view.find_sentences(found_store, FOUND_ARTICLES, "nowhere"), "nowhere")
     assert lines.empty and list(lines.columns) == list(view.KWIC_COLUMNS)
 
 
@@ -486,8 +535,18 @@ def test_clicking_a_point_lists_the_term_in_that_month_under_the_chart_and_keeps
     expected = (with_border["date"].dt.strftime("%Y-%m-01") == month).sum()
     month_name = pd.Timestamp(month).strftime("%B %Y")
     assert not at.exception and url_values(at, "sel") == [f"{month[:7]}|border"]
-    assert any(f'Sentences using "border" in {month_name}: {expected} in' in text.value.replace("\\", "") for text in at.markdown)
+    assert any(f'Sentences using "border" in {month_name}: {expected} sentences in' in text.value.replace("\\", "") for text in at.markdown)
     assert len(kwic_listing(at).value) == expected
+
+
+def test_in_context_beyond_the_lines_shown_counts_only_what_it_knows(app_test: AppRun, raw: dict[str, pd.DataFrame],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(view, "MAX_KWIC_LINES", 2)
+    at = open_keywords(app_test, {"term": "breakthrough"})
+    using = raw["article_terms"].loc[raw["article_terms"]["term"] == "breakthrough", "article_id"].nunique()
+    assert not at.exception and len(kwic_listing(at).value) == 2
+    assert any(f"More than 2 sentences, in the {using:,} articles that use it. The newest 2 are shown" in caption.value
+               for caption in at.caption)
 
 
 def test_a_selection_in_the_link_lists_the_same_sentences(app_test: AppRun, raw: dict[str, pd.DataFrame]) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from dashboard.data import read_artifacts
@@ -54,8 +55,74 @@ def test_sentences_of_an_article_in_reading_order_and_rows_in_the_order_given(ha
     assert sentences["sentence_idx"].tolist() == [0, 1] and sentences["text"].tolist() == ["A b.c*d text;", "the SUMMIT waits."]
     assert "article_id" not in sentences.columns
     assert hand_made.sentences_of("nobody").empty
-    rows = hand_made.sentences_at(np.array([3, 0, 3]), ["article_id", "text"])
-    assert rows["row"].tolist() == [3, 0, 3] and rows["article_id"].tolist() == ["c", "b", "c"]
+    rows = hand_made.sentences_at(np.array([3, 1, 3]), ["article_id", "text"])
+    assert rows["row"].tolist() == [3, 1, 3] and rows["article_id"].tolist() == ["c", "b", "c"]
+
+
+@pytest.mark.parametrize(("articles", "pattern", "word", "limit", "expected"), [
+    ([1, 0], "the", "the", None, [(2, 0, 1), (0, 1, 0)]),  # by article in the order given, then reading order
+    ([0, 1], "the", "", None, [(0, 0, 0), (2, 1, 1)]),
+    ([1, 0], "the", "", 1, [(2, 0, 1)]),                    # the first `limit` only
+    ([1, 0, 2], "Été|text", "", 2, [(1, 0, 0), (3, 2, 0)]), # any case, beyond ASCII too
+    ([2, 3], "leaders", "", 5, []),                         # "d" has no sentence
+    ([], "the", "", 5, []),
+    ([0], "the", "nowhere", None, []),                      # the word is checked too
+])
+def test_sentences_matching_reads_the_given_articles_sentences(hand_made: TextStore, articles: list[int], pattern: str, word: str,
+                                                               limit: int | None, expected: list[tuple[int, int, int]]) -> None:
+    found, read = hand_made.sentences_matching(np.array(articles, dtype=np.int64), pattern, word, limit)
+    assert list(found.columns) == ["row", "article", "sentence_idx", "text"] and read <= len(articles)
+    assert list(found[["row", "article", "sentence_idx"]].itertuples(index=False, name=None)) == expected
+    texts = pd.read_parquet(hand_made.files.path("sentences"))["text"]
+    assert found["text"].tolist() == [texts[row] for row, *_ in expected]
+
+
+def test_sentences_matching_stop_at_the_limit_or_once_the_budget_is_read(hand_made: TextStore) -> None:
+    # Sentences per article: a 1, b 2, c 1, d 0. Batches of `limit` articles, then twice as many.
+    assert hand_made.sentences_matching(np.array([0, 1, 2, 3]), "e", limit=1).articles_read == 1
+    assert hand_made.sentences_matching(np.array([3, 0, 1, 2]), "e", limit=1).articles_read == 3  # d has none: one more batch
+    found, read = hand_made.sentences_matching(np.array([1, 2, 0]), "leaders", limit=5, budget=3)
+    assert read == 2 and found.empty  # b and c hold 3 sentences: a was not read
+    found, read = hand_made.sentences_matching(np.array([1, 2, 0]), "leaders", limit=5, budget=1)
+    assert read == 1 and found.empty  # at least one article, even beyond the budget
+    assert hand_made.sentences_matching(np.array([1, 2, 0]), "leaders", limit=5).articles_read == 3
+
+
+def test_the_app_refuses_a_build_whose_sentences_do_not_follow_its_articles(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from dashboard.data import ArtifactError
+
+    folder = tmp_path / "build"
+    store.write_build(folder, build_tables(n_articles=4), {"build_id": "x"})
+    articles = pq.read_table(folder / "articles.parquet")
+    counts = articles["n_sentences"].to_numpy()
+    pq.write_table(articles.set_column(articles.schema.get_field_index("n_sentences"), "n_sentences",
+                                       pa.array(counts + np.eye(1, len(counts), 0, dtype=counts.dtype)[0])), folder / "articles.parquet")
+    with pytest.raises(ArtifactError, match="cannot be told apart by article"):
+        read_artifacts(folder)
+
+
+def test_sentences_matching_with_a_limit_are_kept_for_the_build(hand_made: TextStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = hand_made.sentences_matching(np.array([1, 0]), "the", limit=5)
+    monkeypatch.setattr(hand_made, "_query", lambda *args, **kwargs: pytest.fail("read the file again"))
+    assert hand_made.sentences_matching(np.array([1, 0]), "the", limit=5) is first
+    with pytest.raises(pytest.fail.Exception):
+        hand_made.sentences_matching(np.array([0, 1]), "the", limit=5)  # other articles: read
+
+
+def test_a_build_whose_sentence_counts_do_not_add_up_cannot_be_read(hand_made: TextStore, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    folder = hand_made.files.folder
+    articles = pq.read_table(Path(hand_made.files.path("articles"))).to_pandas()
+    (tmp_path / "odd").mkdir()
+    for name in ("sentences.parquet", "article_terms.parquet", "sentence_actors.parquet", "search.sqlite"):
+        (tmp_path / "odd" / name).write_bytes(Path(hand_made.files.path(name)).read_bytes())
+    articles.assign(n_sentences=[1, 2, 1, 1]).to_parquet(tmp_path / "odd" / "articles.parquet")
+    assert folder.exists()
+    with pytest.raises(ValueError, match="5 sentences in 4 articles, sentences.parquet holds 4"):
+        TextStore(BuildFiles(tmp_path / "odd"), hand_made.article_ids)
 
 
 def test_article_details_read_the_columns_left_on_disk(hand_made: TextStore) -> None:
@@ -106,7 +173,7 @@ def test_sentences_read_by_row_are_kept_for_the_build(hand_made: TextStore, monk
     first = hand_made.sentences_at([3, 0], ["text"])
     monkeypatch.setattr(hand_made, "_query", lambda *args: pytest.fail("read the file again"))
     pd.testing.assert_frame_equal(hand_made.sentences_at([3, 0], ["text"]), first)
-    assert hand_made.sentences_at([0], ["text"])["text"].tolist() == ["the SUMMIT waits."]
+    assert hand_made.sentences_at([0], ["text"])["text"].tolist() == ["The leaders met."]
 
 
 def test_the_build_writes_texts_in_row_groups_the_store_reads_one_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
