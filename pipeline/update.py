@@ -185,7 +185,8 @@ def _update_locked(
         topic_model = fit_assigner(counts.counts, counts.vocabulary, ids, model.doc_topics, len(model.topics), options.random_state)
         topic_entries = {**model.manifest_entries(), "topics_fitted_on": n_articles}
     else:
-        saved = store.read_table(out, "topic_model")
+        topic_model = store.read_arrow(out, "topic_model")  # written back as read: no list column through pandas
+        saved = topic_model.to_pandas()
         new_doc_topics, dominant = assign(saved, new_counts.counts, new_counts.vocabulary, new["article_id"])
         new["topic_id"] = new["article_id"].map(dominant).fillna(-1).astype("int64")
         all_articles = _concat(old_articles, articles_table(new, [a.text for a in added]), "articles")
@@ -193,7 +194,6 @@ def _update_locked(
         all_dominant = all_articles["topic_id"].to_numpy()
         topics["n_articles"] = np.bincount(all_dominant[all_dominant >= 0], minlength=len(topics))[: len(topics)].astype("int64")
         doc_topics = _concat(read["doc_topics"].result(), new_doc_topics, "doc_topics")
-        topic_model = saved
         kept_entries = ("topic_selection", "topic_stability", "topic_vocabulary", "topics_fitted_on")
         topic_entries = {key: old_manifest[key] for key in kept_entries if key in old_manifest}
     timings["topics"] = time.perf_counter() - stage_start
