@@ -38,7 +38,7 @@ from pipeline.engine import Engine, executor
 from pipeline.actors import DEFAULT_ACTORS_PATH, ActorMatcher, actors_table, load_gazetteer
 from pipeline.framing import DEFAULT_FRAMING_PATH, SENTENCE_COLUMNS, FramingScorer, framing_axes, paragraph_openings
 from pipeline.ingest import Article, GzipLimits, IngestResult, discover, ingest
-from pipeline.keywords import article_term_columns, article_terms, monthly_keywords
+from pipeline.keywords import article_term_columns, article_terms_table, monthly_keywords
 from pipeline.stance import MENTIONS_COLUMN, mention_rows, split_sentence_actors
 from pipeline.state import stack_staged_counts, term_counts_of, term_tables
 from pipeline.terms import STOPWORDS_PATH, LazyTermTexts, TermCounts, count_term_texts, select_rows
@@ -690,14 +690,24 @@ def write_term_tables(stage: Path, dates: pd.Series) -> None:
 
 def write_keyword_tables(stage: Path, article_ids: Sequence[str], dates: pd.Series, counts: TermCounts) -> None:
     """The keywords and article_terms tables of articles (`counts`: their term counts, in order) into `stage`."""
-    term_input = pd.DataFrame({"article_id": article_ids, "date": dates.to_numpy()})
-    store.write_part(stage, "keywords", 0, monthly_keywords(term_input, term_counts=counts))
+    write_monthly_keywords(stage, article_ids, dates, counts)
+    write_article_terms(stage, article_ids, counts)
+
+
+def write_monthly_keywords(stage: Path, article_ids: Sequence[str], dates: pd.Series, counts: TermCounts) -> None:
+    """The keywords table (`write_keyword_tables`) into `stage`: an update makes it in one worker, article terms in another."""
+    articles = pd.DataFrame({"article_id": article_ids, "date": dates.to_numpy()})
+    store.write_part(stage, "keywords", 0, monthly_keywords(articles, term_counts=counts))
+
+
+def write_article_terms(stage: Path, article_ids: Sequence[str], counts: TermCounts) -> None:
+    """The article_terms table (`write_keyword_tables`) into `stage`, in parts of `_ARTICLE_TERMS_ROWS` articles."""
     store.remove_parts(stage, "article_terms")
     columns = article_term_columns(counts.counts)
+    ids, terms = pa.array(article_ids, pa.large_string()), pa.array(counts.vocabulary[columns], pa.large_string())
     for index, first in enumerate(range(0, max(len(article_ids), 1), _ARTICLE_TERMS_ROWS)):
         rows = slice(first, first + _ARTICLE_TERMS_ROWS)
-        chunk = TermCounts(counts.counts[rows], counts.vocabulary)
-        store.write_part(stage, "article_terms", index, article_terms(term_input.iloc[rows], term_counts=chunk, columns=columns))
+        store.write_part(stage, "article_terms", index, article_terms_table(ids[rows], counts.counts[rows], columns, terms))
 
 
 def write_topic_model(stage: Path, n_topics: int, random_state: int) -> None:

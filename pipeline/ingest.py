@@ -189,7 +189,10 @@ class _Ingest:
     """One ingest run: sorts each record into kept, duplicate or rejected."""
 
     def __init__(
-        self, known: Iterable[tuple[str, str, dt.date, str]] = (), on_article: Callable[[Article], None] | None = None, keep_articles: bool = True
+        self,
+        known: Iterable[tuple[str, str, dt.date | None, str | None]] = (),
+        on_article: Callable[[Article], None] | None = None,
+        keep_articles: bool = True,
     ) -> None:
         self.result = IngestResult()
         self._on_article = on_article
@@ -199,7 +202,8 @@ class _Ingest:
         self._taken_ids: set[str] = set()
         self._latest = latest_plausible_date()
         for article_id, source, date, text in known:  # an earlier build's articles, in their order
-            self._duplicates.keep(Fingerprint(source, date, text), article_id)
+            if text is not None:
+                self._duplicates.keep(Fingerprint(source, date, text), article_id)
             self._taken_ids.add(article_id)
 
     def take(self, raw: RawRecord) -> bool:
@@ -266,7 +270,7 @@ def ingest(
     paths: Sequence[Path],
     progress: Callable[[int, int], None] | None = None,
     limits: GzipLimits = GzipLimits(),
-    known: Iterable[tuple[str, str, dt.date, str]] = (),
+    known: Iterable[tuple[str, str, dt.date | None, str | None]] = (),
     on_article: Callable[[Article], None] | None = None,
     keep_articles: bool = True,
 ) -> IngestResult:
@@ -276,7 +280,8 @@ def ingest(
     few thousand records within a large one. `limits` caps what a `.gz` input may expand
     to. `known`: (article_id, source, date, cleaned text) of articles already kept by an
     earlier build, in its order: copies of them are duplicates and their ids stay taken, as
-    if they had been read first. `on_article(article)` is called as each article is kept (a
+    if they had been read first (with text and date None: an article no record can copy, its
+    id taken only). `on_article(article)` is called as each article is kept (a
     kept article is final: later records never change it), so a build's workers start on the
     first articles while the rest are read; with `keep_articles=False` the result does not list
     them (a build hands each to its workers and keeps only what it needs: at a million articles

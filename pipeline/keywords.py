@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import scipy.sparse as sp
 
 from pipeline.actors import DEFAULT_ACTORS_PATH, load_gazetteer
@@ -78,36 +79,47 @@ def presence(counts: sp.csr_matrix) -> sp.csr_matrix:
 
 
 MONTH_SUM_ROWS = 50_000
-"""Articles summed at once by `_month_sums`: its float64 copy of their counts stays small."""
+"""Articles summed at once by `_month_sums`: its copy of their counts stays small."""
 
 
-def _month_sums(matrix: sp.csr_matrix, month_codes: np.ndarray, n_months: int) -> sp.csr_matrix:
-    """months x terms: the sum of `matrix`'s rows (articles) per month (float64), `MONTH_SUM_ROWS` articles at a time.
+def _month_sums(counts: sp.csr_matrix, month_codes: np.ndarray, n_months: int) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """months x terms, twice: each term's occurrences and articles per month (float64, sorted indices, no zeros;
+    one non-zero pattern, so their entries align), `MONTH_SUM_ROWS` articles at a time.
 
-    Articles are taken month by month, so each block of months is summed once and the blocks
-    stack; sums of integer counts are exact in any order, so this equals one product of the
-    whole matrix, without its float64 copy.
+    Articles are taken month by month. A block's counts, copied column by column (CSC), list
+    each term's articles in order, so each (term, month) is one run of entries: its sum is the
+    occurrences, its length the articles, with no product nor sort of the sums (both were most
+    of the keywords' time). Sums of whole numbers are exact in any order.
     """
     order = np.argsort(month_codes, kind="stable")
     starts = np.searchsorted(month_codes[order], np.arange(n_months + 1))
-    blocks, first = [], 0
+    occurrences, articles, first = [], [], 0
     while first < n_months:
         last = max(first + 1, int(np.searchsorted(starts, starts[first] + MONTH_SUM_ROWS, side="right")) - 1)
         last = min(last, n_months)
         rows = order[starts[first] : starts[last]]
-        local = month_codes[rows] - first
-        by_month = sp.csr_matrix((np.ones(len(rows)), (local, np.arange(len(rows)))), shape=(last - first, len(rows)))
-        blocks.append(sp.csr_matrix(by_month @ matrix[rows]))
+        block = sp.csc_matrix(counts[rows])
+        block.sort_indices()
+        month = (month_codes[rows] - first)[block.indices]
+        term = np.repeat(np.arange(block.shape[1], dtype=np.int64), np.diff(block.indptr))
+        data = block.data
+        if not (data > 0).all():  # explicit zeros: not a use
+            used = data > 0
+            month, term, data = month[used], term[used], data[used]
+        key = term * (last - first) + month  # non-decreasing: a term's articles are in month order
+        bounds = np.r_[np.flatnonzero(np.r_[True, key[1:] != key[:-1]]), len(key)] if len(key) else np.zeros(1, dtype=np.int64)
+        runs = bounds[:-1]
+        shape = (last - first, counts.shape[1])
+        for sums, values in ((occurrences, np.diff(np.r_[0, np.cumsum(data, dtype=np.int64)][bounds])), (articles, np.diff(bounds))):
+            sums.append(sp.csr_matrix(sp.coo_matrix((values.astype(np.float64), (month[runs], term[runs])), shape=shape)))
         first = last
-    return sp.csr_matrix(sp.vstack(blocks, format="csr")) if blocks else sp.csr_matrix((0, matrix.shape[1]))
-
-
-def _canonical(matrix: sp.spmatrix) -> sp.csr_matrix:
-    """CSR with sorted indices and no explicit zeros, so two matrices of one pattern align entry by entry."""
-    matrix = sp.csr_matrix(matrix)
-    matrix.eliminate_zeros()
-    matrix.sort_indices()
-    return matrix
+    month_counts, month_docs = (
+        sp.csr_matrix(sp.vstack(blocks, format="csr")) if blocks else sp.csr_matrix((0, counts.shape[1]))
+        for blocks in (occurrences, articles)
+    )
+    for sums in (month_counts, month_docs):
+        sums.sort_indices()  # sorted already (by term within a month): only checked
+    return month_counts, month_docs
 
 
 KEYWORD_COLUMNS = (
@@ -167,9 +179,8 @@ def actor_of_terms(vocabulary: Sequence[str], actor_terms: Mapping[str, str | No
     is_actor = np.zeros(len(vocabulary), dtype=bool)
     actor_id = np.full(len(vocabulary), None, dtype=object)
     for index, term in enumerate(vocabulary):
-        candidates = [term, *term.split(" ")] if " " in term else [term]
-        for candidate in candidates:
-            if candidate in actor_terms or _is_korean_name(candidate):
+        for candidate in (term, *term.split(" ")) if " " in term else (term,):
+            if candidate in actor_terms or ("-" in candidate and _is_korean_name(candidate)):  # the test first: most words have no hyphen
                 is_actor[index] = True
                 actor_id[index] = actor_terms.get(candidate)
                 break
@@ -196,80 +207,72 @@ def _month_ordinal(months: pd.DatetimeIndex) -> np.ndarray:
     return (months.year * 12 + months.month - 1).to_numpy()
 
 
-def _lookup(matrix: sp.csr_matrix, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
-    """matrix[rows[i], columns[i]] for every i (0 where absent), for a CSR matrix with sorted indices."""
-    values = np.zeros(len(rows), dtype=float)
-    for row in np.unique(rows):
-        at = np.flatnonzero(rows == row)
-        indices = matrix.indices[matrix.indptr[row] : matrix.indptr[row + 1]]
-        if not len(indices):
-            continue
-        found = np.minimum(np.searchsorted(indices, columns[at]), len(indices) - 1)
-        hit = indices[found] == columns[at]
-        values[at[hit]] = matrix.data[matrix.indptr[row] + found[hit]]
-    return values
+def _window_docs(month_docs: sp.csr_matrix, ordinals: np.ndarray, month: np.ndarray, term: np.ndarray, window: int) -> np.ndarray:
+    """Per entry (month[i], term[i]): the articles of the `window` calendar months before month[i] using term[i].
 
-
-WINDOW_BLOCK_MONTHS = 64
-"""Months whose windows `_window_docs` sums at once: all of them at once, a million articles' windows took gigabytes."""
-
-
-def _window_docs(in_window: sp.csr_matrix, month_docs: sp.csr_matrix, month: np.ndarray, term: np.ndarray) -> np.ndarray:
-    """Per entry (month[i], term[i]), sorted by month: the articles of month[i]'s window using term[i].
-
-    Summed for `WINDOW_BLOCK_MONTHS` months at a time: the sums of a month's window cover the
-    terms of several months, so all months' sums at once are several times the size of `month_docs`.
+    `month_docs`: months x terms (months in calendar order, `ordinals`). Each term's monthly counts,
+    in (term, month) order, are summed cumulatively, so a window's sum is the difference of two
+    binary searches: no months x terms matrix of window sums, and exact (sums of whole numbers).
     """
-    found = np.zeros(len(month), dtype=float)
-    for first in range(0, in_window.shape[0], WINDOW_BLOCK_MONTHS):
-        start, stop = np.searchsorted(month, [first, first + WINDOW_BLOCK_MONTHS])
-        sums = _canonical(in_window[first : first + WINDOW_BLOCK_MONTHS] @ month_docs)
-        found[start:stop] = _lookup(sums, month[start:stop] - first, term[start:stop])
-    return found
+    by_term = sp.csc_matrix(month_docs)
+    by_term.sort_indices()
+    span = int(ordinals.max(initial=0) - ordinals.min(initial=0)) + window + 1  # key = term * span + shifted ordinal
+    shifted = ordinals - ordinals.min(initial=0) + window
+    keys = np.repeat(np.arange(by_term.shape[1], dtype=np.int64) * span, np.diff(by_term.indptr)) + shifted[by_term.indices]
+    before = np.concatenate([[0.0], np.cumsum(by_term.data)])
+    query = term.astype(np.int64) * span + shifted[month]
+    return before[np.searchsorted(keys, query)] - before[np.searchsorted(keys, query - window)]
 
 
 def _story_leads(
-    month: np.ndarray,
-    term: np.ndarray,
-    score: np.ndarray,
-    plain: np.ndarray,
-    uses: sp.csr_matrix,
-    month_codes: np.ndarray,
-    limit: int,
+    walks: Sequence[np.ndarray], term: np.ndarray, month: np.ndarray, uses: sp.csr_matrix, month_codes: np.ndarray, limit: int,
     overlap: float = STORY_OVERLAP,
-) -> np.ndarray:
-    """Per entry (month[i], term[i]), the term that leads its story in that month's ranking by `score`.
+) -> list[np.ndarray]:
+    """Per walk, per entry (month[i], term[i]), the term that leads its story in that month's ranking.
 
     A big event fills a month's ranking with its words ("centenary", "birth", "festival"), pushing
-    a second event out of sight. Walking down each month's `limit` best-scoring plain terms, a term
-    joins the first story above it whose lead shares enough of the month's articles with it
-    (Jaccard index >= `overlap`), else it leads a new story: a leader clustering on the
-    articles that use each term. `uses` is articles x terms (non-zero = the article uses the
-    term); `month_codes`, each article's month. Entries not walked (people, missing scores,
-    beyond `limit`) lead their own story.
+    a second event out of sight. Walking down each month's `limit` best-ranked entries (a walk: the
+    entries to group, month by month in ranking order, `_ranked`), a term joins the first story
+    above it whose lead shares enough of the month's articles with it (Jaccard index >= `overlap`),
+    else it leads a new story: a leader clustering on the articles that use each term. `uses` is
+    articles x terms (non-zero = the article uses the term); `month_codes`, each article's month.
+    Entries not walked (people, missing scores, beyond `limit`) lead their own story. The walks
+    (one per score) share each month's articles, gathered once.
     """
-    lead = term.copy()
-    walked = np.flatnonzero(plain & ~np.isnan(score))
-    walked = walked[np.lexsort((term[walked], -score[walked], month[walked]))]  # by month, then rank (ties alphabetical)
+    leads = [term.copy() for _ in walks]
+    by_month: dict[int, list[tuple[int, np.ndarray]]] = {}
+    for number, walk in enumerate(walks):
+        for entries in np.split(walk, np.flatnonzero(np.diff(month[walk])) + 1):
+            if len(entries) >= 2:
+                by_month.setdefault(int(month[entries[0]]), []).append((number, entries[:limit]))
     article_order = np.argsort(month_codes, kind="stable")
     starts = np.searchsorted(month_codes[article_order], np.arange(month_codes.max(initial=-1) + 2))
-    for entries in np.split(walked, np.flatnonzero(np.diff(month[walked])) + 1):
-        entries = entries[:limit]
-        if len(entries) < 2:
-            continue
-        articles = article_order[starts[month[entries[0]]] : starts[month[entries[0]] + 1]]
-        using = (uses[articles][:, term[entries]] > 0).astype(np.float64)
-        both = (using.T @ using).toarray()
-        alone = np.diag(both)
-        close = both / (alone[:, None] + alone[None, :] - both) >= overlap  # Jaccard index of each pair of terms
-        leads = np.zeros(len(entries), dtype=bool)
-        for position in range(len(entries)):
-            joined = np.flatnonzero(close[position, :position] & leads[:position])
-            if len(joined):
-                lead[entries[position]] = term[entries[joined[0]]]
-            else:
-                leads[position] = True
-    return lead
+    for code, walked in by_month.items():
+        articles = uses[article_order[starts[code] : starts[code + 1]]]
+        for number, entries in walked:
+            using = (articles[:, term[entries]] > 0).astype(np.float64)
+            both = (using.T @ using).toarray()
+            alone = np.diag(both)
+            close = both / (alone[:, None] + alone[None, :] - both) >= overlap  # Jaccard index of each pair of terms (symmetric)
+            leader = np.full(len(entries), -1)
+            for position in range(len(entries)):  # a term no lead above it is close to leads, and takes the later terms close to it
+                if leader[position] < 0:
+                    leader[position] = position
+                    later = position + 1 + np.flatnonzero(close[position, position + 1 :] & (leader[position + 1 :] < 0))
+                    leader[later] = position
+            leads[number][entries] = term[entries[leader]]
+    return leads
+
+
+def _ranked(month: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Entries (in month, then term order) ordered by month, then `values` descending (missing last), then term."""
+    order = np.argsort(-values, kind="stable")
+    return order[np.argsort(_small(month)[order], kind="stable")]
+
+
+def _small(codes: np.ndarray) -> np.ndarray:
+    """Non-negative integer codes in the smallest integer type (a stable sort of 16-bit keys is a radix sort)."""
+    return codes.astype(np.min_scalar_type(int(codes.max(initial=0))), copy=False)
 
 
 def monthly_keywords(
@@ -318,8 +321,7 @@ def monthly_keywords(
     if counts.shape[1] == 0:
         return _empty_keywords()
     uses = presence(counts)
-    month_counts = _canonical(_month_sums(counts, month_codes, len(months)))
-    month_docs = _canonical(_month_sums(uses, month_codes, len(months)))  # same non-zero pattern, so entries align
+    month_counts, month_docs = _month_sums(counts, month_codes, len(months))
     articles_per_month = np.bincount(month_codes, minlength=len(months)).astype(float)
     n_articles = articles_per_month.sum()
     term_docs = np.bincount(uses.indices, minlength=counts.shape[1]).astype(float)
@@ -335,7 +337,7 @@ def monthly_keywords(
     ordinals = _month_ordinal(pd.DatetimeIndex(months))
     gap = ordinals[:, None] - ordinals[None, :]
     in_window = sp.csr_matrix((gap >= 1) & (gap <= window), dtype=float)  # months x the months of their window
-    window_docs = _window_docs(in_window, month_docs, month, term)
+    window_docs = _window_docs(month_docs, ordinals, month, term, window)
     articles_in_window = (in_window @ articles_per_month)[month]
     score_window = _doc_log_odds_z(docs, n_month, window_docs, articles_in_window, rate, prior_scale)
 
@@ -344,9 +346,10 @@ def monthly_keywords(
     position = np.searchsorted(used, term)
     plain = ~is_actor[position]
     half = max(max_terms // 2, 1)
-    story = _story_leads(month, term, score, plain, counts, month_codes, half, story_overlap)
-    story_window = _story_leads(month, term, score_window, plain, counts, month_codes, half, story_overlap)
-    kept = _bounded(month, term, docs, score, score_window, plain, half)
+    by_score, by_window = _ranked(month, score), _ranked(month, score_window)
+    walks = [ranked[plain[ranked] & ~np.isnan(values[ranked])] for ranked, values in ((by_score, score), (by_window, score_window))]
+    story, story_window = _story_leads(walks, term, month, uses, month_codes, half, story_overlap)
+    kept = _bounded(month, docs, by_score, by_window, plain, half)
     month, term, story, story_window, position = month[kept], term[kept], story[kept], story_window[kept], position[kept]
     table = pd.DataFrame(
         {
@@ -367,28 +370,26 @@ def monthly_keywords(
     return table
 
 
-def _top_per_list(lists: np.ndarray, values: np.ndarray, term: np.ndarray, limit: int) -> np.ndarray:
-    """Whether each entry is among the `limit` highest `values` of its list (missing values last, ties alphabetical)."""
-    order = np.lexsort((term, -values, lists))
-    ordered = lists[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+def _top_per_list(ranked: np.ndarray, lists: np.ndarray, limit: int) -> np.ndarray:
+    """Whether each entry is among the first `limit` entries of its list in the `ranked` order."""
+    in_list = _small(lists[ranked])
+    order = np.argsort(in_list, kind="stable")  # grouped by list, in ranking order within each
+    grouped = in_list[order]
+    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
-    top = np.zeros(len(order), dtype=bool)
-    top[order[rank < limit]] = True
+    top = np.zeros(len(ranked), dtype=bool)
+    top[ranked[order[rank < limit]]] = True
     return top
 
 
-def _bounded(
-    month: np.ndarray, term: np.ndarray, docs: np.ndarray, score: np.ndarray, score_window: np.ndarray, plain: np.ndarray, half: int
-) -> np.ndarray:
-    """The entries a month keeps, in table order (month, score descending, term): its `half` most used
-    terms plus, by each score, its `half` highest plain terms (those `_story_leads` groups, so a listed
-    story keeps all its terms) and people. Terms are vocabulary indices, so alphabetical."""
+def _bounded(month: np.ndarray, docs: np.ndarray, by_score: np.ndarray, by_window: np.ndarray, plain: np.ndarray, half: int) -> np.ndarray:
+    """The entries a month keeps, in table order (`by_score`: month, score descending, term): its `half` most
+    used terms plus, by each score (`by_score`, `by_window`: `_ranked` entries), its `half` highest plain terms
+    (those `_story_leads` groups, so a listed story keeps all its terms) and people."""
     people_apart = month * 2 + plain
-    keep = _top_per_list(month, docs, term, half) | _top_per_list(people_apart, score, term, half)
-    keep |= _top_per_list(people_apart, score_window, term, half)
-    kept = np.flatnonzero(keep)
-    return kept[np.lexsort((term[kept], -score[kept], month[kept]))]
+    keep = _top_per_list(_ranked(month, docs), month, half) | _top_per_list(by_score, people_apart, half)
+    keep |= _top_per_list(by_window, people_apart, half)
+    return by_score[keep[by_score]]
 
 
 def rank_emerging(keywords: pd.DataFrame, score: str = "score", actors: bool = False, stories: bool = False) -> pd.DataFrame:
@@ -439,20 +440,29 @@ def article_terms(
     widespread; ties alphabetical). Summing `count` over any set of articles gives its term
     counts, ready for `log_odds_dirichlet`. `term_counts`: the texts' counts when already
     known (one row per article; then `text` is not read). `columns`: the terms to keep
-    (`article_term_columns` of the whole corpus), when `articles` is one chunk of it: a
-    build writes the table a chunk at a time, since its rows (about 90 per article) would
-    take gigabytes at a million articles.
+    (`article_term_columns` of the whole corpus), when `articles` is one chunk of it.
     """
     if term_counts is None:
         term_counts = count_terms(articles["text"].fillna("").astype(str).tolist())
-    counts, vocabulary = term_counts.counts, term_counts.vocabulary
-    kept = article_term_columns(counts, min_docs, max_terms) if columns is None else columns
-    entries = counts[:, kept].tocoo()
-    article_ids = articles["article_id"].astype(str).to_numpy(dtype=object)
-    return pd.DataFrame(
+    kept = article_term_columns(term_counts.counts, min_docs, max_terms) if columns is None else columns
+    return article_terms_table(pa.array(articles["article_id"].astype(str), pa.large_string()), term_counts.counts, kept,
+                               pa.array(term_counts.vocabulary[kept], pa.large_string())).to_pandas()
+
+
+def article_terms_table(article_ids: pa.Array, counts: sp.csr_matrix, columns: np.ndarray, terms: pa.Array) -> pa.Table:
+    """`article_terms` as Arrow: the rows of `counts` (articles, `article_ids`) over its `columns`, whose terms are `terms`.
+
+    Strings are taken from the Arrow arrays by index, never made one Python object per row: a
+    build writes the table a chunk at a time (its rows, about 90 per article, would take gigabytes
+    at a million articles), and an update writes it whole (pipeline.update).
+    """
+    entries = sp.csr_matrix(counts[:, columns])
+    entries.sort_indices()
+    rows = np.repeat(np.arange(entries.shape[0]), np.diff(entries.indptr))
+    return pa.table(
         {
-            "article_id": pd.array(article_ids[entries.row], dtype="str"),
-            "term": pd.array(vocabulary[kept][entries.col], dtype="str"),
-            "count": entries.data.astype("int64"),
+            "article_id": article_ids.take(pa.array(rows)),
+            "term": terms.take(pa.array(entries.indices)),
+            "count": pa.array(entries.data.astype(np.int64, copy=False)),
         }
     )

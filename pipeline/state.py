@@ -28,12 +28,12 @@ def term_tables(article_ids: Sequence[str], term_counts: TermCounts) -> dict[str
     offsets = pa.array(counts.indptr.astype(np.int32))
     doc_terms = pa.table(
         {
-            "article_id": pa.array([str(article_id) for article_id in article_ids], pa.large_string()),
+            "article_id": pa.array(article_ids, pa.large_string()),
             "term_idx": pa.ListArray.from_arrays(offsets, pa.array(counts.indices.astype(np.int32, copy=False))),
             "count": pa.ListArray.from_arrays(offsets, pa.array(counts.data.astype(np.int32, copy=False))),
         }
     )
-    vocabulary = pa.table({"term": pa.array([str(term) for term in term_counts.vocabulary], pa.large_string())})
+    vocabulary = pa.table({"term": pa.array(term_counts.vocabulary, pa.large_string())})  # from the array: no Python loop
     return {"doc_terms": store.to_arrow("doc_terms", doc_terms), "term_vocabulary": store.to_arrow("term_vocabulary", vocabulary)}
 
 
@@ -116,3 +116,36 @@ def stack_staged_counts(stage: Path) -> tuple[list[str], TermCounts]:
     np.cumsum(lengths, out=indptr[1:])
     matrix = sp.csr_matrix((data[:filled], indices[:filled], indptr), shape=(len(lengths), len(vocabulary)))
     return article_ids, TermCounts(matrix, vocabulary)
+
+
+def append_counts(old: TermCounts, new: TermCounts) -> TermCounts:
+    """The rows of `old`, then those of `new`, over the union of their vocabularies: what `terms.stack_counts`
+    gives (alphabetical terms, sorted columns), but without sorting the whole vocabulary again.
+
+    An update adds a few articles' terms to a build's: only the new terms are placed, by binary
+    search in the old (sorted) vocabulary, and the old columns shift past the terms inserted before
+    them. Both vocabularies are sorted, as counting gives them; counts are 32-bit, as a build stacks them.
+    """
+    at = np.searchsorted(old.vocabulary, new.vocabulary)  # object arrays: Python's order of str, as counting sorts
+    known = at < len(old.vocabulary)
+    known[known] = old.vocabulary[at[known]] == new.vocabulary[known]
+    inserted = at[~known]  # where each added term goes in the old vocabulary, in order
+    old_column = np.arange(len(old.vocabulary)) + np.searchsorted(inserted, np.arange(len(old.vocabulary)), side="right")
+    new_column = np.empty(len(new.vocabulary), dtype=np.int64)
+    new_column[known] = old_column[at[known]]
+    new_column[~known] = inserted + np.arange(len(inserted))
+    size = len(old.vocabulary) + len(inserted)
+    vocabulary = np.empty(size, dtype=object)
+    vocabulary[old_column], vocabulary[new_column] = old.vocabulary, new.vocabulary
+    index_type = np.int32 if size < 2**31 else np.int64
+    parts = [sp.csr_matrix(old.counts), sp.csr_matrix(new.counts)]
+    stacked = sp.csr_matrix(
+        (
+            np.concatenate([part.data.astype(np.int32, copy=False) for part in parts]),
+            np.concatenate([column.astype(index_type)[part.indices] for column, part in zip((old_column, new_column), parts)]),
+            np.concatenate([parts[0].indptr.astype(np.int64), parts[1].indptr[1:].astype(np.int64) + parts[0].nnz]),
+        ),
+        shape=(parts[0].shape[0] + parts[1].shape[0], size),
+    )
+    stacked.sort_indices()  # already sorted when both parts were (the columns keep their order): then only checked
+    return TermCounts(stacked, vocabulary)

@@ -8,6 +8,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 
 from pipeline.keywords import (
     KEYWORD_COLUMNS,
@@ -447,7 +448,6 @@ def test_months_summed_a_few_articles_at_a_time_give_the_same_table(year_of_arti
     shuffled = year_of_articles.sample(frac=1, random_state=1).reset_index(drop=True)  # months interleaved, as corpora come
     whole = monthly_keywords(shuffled, actor_terms=NO_ACTORS)
     monkeypatch.setattr(keywords_module, "MONTH_SUM_ROWS", 7)  # blocks of one month and less than a month's articles
-    monkeypatch.setattr(keywords_module, "WINDOW_BLOCK_MONTHS", 5)  # windows summed for 5 months at a time
     pd.testing.assert_frame_equal(monthly_keywords(shuffled, actor_terms=NO_ACTORS), whole)
 
 
@@ -468,3 +468,29 @@ def test_article_terms_in_chunks_of_articles_equal_the_whole_table() -> None:
         for rows in (slice(0, 2), slice(2, 3))
     ]
     pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True), article_terms(SMALL, min_docs=2))
+
+
+def test_month_sums_and_window_sums_equal_summing_article_by_article() -> None:
+    # Months out of order with gaps (a window spans calendar months, not listed ones), an explicit zero (no use),
+    # and blocks of fewer articles than a month holds.
+    rng = np.random.default_rng(3)
+    dense = rng.integers(0, 3, size=(60, 25)) * (rng.random((60, 25)) < 0.3)
+    counts = sp.csr_matrix(dense)
+    counts.data[0] = 0  # an explicit zero: counted neither as an occurrence nor as an article
+    dense = counts.toarray()
+    ordinals = np.array([0, 1, 3, 4, 9, 10, 11, 20])  # calendar months of the listed months
+    month_codes = rng.integers(0, len(ordinals), size=60)
+    expected_counts = np.array([dense[month_codes == m].sum(axis=0) for m in range(len(ordinals))], dtype=float)
+    expected_docs = np.array([(dense[month_codes == m] > 0).sum(axis=0) for m in range(len(ordinals))], dtype=float)
+    for rows in (7, 50_000):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(keywords_module, "MONTH_SUM_ROWS", rows)
+            month_counts, month_docs = keywords_module._month_sums(counts, month_codes, len(ordinals))
+        assert np.array_equal(month_counts.toarray(), expected_counts) and np.array_equal(month_docs.toarray(), expected_docs)
+        assert np.array_equal(month_counts.indices, month_docs.indices) and month_docs.has_sorted_indices
+    month, term = np.nonzero(expected_docs)
+    for window in (0, 1, 6):
+        found = keywords_module._window_docs(month_docs, ordinals, month, term, window)
+        gap = ordinals[month][:, None] - ordinals[None, :]
+        expected = ((gap >= 1) & (gap <= window)) @ expected_docs
+        assert np.array_equal(found, expected[np.arange(len(month)), term]), window

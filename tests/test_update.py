@@ -1,6 +1,7 @@
 """Incremental builds (`--update`): the result equals a full build of the same records, topics aside."""
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import io
 import shutil
@@ -10,12 +11,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import state, store
+from pipeline import search_index, state, store
 from pipeline.build import _STAGED_COUNTS, BuildError, BuildOptions, build
 from pipeline.cli import main
+from pipeline.tone import ToneScorer
 from pipeline.state import stack_staged_counts, term_tables
 from pipeline.terms import count_terms, stack_counts
-from pipeline.update import update
+from pipeline.update import PREVIEW_SHARE, update
 
 COMPARED = ("articles", "sentences", "mentions", "sentence_actors", "actors", "keywords", "article_terms", "doc_terms", "term_vocabulary")
 TOPIC_COLUMNS = {"articles": ["topic_id"]}
@@ -56,6 +58,19 @@ def test_update_equals_full_build_table_by_table(full_and_updated: tuple[Path, P
     pd.testing.assert_frame_equal(found, expected)
 
 
+def test_updated_search_index_finds_what_the_full_builds_finds(full_and_updated: tuple[Path, Path]) -> None:
+    full, updated = full_and_updated
+    indexes = [search_index.SearchIndex(build_dir / search_index.INDEX_FILE) for build_dir in (full, updated)]
+    try:
+        assert search_index.indexed_rows(updated / search_index.INDEX_FILE) == len(store.read_table(updated, "articles", ["article_id"]))
+        for query in ("Kim Jong Un", "sanctions", "missile launch*"):
+            expected, found = (index.matching_rows(query) for index in indexes)
+            assert len(expected) > 0 and list(found) == list(expected), query
+    finally:
+        for index in indexes:
+            index.close()
+
+
 def test_update_manifest_counts_the_whole_build(full_and_updated: tuple[Path, Path]) -> None:
     full, updated = full_and_updated
     expected, found = store.read_manifest(full), store.read_manifest(updated)
@@ -91,6 +106,42 @@ def test_an_update_of_copies_only_leaves_the_build_as_it_was(full_and_updated: t
     assert store.read_manifest(full) == before
 
 
+def test_a_small_update_with_copies_and_an_article_the_analysis_rejects_equals_a_full_build(
+    full_and_updated: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A few records against the whole build: the update reads them first and fingerprints only the built articles they
+    # could copy; it makes the keyword tables while the articles are analysed, and again when the analysis rejects one.
+    full, _ = full_and_updated
+    early = full.parent / "early.jsonl"
+    early_lines = early.read_text(encoding="utf-8").splitlines(keepends=True)
+    late = [json.loads(line) for line in (full.parent / "late.jsonl").read_text(encoding="utf-8").splitlines()[:4]]
+    long_one = json.loads(next(line for line in reversed(early_lines) if len(json.loads(line)["body"].split()) > 300))
+    next_day = str(dt.date.fromisoformat(long_one["date"][:10]) + dt.timedelta(days=1))
+    copies = [long_one, {**long_one, "date": next_day}, {**long_one, "body": "Reworded: " + long_one["body"]}]
+    trapped = {**late[1], "body": late[1]["body"] + " Zyzzyvaquake."}
+    small = tmp_path / "small.jsonl"
+    small.write_text("".join(json.dumps(record) + "\n" for record in [late[0], trapped, *late[2:], *copies]), encoding="utf-8")
+    assert small.stat().st_size < PREVIEW_SHARE * early.stat().st_size
+    real_score_many = ToneScorer.score_many
+
+    def score_many(self: ToneScorer, texts: list[str]) -> list[float]:
+        if any("Zyzzyvaquake" in text for text in texts):
+            raise ValueError("tone broke")
+        return real_score_many(self, texts)
+
+    monkeypatch.setattr(ToneScorer, "score_many", score_many)  # in this process: one worker
+    expected = build([early, small], tmp_path / "full", BuildOptions(workers=1)).out_dir
+    updated = tmp_path / "updated"
+    build([early], updated, BuildOptions(workers=1))
+    report = update([small], updated, BuildOptions(workers=1))
+    assert report.added["duplicates"] >= len(copies) and report.added["rejected"] == 1
+    for name in (store.DUPLICATES, store.REJECTS):
+        assert store.read_jsonl(updated, name) == store.read_jsonl(expected, name)
+    for name in ("articles", "sentences", "keywords", "article_terms", "doc_terms", "term_vocabulary"):
+        found, wanted = (store.read_table(build_dir, name).drop(columns=TOPIC_COLUMNS.get(name, [])) for build_dir in (updated, expected))
+        pd.testing.assert_frame_equal(found, wanted)
+
+
 def test_update_refuses_a_folder_without_a_build(tmp_path: Path, corpus_dir: Path) -> None:
     with pytest.raises(BuildError, match="build it once without --update"):
         update([corpus_dir / "seed"], tmp_path / "nothing")
@@ -124,6 +175,20 @@ def test_stacked_counts_equal_counting_all_texts_at_once() -> None:
     found = stack_counts([count_terms(first), count_terms(second)])
     assert list(found.vocabulary) == list(expected.vocabulary)
     assert (found.counts != expected.counts).nnz == 0 and found.counts.shape == expected.counts.shape
+
+
+@pytest.mark.parametrize("first, second", [
+    (["Kim Jong Un met Trump in Hanoi", "sanctions relief talks", "zebra crossing"],
+     ["Hanoi summit collapsed", "aardvark sanctions", "zzz top", ""]),
+    (["aardvark", "Ch\u014fngjin port"], ["\u00e9lan Ch\u014fngjin", "aardvark aardvark", "zebra"]),
+    ([""], ["summit talks"]),
+    (["summit talks"], [""]),
+])
+def test_appended_counts_equal_stacked_counts(first: list[str], second: list[str]) -> None:
+    expected = stack_counts([count_terms(first), count_terms(second)])
+    found = state.append_counts(count_terms(first), count_terms(second))
+    assert list(found.vocabulary) == list(expected.vocabulary)
+    assert (found.counts != expected.counts).nnz == 0 and found.counts.shape == expected.counts.shape and found.counts.has_sorted_indices
 
 
 @pytest.mark.parametrize("vocabulary_batch", [1, None])
