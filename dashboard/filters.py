@@ -164,7 +164,6 @@ def parse_query_params(params: QueryParams, universe: FilterUniverse) -> tuple[F
     if len(q) > MAX_QUERY_LENGTH:
         notices.append(f"The search text was cut to {MAX_QUERY_LENGTH} characters.")
         q = q[:MAX_QUERY_LENGTH]
-    notices += search_notices(q)
     article_values = [value.strip() for value in _values(params, "article") if value.strip()]
     article = article_values[-1] if article_values else None
     if article is not None and article not in universe.article_ids:

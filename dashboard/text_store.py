@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 import threading
 import weakref
 from collections import OrderedDict
@@ -77,8 +78,10 @@ class BuildFiles:
 
     `folder` reads the folder as it was when opened (on Linux, through its descriptor, so every table
     read at load comes from one build even if another is swapped in meanwhile); `path(name)` reads
-    table `name` (or file `name`, such as the search index) of that build for as long as this object
-    is open. Raises FileNotFoundError when a pinned file is missing.
+    table `name` (or file `name`) of that build for as long as this object is open; `search_index`
+    is the build's search index, opened with the files (SQLite opens a file by name, so it must be
+    opened before a rebuild may delete it; None when not pinned). Raises FileNotFoundError when a
+    pinned file is missing, OSError when the search index cannot be opened.
     """
 
     def __init__(self, data_dir: Path, files: Sequence[str] = PINNED_FILES) -> None:
@@ -89,10 +92,17 @@ class BuildFiles:
             self.folder = through_fd if through_fd.is_dir() else Path(data_dir)
             for name in files:
                 self._fds[name] = os.open(name, os.O_RDONLY | os.O_CLOEXEC, dir_fd=self._folder_fd)
+            self.search_index = self._open_search_index() if search_index.INDEX_FILE in self._fds else None
         except BaseException:
             self.close()
             raise
-        self._finalizer = weakref.finalize(self, _close_fds, [self._folder_fd, *self._fds.values()])
+        self._finalizer = weakref.finalize(self, _close_files, [self._folder_fd, *self._fds.values()], self.search_index)
+
+    def _open_search_index(self) -> search_index.SearchIndex:
+        try:
+            return search_index.SearchIndex(self.path(search_index.INDEX_FILE))
+        except sqlite3.Error as error:
+            raise OSError(f"{search_index.INDEX_FILE} could not be opened ({error})") from error
 
     def path(self, name: str) -> str:
         """The path that reads table `name` (or file `name`) of this build (one of the files given when opened)."""
@@ -104,7 +114,7 @@ class BuildFiles:
         if finalizer is not None:
             finalizer()
         else:
-            _close_fds([self._folder_fd, *self._fds.values()])
+            _close_files([self._folder_fd, *self._fds.values()], getattr(self, "search_index", None))
 
 
 def _sql_string(text: str) -> str:
@@ -117,7 +127,9 @@ def _sql_name(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _close_fds(fds: list[int]) -> None:
+def _close_files(fds: list[int], index: search_index.SearchIndex | None) -> None:
+    if index is not None:
+        index.close()
     for fd in fds:
         try:
             os.close(fd)
@@ -211,8 +223,6 @@ class TextStore:
         self.article_ids = article_ids if article_ids.dtype == "str" else pd.Index(article_ids, dtype="str")
         self._connection = duckdb.connect(config=DUCKDB_CONFIG)
         weakref.finalize(self, self._connection.close)
-        self._index = search_index.SearchIndex(files.path(search_index.INDEX_FILE))
-        weakref.finalize(self, self._index.close)
         self._searches = ResultCache(CACHED_RESULTS)
         self._matches = ResultCache(CACHED_RESULTS)
         self._rows = ResultCache(CACHED_RESULTS)
@@ -244,7 +254,7 @@ class TextStore:
 
     def _search(self, query: str) -> np.ndarray:
         matches = np.zeros(len(self.article_ids), dtype=bool)
-        matches[self._position_of_row[self._index.matching_rows(query)]] = True
+        matches[self._position_of_row[self.files.search_index.matching_rows(query)]] = True
         return matches
 
     def article_details(self, article_id: str, columns: Sequence[str]) -> dict[str, object]:

@@ -15,10 +15,10 @@ one another (spaces and punctuation between them do not count: "Kim Jong Un" fin
 """
 from __future__ import annotations
 
+import queue
 import re
 import shutil
 import sqlite3
-import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -35,8 +35,9 @@ _WORD = re.compile(rf"{_WORD_CHAR}+")
 
 
 def query_words(query: str) -> list[str]:
-    """The words of a search text (`_WORD`), in order; none when it holds no letter or digit."""
-    return _WORD.findall(query)
+    """The words of a search text (`_WORD`), in order; none when it holds no letter or digit. Read in NFKC, as
+    the pipeline stores texts (`pipeline.text.normalize_text`), so a typed "e" + combining accent is "é"."""
+    return _WORD.findall(unicodedata.normalize("NFKC", query))
 
 
 def is_prefix_query(query: str) -> bool:
@@ -53,17 +54,24 @@ def match_expression(query: str) -> str | None:
     return '"' + " ".join(words) + '"' + (" *" if is_prefix_query(query) else "")
 
 
+def _fold_char(char: str) -> str:
+    """One character as the index compares it: lower case, and without its accents when it is a letter plus
+    combining marks ("É" -> "e"); a character that decomposes otherwise (a Hangul syllable) stays whole."""
+    decomposed = unicodedata.normalize("NFD", char)
+    base = decomposed[0] if all(unicodedata.combining(mark) for mark in decomposed[1:]) else char
+    return base.lower()[:1] or base
+
+
 def _fold(text: str) -> str:
-    """`text` with each character case folded and stripped of its accent, one character for one, as the index
-    compares words; positions in the result are positions in `text`."""
+    """`text` folded character by character (`_fold_char`), one for one: positions in the result are positions in `text`."""
     if text.isascii():
         return text.lower()
-    return "".join(unicodedata.normalize("NFD", char)[:1].lower()[:1] or char for char in text)
+    return "".join(map(_fold_char, text))
 
 
 def highlight_pattern(query: str) -> re.Pattern[str] | None:
     """A pattern for `highlight_spans`: the query's words as the index matches them (None without words)."""
-    words = query_words(_fold(query))
+    words = [_fold(word) for word in query_words(query)]
     if not words:
         return None
     ending = "" if is_prefix_query(query) else f"(?!{_WORD_CHAR})"
@@ -86,15 +94,17 @@ def _connect(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def write_search_index(path: Path, batches: Iterable[tuple[Sequence[str | None], Sequence[str | None]]], first_row: int = 0) -> int:
-    """Index (titles, texts) batches, rows numbered from `first_row`, into the index at `path`; returns its rows.
+def write_search_index(path: Path, batches: Iterable[tuple[Sequence[str | None], Sequence[str | None]]]) -> int:
+    """A new index at `path` (which must not exist) of (titles, texts) batches, rows numbered from 0; returns its rows."""
+    return _index_rows(path, batches, create=True)
 
-    With `first_row` 0 the index is created (`path` must not exist); else `path` is an index of
-    `first_row` rows, extended (`append_search_index` copies one first).
-    """
+
+def _index_rows(path: Path, batches: Iterable[tuple[Sequence[str | None], Sequence[str | None]]], create: bool) -> int:
+    """Index (titles, texts) batches into the index at `path`, created first with `create`, else extended after its
+    own rows; returns its rows."""
     connection = _connect(path)
     try:
-        if first_row == 0:
+        if create:
             connection.execute(f"CREATE VIRTUAL TABLE {_TABLE} USING fts5(title, text, content='', detail=full, tokenize='{_TOKENIZE}')")
             connection.execute("CREATE TABLE search_rows (articles INTEGER NOT NULL)")
             connection.execute("INSERT INTO search_rows VALUES (0)")
@@ -102,9 +112,10 @@ def write_search_index(path: Path, batches: Iterable[tuple[Sequence[str | None],
             # to build, and no slower to query (100,000 stories: 2.2 instead of 3.4 s; a query of "the" 27 ms either way).
             connection.execute(f"INSERT INTO {_TABLE} ({_TABLE}, rank) VALUES ('automerge', 0)")
         connection.execute("BEGIN")
-        row = first_row
+        row = int(connection.execute("SELECT articles FROM search_rows").fetchone()[0])
         for titles, texts in batches:
-            connection.executemany(f"INSERT INTO {_TABLE} (rowid, title, text) VALUES (?, ?, ?)", zip(range(row, row + len(texts)), titles, texts))
+            rows = zip(range(row, row + len(texts)), titles, texts, strict=True)
+            connection.executemany(f"INSERT INTO {_TABLE} (rowid, title, text) VALUES (?, ?, ?)", rows)
             row += len(texts)
         connection.execute("UPDATE search_rows SET articles = ?", (row,))
         connection.execute("COMMIT")
@@ -116,12 +127,13 @@ def write_search_index(path: Path, batches: Iterable[tuple[Sequence[str | None],
 def append_search_index(old: Path, path: Path, batches: Iterable[tuple[Sequence[str | None], Sequence[str | None]]]) -> int:
     """A copy of the index `old` at `path`, extended with the rows of `batches` after its own; returns its rows."""
     shutil.copyfile(old, path)
-    return write_search_index(path, batches, first_row=indexed_rows(path))
+    return _index_rows(path, batches, create=False)
 
 
 def _open_read_only(path: Path | str) -> sqlite3.Connection:
-    """The index at `path` for reading only: `immutable`, so SQLite neither locks it nor looks for a journal."""
-    return sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+    """The index at `path` for reading only: `immutable`, so SQLite neither locks it nor looks for a journal (the path
+    as a file URI, so a folder named with "#", "?" or "%" is read as named)."""
+    return sqlite3.connect(Path(path).absolute().as_uri() + "?mode=ro&immutable=1", uri=True, check_same_thread=False)
 
 
 def indexed_rows(path: Path | str) -> int:
@@ -145,26 +157,37 @@ def index_problems(path: Path, n_articles: int) -> list[str]:
 
 
 class SearchIndex:
-    """An open index, queried by any thread (one query at a time: each takes milliseconds).
+    """An open index, queried by any thread: `CONNECTIONS` queries at a time (one "the" takes 0.26 s at a million
+    stories, a rare word milliseconds), so one broad search does not hold up every session's.
 
-    Opened once, as a loaded build opens its files (`dashboard.text_store`): SQLite resolves a
-    /proc/self/fd link to the file's name, so it could not reopen a file that a rebuild has
-    since deleted, but an open connection keeps reading it.
+    Opened once, as a loaded build opens its files (`dashboard.text_store.BuildFiles`): SQLite resolves
+    a /proc/self/fd link to the file's name, so it could not reopen a file that a rebuild has since
+    deleted, but open connections keep reading it. Raises sqlite3.Error when `path` is no index.
     """
 
+    CONNECTIONS = 2
+
     def __init__(self, path: Path | str) -> None:
-        self._connection = _open_read_only(path)
-        self._connection.execute("SELECT articles FROM search_rows").fetchone()  # opens the file now
-        self._lock = threading.Lock()
+        self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        self._connections = []
+        for _ in range(self.CONNECTIONS):
+            connection = _open_read_only(path)
+            self._connections.append(connection)
+            connection.execute("SELECT articles FROM search_rows").fetchone()  # opens the file now
+            self._idle.put(connection)
 
     def matching_rows(self, query: str) -> np.ndarray:
         """The rows (of articles.parquet) of the articles that match `query` by the module's rule, ascending."""
         expression = match_expression(query)
         if expression is None:
             return np.zeros(0, dtype=np.int64)
-        with self._lock:
-            cursor = self._connection.execute(f"SELECT rowid FROM {_TABLE} WHERE {_TABLE} MATCH ? ORDER BY rowid", (expression,))
+        connection = self._idle.get()
+        try:
+            cursor = connection.execute(f"SELECT rowid FROM {_TABLE} WHERE {_TABLE} MATCH ? ORDER BY rowid", (expression,))
             return np.fromiter((row for (row,) in cursor), dtype=np.int64)
+        finally:
+            self._idle.put(connection)
 
     def close(self) -> None:
-        self._connection.close()
+        for connection in self._connections:
+            connection.close()

@@ -10,7 +10,7 @@ import pytest
 from pipeline import search_index
 from pipeline.search_index import SearchIndex, append_search_index, highlight_spans, index_problems, match_expression, write_search_index
 
-TITLES = ["Kim Jong-un meets Putin", "Summitry and summits", None, "Talks (round 2) + sanctions?", "Pyŏngyang notes", ""]
+TITLES = ["Kim Jong-un meets Putin", "Summitry and summits", None, "Talks (round 2) + sanctions?", "Pyŏngyang notes", "한국 하고"]
 TEXTS = [
     "The leaders met in Vladivostok.",
     "A SUMMIT was held; the summit_talks went on.",
@@ -22,7 +22,7 @@ TEXTS = [
 QUERIES = [
     "summit", "SUMMIT", "summit*", "kim jong un", "Kim Jong-Un", "jong un meets", "un", "un*", "kim", "kim*", "pyongyang",
     "été", "ete", "round 2) +", "b.c*d", "b_c", "talks", "summit talks", "denuclear*", "denuclear", "%", "", "  *  ",
-    "waits summit", "vladivostok.", "no such words",
+    "waits summit", "vladivostok.", "no such words", "한국", "하고", "한", "e\u0301te\u0301", "pyo\u0306ngyang",
 ]
 
 
@@ -53,6 +53,9 @@ def matches(index: SearchIndex, query: str) -> list[int]:
     ("waits summit", []),                 # the query's order
     ("denuclear", []),
     ("denuclear*", [5]),
+    ("한국", [5]),                         # a Hangul syllable is compared whole, not by its first letter
+    ("한", []),
+    ("e\u0301te\u0301", [4]),             # a query typed with combining accents reads as the composed texts
     ("%", []),                            # no word, no match
     ("", []),
 ])
@@ -87,6 +90,15 @@ def test_an_appended_index_answers_as_one_built_whole(tmp_path: Path, index: Sea
     for query in QUERIES:
         assert matches(whole, query) == matches(index, query), query
     assert SearchIndex(first).matching_rows("pyongyang").tolist() == []  # the original is left as it was
+
+
+def test_an_index_in_a_folder_named_with_uri_characters_opens_as_named(tmp_path: Path) -> None:
+    folder = tmp_path / "a#b?c%d"
+    folder.mkdir()
+    write_search_index(folder / search_index.INDEX_FILE, [(["Summit"], ["talks"])])
+    assert index_problems(folder / search_index.INDEX_FILE, 1) == []
+    assert SearchIndex(folder / search_index.INDEX_FILE).matching_rows("talks").tolist() == [0]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a#b?c%d"]  # nothing created beside it
 
 
 def test_index_problems_name_a_missing_file_a_wrong_size_and_a_file_that_is_no_index(tmp_path: Path) -> None:

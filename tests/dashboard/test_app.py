@@ -65,6 +65,13 @@ def test_malformed_params_give_notices_and_fall_back(app_test: AppRun) -> None:
     assert url_values(at, "leader") == ["kim-jong-un"] and "topic" not in at.query_params and "start" not in at.query_params
 
 
+def test_a_linked_search_without_words_is_named_once(app_test: AppRun) -> None:
+    at = app_test({"q": "++"})
+    assert not at.exception
+    notices = " ".join(warning.value for warning in at.warning)
+    assert notices.count("has no letters or digits") == 1
+
+
 def test_changing_a_widget_writes_the_url(app_test: AppRun) -> None:
     at = app_test()
     at.multiselect(key="pw_filter_sources").set_value(["Demo: Harbour Times"]).run()

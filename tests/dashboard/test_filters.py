@@ -17,6 +17,7 @@ from dashboard.filters import (
     apply_filters,
     merge_notices,
     parse_query_params,
+    search_notices,
     to_query_params,
 )
 from dashboard.safe_text import MAX_ECHO_LENGTH
@@ -150,7 +151,9 @@ def test_search_text_is_stripped_and_capped() -> None:
 
 def test_a_search_text_without_words_matches_nothing_and_says_so(artifacts: Artifacts) -> None:
     filters, notices = parse({"q": "%% ?"})
-    assert filters.q == "%% ?" and notices == ['The search text "%% ?" has no letters or digits, so no article matches it.']
+    assert filters.q == "%% ?" and notices == []  # the sidebar says it, for a link and a typed search alike: once
+    assert search_notices(filters.q) == ['The search text "%% ?" has no letters or digits, so no article matches it.']
+    assert search_notices("summit") == [] and search_notices("") == []
     assert selected(artifacts, filters) == set()
 
 

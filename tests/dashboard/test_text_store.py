@@ -46,7 +46,7 @@ def test_search_finds_the_words_in_titles_or_texts(hand_made: TextStore, query: 
 
 def test_search_results_are_kept_for_the_build(hand_made: TextStore, monkeypatch: pytest.MonkeyPatch) -> None:
     first = hand_made.search("summit")
-    monkeypatch.setattr(hand_made._index, "matching_rows", lambda *args: pytest.fail("searched the index again"))
+    monkeypatch.setattr(hand_made.files.search_index, "matching_rows", lambda *args: pytest.fail("searched the index again"))
     assert hand_made.search("summit") is first
 
 
@@ -114,13 +114,11 @@ def test_sentences_matching_with_a_limit_are_kept_for_the_build(hand_made: TextS
 def test_a_build_whose_sentence_counts_do_not_add_up_cannot_be_read(hand_made: TextStore, tmp_path: Path) -> None:
     import pyarrow.parquet as pq
 
-    folder = hand_made.files.folder
     articles = pq.read_table(Path(hand_made.files.path("articles"))).to_pandas()
     (tmp_path / "odd").mkdir()
     for name in ("sentences.parquet", "article_terms.parquet", "sentence_actors.parquet", "search.sqlite"):
         (tmp_path / "odd" / name).write_bytes(Path(hand_made.files.path(name)).read_bytes())
     articles.assign(n_sentences=[1, 2, 1, 1]).to_parquet(tmp_path / "odd" / "articles.parquet")
-    assert folder.exists()
     with pytest.raises(ValueError, match="5 sentences in 4 articles, sentences.parquet holds 4"):
         TextStore(BuildFiles(tmp_path / "odd"), hand_made.article_ids)
 
@@ -187,3 +185,21 @@ def test_the_build_writes_texts_in_row_groups_the_store_reads_one_at_a_time(tmp_
     with store.staging(tmp_path / "staged") as stage:  # a table staged as one part becomes the build's file
         store.write_part(stage, "articles", 0, tables["articles"])
         assert pq.read_metadata(Path(stage) / store.PARTS / "articles" / "000000.parquet").num_row_groups == 3
+
+
+def test_a_build_whose_file_order_is_not_the_apps_date_order_maps_rows_to_the_right_articles(tmp_path: Path) -> None:
+    """The app sorts articles by date; the search index answers in articles.parquet rows and sentences follow that file's order."""
+    tables = build_tables(n_articles=12, seed=3)
+    file_order = tables["articles"]["article_id"].iloc[::-1].tolist()  # newest first in the files
+    tables["articles"] = tables["articles"].iloc[::-1].reset_index(drop=True)
+    place = {article_id: position for position, article_id in enumerate(file_order)}
+    tables["sentences"] = tables["sentences"].sort_values(["article_id", "sentence_idx"], key=lambda column: column.map(place)
+                                                          if column.name == "article_id" else column).reset_index(drop=True)
+    store.write_build(tmp_path / "build", tables, {"build_id": "reversed"})
+    loaded = read_artifacts(tmp_path / "build")
+    assert loaded.articles["article_id"].astype(str).tolist() != file_order  # the app's order differs
+    for article_id, title in zip(tables["articles"]["article_id"], tables["articles"]["title"], strict=True):
+        found = set(loaded.articles["article_id"].astype(str)[loaded.texts.search(title)])
+        assert article_id in found, title
+        expected = tables["sentences"].loc[tables["sentences"]["article_id"] == article_id, "text"].tolist()
+        assert loaded.texts.sentences_of(article_id)["text"].tolist() == expected
