@@ -203,10 +203,14 @@ build's longest chain of serial work, and the workers have work to spare; 4.7% l
 stories, and an app that runs a build keeps its priority over the build's workers."""
 
 
-def _start_worker(parent_pid: int) -> None:
-    """Worker initializer: `return_freed_memory`, a lower priority (`WORKER_NICENESS`), and `_die_with_parent`."""
+def start_worker(parent_pid: int, niceness: int = WORKER_NICENESS) -> None:
+    """Worker initializer: `return_freed_memory`, a lower priority (`niceness`), and `_die_with_parent`.
+
+    An update passes 0: its longest chain of work is its workers' (the keyword tables), and niced
+    they waited for any other process of the machine."""
     return_freed_memory()
-    os.nice(WORKER_NICENESS)
+    if niceness:
+        os.nice(niceness)
     _die_with_parent(parent_pid)
 
 
@@ -321,10 +325,10 @@ def analyse_staged(articles: Sequence[tuple[str, dt.date, str]], stage: Path, in
 _STAGED_COUNTS = {"doc_terms": "chunk_terms", "term_vocabulary": "chunk_vocabulary"}
 
 
-def stage_texts(articles: Sequence[tuple[str, str, str]], stage: Path, first_chunk: int, count: bool) -> np.ndarray:
-    """Stage (article_id, title, text) articles: their texts into `stage` in parts of `_CHUNK_SIZE` (chunks
-    `first_chunk`, ...), with `count` their term counts as part `first_chunk` (`state.stack_staged_counts`
-    joins them); returns their word counts (the articles table's `n_words`).
+def stage_texts(articles: Sequence[tuple[str, str, str]], stage: Path, first_chunk: int) -> np.ndarray:
+    """Stage (article_id, title, text) articles: their titles and texts into `stage` in parts of `_CHUNK_SIZE`
+    (chunks `first_chunk`, ...), their term counts as part `first_chunk` (`state.stack_staged_counts` joins
+    them); returns their word counts (the articles table's `n_words`).
 
     Runs in a worker as ingest reads on, so the build process holds no text: it keeps each
     article's short fields only and reads a text back when a topic label needs its casing.
@@ -336,9 +340,8 @@ def stage_texts(articles: Sequence[tuple[str, str, str]], stage: Path, first_chu
         part = pa.table({"article_id": ids[offset : offset + _CHUNK_SIZE], "title": titles[offset : offset + _CHUNK_SIZE],
                          "text": texts[offset : offset + _CHUNK_SIZE]})
         store.write_part(stage, "article_texts", first_chunk + offset // _CHUNK_SIZE, part)
-    if count:
-        for name, table in term_tables(ids, count_term_texts(titles, texts)).items():
-            store.write_part(stage, _STAGED_COUNTS[name], first_chunk, table)
+    for name, table in term_tables(ids, count_term_texts(titles, texts)).items():
+        store.write_part(stage, _STAGED_COUNTS[name], first_chunk, table)
     # Counted text by text: splitting a whole text column at once held every word of the chunk as a string.
     return np.fromiter((len(text.split()) for text in texts), dtype=np.int64, count=len(texts))
 
@@ -408,8 +411,8 @@ class PerArticleRun:
     parent.
     """
 
-    def __init__(self, options: BuildOptions, stage: Path, count: bool = True) -> None:
-        self._options, self._stage, self._count = options, stage, count
+    def __init__(self, options: BuildOptions, stage: Path) -> None:
+        self._options, self._stage = options, stage
         self._unstaged: list[Article] = []  # not yet sent to `stage_texts`
         self._fields: list[pd.DataFrame] = []  # `short_fields` of the staged articles, one frame per staging task
         self._added = 0
@@ -430,7 +433,7 @@ class PerArticleRun:
         self._added = added = self._added + 1
         if self._pool is None and (self._options.engine == "dask" or (self._options.workers > 1 and added == _CHUNK_SIZE + 1)):
             options = self._options
-            self._pool = self._exit.enter_context(executor(options.engine, options.workers, options.scheduler, _start_worker, (os.getpid(),)))
+            self._pool = self._exit.enter_context(executor(options.engine, options.workers, options.scheduler, start_worker, (os.getpid(),)))
         if len(self._unstaged) == _COUNT_CHUNK_SIZE:
             self._submit_staging()
         if self._pool is not None and (added % _CHUNK_SIZE == 0 or added == _CHUNK_SIZE + 1):
@@ -460,7 +463,7 @@ class PerArticleRun:
             self._staged[self._oldest_pending].result()
             self._oldest_pending += 1
         first_chunk = (self._added - len(self._unstaged)) // _CHUNK_SIZE
-        args = ([(a.article_id, a.title, a.text) for a in self._unstaged], self._stage, first_chunk, self._count)
+        args = ([(a.article_id, a.title, a.text) for a in self._unstaged], self._stage, first_chunk)
         self._staged.append(self._pool.submit(stage_texts, *args) if self._pool is not None else _done(stage_texts(*args)))
         # Held as columns, not as objects: a million articles' short fields took 0.47 GB as `Article`s.
         self._fields.append(short_fields(self._unstaged))

@@ -453,8 +453,8 @@ def article_terms_table(article_ids: pa.Array, counts: sp.csr_matrix, columns: n
     """`article_terms` as Arrow: the rows of `counts` (articles, `article_ids`) over its `columns`, whose terms are `terms`.
 
     Strings are taken from the Arrow arrays by index, never made one Python object per row: a
-    build writes the table a chunk at a time (its rows, about 90 per article, would take gigabytes
-    at a million articles), and an update writes it whole (pipeline.update).
+    build and an update write the table a chunk at a time (`pipeline.build.write_article_terms`: its
+    rows, about 90 per article, would take gigabytes at a million articles).
     """
     entries = sp.csr_matrix(counts[:, columns])
     entries.sort_indices()

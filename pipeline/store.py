@@ -589,7 +589,7 @@ def read_jsonl(build_dir: Path, name: str) -> list[dict[str, Any]]:
 def validate_build(build_dir: Path) -> list[str]:
     """Problems that make a folder unusable as a build (empty list when it is fine).
 
-    Reads only Parquet metadata, so it is cheap enough to run before every load.
+    Reads only Parquet metadata and the search index's row count, so it is cheap enough to run before every load.
     """
     build_dir = Path(build_dir)
     try:

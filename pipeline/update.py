@@ -42,14 +42,13 @@ from pipeline.build import (
     BuildOptions,
     BuildReport,
     Progress,
-    _die_with_parent,
     analyse_into_parts,
     article_dates,
     articles_frame,
     articles_table,
     display_path,
     library_versions,
-    return_freed_memory,
+    start_worker,
     with_analysis,
     write_article_terms,
     write_monthly_keywords,
@@ -253,17 +252,10 @@ def _workers(options: BuildOptions) -> Iterator[Executor | None]:
     if options.engine != "dask" and options.workers < 2:
         yield None
         return
-    with executor(options.engine, options.workers, options.scheduler, _start_update_worker, (os.getpid(),)) as pool:
+    with executor(options.engine, options.workers, options.scheduler, start_worker, (os.getpid(), 0)) as pool:
         for _ in range(options.workers):  # started now, while ingest runs, not when the analysis is handed out
             pool.submit(os.getpid)
         yield pool
-
-
-def _start_update_worker(parent_pid: int) -> None:
-    """Worker initializer: a build's (`build._start_worker`) but for its lower priority: an update's longest chain of
-    work is its workers' (the keyword tables), and niced they waited for any other process of the machine."""
-    return_freed_memory()
-    _die_with_parent(parent_pid)
 
 
 def _corpus_tables(pool: Executor | None, stage: Path, article_ids: list[str], dates: pd.Series, counts: TermCounts) -> list[Future]:

@@ -10,7 +10,7 @@ import pytest
 from distributed import LocalCluster
 
 from pipeline import store
-from pipeline.build import WORKER_NICENESS, BuildOptions, _start_worker, build
+from pipeline.build import WORKER_NICENESS, BuildOptions, build, start_worker
 from pipeline.cli import main
 from pipeline.engine import builds_on_local_workers, executor
 
@@ -58,7 +58,7 @@ def test_cli_refuses_a_scheduler_for_the_local_engine(tmp_path: Path) -> None:
 
 def test_local_workers_run_below_the_build_process_priority() -> None:
     """The build's serial chain (ingest, topics) keeps the CPU it needs; the workers take what is left."""
-    with executor("local", 1, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
+    with executor("local", 1, initializer=start_worker, initargs=(os.getpid(),)) as pool:
         worker_niceness = pool.submit(os.nice, 0).result()
     assert worker_niceness == min(os.nice(0) + WORKER_NICENESS, 19)
 
