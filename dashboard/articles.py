@@ -64,7 +64,8 @@ def mark_spans(text: object, spans: Iterable[tuple[int, int, str] | tuple[int, i
 
 def search_spans(text: object, query: str) -> list[tuple[int, int, str, str]]:
     """Where the sidebar's search text matches in `text` (as the filter matches it: `pipeline.search_index`),
-    as spans of SEARCH_CLASS for `mark_spans`."""
+    as spans of SEARCH_CLASS for `mark_spans`. The article view calls it per sentence, so a phrase that the
+    index found across a sentence break ("... Kim. Jong Un ...") is not outlined."""
     return [(start, end, f"search: {query}", SEARCH_CLASS) for start, end in search_index.highlight_spans(as_text(text), query)]
 
 

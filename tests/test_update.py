@@ -140,6 +140,12 @@ def test_a_small_update_with_copies_and_an_article_the_analysis_rejects_equals_a
     for name in ("articles", "sentences", "keywords", "article_terms", "doc_terms", "term_vocabulary"):
         found, wanted = (store.read_table(build_dir, name).drop(columns=TOPIC_COLUMNS.get(name, [])) for build_dir in (updated, expected))
         pd.testing.assert_frame_equal(found, wanted)
+    assert store.validate_build(updated) == []  # the search index holds one row per article, the rejected one left out
+    indexes = [search_index.SearchIndex(build_dir / search_index.INDEX_FILE) for build_dir in (updated, expected)]
+    for title in store.read_table(expected, "articles", ["title"])["title"].iloc[-4:]:
+        found, wanted = (index.matching_rows(title).tolist() for index in indexes)
+        assert found == wanted and found, title
+    assert indexes[0].matching_rows("Zyzzyvaquake").tolist() == []
 
 
 def test_update_refuses_a_folder_without_a_build(tmp_path: Path, corpus_dir: Path) -> None:
