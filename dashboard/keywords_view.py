@@ -34,7 +34,7 @@ import scipy.sparse as sp
 from dashboard.figures import style
 from dashboard.safe_text import escape_html
 from dashboard.selection import Part, is_month, periods_phrase
-from dashboard.text_store import STREAMED_READ, TextStore
+from dashboard.text_store import STREAMED_READ, TextStore, positions_in
 from dashboard.tone_view import PALETTE
 from pipeline.keywords import rank_emerging
 from pipeline.terms import as_term
@@ -226,12 +226,8 @@ class TermMatrix:
         return np.diff(self.indptr)
 
     def positions(self, articles: pd.DataFrame) -> np.ndarray:
-        """Each article's matrix row, -1 for an article the matrix does not hold. The build's articles carry
-        theirs as the code of their categorical id (`Artifacts`), so no id is looked up then."""
-        ids = articles["article_id"]
-        if isinstance(ids.dtype, pd.CategoricalDtype) and ids.cat.categories is self.article_ids:
-            return ids.cat.codes.to_numpy()
-        return self.article_ids.get_indexer(ids)
+        """Each article's matrix row, -1 for an article the matrix does not hold (`text_store.positions_in`)."""
+        return positions_in(self.article_ids, articles["article_id"])
 
     def rows_of(self, articles: pd.DataFrame) -> np.ndarray:
         """The matrix rows of these articles (articles the matrix does not hold have none)."""
@@ -536,20 +532,11 @@ def articles_using(matrix: TermMatrix, texts: TextStore, articles: pd.DataFrame,
         using[matrix.column(known[0])[0]] = True
         rows = matrix.positions(articles)
         return articles.loc[(rows >= 0) & using[rows]], True
-    positions = _positions(texts, articles)
+    positions = texts.positions(articles["article_id"])
     return articles.loc[(positions >= 0) & texts.search(term)[positions]], False
 
 
 FOUND_COLUMNS = ("article_id", "date", "source", "title", "sentence_idx", "text")
-
-
-def _positions(texts: TextStore, articles: pd.DataFrame) -> np.ndarray:
-    """Each article's position in `texts.article_ids` (-1: not one of the build's); the build's articles carry
-    theirs as the code of their categorical id (`Artifacts`), so no id is looked up then."""
-    ids = articles["article_id"]
-    if isinstance(ids.dtype, pd.CategoricalDtype) and ids.cat.categories is texts.article_ids:
-        return ids.cat.codes.to_numpy()
-    return texts.article_ids.get_indexer(ids.astype("str"))
 
 
 def _required_word(term: str) -> str:
@@ -574,7 +561,7 @@ def find_sentences(texts: TextStore, articles: pd.DataFrame, term: str, limit: i
 def _found(texts: TextStore, articles: pd.DataFrame, term: str, limit: int | None, budget: int | None) -> tuple[pd.DataFrame, int]:
     """`find_sentences`, reading about `budget` sentences at most (None: no bound), and how many of the articles were read."""
     core = term_pattern(term)
-    positions = _positions(texts, articles)
+    positions = texts.positions(articles["article_id"])
     known = np.flatnonzero(positions >= 0) if core else np.zeros(0, dtype=np.int64)
     # Newest day first; within a day in the build's article order (by id): integer keys.
     order = known[np.lexsort((positions[known], -articles["date"].to_numpy()[known].astype("int64")))]
@@ -629,7 +616,7 @@ def in_context(matrix: TermMatrix, texts: TextStore, articles: pd.DataFrame, ter
     candidates, counted = articles_using(matrix, texts, articles, term)
     found, read = _found(texts, candidates, term, shown + 1, MAX_KWIC_READ)
     return InContext(kwic(found.head(shown), term), len(found) > shown, kwic_counts(found, shown, len(candidates), counted, read),
-                     _positions(texts, candidates))
+                     texts.positions(candidates["article_id"]))
 
 
 def every_sentence(texts: TextStore, build_articles: pd.DataFrame, candidates: np.ndarray, term: str) -> pd.DataFrame:

@@ -117,6 +117,14 @@ class BuildFiles:
             _close_files([self._folder_fd, *self._fds.values()], getattr(self, "search_index", None))
 
 
+def positions_in(index: pd.Index, article_ids: pd.Series) -> np.ndarray:
+    """Each of `article_ids`' position in `index` (-1: not there). The build's own categorical ids (`data.Artifacts`),
+    whose categories are `index` itself, carry theirs as their codes, so no id is looked up then."""
+    if isinstance(article_ids.dtype, pd.CategoricalDtype) and article_ids.cat.categories is index:
+        return article_ids.cat.codes.to_numpy()
+    return index.get_indexer(article_ids.astype("str"))
+
+
 def _sql_string(text: str) -> str:
     """`text` as an SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
@@ -242,8 +250,9 @@ class TextStore:
             table = cursor.sql(sql, params=list(parameters)).to_arrow_table()
         return table.to_pandas()
 
-    def _positions(self, article_ids: pd.Series) -> np.ndarray:
-        return self.article_ids.get_indexer(article_ids.astype("str"))
+    def positions(self, article_ids: pd.Series) -> np.ndarray:
+        """Each id's position in `article_ids` (-1: not one of the build's), `positions_in`."""
+        return positions_in(self.article_ids, article_ids)
 
     # --- articles -------------------------------------------------------------------------
 
@@ -304,7 +313,7 @@ class TextStore:
         selected = "".join(f", {_sql_name(column)}" for column in present)
         condition = " OR ".join(f"{_sql_name(column)} > 0" for column in present) or "false"
         found = self._query(f"SELECT file_row_number AS row, article_id, sentence_idx{selected} FROM $sentences WHERE {condition}")
-        return found.assign(article_id=pd.Categorical.from_codes(self._positions(found["article_id"]), categories=self.article_ids))
+        return found.assign(article_id=pd.Categorical.from_codes(self.positions(found["article_id"]), categories=self.article_ids))
 
     # --- mentions ---------------------------------------------------------------------------
 

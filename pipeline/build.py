@@ -449,7 +449,7 @@ class PerArticleRun:
 
     def run_beside(self, task: Callable[..., Any], *args: Any) -> Future:
         """`task(*args)` in a worker, queued behind the analysis (in the parent, now, without workers): after `finish`."""
-        return self._pool.submit(task, *args) if self._pool is not None else _done(task(*args))
+        return submit_or_run(self._pool, task, *args)
 
     def frame(self) -> pd.DataFrame:
         """The short fields (`short_fields`) of every article added, in order (after `finish`)."""
@@ -464,7 +464,7 @@ class PerArticleRun:
             self._oldest_pending += 1
         first_chunk = (self._added - len(self._unstaged)) // _CHUNK_SIZE
         args = ([(a.article_id, a.title, a.text) for a in self._unstaged], self._stage, first_chunk)
-        self._staged.append(self._pool.submit(stage_texts, *args) if self._pool is not None else _done(stage_texts(*args)))
+        self._staged.append(submit_or_run(self._pool, stage_texts, *args))
         # Held as columns, not as objects: a million articles' short fields took 0.47 GB as `Article`s.
         self._fields.append(short_fields(self._unstaged))
         self._unstaged = []
@@ -517,10 +517,12 @@ class PerArticleRun:
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({"article_id": pd.Series(dtype=str)}), failed
 
 
-def _done(result: Any) -> Future:
-    """A future already holding `result` (work done in the parent, without workers)."""
+def submit_or_run(pool: Executor | None, task: Callable[..., Any], *args: Any) -> Future:
+    """`task(*args)` in a worker of `pool`, or here and now without workers (a future already done)."""
+    if pool is not None:
+        return pool.submit(task, *args)
     done: Future = Future()
-    done.set_result(result)
+    done.set_result(task(*args))
     return done
 
 

@@ -20,7 +20,7 @@ import contextlib
 import datetime as dt
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -49,6 +49,7 @@ from pipeline.build import (
     display_path,
     library_versions,
     start_worker,
+    submit_or_run,
     with_analysis,
     write_article_terms,
     write_monthly_keywords,
@@ -134,7 +135,7 @@ def _update_locked(
     stage_start = time.perf_counter()
     chunks = [result.articles[first : first + ANALYSIS_CHUNK] for first in range(0, len(result.articles), ANALYSIS_CHUNK)]
     analysis = [
-        _submit(pool, analyse_into_parts, [(a.article_id, a.date, a.text, a.source) for a in chunk], stage, index)
+        submit_or_run(pool, analyse_into_parts, [(a.article_id, a.date, a.text, a.source) for a in chunk], stage, index)
         for index, chunk in enumerate(chunks)
     ]
     # While the workers analyse, and then write the keyword tables (on the articles as if none failed: redone when some did).
@@ -263,8 +264,8 @@ def _corpus_tables(pool: Executor | None, stage: Path, article_ids: list[str], d
     into `stage`, by two tasks of `pool` (here and now without one)."""
     terms = pa.array(counts.vocabulary, pa.large_string())
     return [
-        _submit(pool, _keywords_task, stage, article_ids, dates, counts.counts, terms),
-        _submit(pool, _state_task, stage, article_ids, counts.counts, terms),
+        submit_or_run(pool, _keywords_task, stage, article_ids, dates, counts.counts, terms),
+        submit_or_run(pool, _state_task, stage, article_ids, counts.counts, terms),
     ]
 
 
@@ -282,15 +283,6 @@ def _state_task(stage: Path, article_ids: list[str], counts: sp.csr_matrix, term
     write_article_terms(stage, article_ids, term_counts)
     for name, table in term_tables(article_ids, term_counts).items():
         store.write_part(stage, name, 0, table)
-
-
-def _submit(pool: Executor | None, task: Callable[..., Any], *args: Any) -> Future:
-    """`task(*args)` in a worker of `pool`, or here and now without one."""
-    if pool is not None:
-        return pool.submit(task, *args)
-    done: Future = Future()
-    done.set_result(task(*args))
-    return done
 
 
 def _merged_inputs(old: list[dict[str, Any]], inputs: Sequence[Path]) -> list[dict[str, Any]]:
