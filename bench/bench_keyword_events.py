@@ -135,6 +135,33 @@ def leader_arrival(keywords: pd.DataFrame) -> None:
               f"6 months before): rank {int(rank.iloc[0]) if len(rank) else 'not listed'} among people against the {label}")
 
 
+WORD_FORMS = REPO / "data" / "labels" / "word_family_pairs.csv"
+
+
+def word_form_pairs(corpus: str, keywords: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """Labelled pairs of the corpus (data/labels/word_family_pairs.csv) counted per (same_word label, outcome), both
+    modes: "one story" when the two terms are in one story of the month, "two stories" when both lead a story of the
+    month's top 10, else "apart" (in different stories, not both in the top 10)."""
+    with WORD_FORMS.open(newline="", encoding="utf-8") as rows:
+        pairs = [row for row in csv.DictReader(rows) if row["corpus_file"] == corpus]
+    outcomes: dict[tuple[str, str], int] = {}
+    for pair in pairs:
+        month = keywords[keywords["period"] == pd.Timestamp(f"{pair['month']}-01")]
+        for score, column in (("score", "story"), ("score_window", "story_window")):
+            leads = month.set_index("term")[column]
+            top = rank_emerging(month, score, stories=True)
+            top = set(top.loc[top["rank"] <= 10, "term"])
+            first, second = pair["first"], pair["second"]
+            if first in leads and second in leads and leads[first] == leads[second]:
+                outcome = "one story"
+            elif {first, second} <= top:
+                outcome = "two stories"
+            else:
+                outcome = "apart"
+            outcomes[pair["same_word"], outcome] = outcomes.get((pair["same_word"], outcome), 0) + 1
+    return outcomes
+
+
 def demo_single_article_months() -> None:
     _, keywords, _ = keyword_table([REPO / "data" / "demo"])
     for score, label in MODES.items():
@@ -218,6 +245,7 @@ def main() -> None:
     corpora = list(dict.fromkeys(event["corpus_file"] for event in events))
     hits = {view: 0 for view in VIEWS}
     counted = 0
+    forms: dict[tuple[str, str], int] = {}
     for corpus in args.corpus or corpora:
         articles, keywords, seconds = keyword_table([CORPUS / corpus])
         print(f"\n{corpus}: {len(articles):,} articles, keyword stage {seconds:.1f} s, {len(keywords):,} rows")
@@ -227,6 +255,8 @@ def main() -> None:
             print(f"  glued-name fragments among its listed terms: {len(left)} {left}")
         if corpus == "kcna_2011_2012.jsonl.gz":
             leader_arrival(keywords)
+        for key, pairs in word_form_pairs(corpus, keywords).items():
+            forms[key] = forms.get(key, 0) + pairs
         for event_id, ranks in events_report([e for e in events if e["corpus_file"] == corpus], keywords):
             counted += 1
             cells = []
@@ -237,6 +267,9 @@ def main() -> None:
     print(f"\ncolumns: {' | '.join(f'{MODES[score]}, ' + ('stories' if stories else 'terms') for score, stories in VIEWS)}")
     print("in the top 10: " + ", ".join(f"{hits[view]} of {counted} against the {MODES[view[0]]} ({'stories' if view[1] else 'terms'})"
                                         for view in VIEWS))
+    for label, meaning in (("yes", "the same word"), ("no", "different words")):
+        counts = ", ".join(f"{outcome} {forms.get((label, outcome), 0)}" for outcome in ("one story", "two stories", "apart"))
+        print(f"labelled pairs of {meaning} (data/labels/word_family_pairs.csv, pair x mode): {counts}")
     glued_figures()
     demo_single_article_months()
     if args.budget:

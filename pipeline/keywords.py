@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cache
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,7 @@ import scipy.sparse as sp
 
 from pipeline.actors import DEFAULT_ACTORS_PATH, load_gazetteer
 from pipeline.store import empty_frame
-from pipeline.terms import KOREAN_SURNAMES, TermCounts, as_term, count_terms, is_syllable
+from pipeline.terms import KOREAN_SURNAMES, TermCounts, as_term, count_terms, is_syllable, word_form_key
 
 MAX_TERMS_PER_MONTH = 300
 _MIN_PSEUDO_COUNT = 0.01  # floor of a term's prior, so terms missing from the prior stay finite
@@ -226,14 +227,15 @@ def _window_docs(month_docs: sp.csr_matrix, ordinals: np.ndarray, month: np.ndar
 
 def _story_leads(
     walks: Sequence[np.ndarray], term: np.ndarray, month: np.ndarray, uses: sp.csr_matrix, month_codes: np.ndarray, limit: int,
-    overlap: float = STORY_OVERLAP,
+    vocabulary: np.ndarray, overlap: float = STORY_OVERLAP,
 ) -> list[np.ndarray]:
     """Per walk, per entry (month[i], term[i]), the term that leads its story in that month's ranking.
 
     A big event fills a month's ranking with its words ("centenary", "birth", "festival"), pushing
     a second event out of sight. Walking down each month's `limit` best-ranked entries (a walk: the
     entries to group, month by month in ranking order, `_ranked`), a term joins the first story
-    above it whose lead shares enough of the month's articles with it (Jaccard index >= `overlap`),
+    above it whose lead shares enough of the month's articles with it (Jaccard index >= `overlap`)
+    or is another form of the same word (`word_form_key`: "celebrating" under "celebrations"),
     else it leads a new story: a leader clustering on the articles that use each term. `uses` is
     articles x terms (non-zero = the article uses the term); `month_codes`, each article's month.
     Entries not walked (people, missing scores, beyond `limit`) lead their own story. The walks
@@ -254,6 +256,8 @@ def _story_leads(
             both = (using.T @ using).toarray()
             alone = np.diag(both)
             close = both / (alone[:, None] + alone[None, :] - both) >= overlap  # Jaccard index of each pair of terms (symmetric)
+            forms = np.array([word_form_key(text) for text in vocabulary[term[entries]]])
+            close |= forms[:, None] == forms[None, :]
             leader = np.full(len(entries), -1)
             for position in range(len(entries)):  # a term no lead above it is close to leads, and takes the later terms close to it
                 if leader[position] < 0:
@@ -348,7 +352,7 @@ def monthly_keywords(
     half = max(max_terms // 2, 1)
     by_score, by_window = _ranked(month, score), _ranked(month, score_window)
     walks = [ranked[plain[ranked] & ~np.isnan(values[ranked])] for ranked, values in ((by_score, score), (by_window, score_window))]
-    story, story_window = _story_leads(walks, term, month, uses, month_codes, half, story_overlap)
+    story, story_window = _story_leads(walks, term, month, uses, month_codes, half, vocabulary, story_overlap)
     kept = _bounded(month, docs, by_score, by_window, plain, half)
     month, term, story, story_window, position = month[kept], term[kept], story[kept], story_window[kept], position[kept]
     table = pd.DataFrame(
@@ -399,9 +403,10 @@ def rank_emerging(keywords: pd.DataFrame, score: str = "score", actors: bool = F
     actor (by actor_id, else by the term itself), its best-scoring term standing for it. With
     `stories` (plain terms only), one row per story of the month (`STORY_COLUMNS`; a build older
     than stories has one story per term), its lead standing for it, and a `story_terms` column: the
-    story's best STORY_TERMS_SHOWN terms, lead first. Rows with a missing score (no preceding
-    window) are left out. Returns the rows with a `rank` column (1 = most emerging), sorted by
-    period then rank.
+    story's best STORY_TERMS_SHOWN terms, lead first, one form of each word (`word_form_key`:
+    "celebrations" stands for "celebrating" too). Rows with a missing score (no preceding window)
+    are left out. Returns the rows with a `rank` column (1 = most emerging), sorted by period then
+    rank.
     """
     if score not in keywords:  # a build older than this score
         return keywords.iloc[:0].assign(rank=pd.Series(dtype="int64"))
@@ -413,12 +418,19 @@ def rank_emerging(keywords: pd.DataFrame, score: str = "score", actors: bool = F
         rows = rows.assign(actor=who).drop_duplicates(["period", "actor"])
     elif stories:
         column = STORY_COLUMNS[score]
-        lead = (rows[column].fillna(rows["term"]) if column in rows else rows["term"]).astype("str").rename("lead")
-        shown = rows.groupby([rows["period"], lead]).cumcount() < STORY_TERMS_SHOWN
-        story_terms = rows.loc[shown].groupby([rows["period"], lead], sort=False)["term"].agg(tuple)
-        first = ~pd.concat([rows["period"], lead], axis=1).duplicated()
-        keys = pd.MultiIndex.from_arrays([rows.loc[first, "period"], lead[first]])
-        rows = rows.loc[first].assign(story_terms=story_terms.reindex(keys).to_numpy())
+        lead = rows[column].fillna(rows["term"]) if column in rows else rows["term"]
+        story = rows.groupby([rows["period"], lead.astype("str")], sort=False).ngroup().to_numpy()  # numbered as first seen
+        spelled = rows["term"].to_numpy(dtype=object)
+        words, spellings = pd.factorize(spelled)
+        forms = pd.factorize(np.array([word_form_key(spelling) for spelling in spellings], dtype=object))[0][words]
+        listed = ~pd.DataFrame({"story": story, "form": forms}).duplicated().to_numpy()  # a word's best form stands for its others
+        shown = listed.copy()
+        shown[listed] = pd.Series(story[listed]).groupby(story[listed]).cumcount().to_numpy() < STORY_TERMS_SHOWN
+        order = np.argsort(story[shown], kind="stable")
+        terms_in_order = iter(spelled[shown][order])
+        story_terms = [tuple(islice(terms_in_order, size)) for size in np.bincount(story[shown])]
+        first = np.diff(np.r_[-1, np.maximum.accumulate(story)]) > 0  # a story's first row (its lead) brings a new number
+        rows = rows.loc[first].assign(story_terms=pd.Series(story_terms, dtype=object).to_numpy())
     rows = rows.assign(rank=rows.groupby("period").cumcount() + 1)
     return rows.reset_index(drop=True)
 

@@ -262,6 +262,36 @@ def as_term(phrase: str) -> str:
     return " ".join(word for word in _kept_words(phrase, None) if word)
 
 
+_FORM_ENDINGS = (  # (ending, replacement, shortest stem left): longest first. No "-er" or "-ment": "former"
+    # is not "formed", "workers" not "works", "movement" not "moves" (read on the real corpora's stories)
+    ("ations", "", 4), ("ation", "", 4), ("ating", "", 4), ("ated", "", 4), ("ates", "", 4), ("ate", "", 4),
+    ("ings", "", 4), ("ing", "", 4), ("ions", "", 5), ("ion", "", 5), ("ances", "", 5), ("ance", "", 5),
+    ("ies", "y", 3), ("ied", "y", 3), ("ed", "", 4), ("es", "", 4), ("e", "", 4), ("s", "", 4),
+)
+
+
+@cache
+def word_form_key(term: str) -> str:
+    """The term with each word cut to a rough stem, so the forms of one word share a key:
+    "celebrations", "celebrating", "celebrated" -> "celebr"; "floral baskets" -> "floral basket".
+
+    Each word loses its longest ending of `_FORM_ENDINGS` that leaves a stem long enough
+    ("station" stays whole, not "stat"); a word of another script, with a hyphen or a digit, or
+    ending in "ss", "us" or "is" ("process", "status", "crisis") is kept as it is. Deliberately
+    rough: used only to group terms a month's stories already rank together, never to count.
+    """
+    return " ".join(_word_stem(word) for word in term.split(" "))
+
+
+def _word_stem(word: str) -> str:
+    if not word.isascii() or not word.isalpha() or word.endswith(("ss", "us", "is")):
+        return word
+    for ending, replacement, shortest in _FORM_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= shortest:
+            return word[: len(word) - len(ending)] + replacement
+    return word
+
+
 def make_vectorizer(**options: Any) -> CountVectorizer:
     """A scikit-learn CountVectorizer whose analysis is `terms`, so every model counts the same terms.
 

@@ -378,6 +378,23 @@ def test_a_term_joins_a_story_when_its_articles_overlap_the_leads_enough() -> No
     assert strict.loc["parade", "story"] == "parade"
 
 
+def test_another_form_of_a_leads_word_joins_its_story_and_is_listed_once() -> None:
+    """'celebrations' (articles 10-11) and 'celebrating' (articles 12-14) share no article, so no Jaccard
+    index joins them; as forms of one word they are one story, which lists the better-ranked form only."""
+    extra = {10: "Celebrations continued.", 11: "Celebrations continued.", 12: "Celebrating crowds.",
+             13: "Celebrating crowds.", 14: "Celebrating crowds.", 15: "A regatta sailed.", 16: "A regatta sailed."}
+    articles = _month_with_two_stories(launch_articles=0, extra=extra)
+    july = pd.Timestamp(2019, EVENT_MONTH, 1)
+    table = monthly_keywords(articles, actor_terms=NO_ACTORS).set_index(["period", "term"]).loc[july]
+    for column, score in (("story", "score"), ("story_window", "score_window")):
+        lead = table.loc["celebrating", column]
+        assert lead in {"celebrations", "celebrating"} and table.loc["celebrations", column] == lead, column
+        assert table.loc["regatta", column] == "regatta", column
+        ranked = rank_emerging(table.reset_index().assign(period=july), score, stories=True)
+        listed = ranked.loc[ranked["term"] == lead, "story_terms"].iloc[0]
+        assert listed[0] == lead and len({"celebrations", "celebrating"} & set(listed)) == 1, listed
+
+
 def test_people_are_their_own_story_and_old_builds_rank_one_story_per_term() -> None:
     texts = ["Putin toured the spring festival.", "Putin opened the spring festival.", "The spring festival ended."]
     table = monthly_keywords(pd.DataFrame([_article(5, n, [text]) for n, text in enumerate(texts)]),

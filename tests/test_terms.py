@@ -7,7 +7,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from pipeline.terms import _ASCII_TOKEN, _TOKEN, STOPWORDS_PATH, as_term, count_terms, load_stopwords, make_vectorizer, term_text, term_texts, terms
+from pipeline.terms import _ASCII_TOKEN, _TOKEN, STOPWORDS_PATH, as_term, count_terms, load_stopwords, make_vectorizer, term_text, term_texts, terms, word_form_key
 from tests.test_hostile_patterns import KB, PROSE, _check
 
 
@@ -320,3 +320,32 @@ def test_term_texts_pairs_titles_and_texts() -> None:
 @pytest.mark.parametrize("unit", ["A:", "MS. A: ", "Q ", "Q\n", "AAAA ", "1:00 P.M. ", "(", "By A ", "\nA (B) -- "])
 def test_term_text_is_linear(unit: str) -> None:
     _check(lambda text: term_text("A title", text), unit, size=128 * KB, plain_unit=PROSE)
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ("celebrate", "celebrated", "celebrating", "celebration", "celebrations", "celebrates"),
+        ("mourn", "mourning", "mourns", "mourned"),
+        ("country", "countries"),
+        ("drone", "drones"),
+        ("floral basket", "floral baskets"),
+        ("election", "elected"),
+    ],
+)
+def test_forms_of_one_word_share_a_key(forms: tuple[str, ...]) -> None:
+    assert len({word_form_key(form) for form in forms}) == 1, {form: word_form_key(form) for form in forms}
+
+
+@pytest.mark.parametrize(
+    "different",
+    [
+        ("station", "state"), ("former", "formed"), ("workers", "works"), ("movement", "moves"), ("news", "new"),
+        ("memorial", "memory"), ("japan", "japanese"), ("president", "presidential"), ("process", "proces"),
+        ("kim-jong-un", "kim-jong"), ("status", "stat"),
+    ],
+)
+def test_different_words_keep_different_keys(different: tuple[str, str]) -> None:
+    first, second = different
+    assert word_form_key(first) != word_form_key(second)
+
