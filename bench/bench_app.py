@@ -208,7 +208,8 @@ def main() -> None:
             assert not opened.exception, (page, opened.exception)
             walls.append(wall)
             cpus.append(cpu)
-        print(f"  {page:>9}: {statistics.median(walls) * 1000:4.0f} ms ({statistics.median(cpus) * 1000:4.0f} ms CPU)")
+        print(f"  {page:>9}: {statistics.median(walls) * 1000:4.0f} ms ({statistics.median(cpus) * 1000:4.0f} ms CPU); the first "
+              f"session {walls[0] * 1000:4.0f} ms (it computes what the build keeps for the link's dates)")
     print(f"end: {_memory()} (the app and its loaded build, in this process); {_load()}")
 
 

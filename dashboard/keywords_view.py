@@ -453,18 +453,30 @@ def emerging_terms(
     (the chosen column's value), count, docs, share, actor_id, and for plain terms story_terms (the
     story's best terms, lead first); sorted by period then rank.
     """
-    periods = keywords["period"]
-    keep = pd.Series(True, index=keywords.index)
-    if start is not None:
-        keep &= periods >= pd.Timestamp(start).to_period("M").start_time
-    if end is not None:
-        keep &= periods <= pd.Timestamp(end).to_period("M").start_time
-    ranked = rank_emerging(keywords.loc[keep], score, actors, stories=not actors)
+    ranked = rank_emerging(_within_months(keywords, start, end), score, actors, stories=not actors, limit=top_k)
     if "actor_id" not in ranked:
         ranked = ranked.assign(actor_id=pd.Series(pd.NA, index=ranked.index, dtype="str"))
     top = ranked.loc[ranked["rank"] <= top_k].assign(term=lambda rows: rows["term"].astype("str"), score=lambda rows: rows[score])
     columns = ["period", "rank", "term", "score", "count", "docs", "share", "actor_id"]
     return top[columns if actors else [*columns, "story_terms"]].reset_index(drop=True)
+
+
+def _within_months(keywords: pd.DataFrame, start: date | None, end: date | None) -> pd.DataFrame:
+    """The rows of the months of [start, end] (None: open). A build's table is sorted by period, so this is
+    a slice (a boolean selection copies every column: 0.27 s at a million stories); any other order is filtered."""
+    periods = keywords["period"]
+    first = pd.Timestamp(start).to_period("M").start_time if start is not None else None
+    last = pd.Timestamp(end).to_period("M").start_time if end is not None else None
+    if periods.is_monotonic_increasing:
+        low = periods.searchsorted(first, side="left") if first is not None else 0
+        high = periods.searchsorted(last, side="right") if last is not None else len(periods)
+        return keywords.iloc[low:high]
+    keep = pd.Series(True, index=keywords.index)
+    if first is not None:
+        keep &= periods >= first
+    if last is not None:
+        keep &= periods <= last
+    return keywords.loc[keep]
 
 
 def actor_labels(emerging: pd.DataFrame, names: pd.Series) -> pd.Series:

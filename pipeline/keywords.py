@@ -396,7 +396,9 @@ def _bounded(month: np.ndarray, docs: np.ndarray, by_score: np.ndarray, by_windo
     return by_score[keep[by_score]]
 
 
-def rank_emerging(keywords: pd.DataFrame, score: str = "score", actors: bool = False, stories: bool = False) -> pd.DataFrame:
+def rank_emerging(
+    keywords: pd.DataFrame, score: str = "score", actors: bool = False, stories: bool = False, limit: int | None = None
+) -> pd.DataFrame:
     """Each month's plain terms (or, with `actors`, its people) ranked by `score` ("score" or "score_window").
 
     Plain terms: rows that name no actor, so names never pass for subjects. People: one row per
@@ -405,8 +407,9 @@ def rank_emerging(keywords: pd.DataFrame, score: str = "score", actors: bool = F
     than stories has one story per term), its lead standing for it, and a `story_terms` column: the
     story's best STORY_TERMS_SHOWN terms, lead first, one form of each word (`word_form_key`:
     "celebrations" stands for "celebrating" too). Rows with a missing score (no preceding window)
-    are left out. Returns the rows with a `rank` column (1 = most emerging), sorted by period then
-    rank.
+    are left out; with `limit`, so are the rows beyond each month's first `limit` (the lists of
+    stories no one shows are not made). Returns the rows with a `rank` column (1 = most emerging),
+    sorted by period then rank.
     """
     if score not in keywords:  # a build older than this score
         return keywords.iloc[:0].assign(rank=pd.Series(dtype="int64"))
@@ -420,19 +423,29 @@ def rank_emerging(keywords: pd.DataFrame, score: str = "score", actors: bool = F
         column = STORY_COLUMNS[score]
         lead = rows[column].fillna(rows["term"]) if column in rows else rows["term"]
         story = rows.groupby([rows["period"], lead.astype("str")], sort=False).ngroup().to_numpy()  # numbered as first seen
-        spelled = rows["term"].to_numpy(dtype=object)
-        words, spellings = pd.factorize(spelled)
-        forms = pd.factorize(np.array([word_form_key(spelling) for spelling in spellings], dtype=object))[0][words]
-        listed = ~pd.DataFrame({"story": story, "form": forms}).duplicated().to_numpy()  # a word's best form stands for its others
-        shown = listed.copy()
-        shown[listed] = pd.Series(story[listed]).groupby(story[listed]).cumcount().to_numpy() < STORY_TERMS_SHOWN
-        order = np.argsort(story[shown], kind="stable")
-        terms_in_order = iter(spelled[shown][order])
-        story_terms = [tuple(islice(terms_in_order, size)) for size in np.bincount(story[shown])]
         first = np.diff(np.r_[-1, np.maximum.accumulate(story)]) > 0  # a story's first row (its lead) brings a new number
-        rows = rows.loc[first].assign(story_terms=pd.Series(story_terms, dtype=object).to_numpy())
+        if limit is not None:
+            ranked_in_month = rows.loc[first].groupby("period").cumcount().to_numpy()  # per story number
+            member = (ranked_in_month < limit)[story]
+            rows, first = rows.loc[member], first[member]
+            story = np.unique(story[member], return_inverse=True)[1]  # numbers kept in order of first sight
+        rows = rows.loc[first].assign(story_terms=_story_terms(story, rows["term"].to_numpy(dtype=object)))
+    if limit is not None:
+        rows = rows.groupby("period").head(limit)
     rows = rows.assign(rank=rows.groupby("period").cumcount() + 1)
     return rows.reset_index(drop=True)
+
+
+def _story_terms(story: np.ndarray, spelled: np.ndarray) -> np.ndarray:
+    """Per story number (0, 1, ...: `story`, each row's, in ranking order), the tuple of its best
+    STORY_TERMS_SHOWN terms (`spelled`, each row's), lead first, one form of each word."""
+    words, spellings = pd.factorize(spelled)
+    forms = pd.factorize(np.array([word_form_key(spelling) for spelling in spellings], dtype=object))[0][words]
+    shown = ~pd.DataFrame({"story": story, "form": forms}).duplicated().to_numpy()  # a word's best form stands for its others
+    shown[shown] = pd.Series(story[shown]).groupby(story[shown]).cumcount().to_numpy() < STORY_TERMS_SHOWN
+    in_story_order = iter(spelled[shown][np.argsort(story[shown], kind="stable")])
+    sizes = np.bincount(story[shown], minlength=int(story.max(initial=-1)) + 1)
+    return pd.Series([tuple(islice(in_story_order, size)) for size in sizes], dtype=object).to_numpy()
 
 
 def article_term_columns(counts: sp.csr_matrix, min_docs: int = 2, max_terms: int = 20_000) -> np.ndarray:

@@ -395,6 +395,20 @@ def test_another_form_of_a_leads_word_joins_its_story_and_is_listed_once() -> No
         assert listed[0] == lead and len({"celebrations", "celebrating"} & set(listed)) == 1, listed
 
 
+@pytest.mark.parametrize(("actors", "stories"), [(False, True), (True, False), (False, False)])
+@pytest.mark.parametrize("limit", [1, 2])
+def test_a_limit_keeps_each_months_first_entries_as_ranked_without_it(actors: bool, stories: bool, limit: int) -> None:
+    extra = {10: "Celebrations continued.", 11: "Celebrations continued.", 12: "Celebrating crowds.", 13: "Putin waved.",
+             14: "Putin waved.", 15: "A regatta sailed.", 16: "A regatta sailed.", 17: "Xi and Abe smiled.", 18: "Xi and Abe smiled."}
+    actor_terms = {"putin": "vladimir-putin", "xi": "xi-jinping", "abe": "shinzo-abe"}
+    table = monthly_keywords(_month_with_two_stories(extra=extra), actor_terms=actor_terms)
+    for score in ("score", "score_window"):
+        whole = rank_emerging(table, score, actors, stories)
+        assert whole.groupby("period")["rank"].max().max() > limit  # the limit cuts something
+        limited = rank_emerging(table, score, actors, stories, limit=limit)
+        pd.testing.assert_frame_equal(limited, whole[whole["rank"] <= limit].reset_index(drop=True))
+
+
 def test_people_are_their_own_story_and_old_builds_rank_one_story_per_term() -> None:
     texts = ["Putin toured the spring festival.", "Putin opened the spring festival.", "The spring festival ended."]
     table = monthly_keywords(pd.DataFrame([_article(5, n, [text]) for n, text in enumerate(texts)]),

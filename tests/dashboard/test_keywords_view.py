@@ -253,10 +253,13 @@ def test_emerging_terms_rank_each_month_by_score() -> None:
         ("2019-01", 1, "b"), ("2019-01", 2, "c"), ("2019-02", 1, "e"), ("2019-02", 2, "d"), ("2019-03", 1, "f")]
 
 
-def test_emerging_terms_keep_the_months_of_the_dates() -> None:
-    top = view.emerging_terms(hand_keywords(), date(2019, 2, 20), date(2019, 2, 21), top_k=5)
+@pytest.mark.parametrize("order", ["by period (a build's)", "any other"])
+def test_emerging_terms_keep_the_months_of_the_dates(order: str) -> None:
+    keywords = hand_keywords() if order.startswith("by period") else hand_keywords().iloc[::-1]
+    top = view.emerging_terms(keywords, date(2019, 2, 20), date(2019, 2, 21), top_k=5)
     assert set(top["term"]) == {"d", "e"}  # a mid-month start keeps its whole month
-    assert set(view.emerging_terms(hand_keywords(), date(2019, 2, 1), None, top_k=1)["term"]) == {"e", "f"}
+    assert set(view.emerging_terms(keywords, date(2019, 2, 1), None, top_k=1)["term"]) == {"e", "f"}
+    assert set(view.emerging_terms(keywords, None, date(2019, 1, 31), top_k=5)["term"]) == {"a", "b", "c"}
 
 
 def test_emerging_terms_of_the_factory(artifacts: Artifacts, raw: dict[str, pd.DataFrame]) -> None:
