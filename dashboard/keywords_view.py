@@ -447,8 +447,8 @@ def emerging_terms(
     """The top_k stories (or, with `actors`, people) of each month by the emergence `score` column,
     within the months of [start, end] (None: open); see `pipeline.keywords.rank_emerging`.
 
-    Plain terms come as stories: terms the month's articles use together are one entry, led by its
-    best term, so one big event cannot fill a month's list and hide a second one (issue 12).
+    Plain terms come as stories: terms the month's articles use together (or forms of one word) are one
+    entry, led by its best term, so one big event cannot fill a month's list and hide a second one (issue 12).
     Columns period, rank (1 = most emerging), term (the story's lead, or the person's term), score
     (the chosen column's value), count, docs, share, actor_id, and for plain terms story_terms (the
     story's best terms, lead first); sorted by period then rank.

@@ -98,8 +98,8 @@ people = emerging_within_dates(top_k, mode, actors=True)
 narrowed = ctx.filters.sources or ctx.filters.leaders or ctx.filters.topics or ctx.filters.q
 st.caption("Each month's terms used by clearly more of its articles than " + ("in the 6 months before it" if mode == "score_window"
            else "in the other months") + ", newest month first; a term needs at least 2 articles in its month. Terms that the "
-           "month's articles use together are one entry (\"centenary · birth · festival\"), so one big event cannot hide a "
-           "second one. People are listed apart, so names never pass for subjects. " + ("Scored once for the whole build: only the date filter applies here, "
+           "month's articles use together, or forms of one word, are one entry (\"centenary · birth · festival\"), so one big "
+           "event cannot hide a second one. People are listed apart, so names never pass for subjects. " + ("Scored once for the whole build: only the date filter applies here, "
            "the source, leader, topic and search filters do not." if narrowed else "Only the date filter applies here."))
 if len(modes) == 1:
     st.caption("This build was made before the comparison with the months before existed: rebuild it to get that view.")

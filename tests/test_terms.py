@@ -7,7 +7,10 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from pipeline.terms import _ASCII_TOKEN, _TOKEN, STOPWORDS_PATH, as_term, count_terms, load_stopwords, make_vectorizer, term_text, term_texts, terms, word_form_key
+from pipeline.terms import (
+    _ASCII_TOKEN, _TOKEN, STOPWORDS_PATH, as_term, count_terms, load_stopwords, make_vectorizer, term_text, term_texts, terms,
+    word_form_key,
+)
 from tests.test_hostile_patterns import KB, PROSE, _check
 
 
