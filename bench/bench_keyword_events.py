@@ -1,6 +1,6 @@
 """Benchmark: do emerging terms find the events of the public record? And the issue-12 figures.
 
-Usage: python bench/bench_keyword_events.py [--corpus FILE ...] [--budget] [--sweep]
+Usage: python bench/bench_keyword_events.py [--corpus FILE ...] [--budget] [--sweep] [--form-joins]
 
 For each corpus named in data/labels/keyword_events.csv, the keyword stage of a build is run
 on the shared corpus (ingest with the real clean-up, `term_texts`, `monthly_keywords`), and for
@@ -10,7 +10,8 @@ terms, and among the month's stories (a story counts when the expected term is o
 STORY_TERMS_SHOWN terms listed with it); a person's name is ranked among people in both. Target:
 each in its month's top 10. Expected names written in lower case ("roh moo hyun") are also
 looked up as names ("roh-moo-hyun"), as `as_term` spells a capitalised name.
-Also printed: glued names repaired in kcna_2024 and glued-name fragments left among its terms,
+Also printed: how the labelled pairs of data/labels/word_family_pairs.csv (one word in two forms, or
+different words) fall into the month's stories, glued names repaired in kcna_2024 and glued-name fragments left among its terms,
 Kim Jong Un's rank in the month his name first floods the 2011-2012 stories, and how many demo
 months have a top emerging term resting on a single article. `--budget` times a full build of
 the 18,931 stories against the floor (reading + CountVectorizer(ngram_range=(1, 2), min_df=2)).
@@ -18,7 +19,8 @@ the 18,931 stories against the floor (reading + CountVectorizer(ngram_range=(1, 
 window lengths and other story overlaps, on two halves of the events: the tuning half (rows 1,
 3, 5, ... of the events file) to choose a setting on, and the held-out half (rows 2, 4, ...) to
 report it on; with each story overlap, how many terms a story of a month's top 10 holds on
-average (all months of 50+ articles of the three corpora: no labels involved).
+average (all months of 50+ articles of the three corpora: no labels involved). `--form-joins`
+lists every pair of terms a story joins as forms of one word, on every shared corpus, to read.
 """
 
 from __future__ import annotations
@@ -43,13 +45,14 @@ from pipeline.glued import repair_glued_names  # noqa: E402
 from pipeline.ingest import ingest  # noqa: E402
 from pipeline.keywords import (  # noqa: E402
     PRIOR_SCALE,
+    STORY_COLUMNS,
     STORY_OVERLAP,
     WINDOW_MONTHS,
     gazetteer_actor_terms,
     monthly_keywords,
     rank_emerging,
 )
-from pipeline.terms import as_term, clear_count_cache, term_texts  # noqa: E402
+from pipeline.terms import as_term, clear_count_cache, term_texts, word_form_key  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus"
 EVENTS = REPO / "data" / "labels" / "keyword_events.csv"
@@ -162,6 +165,23 @@ def word_form_pairs(corpus: str, keywords: pd.DataFrame) -> dict[tuple[str, str]
     return outcomes
 
 
+def form_joins() -> None:
+    """Every distinct (lead, term) that a story joins as forms of one word (`word_form_key`), on every shared corpus,
+    both modes, most frequent first: the list a reader checks for different words given one key."""
+    joined: dict[tuple[str, str], int] = {}
+    for path in sorted(CORPUS.glob("*.jsonl.gz")) + sorted(CORPUS.glob("*.csv.gz")):
+        _, keywords, _ = keyword_table([path])
+        plain = keywords[~keywords["is_actor"]]
+        for column in STORY_COLUMNS.values():
+            other = plain[plain[column] != plain["term"]]
+            same = other[other["term"].map(word_form_key) == other[column].map(word_form_key)]
+            for lead, term in zip(same[column], same["term"], strict=True):
+                joined[lead, term] = joined.get((lead, term), 0) + 1
+    print(f"{len(joined)} distinct pairs joined as forms of one word (lead <- term: months x modes):")
+    for (lead, term), months in sorted(joined.items(), key=lambda item: (-item[1], item[0])):
+        print(f"  {lead} <- {term}: {months}")
+
+
 def demo_single_article_months() -> None:
     _, keywords, _ = keyword_table([REPO / "data" / "demo"])
     for score, label in MODES.items():
@@ -236,7 +256,12 @@ def main() -> None:
     parser.add_argument("--corpus", action="append", help="only events of this corpus file (repeatable)")
     parser.add_argument("--budget", action="store_true", help="also time a full build of the 18,931 stories against the floor")
     parser.add_argument("--sweep", action="store_true", help="only the prior weight and window sweep on the two halves of the events")
+    parser.add_argument("--form-joins", action="store_true",
+                        help="only list the pairs of terms put in one story as forms of one word, on every shared corpus, to read")
     args = parser.parse_args()
+    if args.form_joins:
+        form_joins()
+        return
     with EVENTS.open(encoding="utf-8", newline="") as handle:
         events = list(csv.DictReader(handle))
     if args.sweep:

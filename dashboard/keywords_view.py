@@ -456,7 +456,7 @@ def emerging_terms(
     ranked = rank_emerging(_within_months(keywords, start, end), score, actors, stories=not actors, limit=top_k)
     if "actor_id" not in ranked:
         ranked = ranked.assign(actor_id=pd.Series(pd.NA, index=ranked.index, dtype="str"))
-    top = ranked.loc[ranked["rank"] <= top_k].assign(term=lambda rows: rows["term"].astype("str"), score=lambda rows: rows[score])
+    top = ranked.assign(term=lambda rows: rows["term"].astype("str"), score=lambda rows: rows[score])
     columns = ["period", "rank", "term", "score", "count", "docs", "share", "actor_id"]
     return top[columns if actors else [*columns, "story_terms"]].reset_index(drop=True)
 

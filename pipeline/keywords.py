@@ -411,6 +411,8 @@ def rank_emerging(
     stories no one shows are not made). Returns the rows with a `rank` column (1 = most emerging),
     sorted by period then rank.
     """
+    if limit is not None and limit < 0:
+        raise ValueError(f"limit must be 0 or more, not {limit}")
     if score not in keywords:  # a build older than this score
         return keywords.iloc[:0].assign(rank=pd.Series(dtype="int64"))
     is_actor = keywords["is_actor"] if "is_actor" in keywords else pd.Series(False, index=keywords.index)
@@ -419,7 +421,7 @@ def rank_emerging(
     if actors:
         who = (rows["actor_id"] if "actor_id" in rows else pd.Series(pd.NA, index=rows.index)).fillna(rows["term"]).astype("str")
         rows = rows.assign(actor=who).drop_duplicates(["period", "actor"])
-    elif stories:
+    if stories and not actors:
         column = STORY_COLUMNS[score]
         lead = rows[column].fillna(rows["term"]) if column in rows else rows["term"]
         story = rows.groupby([rows["period"], lead.astype("str")], sort=False).ngroup().to_numpy()  # numbered as first seen
@@ -430,7 +432,7 @@ def rank_emerging(
             rows, first = rows.loc[member], first[member]
             story = np.unique(story[member], return_inverse=True)[1]  # numbers kept in order of first sight
         rows = rows.loc[first].assign(story_terms=_story_terms(story, rows["term"].to_numpy(dtype=object)))
-    if limit is not None:
+    elif limit is not None:
         rows = rows.groupby("period").head(limit)
     rows = rows.assign(rank=rows.groupby("period").cumcount() + 1)
     return rows.reset_index(drop=True)

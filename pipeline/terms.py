@@ -262,8 +262,9 @@ def as_term(phrase: str) -> str:
     return " ".join(word for word in _kept_words(phrase, None) if word)
 
 
-_FORM_ENDINGS = (  # (ending, replacement, shortest stem left): longest first. No "-er" or "-ment": "former"
-    # is not "formed", "workers" not "works", "movement" not "moves" (read on the real corpora's stories)
+_FORM_ENDINGS = (  # (ending, replacement, shortest stem left), each before the shorter endings it contains ("ations"
+    # before "ation", "ions", "s"). No "-er" or "-ment": "former" is not "formed", "workers" not "works", "movement" not
+    # "moves" (read on the real corpora's stories)
     ("ations", "", 4), ("ation", "", 4), ("ating", "", 4), ("ated", "", 4), ("ates", "", 4), ("ate", "", 4),
     ("ings", "", 4), ("ing", "", 4), ("ions", "", 5), ("ion", "", 5), ("ances", "", 5), ("ance", "", 5),
     ("ies", "y", 3), ("ied", "y", 3), ("ed", "", 4), ("es", "", 4), ("e", "", 4), ("s", "", 4),

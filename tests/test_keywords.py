@@ -409,6 +409,11 @@ def test_a_limit_keeps_each_months_first_entries_as_ranked_without_it(actors: bo
         pd.testing.assert_frame_equal(limited, whole[whole["rank"] <= limit].reset_index(drop=True))
 
 
+def test_a_negative_limit_is_refused() -> None:
+    with pytest.raises(ValueError, match="limit"):
+        rank_emerging(monthly_keywords(_month_with_two_stories(), actor_terms=NO_ACTORS), "score", stories=True, limit=-1)
+
+
 def test_people_are_their_own_story_and_old_builds_rank_one_story_per_term() -> None:
     texts = ["Putin toured the spring festival.", "Putin opened the spring festival.", "The spring festival ended."]
     table = monthly_keywords(pd.DataFrame([_article(5, n, [text]) for n, text in enumerate(texts)]),

@@ -20,6 +20,8 @@ pytestmark = pytest.mark.corpus
 
 MAX_SHARE_TWICE = 0.1
 """At most this share of (same-word pair, emergence mode) may still lead two of the month's top-10 stories."""
+MIN_SHARE_JOINED = 0.5
+"""At least this share must be in one story (a rule that dropped one of the forms would leave them "apart")."""
 
 
 @pytest.mark.parametrize("corpus", ["kcna_2011_2012.jsonl.gz", "kcna_headlines_1997_2014.csv.gz"])
@@ -29,4 +31,5 @@ def test_forms_of_one_word_make_one_story_and_different_words_stay_apart(corpus_
     same = {outcome: n for (label, outcome), n in outcomes.items() if label == "yes"}
     assert sum(same.values()) >= 20, outcomes  # the labels of this corpus were read
     assert same.get("two stories", 0) <= MAX_SHARE_TWICE * sum(same.values()), outcomes
+    assert same.get("one story", 0) >= MIN_SHARE_JOINED * sum(same.values()), outcomes
     assert outcomes.get(("no", "one story"), 0) == 0, outcomes

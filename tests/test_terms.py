@@ -334,6 +334,8 @@ def test_term_text_is_linear(unit: str) -> None:
         ("drone", "drones"),
         ("floral basket", "floral baskets"),
         ("election", "elected"),
+        ("process", "processes"),
+        ("business", "businesses"),
     ],
 )
 def test_forms_of_one_word_share_a_key(forms: tuple[str, ...]) -> None:
@@ -344,11 +346,16 @@ def test_forms_of_one_word_share_a_key(forms: tuple[str, ...]) -> None:
     "different",
     [
         ("station", "state"), ("former", "formed"), ("workers", "works"), ("movement", "moves"), ("news", "new"),
-        ("memorial", "memory"), ("japan", "japanese"), ("president", "presidential"), ("process", "proces"),
-        ("kim-jong-un", "kim-jong"), ("status", "stat"),
+        ("memorial", "memory"), ("japan", "japanese"), ("president", "presidential"), ("crisis", "cris"),
+        ("status", "stat"), ("kim-jong-un", "kim-jong-unes"),
     ],
 )
 def test_different_words_keep_different_keys(different: tuple[str, str]) -> None:
     first, second = different
     assert word_form_key(first) != word_form_key(second)
+
+
+@pytest.mark.parametrize("whole", ["status", "crisis", "process", "kim-jong-un", "station", "100th", "조선"])
+def test_words_the_endings_must_not_cut_stay_whole(whole: str) -> None:
+    assert word_form_key(whole) == whole
 
