@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import chain, compress, count, pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
@@ -271,7 +271,7 @@ _FORM_ENDINGS = (  # (ending, replacement, shortest stem left), each before the 
 )
 
 
-@cache
+@lru_cache(maxsize=1 << 16)  # bounded: the server calls it for the terms of every ranking it makes
 def word_form_key(term: str) -> str:
     """The term with each word cut to a rough stem, so the forms of one word share a key:
     "celebrations", "celebrating", "celebrated" -> "celebr"; "floral baskets" -> "floral basket".
