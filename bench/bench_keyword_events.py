@@ -148,20 +148,19 @@ def word_form_pairs(corpus: str, keywords: pd.DataFrame) -> dict[tuple[str, str]
     with WORD_FORMS.open(newline="", encoding="utf-8") as rows:
         pairs = [row for row in csv.DictReader(rows) if row["corpus_file"] == corpus]
     outcomes: dict[tuple[str, str], int] = {}
-    for pair in pairs:
-        month = keywords[keywords["period"] == pd.Timestamp(f"{pair['month']}-01")]
-        for score, column in (("score", "story"), ("score_window", "story_window")):
+    for month_label in dict.fromkeys(pair["month"] for pair in pairs):
+        month = keywords[keywords["period"] == pd.Timestamp(f"{month_label}-01")]
+        for score, column in STORY_COLUMNS.items():
             leads = month.set_index("term")[column]
-            top = rank_emerging(month, score, stories=True)
-            top = set(top.loc[top["rank"] <= 10, "term"])
-            first, second = pair["first"], pair["second"]
-            if first in leads and second in leads and leads[first] == leads[second]:
-                outcome = "one story"
-            elif {first, second} <= top:
-                outcome = "two stories"
-            else:
-                outcome = "apart"
-            outcomes[pair["same_word"], outcome] = outcomes.get((pair["same_word"], outcome), 0) + 1
+            top = set(rank_emerging(month, score, stories=True, limit=10)["term"])
+            for first, second, same_word in ((p["first"], p["second"], p["same_word"]) for p in pairs if p["month"] == month_label):
+                if first in leads and second in leads and leads[first] == leads[second]:
+                    outcome = "one story"
+                elif {first, second} <= top:
+                    outcome = "two stories"
+                else:
+                    outcome = "apart"
+                outcomes[same_word, outcome] = outcomes.get((same_word, outcome), 0) + 1
     return outcomes
 
 
